@@ -1,0 +1,158 @@
+"""MkDocs hook: render every formula to HTML with KaTeX when the site is built.
+
+Authors write `$...$` and `$$...$$`; `pymdownx.arithmatex` (generic mode) wraps
+them as `\\(...\\)` and `\\[...\\]` in `arithmatex` elements, and this hook
+replaces each one by KaTeX's HTML (plus hidden MathML for screen readers).
+The reader's browser runs no JavaScript for math and fetches nothing but the
+site's own CSS and fonts, which this hook copies from the pinned npm package
+into `assets/katex/`.
+
+One `node` process renders every page of a build: it reads a JSON list of
+formulas per line and answers with a JSON list. A formula KaTeX cannot parse
+fails the build, naming the page and the formula.
+"""
+
+from __future__ import annotations
+
+import atexit
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.pages import Page
+
+ROOT = Path(__file__).resolve().parent.parent
+KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
+ASSET_DIR = "assets/katex"
+
+# arithmatex generic output, before any other hook touches it
+_INLINE = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
+_DISPLAY = re.compile(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', re.S)
+_SLOT = re.compile("\x00katex(\\d+)\x00")
+
+# Read formulas as JSON lines, answer with rendered HTML or the parse error.
+_RENDERER = r"""
+const katex = require("katex");
+const rl = require("readline").createInterface({ input: process.stdin });
+rl.on("line", (line) => {
+  const answers = JSON.parse(line).map(([tex, display]) => {
+    try {
+      return { html: katex.renderToString(tex, {
+        displayMode: display, throwOnError: true, strict: "error", output: "htmlAndMathml", trust: false,
+      }) };
+    } catch (err) {
+      return { error: String(err.message || err) };
+    }
+  });
+  process.stdout.write(JSON.stringify(answers) + "\n");
+});
+"""
+
+_node: subprocess.Popen[str] | None = None
+
+
+def _renderer() -> subprocess.Popen[str]:
+    global _node
+    if _node is None or _node.poll() is not None:
+        if not (KATEX_DIST / "katex.min.css").exists():
+            raise PluginError(
+                f"KaTeX is not installed in {ROOT / 'node_modules'}; run `npm ci` in {ROOT} "
+                "(the README's commands do it for you)"
+            )
+        node = shutil.which("node")
+        if node is None:
+            raise PluginError("`node` is not on PATH; the site renders math with KaTeX at build time and needs Node.js")
+        _node = subprocess.Popen(
+            [node, "-e", _RENDERER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            encoding="utf-8",
+        )
+        atexit.register(_node.kill)
+    return _node
+
+
+def render(formulas: list[tuple[str, bool]]) -> list[dict[str, str]]:
+    """Render (tex, display) pairs; each answer has `html` or `error`."""
+    proc = _renderer()
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps(formulas) + "\n")
+    proc.stdin.flush()
+    line = proc.stdout.readline()
+    if not line:
+        raise PluginError("the KaTeX renderer (node) exited unexpectedly")
+    answers: list[dict[str, str]] = json.loads(line)
+    return answers
+
+
+def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
+    css = f"{ASSET_DIR}/katex.css"
+    if css not in config.extra_css:
+        config.extra_css.insert(0, css)
+    return config
+
+
+def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
+    formulas: list[tuple[str, bool]] = []
+
+    def keep(display: bool):  # type: ignore[no-untyped-def]
+        def slot(match: re.Match[str]) -> str:
+            formulas.append((html.unescape(match.group(1)).strip(), display))
+            return f"\x00katex{len(formulas) - 1}\x00"
+
+        return slot
+
+    html_text = _INLINE.sub(keep(False), _DISPLAY.sub(keep(True), html_text))
+    if not formulas:
+        return html_text
+    answers = render(formulas)
+    errors = [f"  {tex!r}: {a['error']}" for (tex, _), a in zip(formulas, answers) if "error" in a]
+    if errors:
+        raise PluginError(f"{page.file.src_uri}: KaTeX cannot render {len(errors)} formula(s):\n" + "\n".join(errors))
+
+    def fill(match: re.Match[str]) -> str:
+        i = int(match.group(1))
+        tex, display = formulas[i]
+        rendered = answers[i]["html"]
+        # keep the source on the element, for copy-as-LaTeX and for tests
+        attr = html.escape(tex, quote=True)
+        if display:
+            return f'<div class="math math-display" data-tex="{attr}">{rendered}</div>'
+        return f'<span class="math math-inline" data-tex="{attr}">{rendered}</span>'
+
+    return _SLOT.sub(fill, html_text)
+
+
+def katex_css() -> str:
+    """KaTeX's stylesheet, reduced to the woff2 fonts every current browser uses."""
+    css = (KATEX_DIST / "katex.min.css").read_text(encoding="utf-8")
+    # src:url(fonts/X.woff2) format("woff2"),url(fonts/X.woff) format("woff"),url(fonts/X.ttf) format("truetype")
+    css = re.sub(r',url\(fonts/[^)]+\.woff\) format\("woff"\)', "", css)
+    css = re.sub(r',url\(fonts/[^)]+\.ttf\) format\("truetype"\)', "", css)
+    if ".woff)" in css or ".ttf)" in css:
+        raise PluginError("KaTeX's CSS changed shape: could not reduce it to woff2 fonts")
+    return css
+
+
+def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
+    target = Path(config.site_dir) / ASSET_DIR
+    (target / "fonts").mkdir(parents=True, exist_ok=True)
+    (target / "katex.css").write_text(katex_css(), encoding="utf-8")
+    for font in (KATEX_DIST / "fonts").glob("*.woff2"):
+        shutil.copy2(font, target / "fonts" / font.name)
+
+
+def on_shutdown(**kwargs: Any) -> None:
+    global _node
+    if _node is not None:
+        _node.kill()
+        _node.wait()
+        _node = None

@@ -1,0 +1,125 @@
+"""MkDocs hook: pull each rule's statement, shapes and example from the registry.
+
+A page places a rule with a line of its own:
+
+    {{ rule R10 }}
+
+and this hook replaces it with the rule's heading (anchored by its ID), its
+statement in numerator and denominator layout as content tabs, the shapes, its
+conditions and the example from the derivative's docstring. The LaTeX and the
+example are written once, in `mcref`; the page cannot drift from the code that
+CI checks. An unknown ID, a rule placed twice, or a docstring example that is
+not in the expected form fails the build.
+"""
+
+from __future__ import annotations
+
+import doctest
+import inspect
+import re
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+import mcref
+from mcref.registry import Rule
+
+MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+) \}\}[ \t]*$", re.M)
+
+_placed: dict[str, str] = {}
+
+
+def shape_tex(shape: tuple[Any, ...]) -> str:
+    """`("n", 1)` as `n \\times 1`."""
+    return r" \times ".join(str(d) for d in shape)
+
+
+def example_code(r: Rule) -> tuple[str, str]:
+    """The docstring example of a rule as a copyable script and its printed output.
+
+    Returns the code (doctest prompts removed, printed output kept as comments
+    under each print) and the full output it prints. Every output line in the
+    docstring must come from a `print(...)`, so that the script prints exactly
+    what the docstring shows.
+    """
+    doc = inspect.getdoc(r.derivative) or ""
+    examples = doctest.DocTestParser().get_examples(doc)
+    if not examples:
+        raise PluginError(f"rule {r.id}: {r.derivative.__qualname__} has no doctest example in its docstring")
+    lines: list[str] = []
+    output: list[str] = []
+    for ex in examples:
+        source = ex.source.rstrip("\n")
+        if ex.want and not source.startswith("print("):
+            raise PluginError(
+                f"rule {r.id}: the docstring example line {source!r} shows output without print(); "
+                "write it as print(...) so the page's script prints the same"
+            )
+        lines.append(source)
+        if ex.want:
+            lines.extend("# " + w if w else "#" for w in ex.want.rstrip("\n").split("\n"))
+            output.append(ex.want)
+    return "\n".join(lines) + "\n", "".join(output)
+
+
+def rule_markdown(r: Rule) -> str:
+    """The markdown block that presents one rule."""
+    num = shape_tex(r.shape)
+    den = shape_tex(tuple(reversed(r.shape)))
+    qualname = f"{r.derivative.__module__}.{r.derivative.__name__}"
+    code, _ = example_code(r)
+    conditions = r.conditions or "None beyond the setup of this section."
+    parts = [
+        f'### {r.id} · {r.title} {{ #{r.id} data-rule="{r.id}" }}',
+        "",
+        f"Paper §{r.section} · checked by [`{qualname}`][{qualname}] against central differences",
+        "",
+        '=== "Numerator layout (the paper\'s)"',
+        "",
+        "    $$",
+        f"    {r.latex}",
+        "    $$",
+        "",
+        f"    Result shape: ${num}$.",
+        "",
+        '=== "Denominator layout"',
+        "",
+        "    $$",
+        f"    {r.latex_denominator}",
+        "    $$",
+        "",
+        f"    Result shape: ${den}${' (the same matrix: it is its own transpose)' if r.latex == r.latex_denominator else ''}.",
+        "",
+        f"**Conditions.** {conditions}",
+        "",
+        '```python title="Example"',
+        code.rstrip("\n"),
+        "```",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
+    _placed.clear()
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files, **kwargs: Any) -> str:
+    def expand(match: re.Match[str]) -> str:
+        rule_id = match.group(1)
+        try:
+            r = mcref.get_rule(rule_id)
+        except KeyError as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc.args[0]}") from None
+        if rule_id in _placed:
+            raise PluginError(f"{page.file.src_uri}: rule {rule_id} is already placed on {_placed[rule_id]}")
+        _placed[rule_id] = page.file.src_uri
+        return rule_markdown(r)
+
+    return MARKER.sub(expand, markdown)
+
+
+__all__ = ["example_code", "rule_markdown", "shape_tex"]

@@ -1,0 +1,116 @@
+"""Argument checks shared by every public function.
+
+Every public function in `mcref` converts its inputs with these helpers, so a
+wrong shape, a wrong type or a non-finite value fails early with a message that
+names the argument, what was expected and what was given. Integer input is
+accepted and computed as float64.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+# dtype kinds we convert to float64: signed/unsigned integers and floats.
+_NUMERIC_KINDS = frozenset("iuf")
+
+
+def _describe(value: Any) -> str:
+    """A short description of what the caller passed, for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype} and shape {value.shape}"
+    return f"{type(value).__name__} {value!r}"[:120]
+
+
+def as_float_array(name: str, value: Any) -> FloatArray:
+    """Convert `value` to a float64 array, or raise TypeError naming `name`."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a real number or array of real numbers, got {_describe(value)}")
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of real numbers, got ragged input: {exc}") from None
+    if arr.dtype.kind not in _NUMERIC_KINDS and not _plain_numbers(arr):
+        # an ndarray's description already names its dtype
+        dtype = "" if isinstance(value, np.ndarray) else f" with dtype {arr.dtype}"
+        raise TypeError(f"{name} must hold real numbers (int or float), got {_describe(value)}{dtype}")
+    try:
+        with np.errstate(over="raise"):
+            return arr.astype(np.float64, copy=True)
+    except (OverflowError, FloatingPointError):  # an int beyond 1.8e308, or a longdouble overflow
+        raise ValueError(f"{name} must fit in float64 (|value| <= 1.8e308), got {_describe(value)}") from None
+
+
+def _plain_numbers(arr: np.ndarray) -> bool:
+    """True for an object array of Python ints and floats, e.g. an int too big for int64."""
+    return arr.dtype.kind == "O" and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in arr.flat
+    )
+
+
+def _check_finite(name: str, arr: FloatArray) -> None:
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f" at index {index[0] if len(index) == 1 else index}" if index else ""
+        raise ValueError(f"{name} must be finite, got {arr[bad].flat[0]}{where}")
+
+
+def vector(name: str, value: Any) -> FloatArray:
+    """Check that `value` is a non-empty, finite 1-D array and return it as float64."""
+    arr = as_float_array(name, value)
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{name} must be a 1-D array (a vector of length n), got an array of shape {arr.shape}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
+    _check_finite(name, arr)
+    return arr
+
+
+def scalar(name: str, value: Any) -> float:
+    """Check that `value` is one finite real number and return it as a Python float."""
+    arr = as_float_array(name, value)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a scalar (a 0-d value), got an array of shape {arr.shape}")
+    _check_finite(name, arr)
+    return float(arr)
+
+
+def array(name: str, value: Any) -> FloatArray:
+    """Check that `value` is a non-empty finite array of any ndim (0-d allowed)."""
+    arr = as_float_array(name, value)
+    if arr.size == 0:
+        raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
+    _check_finite(name, arr)
+    return arr
+
+
+def same_length(**vectors: FloatArray) -> int:
+    """Check that all given 1-D arrays have one length and return it."""
+    lengths = {name: v.shape[0] for name, v in vectors.items()}
+    if len(set(lengths.values())) > 1:
+        listed = ", ".join(f"{name} has length {n}" for name, n in lengths.items())
+        raise ValueError(f"{' and '.join(lengths)} must have the same length, got: {listed}")
+    return next(iter(lengths.values()))
+
+
+def positive_float(name: str, value: Any) -> float:
+    """Check that `value` is a finite real number > 0 (a step size or a tolerance)."""
+    number = scalar(name, value)
+    if number <= 0:
+        raise ValueError(f"{name} must be > 0, got {number}")
+    return number
+
+
+def nonnegative_float(name: str, value: Any) -> float:
+    """Check that `value` is a finite real number >= 0."""
+    number = scalar(name, value)
+    if number < 0:
+        raise ValueError(f"{name} must be >= 0, got {number}")
+    return number

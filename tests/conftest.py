@@ -1,0 +1,130 @@
+"""Shared fixtures: the built site, a local web server for it, and a headless browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Property tests: a fixed, reproducible run in CI; a fresh random one on a laptop.
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=40)
+settings.register_profile("dev", deadline=None, max_examples=40)
+settings.load_profile("ci" if IN_CI else "dev")
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    path: Path
+    returncode: int
+    log: str
+
+    def pages(self) -> list[Path]:
+        """Every HTML page of the site, the 404 page included."""
+        return sorted(self.path.rglob("*.html"))
+
+
+def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` exactly as a reader runs it: no -q, which would hide warnings."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
+        cwd=config.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    site = tmp_path_factory.mktemp("site") / "site"
+    proc = mkdocs_build(ROOT / "mkdocs.yml", site)
+    return BuiltSite(site, proc.returncode, proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def site(built_site: BuiltSite) -> BuiltSite:
+    """The built site, for tests that need it to exist; fails at once if the build failed."""
+    if built_site.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed (exit {built_site.returncode}):\n{built_site.log}")
+    return built_site
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(site: BuiltSite) -> Iterator[str]:
+    """The built site served on 127.0.0.1 at a free port, as a reader's browser meets it."""
+    handler = functools.partial(_QuietHandler, directory=str(site.path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+HOW_TO_GET_A_BROWSER = (
+    "The browser tests drive a system Chromium through playwright (playwright's own browser "
+    "download is not used). Install one and run the tests again:\n"
+    "  Debian/Ubuntu:  sudo apt-get install chromium\n"
+    "  Fedora:         sudo dnf install chromium\n"
+    "  macOS:          brew install --cask chromium\n"
+    "or point MCREF_CHROMIUM at any Chromium or Chrome executable."
+)
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("MCREF_CHROMIUM"), "chromium", "chromium-browser", "/usr/bin/chromium"):
+        if candidate and (found := shutil.which(candidate)):
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    executable = chromium_path()
+    if executable is None:
+        if IN_CI:
+            pytest.fail("No Chromium found, and CI=true makes a missing browser a failure.\n" + HOW_TO_GET_A_BROWSER)
+        pytest.skip("No Chromium found. " + HOW_TO_GET_A_BROWSER)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                # any host but the local server resolves to nothing: a stray fetch cannot succeed
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+            ],
+        )
+        try:
+            yield b
+        finally:
+            b.close()
+

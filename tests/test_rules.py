@@ -1,0 +1,111 @@
+"""Every registered rule against the numerical Jacobian.
+
+One generic test walks the registry, so a new rule is checked the moment it is
+registered. The recipe (step, tolerances) is the one stated in
+`mcref.numerical` and on the site's "How formulas are checked" page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import mcref
+from mcref.numerical import ATOL, RTOL, compare_jacobians, numerical_jacobian
+from mcref.registry import Arg, Rule
+
+RULES = mcref.all_rules()
+SIZES = (1, 2, 3, 7)
+SEEDS = (0, 1, 2)
+
+
+def _symbols(r: Rule) -> set[str]:
+    dims = [d for spec in r.args.values() for d in spec.shape] + list(r.shape)
+    return {d for d in dims if isinstance(d, str)}
+
+
+def test_registry_is_not_empty_and_ids_are_unique() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert {"R3", "R6", "R7", "R8", "R9", "R10", "R11", "R12", "R13"} <= set(ids)
+
+
+@pytest.mark.parametrize("r", RULES, ids=lambda r: r.id)
+@pytest.mark.parametrize("n", SIZES, ids=lambda n: f"n={n}")
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda s: f"seed={s}")
+def test_rule_matches_numerical_jacobian(r: Rule, n: int, seed: int) -> None:
+    sizes = dict.fromkeys(_symbols(r), n)
+    point = r.sample(np.random.default_rng([seed, n, r.number]), sizes)
+    closed = np.asarray(r.derivative(**point))
+    numeric = numerical_jacobian(r.forward, wrt=r.wrt, **point)
+
+    # shapes are part of correctness: the declared shape, the closed form and the numerics agree
+    assert closed.shape == r.derivative_shape(sizes), f"{r.id}: closed form has shape {closed.shape}"
+    assert numeric.shape == r.derivative_shape(sizes), f"{r.id}: declared shape disagrees with the numerics"
+    assert closed.dtype == np.float64
+    compare_jacobians(closed, numeric, rule_id=r.id, rtol=RTOL, atol=ATOL).raise_if_failed()
+
+
+@pytest.mark.parametrize("r", RULES, ids=lambda r: r.id)
+def test_check_rule_agrees(r: Rule) -> None:
+    for n in SIZES:
+        assert mcref.check_rule(r, n, seed=n).ok
+
+
+def _values(spec: Arg) -> st.SearchStrategy[float]:
+    if spec.min_abs > 0:
+        pos = st.floats(spec.min_abs, spec.high)
+        neg = st.floats(spec.low, -spec.min_abs)
+        return pos | neg
+    return st.floats(spec.low, spec.high)
+
+
+@st.composite
+def _points(draw: st.DrawFn, r: Rule) -> tuple[dict[str, int], dict[str, object]]:
+    sizes = {s: draw(st.integers(1, 12)) for s in sorted(_symbols(r))}
+    point: dict[str, object] = {}
+    for name, spec in r.args.items():
+        shape = spec.concrete_shape(sizes)
+        if shape == ():
+            point[name] = draw(_values(spec))
+        else:
+            point[name] = draw(arrays(np.float64, shape, elements=_values(spec)))
+    return sizes, point
+
+
+@pytest.mark.parametrize("r", RULES, ids=lambda r: r.id)
+def test_rule_property(r: Rule) -> None:
+    """Property: at any size 1..12 and any point in the rule's domain, the closed form holds."""
+
+    @given(_points(r))
+    def check(case: tuple[dict[str, int], dict[str, object]]) -> None:
+        sizes, point = case
+        closed = np.asarray(r.derivative(**point))
+        assert closed.shape == r.derivative_shape(sizes)
+        numeric = numerical_jacobian(r.forward, wrt=r.wrt, **point)
+        compare_jacobians(closed, numeric, rule_id=r.id).raise_if_failed()
+
+    check()
+
+
+def test_a_wrong_rule_is_caught() -> None:
+    """The generic check can fail: a sign error in R13 is reported with its rule ID and entry."""
+    r = mcref.get_rule("R13")
+    wrong = Rule(**{**r.__dict__, "derivative": lambda w, x: -r.derivative(w, x)})
+    result = mcref.check_rule(wrong, 3, seed=0)
+    assert not result.ok
+    assert "R13" in result.report() and "worst entry" in result.report()
+    with pytest.raises(mcref.JacobianMismatch, match="R13 FAILED"):
+        result.raise_if_failed()
+
+
+def test_a_wrong_shape_is_caught() -> None:
+    """A closed form that returns the diagonal as a vector instead of diag(x) fails on shape."""
+    r = mcref.get_rule("R10")
+    wrong = Rule(**{**r.__dict__, "derivative": lambda w, x: np.asarray(x, dtype=float)})
+    result = mcref.check_rule(wrong, 3)
+    assert not result.ok
+    assert "shape (3,)" in result.report() and "(3, 3)" in result.report()

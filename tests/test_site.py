@@ -1,0 +1,176 @@
+"""The built site: strict build, rule anchors, math rendered at build time, examples as shown."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import re
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import mcref
+from tests.conftest import ROOT, BuiltSite, mkdocs_build
+
+RULE_IDS = [r.id for r in mcref.all_rules()]
+
+
+def load_hook(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"mcref_hook_{name}", ROOT / "hooks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Tags(HTMLParser):
+    """Collects (tag, attributes) of every start tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(page: Path) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+# ----- the build -----
+
+
+def test_strict_build_passes_with_zero_warnings(built_site: BuiltSite) -> None:
+    assert built_site.returncode == 0, built_site.log
+    noisy = [line for line in built_site.log.splitlines() if re.match(r"\s*(WARNING|ERROR)\b", line)]
+    assert noisy == [], "\n".join(noisy)
+
+
+def test_build_is_strict_by_config() -> None:
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.search(r"^strict: true", text, re.M)
+    for key in ("omitted_files", "absolute_links", "unrecognized_links", "anchors"):
+        assert re.search(rf"^\s+{key}: warn", text, re.M), key
+
+
+def _mini_project(tmp_path: Path, page: str) -> Path:
+    """A one-page site using the real hooks, to show what makes a build fail."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text(page, encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: probe\nstrict: true\n"
+        f"hooks:\n  - {ROOT / 'hooks' / 'rules.py'}\n  - {ROOT / 'hooks' / 'katex.py'}\n"
+        "markdown_extensions:\n  - attr_list\n  - pymdownx.arithmatex:\n      generic: true\n"
+        "  - pymdownx.superfences\n  - pymdownx.tabbed:\n      alternate_style: true\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_invalid_tex_fails_the_build(tmp_path: Path) -> None:
+    config = _mini_project(tmp_path, "# Bad\n\nA broken formula: $\\frac{a$.\n")
+    proc = mkdocs_build(config, tmp_path / "site")
+    assert proc.returncode != 0
+    assert "KaTeX cannot render" in proc.stdout + proc.stderr
+    assert "\\\\frac{a" in proc.stdout + proc.stderr or "\\frac{a" in proc.stdout + proc.stderr
+
+
+def test_unknown_rule_marker_fails_the_build(tmp_path: Path) -> None:
+    config = _mini_project(tmp_path, "# Rules\n\n{{ rule R999 }}\n")
+    proc = mkdocs_build(config, tmp_path / "site")
+    assert proc.returncode != 0
+    assert "no rule with ID 'R999'" in proc.stdout + proc.stderr
+
+
+def test_valid_tex_builds_in_the_probe(tmp_path: Path) -> None:
+    """The two failure tests above fail for the reason they name, not because the probe is broken."""
+    config = _mini_project(tmp_path, "# Good\n\n$\\frac{a}{b}$ and {{ rule R3 }} inline is not a marker.\n")
+    proc = mkdocs_build(config, tmp_path / "site")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'class="katex"' in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
+# ----- rule anchors -----
+
+
+def test_every_rule_is_an_anchor_on_exactly_one_page(site: BuiltSite) -> None:
+    where: dict[str, list[str]] = defaultdict(list)
+    for page in site.pages():
+        for _, attrs in tags(page):
+            if "data-rule" in attrs:
+                rid = attrs["data-rule"]
+                assert attrs.get("id") == rid, f"{page}: data-rule={rid} on an element with id={attrs.get('id')}"
+                where[str(rid)].append(str(page.relative_to(site.path)))
+    unregistered = sorted(set(where) - set(RULE_IDS))
+    missing = sorted(set(RULE_IDS) - set(where))
+    repeated = {rid: pages for rid, pages in where.items() if len(pages) > 1}
+    assert unregistered == [], f"rule anchors on the site with no registered rule: {unregistered}"
+    assert missing == [], f"registered rules with no anchor on the site: {missing}"
+    assert repeated == {}, f"rules anchored on more than one page: {repeated}"
+
+
+def test_no_page_uses_a_rule_id_as_an_anchor_without_being_the_rule(site: BuiltSite) -> None:
+    pattern = re.compile(r"^[A-Z]+[0-9]+$")
+    for page in site.pages():
+        for _, attrs in tags(page):
+            anchor = attrs.get("id") or ""
+            if pattern.match(anchor):
+                assert attrs.get("data-rule") == anchor, f"{page}: id={anchor} looks like a rule ID but is not one"
+
+
+# ----- math and assets -----
+
+
+def test_math_is_rendered_at_build_time(site: BuiltSite) -> None:
+    total = 0
+    for page in site.pages():
+        html = page.read_text(encoding="utf-8")
+        assert 'class="arithmatex"' not in html, f"{page}: a formula was left for the browser"
+        assert "katex-error" not in html, f"{page}: KaTeX reported an error"
+        total += html.count('class="katex"') + html.count('class="katex-display"')
+    assert total > 50
+
+
+def test_no_asset_is_loaded_from_another_host(site: BuiltSite) -> None:
+    for page in site.pages():
+        for tag, attrs in tags(page):
+            if tag in {"script", "img", "iframe", "source", "video", "audio"}:
+                url = attrs.get("src") or ""
+            elif tag == "link" and attrs.get("rel") not in {"canonical", "alternate"}:
+                url = attrs.get("href") or ""
+            else:
+                continue
+            assert not re.match(r"^(https?:)?//", url), f"{page.name}: <{tag}> loads {url}"
+    css = (site.path / "assets" / "katex" / "katex.css").read_text(encoding="utf-8")
+    assert "http" not in css and ".woff2" in css and ".ttf" not in css
+
+
+def test_katex_fonts_are_shipped(site: BuiltSite) -> None:
+    css = (site.path / "assets" / "katex" / "katex.css").read_text(encoding="utf-8")
+    for font in re.findall(r"url\((fonts/[^)]+)\)", css):
+        assert (site.path / "assets" / "katex" / font).is_file(), font
+
+
+# ----- rule examples pulled from the docstrings -----
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_rule_example_runs_as_shown(rule_id: str) -> None:
+    """The example block on a rule's page prints exactly the output shown under it as comments."""
+    hook = load_hook("rules")
+    code, expected = hook.example_code(mcref.get_rule(rule_id))
+    shown = "\n".join(line[2:] if line.startswith("# ") else line[1:] for line in code.splitlines() if line.startswith("#"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, f"<example {rule_id}>", "exec"), {"__name__": "__main__"})
+    assert out.getvalue() == expected
+    assert shown + "\n" == expected
