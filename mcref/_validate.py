@@ -27,7 +27,7 @@ def _describe(value: Any) -> str:
 
 
 def as_float_array(name: str, value: Any) -> FloatArray:
-    """Convert `value` to a float64 array, or raise TypeError naming `name`."""
+    """Convert `value` to a float64 array, or raise TypeError (ValueError if ragged or too large) naming `name`."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a real number or array of real numbers, got {_describe(value)}")
     try:

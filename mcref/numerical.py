@@ -53,37 +53,60 @@ ATOL = 1e-7
 """Absolute tolerance of [`compare_jacobians`][mcref.numerical.compare_jacobians]."""
 
 
-def _bind(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], wrt: int | str) -> tuple[
-    inspect.BoundArguments, str
-]:
-    """Bind the call and find the name of the argument to differentiate."""
-    try:
-        sig = inspect.signature(f)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"f must be a Python callable with an inspectable signature, got {f!r}") from exc
-    try:
-        bound = sig.bind(*args, **kwargs)
-    except TypeError as exc:
-        raise TypeError(f"the arguments do not match the signature {f.__name__}{sig}: {exc}") from None
-    bound.apply_defaults()
-    names = list(bound.arguments)
+def _variable(
+    f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], wrt: int | str
+) -> tuple[str, Any, Callable[[Any], Any]]:
+    """Find the argument to differentiate: its name, its value, and `f` as a function of it alone."""
     if isinstance(wrt, bool) or not isinstance(wrt, (int, str)):
         raise TypeError(f"wrt must be a parameter name (str) or a position (int), got {type(wrt).__name__}")
+    try:
+        sig: inspect.Signature | None = inspect.signature(f)
+    except (TypeError, ValueError):  # some builtins have no signature; call them as given
+        sig = None
+    if sig is not None:
+        try:
+            sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            name = getattr(f, "__name__", repr(f))
+            raise TypeError(f"the arguments do not match the signature {name}{sig}: {exc}") from None
     if isinstance(wrt, int):
         if not 0 <= wrt < len(args):
             raise ValueError(f"wrt={wrt} is not the position of a positional argument; {len(args)} were given")
-        return bound, names[wrt]
-    if wrt not in bound.arguments:
-        raise ValueError(f"wrt={wrt!r} is not a parameter of {f.__name__}; its parameters are {names}")
-    return bound, wrt
+        label = f"argument {wrt}"
+        if sig is not None:
+            positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if wrt < len(positional):
+                label = positional[wrt].name
+        return label, args[wrt], lambda v: f(*args[:wrt], v, *args[wrt + 1 :], **kwargs)
+    if wrt in kwargs:
+        return wrt, kwargs[wrt], lambda v: f(*args, **{**kwargs, wrt: v})
+    if sig is None:
+        raise TypeError(f"wrt={wrt!r} needs a function with an inspectable signature, got {f!r}; pass wrt as a position")
+    bound = sig.bind(*args, **kwargs)
+    params = list(sig.parameters.values())
+    param = sig.parameters.get(wrt)
+    if param is None or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        named = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        raise ValueError(f"wrt={wrt!r} is not a parameter of {getattr(f, '__name__', f)}; its parameters are {named}")
+    index = params.index(param)
+    if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD) and index < len(args):
+        _, value, call = _variable(f, args, kwargs, index)  # given by position
+        return wrt, value, call
+    bound.apply_defaults()
+    return wrt, bound.arguments[wrt], lambda v: f(*args, **{**kwargs, wrt: v})
 
 
-def _evaluate(f: Callable[..., Any], bound: inspect.BoundArguments, name: str, value: FloatArray) -> FloatArray:
-    bound.arguments[name] = value
-    out = np.asarray(f(*bound.args, **bound.kwargs), dtype=np.float64)
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"f returned a non-finite value at {name}={value!r}; pick a point inside its domain")
-    return out
+def _evaluate(call: Callable[[Any], Any], name: str, value: FloatArray) -> FloatArray:
+    out = call(value)
+    try:
+        result = _validate.as_float_array("f's value", out)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"f must return real numbers; at {name}={value!r}: {exc}") from None
+    if not np.all(np.isfinite(result)):
+        raise ValueError(
+            f"f returned a non-finite value at {name}={value!r} (it returned {out!r}); pick a point inside its domain"
+        )
+    return result
 
 
 def numerical_jacobian(
@@ -129,9 +152,9 @@ def numerical_jacobian(
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
     step = _validate.positive_float("step", step)
-    bound, name = _bind(f, args, kwargs, wrt)
-    x0 = _validate.array(name, bound.arguments[name])
-    m = _evaluate(f, bound, name, x0).size
+    name, value, call = _variable(f, args, kwargs, wrt)
+    x0 = _validate.array(name, value)
+    m = _evaluate(call, name, x0).size
     n = x0.size
     flat = x0.reshape(-1)
     h = step * np.maximum(1.0, np.abs(flat))
@@ -143,11 +166,12 @@ def numerical_jacobian(
         minus = flat.copy()
         plus[j] += h[j]
         minus[j] -= h[j]
-        f_plus = _evaluate(f, bound, name, plus.reshape(x0.shape)).reshape(-1)
-        f_minus = _evaluate(f, bound, name, minus.reshape(x0.shape)).reshape(-1)
+        f_plus = _evaluate(call, name, plus.reshape(x0.shape)).reshape(-1)
+        f_minus = _evaluate(call, name, minus.reshape(x0.shape)).reshape(-1)
         # use the step actually taken after rounding, not the nominal one
+        if f_plus.size != m or f_minus.size != m:
+            raise ValueError(f"f changed its output size from {m} to {f_plus.size} when {name} moved")
         jac[:, j] = (f_plus - f_minus) / (plus[j] - minus[j])
-    bound.arguments[name] = x0
     return jac
 
 
@@ -238,6 +262,8 @@ def compare_jacobians(
         >>> print(result.report())  # doctest: +ELLIPSIS
         rule demo FAILED: worst entry (0, 1): closed form 0.0, numerical 0.001, |difference| 0.001 ...
     """
+    if rule_id is not None and not isinstance(rule_id, str):
+        raise TypeError(f"rule_id must be a string or None, got {type(rule_id).__name__}")
     rtol = _validate.nonnegative_float("rtol", rtol)
     atol = _validate.nonnegative_float("atol", atol)
     c = _validate.array("closed", closed)

@@ -123,6 +123,12 @@ class Rule:
         return {name: spec.draw(rng, sizes) for name, spec in self.args.items()}
 
     @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The dimension symbols the rule's shapes use, e.g. `("n",)`, sorted."""
+        dims = [d for spec in self.args.values() for d in spec.shape] + list(self.shape)
+        return tuple(sorted({d for d in dims if isinstance(d, str)}))
+
+    @property
     def number(self) -> int:
         """The numeric part of the ID, for sorting (R6 before R10)."""
         return int(re.sub(r"\D", "", self.id))
@@ -194,6 +200,15 @@ def get_rule(rule_id: str) -> Rule:
         raise KeyError(f"no rule with ID {rule_id!r}; known IDs: {known}") from None
 
 
+def _size(name: str, value: Any) -> int:
+    """A dimension size: an int (Python or numpy) of at least 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= 1, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
 def check_rule(
     rule: Rule | str,
     sizes: int | Mapping[str, int],
@@ -221,15 +236,20 @@ def check_rule(
         >>> check_rule("R13", 4, seed=1).ok
         True
     """
-    r = get_rule(rule) if isinstance(rule, str) else rule
-    if isinstance(sizes, bool) or not isinstance(sizes, (int, Mapping)):
+    if isinstance(rule, str):
+        r = get_rule(rule)
+    elif isinstance(rule, Rule):
+        r = rule
+    else:
+        raise TypeError(f"rule must be a Rule or a rule ID such as 'R10', got {type(rule).__name__}")
+    if isinstance(sizes, Mapping):
+        sizes = {str(k): _size(f"sizes[{k!r}]", v) for k, v in sizes.items()}
+    elif isinstance(sizes, bool) or not isinstance(sizes, (int, np.integer)):
         raise TypeError(f"sizes must be an int or a mapping of dimension names to ints, got {type(sizes).__name__}")
-    if isinstance(sizes, int):
-        if sizes < 1:
-            raise ValueError(f"sizes must be >= 1, got {sizes}")
-        symbols = {d for spec in r.args.values() for d in spec.shape if isinstance(d, str)}
-        symbols |= {d for d in r.shape if isinstance(d, str)}
-        sizes = {s: sizes for s in symbols}
+    else:
+        sizes = dict.fromkeys(r.dimensions, _size("sizes", sizes))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     point = r.sample(np.random.default_rng(seed), sizes)
     closed = np.asarray(r.derivative(**point))
     numeric = numerical_jacobian(r.forward, wrt=r.wrt, **point)

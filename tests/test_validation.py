@@ -1,0 +1,246 @@
+"""Bad input for every public function of mcref.
+
+Each error must name the argument, what was expected and what was given. Rule
+functions are found through the registry, so a new rule module is covered
+without editing this file: each argument of a valid sample is corrupted in turn.
+"""
+
+import re
+import sys
+
+import numpy as np
+import pytest
+
+import mcref
+from mcref import elementwise
+
+RULES = mcref.all_rules()
+N = 3
+NAN, INF = float("nan"), float("inf")
+# forward functions whose named arguments are divisors: a zero entry must be refused
+DIVISORS = {elementwise.divide: ("x",)}
+# what the message says is expected, by the ndim the argument should have
+EXPECTED = {0: "must be a scalar", 1: "must be a 1-D array"}
+
+
+def _functions():
+    """(rule, function) for every closed form and every forward function, each once."""
+    seen, out = set(), []
+    for r in RULES:
+        for fn in (r.forward, r.derivative):
+            if fn not in seen:
+                seen.add(fn)
+                out.append((r, fn))
+    return out
+
+
+FUNCTIONS = _functions()
+
+
+def _valid(r):
+    sizes = {d: N for spec in r.args.values() for d in spec.shape if isinstance(d, str)}
+    return {k: np.asarray(v, dtype=np.float64) for k, v in r.sample(np.random.default_rng(0), sizes).items()}
+
+
+def _bad_values(name, v):
+    """(case, bad value, exception, pattern) for argument `name` whose valid value is `v`."""
+    k = min(1, v.size - 1)
+    idx = tuple(int(i) for i in np.unravel_index(k, v.shape))
+    where = "" if not idx else f" at index {idx[0] if len(idx) == 1 else idx}"
+    want = EXPECTED.get(v.ndim, f"must be a {v.ndim}-D array")
+    stacked = np.stack([v, v])
+    yield "too-many-dims", stacked, ValueError, rf"{name} {want}.*got an array of shape {re.escape(str(stacked.shape))}"
+    if v.ndim:
+        yield "0-d", float(v.flat[0]), ValueError, rf"{name} {want}.*got an array of shape \(\)"
+        empty = np.empty((0, *v.shape[1:]))
+        yield "empty", empty, ValueError, rf"{name} must have at least one element, got an empty array of shape {re.escape(str(empty.shape))}"
+    for case, token in [("nan", NAN), ("inf", INF), ("-inf", -INF)]:
+        bad = v.copy()
+        bad.flat[k] = token
+        yield case, bad, ValueError, rf"{name} must be finite, got {re.escape(str(token))}{re.escape(where)}$"
+    yield "str", "abc", TypeError, rf"{name} must be a real number or array of real numbers, got str 'abc'"
+    yield "None", None, TypeError, rf"{name} must be a real number or array of real numbers, got NoneType None"
+    yield "list-with-str", [1.0, "a"], TypeError, rf"{name} must hold real numbers \(int or float\), got list \[1\.0, 'a'\] with dtype <U"
+    yield "bool", np.ones(v.shape, dtype=bool), TypeError, rf"{name} must hold real numbers \(int or float\), got an array of dtype bool"
+    yield "complex", v + 1j, TypeError, rf"{name} must hold real numbers \(int or float\), got an array of dtype complex128"
+    yield "ragged", [[1.0, 2.0], [3.0]], ValueError, rf"{name} must be a rectangular array of real numbers, got ragged input"
+
+
+def _cases():
+    for r, fn in FUNCTIONS:
+        for name, v in _valid(r).items():
+            for case, bad, exc, pattern in _bad_values(name, v):
+                yield pytest.param(r, fn, name, bad, exc, pattern, id=f"{r.id}-{fn.__name__}-{name}-{case}")
+
+
+@pytest.mark.parametrize(("r", "fn"), FUNCTIONS, ids=[f"{r.id}-{fn.__name__}" for r, fn in FUNCTIONS])
+def test_valid_sample_is_accepted(r, fn):
+    # the baseline for the cases below: only the corrupted argument is wrong
+    out = fn(**_valid(r))
+    assert out.dtype == np.float64 and np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize(("r", "fn", "name", "bad", "exc", "pattern"), list(_cases()))
+def test_bad_argument(r, fn, name, bad, exc, pattern):
+    args = _valid(r)
+    args[name] = bad
+    with pytest.raises(exc, match=pattern):
+        fn(**args)
+
+
+def _mismatch_cases():
+    for r, fn in FUNCTIONS:
+        vectors = [name for name, spec in r.args.items() if len(spec.shape) == 1]
+        if len(vectors) > 1:
+            for name in vectors:
+                yield pytest.param(r, fn, name, vectors, id=f"{r.id}-{fn.__name__}-{name}-longer")
+
+
+@pytest.mark.parametrize(("r", "fn", "name", "vectors"), list(_mismatch_cases()))
+def test_mismatched_lengths(r, fn, name, vectors):
+    args = _valid(r)
+    args[name] = np.append(args[name], 1.0)
+    with pytest.raises(ValueError, match=r"must have the same length, got: ") as info:
+        fn(**args)
+    message = str(info.value)
+    assert f"{name} has length {N + 1}" in message
+    for other in vectors:
+        if other != name:
+            assert f"{other} has length {N}" in message
+
+
+def _divisor_cases():
+    for r, fn in FUNCTIONS:
+        for name in DIVISORS.get(r.forward, ()):
+            for zero in (0.0, -0.0):
+                yield pytest.param(r, fn, name, zero, id=f"{r.id}-{fn.__name__}-{name}-{zero}")
+
+
+@pytest.mark.parametrize(("r", "fn", "name", "zero"), list(_divisor_cases()))
+def test_zero_divisor(r, fn, name, zero):
+    args = _valid(r)
+    args[name][1] = zero
+    with pytest.raises(ValueError, match=rf"{name} must have no zero entry \(it is a divisor\), got {name}\[1\] = 0"):
+        fn(**args)
+
+
+@pytest.mark.parametrize("form", ["list", "int64", "int32"])
+@pytest.mark.parametrize(("r", "fn"), FUNCTIONS, ids=[f"{r.id}-{fn.__name__}" for r, fn in FUNCTIONS])
+def test_integer_input_is_computed_as_float64(r, fn, form):
+    # round away from zero: integers that keep the sign and stay off a divisor's zero
+    ints = {k: np.where(v < 0, np.floor(v), np.ceil(v)).astype(np.int64) for k, v in _valid(r).items()}
+    convert = {"list": lambda a: a.tolist(), "int64": lambda a: a, "int32": lambda a: a.astype(np.int32)}[form]
+    out = fn(**{k: convert(a) for k, a in ints.items()})
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, fn(**{k: a.astype(np.float64) for k, a in ints.items()}))
+
+
+def test_int_beyond_int64_is_accepted_and_one_beyond_float64_is_refused():
+    big = 2**70  # numpy holds it as dtype object
+    out = elementwise.add([big, 1], [1, 1])
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, [float(big) + 1.0, 2.0])
+    with pytest.raises(ValueError, match=r"x must fit in float64 \(\|value\| <= 1\.8e308\), got list \[1"):
+        elementwise.add([1.0], [2**1100])
+
+
+def test_every_public_function_of_a_rule_module_is_covered():
+    modules = {sys.modules[r.derivative.__module__] for r in RULES}
+    tested = {fn for _, fn in FUNCTIONS}
+    missing = [f"{m.__name__}.{n}" for m in modules for n in m.__all__ if getattr(m, n) not in tested]
+    assert missing == []
+
+
+# ----- the core: numerical_jacobian, compare_jacobians, check_rule, get_rule, rule -----
+
+
+def _f(w, x):
+    return w * x
+
+
+def _register(rule_id, wrt="x"):
+    decorate = mcref.rule(rule_id, title="t", section="0", forward=_f, wrt=wrt, latex="", latex_denominator="",
+                          shape=("n", "n"), args={"w": mcref.Arg(), "x": mcref.Arg()})
+    return decorate(lambda w, x: np.diag(w))
+
+
+W, X, J = [1.0, 2.0], [3.0, 4.0], [[1.0, 0.0]]
+NJ, CJ, CR = mcref.numerical_jacobian, mcref.compare_jacobians, mcref.check_rule
+FIRST = RULES[0]
+KNOWN = re.escape(", ".join(r.id for r in RULES))
+REAL = r"must be a real number or array of real numbers"
+CORE = {
+    "nj-f-not-callable": (lambda: NJ(3, W), TypeError, r"f must be callable, got int"),
+    "nj-wrt-unknown-name": (lambda: NJ(_f, W, X, wrt="y"), ValueError,
+                            r"wrt='y' is not a parameter of _f; its parameters are \['w', 'x'\]"),
+    "nj-wrt-position-too-big": (lambda: NJ(_f, W, X, wrt=2), ValueError,
+                                r"wrt=2 is not the position of a positional argument; 2 were given"),
+    "nj-wrt-negative": (lambda: NJ(_f, W, X, wrt=-1), ValueError, r"wrt=-1 is not the position .*; 2 were given"),
+    "nj-wrt-float": (lambda: NJ(_f, W, X, wrt=1.0), TypeError,
+                     r"wrt must be a parameter name \(str\) or a position \(int\), got float"),
+    "nj-wrt-bool": (lambda: NJ(_f, W, X, wrt=True), TypeError, r"wrt must be a parameter name .*, got bool"),
+    "nj-wrt-None": (lambda: NJ(_f, W, X, wrt=None), TypeError, r"wrt must be a parameter name .*, got NoneType"),
+    "nj-step-zero": (lambda: NJ(_f, W, X, step=0), ValueError, r"step must be > 0, got 0\.0"),
+    "nj-step-negative": (lambda: NJ(_f, W, X, step=-1e-6), ValueError, r"step must be > 0, got -1e-06"),
+    "nj-step-nan": (lambda: NJ(_f, W, X, step=NAN), ValueError, r"step must be finite, got nan"),
+    "nj-step-str": (lambda: NJ(_f, W, X, step="1e-6"), TypeError, rf"step {REAL}, got str '1e-6'"),
+    "nj-step-vector": (lambda: NJ(_f, W, X, step=[1e-6, 1e-6]), ValueError,
+                       r"step must be a scalar .*got an array of shape \(2,\)"),
+    "nj-f-returns-nan": (lambda: NJ(lambda x: x * NAN, W), ValueError,
+                         r"f returned a non-finite value at x=array\(\[1\., 2\.\]\)"),
+    "nj-args-do-not-bind": (lambda: NJ(_f, W), TypeError,
+                            r"the arguments do not match the signature _f\(w, x\): missing a required argument: 'x'"),
+    "nj-arg-nan": (lambda: NJ(_f, W, [3.0, NAN], wrt="x"), ValueError, r"x must be finite, got nan at index 1"),
+    "nj-arg-empty": (lambda: NJ(_f, [], X), ValueError, r"w must have at least one element, got an empty array of shape \(0,\)"),
+    "nj-arg-str": (lambda: NJ(_f, "ab", X), TypeError, rf"w {REAL}, got str 'ab'"),
+    "cj-rtol-negative": (lambda: CJ(J, J, rtol=-1e-5), ValueError, r"rtol must be >= 0, got -1e-05"),
+    "cj-atol-negative": (lambda: CJ(J, J, atol=-1.0), ValueError, r"atol must be >= 0, got -1\.0"),
+    "cj-rtol-str": (lambda: CJ(J, J, rtol="0"), TypeError, rf"rtol {REAL}, got str '0'"),
+    "cj-atol-inf": (lambda: CJ(J, J, atol=INF), ValueError, r"atol must be finite, got inf"),
+    "cj-closed-str": (lambda: CJ("J", J), TypeError, rf"closed {REAL}, got str 'J'"),
+    "cj-numerical-None": (lambda: CJ(J, None), TypeError, rf"numerical {REAL}, got NoneType None"),
+    "cj-closed-nan": (lambda: CJ([[1.0, NAN]], J), ValueError, r"closed must be finite, got nan at index \(0, 1\)"),
+    "cj-numerical-neg-inf": (lambda: CJ(J, [[-INF, 0.0]]), ValueError, r"numerical must be finite, got -inf at index \(0, 0\)"),
+    "cj-closed-empty": (lambda: CJ(np.empty((0, 2)), J), ValueError,
+                        r"closed must have at least one element, got an empty array of shape \(0, 2\)"),
+    "cj-numerical-bool": (lambda: CJ(J, [[True, False]]), TypeError, r"numerical must hold real numbers .*dtype bool"),
+    "cr-unknown-id": (lambda: CR("R999", 3), KeyError, rf"no rule with ID 'R999'; known IDs: {KNOWN}"),
+    "cr-sizes-str": (lambda: CR(FIRST, "3"), TypeError,
+                     r"sizes must be an int or a mapping of dimension names to ints, got str"),
+    "cr-sizes-float": (lambda: CR(FIRST, 3.0), TypeError, r"sizes must be an int or a mapping .*, got float"),
+    "cr-sizes-bool": (lambda: CR(FIRST, True), TypeError, r"sizes must be an int or a mapping .*, got bool"),
+    "cr-sizes-None": (lambda: CR(FIRST, None), TypeError, r"sizes must be an int or a mapping .*, got NoneType"),
+    "cr-sizes-zero": (lambda: CR(FIRST.id, 0), ValueError, r"sizes must be >= 1, got 0"),
+    "cr-sizes-negative": (lambda: CR(FIRST.id, -2), ValueError, r"sizes must be >= 1, got -2"),
+    "cr-sizes-missing-symbol": (lambda: CR(FIRST, {"zz": 3}), ValueError,
+                                r"no size given for dimension '\w+'; sizes were \{'zz': 3\}"),
+    "cr-rule-int": (lambda: CR(10, 3), TypeError, r"rule must be a Rule or a rule ID such as 'R10', got int"),
+    "cr-sizes-value-zero": (lambda: CR(FIRST, {"n": 0}), ValueError, r"sizes\['n'\] must be >= 1, got 0"),
+    "cr-sizes-value-float": (lambda: CR(FIRST, {"n": 2.5}), TypeError, r"sizes\['n'\] must be an int >= 1, got float 2\.5"),
+    "cr-seed-str": (lambda: CR(FIRST, 3, seed="a"), TypeError, r"seed must be an int, got str"),
+    "cj-rule-id-int": (lambda: CJ([[1.0]], [[1.0]], rule_id=5), TypeError, r"rule_id must be a string or None, got int"),
+    "cr-rtol-negative": (lambda: CR(FIRST, 3, rtol=-1.0), ValueError, r"rtol must be >= 0, got -1\.0"),
+    "gr-int": (lambda: mcref.get_rule(10), TypeError, r"rule_id must be a string such as 'R10', got int"),
+    "gr-None": (lambda: mcref.get_rule(None), TypeError, r"rule_id must be a string such as 'R10', got NoneType"),
+    "gr-unknown": (lambda: mcref.get_rule("r10"), KeyError, rf"no rule with ID 'r10'; known IDs: {KNOWN}"),
+    "rule-bad-id": (lambda: _register("10R"), ValueError,
+                    r"rule ID must look like 'R10' \(letters then digits\), got '10R'"),
+    "rule-duplicate-id": (lambda: _register(FIRST.id), ValueError,
+                          rf"rule {FIRST.id} is already registered \(by {re.escape(FIRST.derivative.__qualname__)}\)"),
+    "rule-wrt-not-an-arg": (lambda: _register("Z1", wrt="y"), ValueError,
+                            r"rule Z1: wrt='y' is not one of its arguments \['w', 'x'\]"),
+}
+
+
+@pytest.mark.parametrize(("call", "exc", "pattern"), CORE.values(), ids=CORE.keys())
+def test_core_bad_input(call, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        call()
+
+
+def test_core_integer_input_is_computed_as_float64():
+    jac = NJ(_f, [1, 2], [3, 4], wrt="x")
+    assert jac.dtype == np.float64
+    np.testing.assert_array_equal(jac, NJ(_f, [1.0, 2.0], [3.0, 4.0], wrt="x"))
+    assert CJ([[1, 0]], [[1, 1]]) == CJ([[1.0, 0.0]], [[1.0, 1.0]])
+    assert CJ(J, J, rtol=0, atol=1) == CJ(J, J, rtol=0.0, atol=1.0)
