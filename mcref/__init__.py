@@ -3,7 +3,7 @@
 Every rule of the reference is a registered pair of functions, a forward
 function and its closed-form derivative, checked against central differences.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> import mcref
     >>> w, x = np.array([1.0, 2.0]), np.array([3.0, 4.0])

@@ -13,9 +13,8 @@ element-wise division; other references write ⊙ for the former.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mcref import _validate
 from mcref._validate import FloatArray
@@ -43,7 +42,7 @@ _ARGS = {"w": Arg(), "x": Arg()}
 _DIV_ARGS = {"w": Arg(), "x": Arg(min_abs=0.5)}
 
 
-def _pair(w: Any, x: Any) -> tuple[FloatArray, FloatArray]:
+def _pair(w: ArrayLike, x: ArrayLike) -> tuple[FloatArray, FloatArray]:
     w = _validate.vector("w", w)
     x = _validate.vector("x", x)
     _validate.same_length(w=w, x=x)
@@ -63,7 +62,7 @@ def _statement(op: str, wrt: str, result: str) -> str:
 # ----- the forward functions -----
 
 
-def add(w: Any, x: Any) -> FloatArray:
+def add(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """Element-wise sum, y_i = w_i + x_i.
 
     Args:
@@ -77,7 +76,7 @@ def add(w: Any, x: Any) -> FloatArray:
     return w + x
 
 
-def subtract(w: Any, x: Any) -> FloatArray:
+def subtract(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """Element-wise difference, y_i = w_i - x_i.
 
     Args:
@@ -91,7 +90,7 @@ def subtract(w: Any, x: Any) -> FloatArray:
     return w - x
 
 
-def multiply(w: Any, x: Any) -> FloatArray:
+def multiply(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """Element-wise (Hadamard) product, y_i = w_i x_i, written w ⊗ x in the paper.
 
     Args:
@@ -105,7 +104,7 @@ def multiply(w: Any, x: Any) -> FloatArray:
     return w * x
 
 
-def divide(w: Any, x: Any) -> FloatArray:
+def divide(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """Element-wise quotient, y_i = w_i / x_i, written w ⊘ x in the paper.
 
     Args:
@@ -137,7 +136,7 @@ def divide(w: Any, x: Any) -> FloatArray:
     shape=("n", "n"),
     args=_ARGS,
 )
-def jac_add_w(w: Any, x: Any) -> FloatArray:
+def jac_add_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R6: the Jacobian of w + x with respect to w is the identity.
 
     Args:
@@ -147,7 +146,7 @@ def jac_add_w(w: Any, x: Any) -> FloatArray:
     Returns:
         The identity matrix, shape `(n, n)`.
 
-    Example:
+    Examples:
         >>> from mcref.elementwise import jac_add_w
         >>> print(jac_add_w([1.0, 2.0], [3.0, 4.0]))
         [[1. 0.]
@@ -168,7 +167,7 @@ def jac_add_w(w: Any, x: Any) -> FloatArray:
     shape=("n", "n"),
     args=_ARGS,
 )
-def jac_add_x(w: Any, x: Any) -> FloatArray:
+def jac_add_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R7: the Jacobian of w + x with respect to x is the identity.
 
     Args:
@@ -178,7 +177,7 @@ def jac_add_x(w: Any, x: Any) -> FloatArray:
     Returns:
         The identity matrix, shape `(n, n)`.
 
-    Example:
+    Examples:
         >>> from mcref.elementwise import jac_add_x
         >>> print(jac_add_x([1.0, 2.0], [3.0, 4.0]))
         [[1. 0.]
@@ -202,7 +201,7 @@ def jac_add_x(w: Any, x: Any) -> FloatArray:
     shape=("n", "n"),
     args=_ARGS,
 )
-def jac_subtract_w(w: Any, x: Any) -> FloatArray:
+def jac_subtract_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R8: the Jacobian of w − x with respect to w is the identity.
 
     Args:
@@ -212,7 +211,7 @@ def jac_subtract_w(w: Any, x: Any) -> FloatArray:
     Returns:
         The identity matrix, shape `(n, n)`.
 
-    Example:
+    Examples:
         >>> from mcref.elementwise import jac_subtract_w
         >>> print(jac_subtract_w([1.0, 2.0], [3.0, 4.0]))
         [[1. 0.]
@@ -233,7 +232,7 @@ def jac_subtract_w(w: Any, x: Any) -> FloatArray:
     shape=("n", "n"),
     args=_ARGS,
 )
-def jac_subtract_x(w: Any, x: Any) -> FloatArray:
+def jac_subtract_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R9: the Jacobian of w − x with respect to x is minus the identity.
 
     Args:
@@ -243,7 +242,7 @@ def jac_subtract_x(w: Any, x: Any) -> FloatArray:
     Returns:
         Minus the identity matrix, shape `(n, n)`.
 
-    Example:
+    Examples:
         >>> from mcref.elementwise import jac_subtract_x
         >>> print(jac_subtract_x([1.0, 2.0], [3.0, 4.0]))
         [[-1.  0.]
@@ -267,7 +266,7 @@ def jac_subtract_x(w: Any, x: Any) -> FloatArray:
     shape=("n", "n"),
     args=_ARGS,
 )
-def jac_multiply_w(w: Any, x: Any) -> FloatArray:
+def jac_multiply_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R10: the Jacobian of w ⊗ x with respect to w is diag(x).
 
     Args:
@@ -277,7 +276,7 @@ def jac_multiply_w(w: Any, x: Any) -> FloatArray:
     Returns:
         The diagonal matrix with `x` on its diagonal, shape `(n, n)`.
 
-    Example:
+    Examples:
         >>> from mcref.elementwise import jac_multiply_w
         >>> print(jac_multiply_w([1.0, 2.0], [3.0, 4.0]))
         [[3. 0.]
@@ -298,7 +297,7 @@ def jac_multiply_w(w: Any, x: Any) -> FloatArray:
     shape=("n", "n"),
     args=_ARGS,
 )
-def jac_multiply_x(w: Any, x: Any) -> FloatArray:
+def jac_multiply_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R11: the Jacobian of w ⊗ x with respect to x is diag(w).
 
     Args:
@@ -308,7 +307,7 @@ def jac_multiply_x(w: Any, x: Any) -> FloatArray:
     Returns:
         The diagonal matrix with `w` on its diagonal, shape `(n, n)`.
 
-    Example:
+    Examples:
         >>> from mcref.elementwise import jac_multiply_x
         >>> print(jac_multiply_x([1.0, 2.0], [3.0, 4.0]))
         [[1. 0.]
@@ -333,7 +332,7 @@ def jac_multiply_x(w: Any, x: Any) -> FloatArray:
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
 )
-def jac_divide_w(w: Any, x: Any) -> FloatArray:
+def jac_divide_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R12: the Jacobian of w ⊘ x with respect to w is diag(1/x_i).
 
     Args:
@@ -346,7 +345,7 @@ def jac_divide_w(w: Any, x: Any) -> FloatArray:
     Raises:
         ValueError: If an entry of `x` is zero.
 
-    Example:
+    Examples:
         >>> from mcref.elementwise import jac_divide_w
         >>> print(jac_divide_w([1.0, 2.0], [4.0, -0.5]))
         [[ 0.25  0.  ]
@@ -369,7 +368,7 @@ def jac_divide_w(w: Any, x: Any) -> FloatArray:
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
 )
-def jac_divide_x(w: Any, x: Any) -> FloatArray:
+def jac_divide_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R13: the Jacobian of w ⊘ x with respect to x is diag(−w_i/x_i²).
 
     Args:
@@ -382,7 +381,7 @@ def jac_divide_x(w: Any, x: Any) -> FloatArray:
     Raises:
         ValueError: If an entry of `x` is zero.
 
-    Example:
+    Examples:
         >>> from mcref.elementwise import jac_divide_x
         >>> print(jac_divide_x([1.0, 2.0], [4.0, -0.5]))
         [[-0.0625  0.    ]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mcref import _validate
 from mcref._validate import FloatArray
@@ -16,7 +15,7 @@ __all__ = ["identity", "jac_identity"]
 # ----- R3: the identity function -----
 
 
-def identity(x: Any) -> FloatArray:
+def identity(x: ArrayLike) -> FloatArray:
     """The identity function on vectors, f(x) = x.
 
     Args:
@@ -39,7 +38,7 @@ def identity(x: Any) -> FloatArray:
     shape=("n", "n"),
     args={"x": Arg()},
 )
-def jac_identity(x: Any) -> FloatArray:
+def jac_identity(x: ArrayLike) -> FloatArray:
     """R3: the Jacobian of f(x) = x is the n by n identity matrix.
 
     Entry (i, j) is the partial of x_i with respect to x_j: 1 on the diagonal,
@@ -51,7 +50,7 @@ def jac_identity(x: Any) -> FloatArray:
     Returns:
         The identity matrix, shape `(n, n)`, numerator layout.
 
-    Example:
+    Examples:
         >>> from mcref.jacobians import jac_identity
         >>> print(jac_identity([5.0, -1.0, 2.0]))
         [[1. 0. 0.]

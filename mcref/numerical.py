@@ -132,7 +132,7 @@ def numerical_jacobian(
         ValueError: If `wrt` names no argument, the argument is empty or not
             finite, `step` is not positive, or `f` leaves its domain.
 
-    Example:
+    Examples:
         The derivative of `x**3` at 2 is 12, a 1 by 1 Jacobian:
 
         >>> from mcref.numerical import numerical_jacobian
@@ -254,7 +254,7 @@ def compare_jacobians(
         TypeError: If either Jacobian is not numeric.
         ValueError: If either is empty or not finite, or a tolerance is negative.
 
-    Example:
+    Examples:
         >>> from mcref.numerical import compare_jacobians
         >>> result = compare_jacobians([[2.0, 0.0]], [[2.0, 1e-3]], rule_id="demo")
         >>> result.ok

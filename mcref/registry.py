@@ -7,7 +7,7 @@ both layouts, the shape of the result and the domain of each argument. Rule
 modules register their derivatives with the [`rule`][mcref.registry.rule]
 decorator; the tests, the site and the checks all read this one table.
 
-Example:
+Examples:
     >>> import mcref
     >>> r = mcref.get_rule("R10")
     >>> r.title
@@ -231,7 +231,7 @@ def check_rule(
         Jacobian's; a closed form whose shape differs from the rule's declared
         shape fails.
 
-    Example:
+    Examples:
         >>> from mcref import check_rule
         >>> check_rule("R13", 4, seed=1).ok
         True
