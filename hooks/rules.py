@@ -34,7 +34,7 @@ _placed: dict[str, str] = {}
 
 def shape_tex(shape: tuple[Any, ...]) -> str:
     """`("n", 1)` as `n \\times 1`."""
-    return r" \times ".join(str(d) for d in shape)
+    return r" \times ".join(str(d).replace("*", "").replace("+", " + ") for d in shape)
 
 
 def example_code(r: Rule) -> tuple[str, str]:
@@ -65,6 +65,15 @@ def example_code(r: Rule) -> tuple[str, str]:
     return "\n".join(lines) + "\n", "".join(output)
 
 
+def _vjp_lines(r: Rule) -> list[str]:
+    """The backprop form of a rule, when it has one attached."""
+    if r.vjp is None:
+        return []
+    name = f"{r.vjp.__module__}.{r.vjp.__name__}"
+    formula = f" ${r.vjp_latex}$." if r.vjp_latex else ""
+    return [f"**Backprop form (VJP).**{formula} Computed by [`{name}`][{name}] without forming the Jacobian.", ""]
+
+
 def rule_markdown(r: Rule) -> str:
     """The markdown block that presents one rule."""
     num = shape_tex(r.shape)
@@ -72,10 +81,11 @@ def rule_markdown(r: Rule) -> str:
     qualname = f"{r.derivative.__module__}.{r.derivative.__name__}"
     code, _ = example_code(r)
     conditions = r.conditions or "None beyond the setup of this section."
+    origin = '<span class="mcref-extension">Extension, beyond the paper</span>' if r.extension else f"Paper §{r.section}"
     parts = [
         f'### {r.id} · {r.title} {{ #{r.id} data-rule="{r.id}" }}',
         "",
-        f"Paper §{r.section} · checked by [`{qualname}`][{qualname}] against central differences",
+        f"{origin} · checked by [`{qualname}`][{qualname}] against central differences",
         "",
         '=== "Numerator layout (the paper\'s)"',
         "",
@@ -95,6 +105,7 @@ def rule_markdown(r: Rule) -> str:
         "",
         f"**Conditions.** {conditions}",
         "",
+        *_vjp_lines(r),
         '```python title="Example"',
         code.rstrip("\n"),
         "```",

@@ -14,7 +14,25 @@ Examples:
     True
 """
 
-from mcref import elementwise, jacobians
+from mcref import (
+    activations,
+    chain,
+    check,
+    elementwise,
+    expansion,
+    jacobians,
+    layers,
+    layout,
+    loss,
+    losses,
+    network,
+    neuron,
+    quadratic,
+    reductions,
+    scalar,
+    softmax,
+    symmetric,
+)
 from mcref.numerical import (
     ATOL,
     RTOL,
@@ -24,7 +42,7 @@ from mcref.numerical import (
     compare_jacobians,
     numerical_jacobian,
 )
-from mcref.registry import Arg, Rule, all_rules, check_rule, get_rule, rule
+from mcref.registry import Arg, Rule, all_rules, check_rule, check_vjp, get_rule, rule, vjp_of
 
 __all__ = [
     "ATOL",
@@ -34,14 +52,31 @@ __all__ = [
     "JacobianComparison",
     "JacobianMismatch",
     "Rule",
+    "activations",
     "all_rules",
+    "chain",
+    "check",
     "check_rule",
+    "check_vjp",
     "compare_jacobians",
     "elementwise",
+    "expansion",
     "get_rule",
     "jacobians",
+    "layers",
+    "layout",
+    "loss",
+    "losses",
+    "network",
+    "neuron",
     "numerical_jacobian",
+    "quadratic",
+    "reductions",
     "rule",
+    "scalar",
+    "softmax",
+    "symmetric",
+    "vjp_of",
 ]
 
 __version__ = "0.1.0"

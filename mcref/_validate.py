@@ -23,6 +23,8 @@ def _describe(value: Any) -> str:
     """A short description of what the caller passed, for error messages."""
     if isinstance(value, np.ndarray):
         return f"an array of dtype {value.dtype} and shape {value.shape}"
+    if isinstance(value, np.generic):  # a numpy scalar, described like the 0-d array it is
+        return f"an array of dtype {value.dtype} and shape ()"
     return f"{type(value).__name__} {value!r}"[:120]
 
 
@@ -36,7 +38,7 @@ def as_float_array(name: str, value: Any) -> FloatArray:
         raise ValueError(f"{name} must be a rectangular array of real numbers, got ragged input: {exc}") from None
     if arr.dtype.kind not in _NUMERIC_KINDS and not _plain_numbers(arr):
         # an ndarray's description already names its dtype
-        dtype = "" if isinstance(value, np.ndarray) else f" with dtype {arr.dtype}"
+        dtype = "" if isinstance(value, (np.ndarray, np.generic)) else f" with dtype {arr.dtype}"
         raise TypeError(f"{name} must hold real numbers (int or float), got {_describe(value)}{dtype}")
     try:
         with np.errstate(over="raise"):
@@ -67,6 +69,17 @@ def vector(name: str, value: Any) -> FloatArray:
         raise ValueError(
             f"{name} must be a 1-D array (a vector of length n), got an array of shape {arr.shape}"
         )
+    if arr.size == 0:
+        raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
+    _check_finite(name, arr)
+    return arr
+
+
+def matrix(name: str, value: Any) -> FloatArray:
+    """Check that `value` is a non-empty, finite 2-D array and return it as float64."""
+    arr = as_float_array(name, value)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (a matrix), got an array of shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
     _check_finite(name, arr)

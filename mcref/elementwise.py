@@ -1,11 +1,22 @@
 """Element-wise binary operators on vectors (paper §4.2, reference §8.2).
 
-For y = w ○ x with ○ one of + − ⊗ ⊘ applied entry by entry, y_i depends on
-w_i and x_i only. Every partial ∂y_i/∂w_j with j ≠ i is therefore zero and
-both Jacobians are diagonal n by n matrices: this is the paper's *element-wise
-diagonal condition*. The functions below return those Jacobians in numerator
-layout; since a diagonal matrix is its own transpose, the denominator-layout
-Jacobian is the same array.
+The setting is y = f(w) ○ g(x), with y_i = f_i(w) ○ g_i(x) and ○ one of
++ − ⊗ ⊘ applied entry by entry. In general each f_i may read every w_j, so
+the Jacobian is a full n by n matrix (R4). Since g(x) does not move with w,
+
+    J_w = diag(∂(a ○ b)/∂a at a = f_i(w), b = g_i(x)) · ∂f/∂w,
+
+and J_x is the same with ∂(a ○ b)/∂b and ∂g/∂x. The helpers
+`elementwise_jacobian_w` and `elementwise_jacobian_x` build these from the
+pieces.
+
+When f_i reads only w_i and g_i reads only x_i (the paper's *element-wise
+diagonal condition*), every partial ∂y_i/∂w_j with j ≠ i is zero and the
+Jacobians are diagonal (R5); `diagonal_jacobian_w` and `diagonal_jacobian_x`
+build them from the per-element derivatives f_i'(w_i) and g_i'(x_i). The plain
+operators R6–R13 are the case f(w) = w, g(x) = x. The functions return
+Jacobians in numerator layout; a diagonal matrix is its own transpose, so for
+R5–R13 the denominator-layout Jacobian is the same array.
 
 The paper writes ⊗ for the element-wise (Hadamard) product and ⊘ for
 element-wise division; other references write ⊙ for the former.
@@ -18,21 +29,44 @@ from numpy.typing import ArrayLike
 
 from mcref import _validate
 from mcref._validate import FloatArray
-from mcref.registry import Arg, rule
+from mcref.registry import Arg, rule, vjp_of
 
+# __all__ lists the rule functions: the forward functions, the closed forms and the
+# VJPs, which tests/test_validation.py sweeps with bad input through the registry. The
+# four builders elementwise_jacobian_w/_x and diagonal_jacobian_w/_x are public
+# as well (documented, importable); they take an operator and Jacobians rather
+# than a rule's arguments, so tests/test_elementwise_general.py sweeps them.
 __all__ = [
     "add",
+    "diagonal_jacobian_w",
+    "diagonal_jacobian_x",
     "divide",
+    "elementwise_jacobian_w",
+    "elementwise_jacobian_x",
     "jac_add_w",
     "jac_add_x",
     "jac_divide_w",
     "jac_divide_x",
+    "jac_linear_times_w",
     "jac_multiply_w",
     "jac_multiply_x",
+    "jac_sine_times_square_w",
     "jac_subtract_w",
     "jac_subtract_x",
+    "linear_times",
     "multiply",
+    "sine_times_square",
     "subtract",
+    "vjp_add_w",
+    "vjp_add_x",
+    "vjp_divide_w",
+    "vjp_divide_x",
+    "vjp_linear_times_w",
+    "vjp_multiply_w",
+    "vjp_multiply_x",
+    "vjp_sine_times_square_w",
+    "vjp_subtract_w",
+    "vjp_subtract_x",
 ]
 
 _W = r"\mathbf{w}"
@@ -57,6 +91,30 @@ def _nonzero_divisor(x: FloatArray) -> None:
 
 def _statement(op: str, wrt: str, result: str) -> str:
     return rf"\frac{{\partial ({_W} {op} {_X})}}{{\partial {wrt}}} = {result}"
+
+
+def _vjp_statement(result: str) -> str:
+    return rf"J^\top \mathbf{{v}} = {result}"
+
+
+# ----- the cotangent v of a backprop form (VJP) -----
+#
+# A VJP takes v shaped like its forward function's output. These two checks are
+# shared by every paper module (expansion, reductions, chain, jacobians, neuron, loss).
+
+
+def _cotangent(v: ArrayLike, n: int, of: str) -> FloatArray:
+    """The v of a VJP whose forward output `of` is a vector of length n."""
+    arr = _validate.vector("v", v)
+    if arr.shape != (n,):
+        raise ValueError(f"v must have the shape of the output of {of}, {(n,)}, got an array of shape {arr.shape}")
+    return arr
+
+
+def _scalar_cotangent(v: ArrayLike) -> float:
+    """The v of a VJP whose forward output is a scalar: one finite real number."""
+    # a numpy scalar is described like the 0-d array it is
+    return _validate.scalar("v", np.asarray(v) if isinstance(v, np.generic) else v)
 
 
 # ----- the forward functions -----
@@ -122,6 +180,471 @@ def divide(w: ArrayLike, x: ArrayLike) -> FloatArray:
     return w / x
 
 
+# ----- R4, R5: building the Jacobian of f(w) ○ g(x) from its pieces -----
+#
+# These helpers take values and Jacobians the caller already has, so they are
+# not rules themselves; the rules R4 and R5 below call them on concrete f and g,
+# and tests/test_elementwise_general.py checks them on many more.
+
+_OPERATORS = ("+", "-", "*", "/")
+
+
+def _operator(op: object) -> str:
+    if not isinstance(op, str):
+        raise TypeError(f"op must be one of '+', '-', '*', '/' (a str), got {type(op).__name__} {op!r}"[:160])
+    if op not in _OPERATORS:
+        raise ValueError(f"op must be one of '+', '-', '*', '/' (use '*' for ⊗ and '/' for ⊘), got {op!r}"[:160])
+    return op
+
+
+def _matrix(name: str, value: ArrayLike) -> FloatArray:
+    """A non-empty, finite 2-D float64 array."""
+    arr = _validate.array(name, value)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (a matrix), got an array of shape {arr.shape}")
+    return arr
+
+
+def _square(name: str, value: ArrayLike, n: int) -> FloatArray:
+    """An n by n matrix, for a rule whose vectors have length n."""
+    arr = _matrix(name, value)
+    if arr.shape != (n, n):
+        raise ValueError(f"{name} must have shape (n, n) = ({n}, {n}) to match the vectors, got shape {arr.shape}")
+    return arr
+
+
+def _finite_result(name: str, arr: FloatArray) -> FloatArray:
+    """Refuse a result that left float64 (overflow), rather than return inf or nan."""
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} is not finite: the inputs are too large (or a divisor too small) for float64")
+    return arr
+
+
+def _operands(op: object, f_w: ArrayLike, g_x: ArrayLike) -> tuple[str, FloatArray, FloatArray]:
+    op = _operator(op)
+    a = _validate.vector("f_w", f_w)
+    b = _validate.vector("g_x", g_x)
+    _validate.same_length(f_w=a, g_x=b)
+    if op == "/":
+        zero = np.flatnonzero(b == 0)
+        if zero.size:
+            raise ValueError(f"g_x must have no zero entry (it is a divisor), got g_x[{zero[0]}] = 0")
+    return op, a, b
+
+
+def _partial_a(op: str, a: FloatArray, b: FloatArray) -> FloatArray:
+    """∂(a ○ b)/∂a, entry by entry."""
+    with np.errstate(divide="ignore", over="ignore"):
+        return {"+": np.ones_like(a), "-": np.ones_like(a), "*": b, "/": 1.0 / b}[op]
+
+
+def _partial_b(op: str, a: FloatArray, b: FloatArray) -> FloatArray:
+    """∂(a ○ b)/∂b, entry by entry."""
+    if op == "/":
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return -a / b**2
+    return {"+": np.ones_like(a), "-": -np.ones_like(a), "*": a}[op]
+
+
+def _rows(name: str, value: ArrayLike, n: int, of: str) -> FloatArray:
+    jac = _matrix(name, value)
+    if jac.shape[0] != n:
+        raise ValueError(f"{name} must have n = {n} rows (one per entry of {of}), got shape {jac.shape}")
+    return jac
+
+
+def _per_element(name: str, value: ArrayLike, n: int, of: str) -> FloatArray:
+    d = _validate.vector(name, value)
+    if d.shape[0] != n:
+        raise ValueError(f"{name} must have length n = {n} (one per entry of {of}), got length {d.shape[0]}")
+    return d
+
+
+def elementwise_jacobian_w(op: str, f_w: ArrayLike, g_x: ArrayLike, df_dw: ArrayLike) -> FloatArray:
+    """R4: the Jacobian of y = f(w) ○ g(x) with respect to w, from its pieces.
+
+    Row i of the result is the gradient of y_i = f_i(w) ○ g_i(x). Only the left
+    operand moves with w, so by the chain rule row i is ∂(a ○ b)/∂a, taken at
+    a = f_i(w) and b = g_i(x), times row i of ∂f/∂w:
+
+        J_w = diag(∂(a ○ b)/∂a) · ∂f/∂w.
+
+    No diagonal condition is assumed: if f_i reads several w_j, J_w is full.
+
+    Args:
+        op: The element-wise operator: `"+"`, `"-"`, `"*"` (the paper's ⊗)
+            or `"/"` (the paper's ⊘).
+        f_w: The values f(w), a vector of length n.
+        g_x: The values g(x), a vector of length n (no zero entry for `"/"`).
+        df_dw: The Jacobian of f at w in numerator layout, shape `(n, k)`; in
+            the paper's setting w also has length n, so k = n.
+
+    Returns:
+        The Jacobian ∂y/∂w in numerator layout, shape `(n, k)`.
+
+    Raises:
+        TypeError: If `op` is not a string, or an array is not numeric.
+        ValueError: If `op` is not one of the four operators, the shapes do
+            not fit together, `g_x` has a zero entry for `"/"`, or the result
+            overflows float64.
+
+    Examples:
+        With f(w) = A w, every y_i reads every w_j and the Jacobian is full:
+
+        >>> import numpy as np
+        >>> from mcref.elementwise import elementwise_jacobian_w
+        >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
+        >>> w, x = np.array([1.0, -1.0]), np.array([2.0, 5.0])
+        >>> print(elementwise_jacobian_w("*", A @ w, x, A))
+        [[ 2.  4.]
+         [15. 20.]]
+    """
+    op, a, b = _operands(op, f_w, g_x)
+    jac = _rows("df_dw", df_dw, a.shape[0], "f_w")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = _partial_a(op, a, b)[:, None] * jac
+    return _finite_result("the Jacobian", out)
+
+
+def elementwise_jacobian_x(op: str, f_w: ArrayLike, g_x: ArrayLike, dg_dx: ArrayLike) -> FloatArray:
+    """R4: the Jacobian of y = f(w) ○ g(x) with respect to x, from its pieces.
+
+    The mirror image of
+    [`elementwise_jacobian_w`][mcref.elementwise.elementwise_jacobian_w]: only
+    the right operand moves with x, so J_x = diag(∂(a ○ b)/∂b) · ∂g/∂x.
+
+    Args:
+        op: The element-wise operator: `"+"`, `"-"`, `"*"` or `"/"`.
+        f_w: The values f(w), a vector of length n.
+        g_x: The values g(x), a vector of length n (no zero entry for `"/"`).
+        dg_dx: The Jacobian of g at x in numerator layout, shape `(n, k)`.
+
+    Returns:
+        The Jacobian ∂y/∂x in numerator layout, shape `(n, k)`.
+
+    Raises:
+        TypeError: If `op` is not a string, or an array is not numeric.
+        ValueError: If `op` is not one of the four operators, the shapes do
+            not fit together, `g_x` has a zero entry for `"/"`, or the result
+            overflows float64.
+
+    Examples:
+        For w − g(x) the partial of a − b in b is −1, so J_x = −∂g/∂x:
+
+        >>> import numpy as np
+        >>> from mcref.elementwise import elementwise_jacobian_x
+        >>> B = np.array([[1.0, 2.0], [1.0, 3.0]])
+        >>> print(elementwise_jacobian_x("-", [1.0, 1.0], [4.0, 6.0], B))
+        [[-1. -2.]
+         [-1. -3.]]
+    """
+    op, a, b = _operands(op, f_w, g_x)
+    jac = _rows("dg_dx", dg_dx, a.shape[0], "g_x")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = _partial_b(op, a, b)[:, None] * jac
+    return _finite_result("the Jacobian", out)
+
+
+def diagonal_jacobian_w(op: str, f_w: ArrayLike, g_x: ArrayLike, df: ArrayLike) -> FloatArray:
+    """R5: the diagonal Jacobian of y = f(w) ○ g(x) with respect to w.
+
+    Valid under the element-wise diagonal condition: f_i reads only w_i and
+    g_i reads only x_i. Then ∂f/∂w = diag(f_i'(w_i)) and entry i of the
+    diagonal is ∂(a ○ b)/∂a · f_i'(w_i), taken at a = f_i(w_i), b = g_i(x_i).
+
+    Args:
+        op: The element-wise operator: `"+"`, `"-"`, `"*"` or `"/"`.
+        f_w: The values f_i(w_i), a vector of length n.
+        g_x: The values g_i(x_i), a vector of length n (no zero entry for `"/"`).
+        df: The per-element derivatives f_i'(w_i), a vector of length n.
+
+    Returns:
+        The diagonal Jacobian ∂y/∂w, shape `(n, n)`; it is its own transpose,
+        so it serves both layouts.
+
+    Raises:
+        TypeError: If `op` is not a string, or an array is not numeric.
+        ValueError: If `op` is not one of the four operators, the lengths
+            differ, `g_x` has a zero entry for `"/"`, or the result overflows
+            float64.
+
+    Examples:
+        y = sin(w) ⊗ x², so the diagonal is cos(w_i) x_i²:
+
+        >>> import numpy as np
+        >>> from mcref.elementwise import diagonal_jacobian_w
+        >>> w, x = np.array([0.0, np.pi]), np.array([3.0, 2.0])
+        >>> print(diagonal_jacobian_w("*", np.sin(w), x**2, np.cos(w)))
+        [[ 9.  0.]
+         [ 0. -4.]]
+    """
+    op, a, b = _operands(op, f_w, g_x)
+    d = _per_element("df", df, a.shape[0], "f_w")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.diag(_partial_a(op, a, b) * d)
+    return _finite_result("the Jacobian", out)
+
+
+def diagonal_jacobian_x(op: str, f_w: ArrayLike, g_x: ArrayLike, dg: ArrayLike) -> FloatArray:
+    """R5: the diagonal Jacobian of y = f(w) ○ g(x) with respect to x.
+
+    The mirror image of
+    [`diagonal_jacobian_w`][mcref.elementwise.diagonal_jacobian_w]: entry i of
+    the diagonal is ∂(a ○ b)/∂b · g_i'(x_i).
+
+    Args:
+        op: The element-wise operator: `"+"`, `"-"`, `"*"` or `"/"`.
+        f_w: The values f_i(w_i), a vector of length n.
+        g_x: The values g_i(x_i), a vector of length n (no zero entry for `"/"`).
+        dg: The per-element derivatives g_i'(x_i), a vector of length n.
+
+    Returns:
+        The diagonal Jacobian ∂y/∂x, shape `(n, n)`.
+
+    Raises:
+        TypeError: If `op` is not a string, or an array is not numeric.
+        ValueError: If `op` is not one of the four operators, the lengths
+            differ, `g_x` has a zero entry for `"/"`, or the result overflows
+            float64.
+
+    Examples:
+        y = w ⊘ exp(x): the partial of a/b in b is −a/b², times g'(x) = exp(x):
+
+        >>> import numpy as np
+        >>> from mcref.elementwise import diagonal_jacobian_x
+        >>> w, x = np.array([2.0, 3.0]), np.array([0.0, 0.0])
+        >>> print(diagonal_jacobian_x("/", w, np.exp(x), np.exp(x)))
+        [[-2.  0.]
+         [ 0. -3.]]
+    """
+    op, a, b = _operands(op, f_w, g_x)
+    d = _per_element("dg", dg, a.shape[0], "g_x")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.diag(_partial_b(op, a, b) * d)
+    return _finite_result("the Jacobian", out)
+
+
+def linear_times(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """The R4 instance y = (A w) ⊗ x, where f(w) = A w reads every w_j.
+
+    Args:
+        A: A matrix of shape `(n, n)`.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        y, shape `(n,)`.
+    """
+    A, w, x = _linear_args(A, w, x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_result("y", (A @ w) * x)
+
+
+def _linear_args(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+    w, x = _pair(w, x)
+    A = _square("A", A, w.shape[0])
+    return A, w, x
+
+
+@rule(
+    "R4",
+    title="General Jacobian of f(w) ○ g(x)",
+    section="4.2, 8.2",
+    forward=linear_times,
+    wrt="w",
+    latex=(
+        r"J_{\mathbf{w}} = \left[ \frac{\partial}{\partial w_j} \big( f_i(\mathbf{w}) \bigcirc g_i(\mathbf{x}) \big)"
+        r" \right]_{n \times n} = \operatorname{diag}\left( \frac{\partial (a \bigcirc b)}{\partial a}"
+        r" \Big|_{a = f_i(\mathbf{w}),\, b = g_i(\mathbf{x})} \right) \frac{\partial \mathbf{f}}{\partial \mathbf{w}}"
+    ),
+    latex_denominator=(
+        r"J_{\mathbf{w}}^T = \left[ \frac{\partial}{\partial w_i} \big( f_j(\mathbf{w}) \bigcirc g_j(\mathbf{x}) \big)"
+        r" \right]_{n \times n} = \left( \frac{\partial \mathbf{f}}{\partial \mathbf{w}} \right)^{T}"
+        r" \operatorname{diag}\left( \frac{\partial (a \bigcirc b)}{\partial a}"
+        r" \Big|_{a = f_i(\mathbf{w}),\, b = g_i(\mathbf{x})} \right)"
+    ),
+    shape=("n", "n"),
+    args={"A": Arg(("n", "n")), "w": Arg(), "x": Arg()},
+    conditions=(
+        r"None on $\mathbf{f}$: $f_i$ may read every $w_j$. $\mathbf{g}(\mathbf{x})$ does not depend on"
+        r" $\mathbf{w}$. $J_{\mathbf{x}}$ is the same with $\partial (a \bigcirc b) / \partial b$ and"
+        r" $\partial \mathbf{g} / \partial \mathbf{x}$. Checked on the instance"
+        r" $\mathbf{f}(\mathbf{w}) = A\mathbf{w}$, $\mathbf{g}(\mathbf{x}) = \mathbf{x}$, $\bigcirc = \otimes$,"
+        r" where $J_{\mathbf{w}} = \operatorname{diag}(\mathbf{x}) A$ is a full matrix."
+    ),
+)
+def jac_linear_times_w(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R4: the Jacobian of (A w) ⊗ x with respect to w is diag(x) A, a full matrix.
+
+    Built by [`elementwise_jacobian_w`][mcref.elementwise.elementwise_jacobian_w]
+    from f(w) = A w, g(x) = x and ∂f/∂w = A: row i is x_i times row i of A.
+
+    Args:
+        A: A matrix of shape `(n, n)`.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        diag(x) A, shape `(n, n)`.
+
+    Examples:
+        >>> import numpy as np
+        >>> from mcref.elementwise import jac_linear_times_w
+        >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
+        >>> print(jac_linear_times_w(A, [1.0, -1.0], [2.0, 5.0]))
+        [[ 2.  4.]
+         [15. 20.]]
+    """
+    A, w, x = _linear_args(A, w, x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        f_w = A @ w
+    return elementwise_jacobian_w("*", _finite_result("A w", f_w), x, A)
+
+
+@vjp_of(
+    "R4",
+    latex=(
+        r"J_{\mathbf{w}}^\top \mathbf{v} = \left( \frac{\partial \mathbf{f}}{\partial \mathbf{w}} \right)^{T}"
+        r" \left( \frac{\partial (a \bigcirc b)}{\partial a} \otimes \mathbf{v} \right)"
+        r" \text{, here } A^T (\mathbf{x} \otimes \mathbf{v})"
+    ),
+)
+def vjp_linear_times_w(v: ArrayLike, A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R4 backprop form: Jᵀv = Aᵀ(x ⊗ v) for y = (A w) ⊗ x, without forming diag(x) A.
+
+    In general v is first scaled entry by entry by ∂(a ○ b)/∂a, the diagonal
+    factor of J_w, and then passed back through ∂f/∂w; here the scale is x and
+    ∂f/∂w = A.
+
+    Args:
+        v: The gradient flowing back into y, a vector of length n.
+        A: A matrix of shape `(n, n)`.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        Aᵀ(x ⊗ v), shape `(n,)` (shaped like w).
+
+    Raises:
+        ValueError: If the result overflows float64.
+
+    Examples:
+        >>> import numpy as np
+        >>> from mcref.elementwise import vjp_linear_times_w
+        >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
+        >>> print(vjp_linear_times_w([1.0, 1.0], A, [1.0, -1.0], [2.0, 5.0]))  # the column sums of diag(x) A
+        [17. 24.]
+    """
+    A, w, x = _linear_args(A, w, x)
+    v = _cotangent(v, w.shape[0], "(A w) ⊗ x")
+    with np.errstate(over="ignore", invalid="ignore"):
+        back = (x * v) @ A
+    return _finite_result("Aᵀ(x ⊗ v)", back)
+
+
+def sine_times_square(w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """The R5 instance y = sin(w) ⊗ x², where f_i reads only w_i and g_i only x_i.
+
+    Args:
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        y, shape `(n,)`.
+    """
+    w, x = _pair(w, x)
+    with np.errstate(over="ignore"):
+        return _finite_result("y", np.sin(w) * x**2)
+
+
+@rule(
+    "R5",
+    title="Element-wise diagonal condition: a diagonal Jacobian",
+    section="4.2, 8.2",
+    forward=sine_times_square,
+    wrt="w",
+    latex=(
+        r"\frac{\partial \mathbf{y}}{\partial \mathbf{w}} = \operatorname{diag}\left("
+        r" \frac{\partial}{\partial w_1} \big( f_1(w_1) \bigcirc g_1(x_1) \big), \dots,"
+        r" \frac{\partial}{\partial w_n} \big( f_n(w_n) \bigcirc g_n(x_n) \big) \right)"
+    ),
+    latex_denominator=(
+        r"\frac{\partial \mathbf{y}}{\partial \mathbf{w}} = \operatorname{diag}\left("
+        r" \frac{\partial}{\partial w_1} \big( f_1(w_1) \bigcirc g_1(x_1) \big), \dots,"
+        r" \frac{\partial}{\partial w_n} \big( f_n(w_n) \bigcirc g_n(x_n) \big) \right)"
+    ),
+    shape=("n", "n"),
+    args=_ARGS,
+    conditions=(
+        r"The element-wise diagonal condition: $f_i$ reads at most $w_i$ and $g_i$ at most $x_i$."
+        r" $\partial \mathbf{y} / \partial \mathbf{x}$ is the same with $x_i$ in place of $w_i$."
+        r" Checked on the instance $\mathbf{y} = \sin(\mathbf{w}) \otimes \mathbf{x}^2$, where the"
+        r" diagonal is $\cos(w_i)\, x_i^2$."
+    ),
+)
+def jac_sine_times_square_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R5: the Jacobian of sin(w) ⊗ x² with respect to w is diag(cos(w_i) x_i²).
+
+    Built by [`diagonal_jacobian_w`][mcref.elementwise.diagonal_jacobian_w]
+    from f_i(w_i) = sin(w_i), g_i(x_i) = x_i² and f_i'(w_i) = cos(w_i).
+
+    Args:
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        The diagonal matrix with cos(w_i) x_i² on its diagonal, shape `(n, n)`.
+
+    Examples:
+        >>> import numpy as np
+        >>> from mcref.elementwise import jac_sine_times_square_w
+        >>> print(jac_sine_times_square_w([0.0, np.pi], [3.0, 2.0]))
+        [[ 9.  0.]
+         [ 0. -4.]]
+    """
+    w, x = _pair(w, x)
+    with np.errstate(over="ignore"):
+        g_x = _finite_result("x**2", x**2)
+    return diagonal_jacobian_w("*", np.sin(w), g_x, np.cos(w))
+
+
+@vjp_of(
+    "R5",
+    latex=_vjp_statement(
+        r"\mathbf{v} \otimes \left[ \frac{\partial}{\partial w_i} \big( f_i(w_i) \bigcirc g_i(x_i) \big)"
+        r" \right]_{i=1}^{n} \text{, here } \mathbf{v} \otimes \cos(\mathbf{w}) \otimes \mathbf{x}^2"
+    ),
+)
+def vjp_sine_times_square_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R5 backprop form: Jᵀv = v ⊗ cos(w) ⊗ x² for y = sin(w) ⊗ x², one product per entry.
+
+    A diagonal Jacobian multiplies v entry by entry by its diagonal, so only
+    the n per-element derivatives are computed, never the n by n matrix.
+
+    Args:
+        v: The gradient flowing back into y, a vector of length n.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        v ⊗ cos(w) ⊗ x², shape `(n,)` (shaped like w).
+
+    Raises:
+        ValueError: If the result overflows float64.
+
+    Examples:
+        >>> import numpy as np
+        >>> from mcref.elementwise import vjp_sine_times_square_w
+        >>> print(vjp_sine_times_square_w([1.0, 0.5], [0.0, np.pi], [3.0, 2.0]))
+        [ 9. -2.]
+    """
+    w, x = _pair(w, x)
+    v = _cotangent(v, w.shape[0], "sin(w) ⊗ x²")
+    with np.errstate(over="ignore", invalid="ignore"):
+        back = v * np.cos(w) * x**2
+    return _finite_result("v ⊗ cos(w) ⊗ x²", back)
+
+
 # ----- R6, R7: addition -----
 
 
@@ -156,6 +679,27 @@ def jac_add_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     return np.eye(w.shape[0])
 
 
+@vjp_of("R6", latex=_vjp_statement(r"\mathbf{v}"))
+def vjp_add_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R6 backprop form: Jᵀv = Iv = v: the sum passes the gradient on to w unchanged.
+
+    Args:
+        v: The gradient flowing back into w + x, a vector of length n.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        A copy of v, shape `(n,)` (shaped like w).
+
+    Examples:
+        >>> from mcref.elementwise import vjp_add_w
+        >>> print(vjp_add_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
+        [ 1. -2.]
+    """
+    w, x = _pair(w, x)
+    return _cotangent(v, w.shape[0], "w + x")
+
+
 @rule(
     "R7",
     title="Element-wise sum, with respect to x",
@@ -185,6 +729,27 @@ def jac_add_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """
     _, x = _pair(w, x)
     return np.eye(x.shape[0])
+
+
+@vjp_of("R7", latex=_vjp_statement(r"\mathbf{v}"))
+def vjp_add_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R7 backprop form: Jᵀv = Iv = v: the sum passes the gradient on to x unchanged.
+
+    Args:
+        v: The gradient flowing back into w + x, a vector of length n.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        A copy of v, shape `(n,)` (shaped like x).
+
+    Examples:
+        >>> from mcref.elementwise import vjp_add_x
+        >>> print(vjp_add_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
+        [ 1. -2.]
+    """
+    w, x = _pair(w, x)
+    return _cotangent(v, x.shape[0], "w + x")
 
 
 # ----- R8, R9: subtraction -----
@@ -221,6 +786,27 @@ def jac_subtract_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     return np.eye(w.shape[0])
 
 
+@vjp_of("R8", latex=_vjp_statement(r"\mathbf{v}"))
+def vjp_subtract_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R8 backprop form: Jᵀv = Iv = v: the difference passes the gradient on to w unchanged.
+
+    Args:
+        v: The gradient flowing back into w − x, a vector of length n.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        A copy of v, shape `(n,)` (shaped like w).
+
+    Examples:
+        >>> from mcref.elementwise import vjp_subtract_w
+        >>> print(vjp_subtract_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
+        [ 1. -2.]
+    """
+    w, x = _pair(w, x)
+    return _cotangent(v, w.shape[0], "w − x")
+
+
 @rule(
     "R9",
     title="Element-wise difference, with respect to x",
@@ -250,6 +836,27 @@ def jac_subtract_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """
     _, x = _pair(w, x)
     return np.diag(np.full(x.shape[0], -1.0))
+
+
+@vjp_of("R9", latex=_vjp_statement(r"-\mathbf{v}"))
+def vjp_subtract_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R9 backprop form: Jᵀv = −Iv = −v: the subtracted operand gets the gradient with its sign flipped.
+
+    Args:
+        v: The gradient flowing back into w − x, a vector of length n.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        −v, shape `(n,)` (shaped like x).
+
+    Examples:
+        >>> from mcref.elementwise import vjp_subtract_x
+        >>> print(vjp_subtract_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
+        [-1.  2.]
+    """
+    w, x = _pair(w, x)
+    return -_cotangent(v, x.shape[0], "w − x")
 
 
 # ----- R10, R11: Hadamard product -----
@@ -286,6 +893,32 @@ def jac_multiply_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     return np.diag(x)
 
 
+@vjp_of("R10", latex=_vjp_statement(r"\mathbf{v} \otimes \mathbf{x}"))
+def vjp_multiply_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R10 backprop form: Jᵀv = diag(x) v = v ⊗ x, n products instead of an n by n matrix.
+
+    Args:
+        v: The gradient flowing back into w ⊗ x, a vector of length n.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        v ⊗ x, shape `(n,)` (shaped like w).
+
+    Raises:
+        ValueError: If the result overflows float64.
+
+    Examples:
+        >>> from mcref.elementwise import vjp_multiply_w
+        >>> print(vjp_multiply_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
+        [ 3. -8.]
+    """
+    w, x = _pair(w, x)
+    v = _cotangent(v, w.shape[0], "w ⊗ x")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_result("v ⊗ x", v * x)
+
+
 @rule(
     "R11",
     title="Hadamard product, with respect to x",
@@ -315,6 +948,32 @@ def jac_multiply_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """
     w, _ = _pair(w, x)
     return np.diag(w)
+
+
+@vjp_of("R11", latex=_vjp_statement(r"\mathbf{v} \otimes \mathbf{w}"))
+def vjp_multiply_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R11 backprop form: Jᵀv = diag(w) v = v ⊗ w, n products instead of an n by n matrix.
+
+    Args:
+        v: The gradient flowing back into w ⊗ x, a vector of length n.
+        w: A vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        v ⊗ w, shape `(n,)` (shaped like x).
+
+    Raises:
+        ValueError: If the result overflows float64.
+
+    Examples:
+        >>> from mcref.elementwise import vjp_multiply_x
+        >>> print(vjp_multiply_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
+        [ 1. -4.]
+    """
+    w, x = _pair(w, x)
+    v = _cotangent(v, x.shape[0], "w ⊗ x")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_result("v ⊗ w", v * w)
 
 
 # ----- R12, R13: element-wise division -----
@@ -356,6 +1015,33 @@ def jac_divide_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     return np.diag(1.0 / x)
 
 
+@vjp_of("R12", latex=_vjp_statement(r"\mathbf{v} \oslash \mathbf{x}"))
+def vjp_divide_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R12 backprop form: Jᵀv = diag(1/x_i) v = v ⊘ x.
+
+    Args:
+        v: The gradient flowing back into w ⊘ x, a vector of length n.
+        w: A vector of length n.
+        x: A vector of length n with no zero entry.
+
+    Returns:
+        v ⊘ x, shape `(n,)` (shaped like w).
+
+    Raises:
+        ValueError: If an entry of `x` is zero, or the result overflows float64.
+
+    Examples:
+        >>> from mcref.elementwise import vjp_divide_w
+        >>> print(vjp_divide_w([1.0, 2.0], [1.0, 2.0], [4.0, -0.5]))
+        [ 0.25 -4.  ]
+    """
+    w, x = _pair(w, x)
+    _nonzero_divisor(x)
+    v = _cotangent(v, w.shape[0], "w ⊘ x")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_result("v ⊘ x", v / x)
+
+
 @rule(
     "R13",
     title="Element-wise division, with respect to x",
@@ -390,3 +1076,31 @@ def jac_divide_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     w, x = _pair(w, x)
     _nonzero_divisor(x)
     return np.diag(-w / x**2)
+
+
+@vjp_of("R13", latex=_vjp_statement(r"-\mathbf{v} \otimes \mathbf{w} \oslash \mathbf{x}^2"))
+def vjp_divide_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
+    """R13 backprop form: Jᵀv = diag(−w_i/x_i²) v = −v ⊗ w ⊘ x².
+
+    Args:
+        v: The gradient flowing back into w ⊘ x, a vector of length n.
+        w: A vector of length n.
+        x: A vector of length n with no zero entry.
+
+    Returns:
+        −v ⊗ w ⊘ x², shape `(n,)` (shaped like x).
+
+    Raises:
+        ValueError: If an entry of `x` is zero, or the result overflows float64.
+
+    Examples:
+        >>> from mcref.elementwise import vjp_divide_x
+        >>> print(vjp_divide_x([1.0, 2.0], [1.0, 2.0], [4.0, -0.5]))
+        [ -0.0625 -16.    ]
+    """
+    w, x = _pair(w, x)
+    _nonzero_divisor(x)
+    v = _cotangent(v, x.shape[0], "w ⊘ x")
+    # divide by x twice: x² alone underflows to 0 for |x| below about 1e-154
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        return _finite_result("−v ⊗ w ⊘ x²", -(v * w / x) / x)

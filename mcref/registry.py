@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import numpy as np
 
 from mcref.numerical import ATOL, RTOL, JacobianComparison, compare_jacobians, numerical_jacobian
 
-__all__ = ["Arg", "Rule", "all_rules", "check_rule", "get_rule", "rule"]
+__all__ = ["Arg", "Rule", "all_rules", "check_rule", "check_vjp", "get_rule", "rule", "vjp_of"]
 
 Dim = str | int
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,12 +47,27 @@ class Arg:
         high: Largest value drawn.
         min_abs: Draw only values with `|value| >= min_abs`, to stay away from
             a pole or a kink at zero (for example a divisor).
+        simplex: Draw a probability vector: values from `[low, high]`, then
+            divided by their sum along the last axis, so each is non-negative
+            and sums to 1 (a target distribution; an all-zero draw becomes
+            the uniform vector). Needs a vector shape, `low >= 0`, `high > 0`.
+        symmetric: Draw a symmetric matrix: the upper triangle is drawn as
+            usual and mirrored below the diagonal, so every entry keeps the
+            distribution above. Needs a square shape such as `("n", "n")`.
     """
 
     shape: tuple[Dim, ...] = ("n",)
     low: float = -2.0
     high: float = 2.0
     min_abs: float = 0.0
+    simplex: bool = False
+    symmetric: bool = False
+
+    def __post_init__(self) -> None:
+        if self.simplex and (self.shape == () or self.low < 0 or self.high <= 0 or self.min_abs > 0):
+            raise ValueError("Arg(simplex=True) needs a vector shape, low >= 0, high > 0 and no min_abs")
+        if self.symmetric and (len(self.shape) != 2 or self.shape[0] != self.shape[1]):
+            raise ValueError(f"Arg(symmetric=True) needs a square shape such as ('n', 'n'), got {self.shape}")
 
     def concrete_shape(self, sizes: Mapping[str, int]) -> tuple[int, ...]:
         """The shape with every symbol replaced by its size."""
@@ -67,18 +82,54 @@ class Arg:
             values = np.clip(values, self.low, self.high)
         else:
             values = rng.uniform(self.low, self.high, size=shape)
+        values = self.constrain(values)
         return float(values) if shape == () else values
+
+    def constrain(self, values: Any) -> Any:
+        """Give freely drawn values the argument's structure (`simplex`, `symmetric`).
+
+        [`draw`][mcref.registry.Arg.draw] calls it; a test that draws entries
+        its own way (hypothesis) calls it too, so both sample the same set.
+        """
+        if self.simplex:
+            values = np.asarray(values, dtype=np.float64)
+            # an all-zero draw (hypothesis tries one) becomes the uniform vector, not 0/0
+            values = np.where(values.sum(axis=-1, keepdims=True) > 0, values, 1.0)
+            values = values / values.sum(axis=-1, keepdims=True)
+        if self.symmetric:
+            values = np.triu(values) + np.triu(values, 1).T
+        return values
+
+
+_DIM_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _dim_names(d: Dim) -> set[str]:
+    """The dimension symbols a shape entry uses: "n" -> {n}; "m*n" -> {m, n}; 3 -> {}."""
+    return set(_DIM_TOKEN.findall(d)) if isinstance(d, str) else set()
 
 
 def _concrete(shape: tuple[Dim, ...], sizes: Mapping[str, int]) -> tuple[int, ...]:
+    """Fill in a symbolic shape. An entry is an int, a name ("n"), or a product or sum of
+    names and ints ("m*n", "n+1") for flattened matrix variables and augmented vectors."""
     out = []
     for d in shape:
         if isinstance(d, int):
             out.append(d)
-        elif d in sizes:
-            out.append(int(sizes[d]))
-        else:
-            raise ValueError(f"no size given for dimension {d!r}; sizes were {dict(sizes)}")
+            continue
+        if not re.fullmatch(r"[A-Za-z0-9_]+(\s*[*+]\s*[A-Za-z0-9_]+)*", d):
+            raise ValueError(f"bad dimension {d!r}: use a name, an int, or names and ints joined by * or +")
+        missing = _dim_names(d) - set(sizes)
+        if missing:
+            raise ValueError(f"no size given for dimension {sorted(missing)[0]!r}; sizes were {dict(sizes)}")
+        total = 0
+        for term in d.split("+"):
+            product = 1
+            for factor in term.split("*"):
+                factor = factor.strip()
+                product *= int(factor) if factor.isdigit() else int(sizes[factor])
+            total += product
+        out.append(total)
     return tuple(out)
 
 
@@ -99,7 +150,17 @@ class Rule:
         latex_denominator: The statement in denominator layout.
         shape: Symbolic shape of the numerator-layout result, e.g. `("n", "n")`.
         args: Shape and sampling domain of every argument of `forward`.
-        conditions: Assumptions under which the rule holds, in words.
+        conditions: Assumptions under which the rule holds, in words (markdown
+            with `$...$` math allowed).
+        domain: Optional predicate on a point (called with the same keyword
+            arguments as `forward`) that says whether the point is safely inside
+            the rule's domain, e.g. away from a kink. Random points that fail it
+            are drawn again.
+        vjp: Optional vector-Jacobian product, `vjp(v, **point)`: given `v`
+            shaped like the forward output, returns `vᵀJ` shaped like the
+            variable, without forming `J`. Attached with
+            [`vjp_of`][mcref.registry.vjp_of].
+        vjp_latex: The VJP as a LaTeX formula, shown on the rule's page.
     """
 
     id: str
@@ -113,6 +174,14 @@ class Rule:
     shape: tuple[Dim, ...]
     args: Mapping[str, Arg] = field(default_factory=dict)
     conditions: str = ""
+    domain: Callable[..., bool] | None = None
+    vjp: Callable[..., Any] | None = None
+    vjp_latex: str = ""
+
+    @property
+    def extension(self) -> bool:
+        """True for results beyond the paper (IDs starting with X)."""
+        return self.id.startswith("X")
 
     def derivative_shape(self, sizes: Mapping[str, int]) -> tuple[int, ...]:
         """The numerator-layout shape of the derivative for the given sizes."""
@@ -120,13 +189,17 @@ class Rule:
 
     def sample(self, rng: np.random.Generator, sizes: Mapping[str, int]) -> dict[str, Any]:
         """Random arguments for `forward` and `derivative`, inside the rule's domain."""
-        return {name: spec.draw(rng, sizes) for name, spec in self.args.items()}
+        for _ in range(1000):
+            point = {name: spec.draw(rng, sizes) for name, spec in self.args.items()}
+            if self.domain is None or self.domain(**point):
+                return point
+        raise RuntimeError(f"rule {self.id}: no point inside its domain in 1000 draws at sizes {dict(sizes)}")
 
     @property
     def dimensions(self) -> tuple[str, ...]:
         """The dimension symbols the rule's shapes use, e.g. `("n",)`, sorted."""
         dims = [d for spec in self.args.values() for d in spec.shape] + list(self.shape)
-        return tuple(sorted({d for d in dims if isinstance(d, str)}))
+        return tuple(sorted(set().union(*(_dim_names(d) for d in dims))))
 
     @property
     def number(self) -> int:
@@ -146,6 +219,7 @@ def rule(
     shape: tuple[Dim, ...],
     args: Mapping[str, Arg],
     conditions: str = "",
+    domain: Callable[..., bool] | None = None,
 ) -> Callable[[F], F]:
     """Register the decorated function as the closed-form derivative of a rule.
 
@@ -172,9 +246,30 @@ def rule(
             shape=shape,
             args=dict(args),
             conditions=conditions,
+            domain=domain,
         )
         derivative.rule_id = id  # type: ignore[attr-defined]
         return derivative
+
+    return decorate
+
+
+def vjp_of(rule_id: str, *, latex: str = "") -> Callable[[F], F]:
+    """Attach the decorated function as the vector-Jacobian product of a registered rule.
+
+    The function is called as `vjp(v, **point)`, with `v` shaped like the
+    forward function's output, and returns `vᵀJ` shaped like the variable, the
+    way reverse-mode autodiff does, without forming the Jacobian. `latex`
+    states it as a formula for the rule's page.
+    """
+
+    def decorate(fn: F) -> F:
+        r = get_rule(rule_id)
+        if r.vjp is not None:
+            raise ValueError(f"rule {rule_id} already has a VJP ({r.vjp.__qualname__})")
+        _RULES[rule_id] = replace(r, vjp=fn, vjp_latex=latex)
+        fn.rule_id = rule_id  # type: ignore[attr-defined]
+        return fn
 
     return decorate
 
@@ -209,6 +304,29 @@ def _size(name: str, value: Any) -> int:
     return int(value)
 
 
+def _resolve(rule: Rule | str) -> Rule:
+    if isinstance(rule, str):
+        return get_rule(rule)
+    if isinstance(rule, Rule):
+        return rule
+    raise TypeError(f"rule must be a Rule or a rule ID such as 'R10', got {type(rule).__name__}")
+
+
+def _seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    return int(seed)
+
+
+def _sizes_for(r: Rule, sizes: int | Mapping[str, int]) -> dict[str, int]:
+    """A size for every dimension symbol: from a mapping, or one int for all of them."""
+    if isinstance(sizes, Mapping):
+        return {str(k): _size(f"sizes[{k!r}]", v) for k, v in sizes.items()}
+    if isinstance(sizes, bool) or not isinstance(sizes, (int, np.integer)):
+        raise TypeError(f"sizes must be an int or a mapping of dimension names to ints, got {type(sizes).__name__}")
+    return dict.fromkeys(r.dimensions, _size("sizes", sizes))
+
+
 def check_rule(
     rule: Rule | str,
     sizes: int | Mapping[str, int],
@@ -236,21 +354,9 @@ def check_rule(
         >>> check_rule("R13", 4, seed=1).ok
         True
     """
-    if isinstance(rule, str):
-        r = get_rule(rule)
-    elif isinstance(rule, Rule):
-        r = rule
-    else:
-        raise TypeError(f"rule must be a Rule or a rule ID such as 'R10', got {type(rule).__name__}")
-    if isinstance(sizes, Mapping):
-        sizes = {str(k): _size(f"sizes[{k!r}]", v) for k, v in sizes.items()}
-    elif isinstance(sizes, bool) or not isinstance(sizes, (int, np.integer)):
-        raise TypeError(f"sizes must be an int or a mapping of dimension names to ints, got {type(sizes).__name__}")
-    else:
-        sizes = dict.fromkeys(r.dimensions, _size("sizes", sizes))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    point = r.sample(np.random.default_rng(seed), sizes)
+    r = _resolve(rule)
+    sizes = _sizes_for(r, sizes)
+    point = r.sample(np.random.default_rng(_seed(seed)), sizes)
     closed = np.asarray(r.derivative(**point))
     numeric = numerical_jacobian(r.forward, wrt=r.wrt, **point)
     declared = r.derivative_shape(sizes)
@@ -258,3 +364,35 @@ def check_rule(
         # report against the declared shape: a closed form of the wrong shape fails
         return JacobianComparison(r.id, False, closed.shape, declared, None, None, None, None, rtol, atol)
     return compare_jacobians(closed, numeric, rule_id=r.id, rtol=rtol, atol=atol)
+
+
+def check_vjp(
+    rule: Rule | str,
+    sizes: int | Mapping[str, int],
+    *,
+    seed: int = 0,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> JacobianComparison:
+    """Check a rule's VJP against `v` times its full closed-form Jacobian, at a random point and `v`.
+
+    The VJP must return an array shaped like the variable; it is flattened
+    (row-major) and compared with the row `v.reshape(-1) @ J`.
+
+    Raises:
+        ValueError: If the rule has no VJP attached.
+    """
+    r = _resolve(rule)
+    if r.vjp is None:
+        raise ValueError(f"rule {r.id} has no VJP; attach one with @vjp_of({r.id!r})")
+    sizes = _sizes_for(r, sizes)
+    rng = np.random.default_rng(_seed(seed))
+    point = r.sample(rng, sizes)
+    out_shape = np.shape(r.forward(**point))
+    v = rng.normal(size=out_shape)
+    jac = np.asarray(r.derivative(**point))
+    got = np.asarray(r.vjp(v if out_shape else float(v), **point))
+    want_shape = np.shape(point[r.wrt])
+    if got.shape != want_shape:
+        return JacobianComparison(r.id, False, got.shape, want_shape, None, None, None, None, rtol, atol)
+    return compare_jacobians(got.reshape(1, -1), np.reshape(v, (1, -1)) @ jac, rule_id=r.id, rtol=rtol, atol=atol)

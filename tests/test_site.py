@@ -119,7 +119,9 @@ def test_every_rule_is_an_anchor_on_exactly_one_page(site: BuiltSite) -> None:
 
 
 def test_no_page_uses_a_rule_id_as_an_anchor_without_being_the_rule(site: BuiltSite) -> None:
-    pattern = re.compile(r"^[A-Z]+[0-9]+$")
+    # the rule prefixes in use (R, S, ...); errata anchors E1-E15 are not rules
+    prefixes = "|".join(sorted({re.sub(r"[0-9]", "", rid) for rid in RULE_IDS}))
+    pattern = re.compile(rf"^({prefixes})[0-9]+$")
     for page in site.pages():
         for _, attrs in tags(page):
             anchor = attrs.get("id") or ""
@@ -174,3 +176,9 @@ def test_rule_example_runs_as_shown(rule_id: str) -> None:
         exec(compile(code, f"<example {rule_id}>", "exec"), {"__name__": "__main__"})
     assert out.getvalue() == expected
     assert shown + "\n" == expected
+
+
+def test_every_erratum_has_a_permanent_anchor(site: BuiltSite) -> None:
+    ids = {attrs.get("id") for _, attrs in tags(site.path / "errata" / "index.html")}
+    missing = [f"E{i}" for i in range(1, 16) if f"E{i}" not in ids]
+    assert missing == []

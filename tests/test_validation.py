@@ -5,8 +5,11 @@ functions are found through the registry, so a new rule module is covered
 without editing this file: each argument of a valid sample is corrupted in turn.
 """
 
+import importlib
+import inspect
 import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,20 +18,21 @@ import mcref
 from mcref import elementwise
 
 RULES = mcref.all_rules()
+ROOT = Path(__file__).resolve().parent.parent
 N = 3
 NAN, INF = float("nan"), float("inf")
 # forward functions whose named arguments are divisors: a zero entry must be refused
 DIVISORS = {elementwise.divide: ("x",)}
 # what the message says is expected, by the ndim the argument should have
-EXPECTED = {0: "must be a scalar", 1: "must be a 1-D array"}
+EXPECTED = {0: "must be a scalar", 1: "must be a 1-D array", 2: "must be a 2-D array"}
 
 
 def _functions():
-    """(rule, function) for every closed form and every forward function, each once."""
+    """(rule, function) for every closed form, forward function and VJP, each once."""
     seen, out = set(), []
     for r in RULES:
-        for fn in (r.forward, r.derivative):
-            if fn not in seen:
+        for fn in (r.forward, r.derivative, r.vjp):
+            if fn is not None and fn not in seen:
                 seen.add(fn)
                 out.append((r, fn))
     return out
@@ -37,9 +41,15 @@ def _functions():
 FUNCTIONS = _functions()
 
 
-def _valid(r):
-    sizes = {d: N for spec in r.args.values() for d in spec.shape if isinstance(d, str)}
-    return {k: np.asarray(v, dtype=np.float64) for k, v in r.sample(np.random.default_rng(0), sizes).items()}
+def _valid(r, fn=None):
+    """A valid point for the rule's functions; a VJP also gets `v`, shaped like the forward output."""
+    sizes = dict.fromkeys(r.dimensions, N)
+    point = {k: np.asarray(v, dtype=np.float64) for k, v in r.sample(np.random.default_rng(0), sizes).items()}
+    if fn is not None and fn is r.vjp:
+        out_shape = np.shape(r.forward(**point))
+        cotangent = next(iter(inspect.signature(fn).parameters))  # v, delta or G
+        point = {cotangent: np.random.default_rng(1).uniform(0.5, 1.5, size=out_shape), **point}
+    return point
 
 
 def _bad_values(name, v):
@@ -68,7 +78,7 @@ def _bad_values(name, v):
 
 def _cases():
     for r, fn in FUNCTIONS:
-        for name, v in _valid(r).items():
+        for name, v in _valid(r, fn).items():
             for case, bad, exc, pattern in _bad_values(name, v):
                 yield pytest.param(r, fn, name, bad, exc, pattern, id=f"{r.id}-{fn.__name__}-{name}-{case}")
 
@@ -76,13 +86,13 @@ def _cases():
 @pytest.mark.parametrize(("r", "fn"), FUNCTIONS, ids=[f"{r.id}-{fn.__name__}" for r, fn in FUNCTIONS])
 def test_valid_sample_is_accepted(r, fn):
     # the baseline for the cases below: only the corrupted argument is wrong
-    out = fn(**_valid(r))
+    out = fn(**_valid(r, fn))
     assert out.dtype == np.float64 and np.all(np.isfinite(out))
 
 
 @pytest.mark.parametrize(("r", "fn", "name", "bad", "exc", "pattern"), list(_cases()))
 def test_bad_argument(r, fn, name, bad, exc, pattern):
-    args = _valid(r)
+    args = _valid(r, fn)
     args[name] = bad
     with pytest.raises(exc, match=pattern):
         fn(**args)
@@ -90,15 +100,20 @@ def test_bad_argument(r, fn, name, bad, exc, pattern):
 
 def _mismatch_cases():
     for r, fn in FUNCTIONS:
-        vectors = [name for name, spec in r.args.items() if len(spec.shape) == 1]
-        if len(vectors) > 1:
-            for name in vectors:
-                yield pytest.param(r, fn, name, vectors, id=f"{r.id}-{fn.__name__}-{name}-longer")
+        # vectors declared with the same length symbol must agree; others may differ by design
+        by_length: dict = {}
+        for name, spec in r.args.items():
+            if len(spec.shape) == 1:
+                by_length.setdefault(spec.shape, []).append(name)
+        for vectors in by_length.values():
+            if len(vectors) > 1:
+                for name in vectors:
+                    yield pytest.param(r, fn, name, vectors, id=f"{r.id}-{fn.__name__}-{name}-longer")
 
 
 @pytest.mark.parametrize(("r", "fn", "name", "vectors"), list(_mismatch_cases()))
 def test_mismatched_lengths(r, fn, name, vectors):
-    args = _valid(r)
+    args = _valid(r, fn)
     args[name] = np.append(args[name], 1.0)
     with pytest.raises(ValueError, match=r"must have the same length, got: ") as info:
         fn(**args)
@@ -118,7 +133,7 @@ def _divisor_cases():
 
 @pytest.mark.parametrize(("r", "fn", "name", "zero"), list(_divisor_cases()))
 def test_zero_divisor(r, fn, name, zero):
-    args = _valid(r)
+    args = _valid(r, fn)
     args[name][1] = zero
     with pytest.raises(ValueError, match=rf"{name} must have no zero entry \(it is a divisor\), got {name}\[1\] = 0"):
         fn(**args)
@@ -128,7 +143,7 @@ def test_zero_divisor(r, fn, name, zero):
 @pytest.mark.parametrize(("r", "fn"), FUNCTIONS, ids=[f"{r.id}-{fn.__name__}" for r, fn in FUNCTIONS])
 def test_integer_input_is_computed_as_float64(r, fn, form):
     # round away from zero: integers that keep the sign and stay off a divisor's zero
-    ints = {k: np.where(v < 0, np.floor(v), np.ceil(v)).astype(np.int64) for k, v in _valid(r).items()}
+    ints = {k: np.where(v < 0, np.floor(v), np.ceil(v)).astype(np.int64) for k, v in _valid(r, fn).items()}
     convert = {"list": lambda a: a.tolist(), "int64": lambda a: a, "int32": lambda a: a.astype(np.int32)}[form]
     out = fn(**{k: convert(a) for k, a in ints.items()})
     assert out.dtype == np.float64
@@ -144,11 +159,68 @@ def test_int_beyond_int64_is_accepted_and_one_beyond_float64_is_refused():
         elementwise.add([1.0], [2**1100])
 
 
-def test_every_public_function_of_a_rule_module_is_covered():
-    modules = {sys.modules[r.derivative.__module__] for r in RULES}
+# Public functions that are not a rule's forward, closed form or VJP, and the test file that
+# checks their bad input. Everything a module exports must be one or the other.
+HELPERS = {
+    "mcref.numerical.numerical_jacobian": "tests/test_validation.py",
+    "mcref.numerical.compare_jacobians": "tests/test_validation.py",
+    "mcref.registry.rule": "tests/test_validation.py",
+    "mcref.registry.vjp_of": "tests/test_validation.py",
+    "mcref.registry.all_rules": "tests/test_rules.py",
+    "mcref.registry.get_rule": "tests/test_validation.py",
+    "mcref.registry.check_rule": "tests/test_validation.py",
+    "mcref.registry.check_vjp": "tests/test_validation.py",
+    "mcref.jacobians.jacobian_from_gradients": "tests/test_layout.py",
+    "mcref.layout.to_denominator": "tests/test_layout.py",
+    "mcref.layout.to_numerator": "tests/test_layout.py",
+    "mcref.layout.gradient_like_input": "tests/test_layout.py",
+    "mcref.layout.gradient_as_row": "tests/test_layout.py",
+    "mcref.symmetric.symmetric_gradient": "tests/test_symmetric.py",
+    "mcref.symmetric.cookbook_symmetric_gradient": "tests/test_symmetric.py",
+    "mcref.symmetric.directional_derivative": "tests/test_symmetric.py",
+    "mcref.elementwise.elementwise_jacobian_w": "tests/test_elementwise_general.py",
+    "mcref.elementwise.elementwise_jacobian_x": "tests/test_elementwise_general.py",
+    "mcref.elementwise.diagonal_jacobian_w": "tests/test_elementwise_general.py",
+    "mcref.elementwise.diagonal_jacobian_x": "tests/test_elementwise_general.py",
+    "mcref.reductions.sum_gradient": "tests/test_reductions.py",
+    "mcref.chain.single_variable_chain": "tests/test_chain.py",
+    "mcref.chain.total_derivative_chain": "tests/test_chain.py",
+    "mcref.chain.vector_chain": "tests/test_chain.py",
+    "mcref.chain.diagonal_chain": "tests/test_chain.py",
+    "mcref.chain.chain_product": "tests/test_chain.py",
+    "mcref.chain.chain_cost": "tests/test_chain.py",
+    "mcref.chain.ln_sin_cube_squared_steps": "tests/test_chain.py",
+    "mcref.loss.augment": "tests/test_loss.py",
+    "mcref.loss.gradient_step": "tests/test_loss.py",
+    "mcref.network.forward_pass": "tests/test_network.py",
+    "mcref.network.gradients": "tests/test_network.py",
+}
+
+
+def _public_functions():
+    import pkgutil
+
+    for info in pkgutil.iter_modules(mcref.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"mcref.{info.name}")
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if inspect.isfunction(obj) and obj.__module__ == module.__name__:
+                yield f"{module.__name__}.{name}", obj
+
+
+def test_every_public_function_is_covered():
     tested = {fn for _, fn in FUNCTIONS}
-    missing = [f"{m.__name__}.{n}" for m in modules for n in m.__all__ if getattr(m, n) not in tested]
-    assert missing == []
+    missing = [name for name, fn in _public_functions() if fn not in tested and name not in HELPERS]
+    assert missing == [], f"public functions with no bad-input test: add them to HELPERS with their test file: {missing}"
+
+
+@pytest.mark.parametrize(("name", "path"), sorted(HELPERS.items()))
+def test_helper_bad_input_is_tested_where_listed(name, path):
+    text = (ROOT / path).read_text(encoding="utf-8")
+    short = name.rsplit(".", 1)[1]
+    assert short in text and "pytest.raises" in text, f"{path} does not test {name}"
 
 
 # ----- the core: numerical_jacobian, compare_jacobians, check_rule, get_rule, rule -----
@@ -166,7 +238,7 @@ def _register(rule_id, wrt="x"):
 
 W, X, J = [1.0, 2.0], [3.0, 4.0], [[1.0, 0.0]]
 NJ, CJ, CR = mcref.numerical_jacobian, mcref.compare_jacobians, mcref.check_rule
-FIRST = RULES[0]
+FIRST = next(r for r in RULES if r.dimensions)  # a rule with a dimension symbol, for the sizes cases
 KNOWN = re.escape(", ".join(r.id for r in RULES))
 REAL = r"must be a real number or array of real numbers"
 CORE = {

@@ -1,0 +1,261 @@
+"""Extension: mean squared error of a vector output and logistic regression.
+
+* X22, the mean squared error of a prediction ŷ of length m against a target
+  y, L(ŷ, y) = (1/m) Σ_i (ŷ_i − y_i)²: ∂L/∂ŷ = (2/m)(ŷ − y)ᵀ, a `(1, m)` row.
+* X23, the logistic-regression loss of weights w (length n) on N samples, the
+  rows x_iᵀ of X (N by n), with labels y_i in [0, 1]:
+
+      L(w) = −(1/N) Σ_i [y_i log σ(x_iᵀw) + (1 − y_i) log(1 − σ(x_iᵀw))],
+
+  with gradient ∂L/∂w = (1/N)(σ(Xw) − y)ᵀ X, a `(1, n)` row.
+
+Both losses are scalars, returned as `numpy.float64`; their gradients are rows
+in numerator layout (columns in denominator layout). Each rule has its
+backprop form attached (`vjp_mse`, `vjp_logistic_loss`): the upstream scalar v
+times the gradient, shaped like the variable.
+
+**Stability.** The logistic loss never takes the log of a computed sigmoid.
+With z = x_iᵀw, −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z), so
+each sample contributes y_i softplus(−z_i) + (1 − y_i) softplus(z_i), with
+softplus(t) = `np.logaddexp(0, t)`: finite for any finite z, where
+log(σ(z)) with σ(z) rounded to 0 would be −inf. Everything is vectorized over
+the N samples: one matrix-vector product, no Python loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from mcref import _validate
+from mcref._validate import FloatArray
+from mcref.activations import _sigmoid
+from mcref.registry import Arg, rule, vjp_of
+
+# __all__ lists the rule functions: forward functions, closed forms and VJPs, which
+# tests/test_validation.py sweeps with bad input through the registry.
+__all__ = [
+    "grad_logistic_loss",
+    "grad_mse",
+    "logistic_loss",
+    "mse",
+    "vjp_logistic_loss",
+    "vjp_mse",
+]
+
+_YHAT = r"\hat{\mathbf{y}}"
+_Y = r"\mathbf{y}"
+_W = r"\mathbf{w}"
+
+_MSE_ARGS = {"yhat": Arg(("m",)), "y": Arg(("m",))}
+# weights and inputs in [-2, 2]; labels anywhere in [0, 1] (soft labels included)
+_LOGISTIC_ARGS = {"w": Arg(("n",)), "X": Arg(("N", "n")), "y": Arg(("N",), low=0.0, high=1.0)}
+
+
+def _finite(what: str, value: FloatArray) -> FloatArray:
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{what} overflows float64")
+    return value
+
+
+def _prediction_and_target(yhat: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    yhat = _validate.vector("yhat", yhat)
+    y = _validate.vector("y", y)
+    _validate.same_length(yhat=yhat, y=y)
+    return yhat, y
+
+
+def _logistic_inputs(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """w (n,), X (N, n) and y (N,) with every label in [0, 1]."""
+    w = _validate.vector("w", w)
+    X = _validate.matrix("X", X)
+    y = _validate.vector("y", y)
+    N, n = X.shape
+    if w.shape[0] != n:
+        raise ValueError(f"X has n = {n} columns (features), so w must have length {n}, got length {w.shape[0]}")
+    if y.shape[0] != N:
+        raise ValueError(f"X has N = {N} rows (samples), so y must have length {N} (one label per row), "
+                         f"got length {y.shape[0]}")
+    outside = np.flatnonzero((y < 0) | (y > 1))
+    if outside.size:
+        i = int(outside[0])
+        raise ValueError(f"y must hold labels in [0, 1], got y[{i}] = {y[i]}")
+    return w, X, y
+
+
+def _logits(w: FloatArray, X: FloatArray) -> FloatArray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = X @ w
+    return _finite("X @ w", z)
+
+
+# ----- the forward functions -----
+
+
+def mse(yhat: ArrayLike, y: ArrayLike) -> np.float64:
+    """The mean squared error (1/m) Σ_i (ŷ_i − y_i)² of a prediction against a target.
+
+    Args:
+        yhat: The prediction ŷ, a vector of length m.
+        y: The target, a vector of length m.
+
+    Returns:
+        L, a float64 scalar.
+
+    Raises:
+        ValueError: If the result overflows float64.
+    """
+    yhat, y = _prediction_and_target(yhat, y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = np.mean((yhat - y) ** 2)
+    return np.float64(_finite("the mean squared error", np.asarray(loss)))
+
+
+def logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
+    """The mean logistic (binary cross-entropy) loss of weights w on the samples X with labels y.
+
+    L(w) = −(1/N) Σ_i [y_i log σ(x_iᵀw) + (1 − y_i) log(1 − σ(x_iᵀw))],
+    computed as (1/N) Σ_i [y_i softplus(−z_i) + (1 − y_i) softplus(z_i)]
+    with z = Xw: finite for any finite z, and one vectorized pass over the
+    samples.
+
+    Args:
+        w: The weights, a vector of length n.
+        X: The samples, an N by n matrix, one sample per row.
+        y: The labels, a vector of length N with every entry in [0, 1]
+            (0/1 labels or soft labels).
+
+    Returns:
+        L, a float64 scalar.
+
+    Raises:
+        ValueError: If the shapes do not fit (X has n columns and N rows), or a
+            label is outside [0, 1]; the message names it.
+    """
+    w, X, y = _logistic_inputs(w, X, y)
+    z = _logits(w, X)
+    return np.float64(np.mean(y * np.logaddexp(0.0, -z) + (1.0 - y) * np.logaddexp(0.0, z)))
+
+
+# ----- X22: mean squared error of a vector output -----
+
+
+@rule(
+    "X22",
+    title="mean squared error of a vector output: (2/m)(ŷ − y)ᵀ",
+    section="extension",
+    forward=mse,
+    wrt="yhat",
+    latex=(
+        rf"\frac{{\partial}}{{\partial {_YHAT}}} \frac{{1}}{{m}} \textstyle\sum_{{i=1}}^m (\hat y_i - y_i)^2 "
+        rf"= \frac{{2}}{{m}} ({_YHAT} - {_Y})^\top"
+    ),
+    latex_denominator=(
+        rf"\frac{{\partial}}{{\partial {_YHAT}}} \frac{{1}}{{m}} \textstyle\sum_{{i=1}}^m (\hat y_i - y_i)^2 "
+        rf"= \frac{{2}}{{m}} ({_YHAT} - {_Y})"
+    ),
+    shape=(1, "m"),
+    args=_MSE_ARGS,
+    conditions=r"None. $\hat{\mathbf{y}}$ and $\mathbf{y}$ have the same length $m$; the derivative is with "
+    r"respect to the prediction $\hat{\mathbf{y}}$, the target $\mathbf{y}$ held fixed.",
+)
+def grad_mse(yhat: ArrayLike, y: ArrayLike) -> FloatArray:
+    """X22: the gradient of (1/m) Σ (ŷ_i − y_i)² with respect to ŷ is (2/m)(ŷ − y)ᵀ.
+
+    Args:
+        yhat: The prediction ŷ, a vector of length m.
+        y: The target, a vector of length m.
+
+    Returns:
+        The gradient, a `(1, m)` row.
+
+    Examples:
+        >>> from mcref.losses import grad_mse, mse
+        >>> yhat, y = [1.0, 2.0, 4.0, 0.0], [1.0, 0.0, 2.0, 1.0]
+        >>> print(mse(yhat, y))
+        2.25
+        >>> print(grad_mse(yhat, y))
+        [[ 0.   1.   1.  -0.5]]
+    """
+    yhat, y = _prediction_and_target(yhat, y)
+    return (2.0 / yhat.shape[0] * (yhat - y))[np.newaxis, :]
+
+
+@vjp_of("X22", latex=rf"J^\top v = \frac{{2v}}{{m}} ({_YHAT} - {_Y})")
+def vjp_mse(v: ArrayLike, yhat: ArrayLike, y: ArrayLike) -> FloatArray:
+    """X22 backprop: (2v/m)(ŷ − y), the upstream scalar v times the gradient, shaped like ŷ.
+
+    Args:
+        v: The gradient flowing back into the loss, a real number.
+        yhat: The prediction ŷ, a vector of length m.
+        y: The target, a vector of length m.
+
+    Returns:
+        The gradient with respect to ŷ, shape `(m,)`.
+    """
+    v = _validate.scalar("v", v)
+    yhat, y = _prediction_and_target(yhat, y)
+    return 2.0 * v / yhat.shape[0] * (yhat - y)
+
+
+# ----- X23: logistic regression -----
+
+
+@rule(
+    "X23",
+    title="logistic regression loss: (1/N)(σ(Xw) − y)ᵀX",
+    section="extension",
+    forward=logistic_loss,
+    wrt="w",
+    latex=rf"\frac{{\partial L}}{{\partial {_W}}} = \frac{{1}}{{N}} \big(\sigma(X{_W}) - {_Y}\big)^\top X",
+    latex_denominator=rf"\frac{{\partial L}}{{\partial {_W}}} = \frac{{1}}{{N}} X^\top \big(\sigma(X{_W}) - {_Y}\big)",
+    shape=(1, "n"),
+    args=_LOGISTIC_ARGS,
+    conditions=(
+        r"$X$ is $N \times n$, one sample per row; every label $y_i \in [0, 1]$ (0/1 or soft); "
+        r"the functions raise ValueError otherwise. $L$ is the mean, not the sum, over the $N$ samples, "
+        r"hence the $\frac{1}{N}$; $\sigma$ is applied entry by entry."
+    ),
+)
+def grad_logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
+    """X23: the gradient of the mean logistic loss with respect to w is (1/N)(σ(Xw) − y)ᵀ X.
+
+    Args:
+        w: The weights, a vector of length n.
+        X: The samples, an N by n matrix, one sample per row.
+        y: The labels, a vector of length N with every entry in [0, 1].
+
+    Returns:
+        The gradient, a `(1, n)` row.
+
+    Raises:
+        ValueError: If the shapes do not fit, or a label is outside [0, 1].
+
+    Examples:
+        >>> from mcref.losses import grad_logistic_loss
+        >>> X = [[1.0, 2.0], [1.0, -1.0], [1.0, 0.0]]
+        >>> y = [1.0, 0.0, 1.0]
+        >>> print(grad_logistic_loss([0.0, 0.0], X, y))
+        [[-0.16666667 -0.5       ]]
+    """
+    w, X, y = _logistic_inputs(w, X, y)
+    residual = _sigmoid(_logits(w, X)) - y
+    return (residual @ X / X.shape[0])[np.newaxis, :]
+
+
+@vjp_of("X23", latex=rf"J^\top v = \frac{{v}}{{N}} X^\top \big(\sigma(X{_W}) - {_Y}\big)")
+def vjp_logistic_loss(v: ArrayLike, w: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
+    """X23 backprop: (v/N) Xᵀ(σ(Xw) − y), the upstream scalar v times the gradient, shaped like w.
+
+    Args:
+        v: The gradient flowing back into the loss, a real number.
+        w: The weights, a vector of length n.
+        X: The samples, an N by n matrix, one sample per row.
+        y: The labels, a vector of length N with every entry in [0, 1].
+
+    Returns:
+        The gradient with respect to w, shape `(n,)`.
+    """
+    v = _validate.scalar("v", v)
+    w, X, y = _logistic_inputs(w, X, y)
+    return v / X.shape[0] * ((_sigmoid(_logits(w, X)) - y) @ X)

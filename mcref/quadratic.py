@@ -1,0 +1,442 @@
+"""Extension: quadratic forms and norms (X9–X12).
+
+* X9, the quadratic form f(x) = xᵀAx for any square A: the gradient is
+  xᵀ(A + Aᵀ), because x appears twice and each appearance contributes.
+* X10, the same form for a symmetric A, where A + Aᵀ = 2A and the gradient is
+  2xᵀA. The shortcut needs the symmetry: for a non-symmetric A, 2xᵀA is
+  wrong. The functions of this rule take a symmetric A and raise `ValueError`
+  for any other, naming the largest asymmetry.
+* X11, the squared Euclidean norm ‖x‖² = xᵀx: 2xᵀ, the case A = I.
+* X12, the norm ‖x‖: xᵀ/‖x‖, the unit vector along x as a row. The norm has a
+  kink at x = 0 (a cone's tip) and no derivative there; `norm` is fine at 0,
+  while `grad_norm` and `vjp_norm` raise `ValueError`.
+
+Gradients are rows of shape (1, n), numerator layout; the denominator-layout
+gradient is the column, the transpose. The VJPs take the upstream derivative
+v = ∂L/∂f, a scalar, and return v times the gradient as a vector of length n,
+shaped like x. Scalar forward values are returned as `numpy.float64`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from mcref import _validate
+from mcref._validate import FloatArray
+from mcref.registry import Arg, rule, vjp_of
+
+__all__ = [
+    "grad_norm",
+    "grad_quadratic_form",
+    "grad_quadratic_form_symmetric",
+    "grad_squared_norm",
+    "norm",
+    "quadratic_form",
+    "quadratic_form_symmetric",
+    "squared_norm",
+    "vjp_norm",
+    "vjp_quadratic_form",
+    "vjp_quadratic_form_symmetric",
+    "vjp_squared_norm",
+]
+
+SYMMETRY_RTOL = 1e-10
+"""A matrix counts as symmetric when max |A_ij − A_ji| <= SYMMETRY_RTOL · max |A_ij|."""
+
+_X = r"\mathbf{x}"
+
+
+def _finite(what: str, value: Any) -> Any:
+    """Refuse a result that overflowed float64 although every input was finite."""
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{what} is not finite in float64 (it overflowed); scale the inputs down")
+    return value
+
+
+def _scalar(name: str, value: ArrayLike) -> float:
+    """`_validate.scalar`, with a numpy scalar described as the 0-d array it is."""
+    return _validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
+
+
+def _form(x: ArrayLike, A: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Validate (x, A) of xᵀAx: A is square, n by n, and x has length n."""
+    x = _validate.vector("x", x)
+    A = _validate.matrix("A", A)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"A must be a square matrix, n by n, got an array of shape {A.shape}")
+    if x.shape[0] != A.shape[0]:
+        raise ValueError(f"x must have length n = {A.shape[0]}, the size of A {A.shape}, got length {x.shape[0]}")
+    return x, A
+
+
+def _symmetric_form(x: ArrayLike, A: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """`_form`, and A must equal Aᵀ within SYMMETRY_RTOL."""
+    x, A = _form(x, A)
+    gap = np.abs(A - A.T)
+    tol = SYMMETRY_RTOL * float(np.max(np.abs(A)))
+    if gap.max() > tol:
+        i, j = (int(k) for k in np.unravel_index(np.argmax(gap), gap.shape))
+        i, j = min(i, j), max(i, j)
+        raise ValueError(
+            f"A must be symmetric (A = Aᵀ) for 2xᵀA to be the gradient of xᵀAx; its largest asymmetry is "
+            f"|A[{i}, {j}] - A[{j}, {i}]| = {gap[i, j]:.6g}, above the tolerance {tol:.3g} "
+            f"(SYMMETRY_RTOL times the largest |entry|); for a general A use X9, grad_quadratic_form: xᵀ(A + Aᵀ)"
+        )
+    return x, A
+
+
+# ----- X9: the quadratic form, any square A -----
+
+
+def quadratic_form(x: ArrayLike, A: ArrayLike) -> np.float64:
+    """The quadratic form f(x) = xᵀAx = Σ_ij x_i A_ij x_j.
+
+    Args:
+        x: A vector of length n.
+        A: A square matrix, shape `(n, n)`; any, symmetric or not.
+
+    Returns:
+        xᵀAx, as a float64 scalar.
+
+    Raises:
+        ValueError: If A is not square, x has the wrong length, or the value
+            overflows float64.
+    """
+    x, A = _form(x, A)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.float64(_finite("xᵀAx", x @ A @ x))
+
+
+@rule(
+    "X9",
+    title="Quadratic form xᵀAx, general A",
+    section="extension",
+    forward=quadratic_form,
+    wrt="x",
+    latex=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = {_X}^T (A + A^T)",
+    latex_denominator=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = (A + A^T) {_X}",
+    shape=(1, "n"),
+    args={"x": Arg(shape=("n",)), "A": Arg(shape=("n", "n"))},
+    conditions=r"$A$ is any square $n \times n$ matrix; it need not be symmetric.",
+)
+def grad_quadratic_form(x: ArrayLike, A: ArrayLike) -> FloatArray:
+    """X9: the gradient of xᵀAx is the row xᵀ(A + Aᵀ).
+
+    f = Σ_ij x_i A_ij x_j, and x_k appears in two places: as x_i (giving
+    Σ_j A_kj x_j = (Ax)_k) and as x_j (giving Σ_i x_i A_ik = (xᵀA)_k). The
+    sum of the two is row k of xᵀ(A + Aᵀ).
+
+    Args:
+        x: A vector of length n.
+        A: A square matrix, shape `(n, n)`.
+
+    Returns:
+        xᵀ(A + Aᵀ), shape `(1, n)`, numerator layout.
+
+    Examples:
+        >>> from mcref.quadratic import grad_quadratic_form
+        >>> print(grad_quadratic_form([1.0, 2.0], [[1.0, 3.0], [0.0, 2.0]]))
+        [[ 8. 11.]]
+    """
+    x, A = _form(x, A)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite("xᵀ(A + Aᵀ)", (x @ (A + A.T))[None, :])
+
+
+@vjp_of("X9", latex=rf"\frac{{\partial L}}{{\partial {_X}}} = v\, (A + A^T) {_X}")
+def vjp_quadratic_form(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> FloatArray:
+    """X9, backprop form: v (A + Aᵀ)x, for the upstream derivative v = ∂L/∂f.
+
+    Computed as v (Ax + Aᵀx), two matrix-vector products; A + Aᵀ is not formed.
+
+    Args:
+        v: The upstream derivative ∂L/∂f, a scalar.
+        x: A vector of length n.
+        A: A square matrix, shape `(n, n)`.
+
+    Returns:
+        v (A + Aᵀ)x, length n (shaped like x).
+
+    Examples:
+        >>> from mcref.quadratic import vjp_quadratic_form
+        >>> print(vjp_quadratic_form(0.5, [1.0, 2.0], [[1.0, 3.0], [0.0, 2.0]]))
+        [4.  5.5]
+    """
+    x, A = _form(x, A)
+    v = _scalar("v", v)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite("v(A + Aᵀ)x", v * (A @ x + x @ A))
+
+
+# ----- X10: the quadratic form, symmetric A -----
+
+
+def quadratic_form_symmetric(x: ArrayLike, A: ArrayLike) -> np.float64:
+    """The quadratic form f(x) = xᵀAx, for a symmetric A only.
+
+    The same value as [`quadratic_form`][mcref.quadratic.quadratic_form]; the
+    difference is the check, which makes the X10 rule honest about its
+    condition.
+
+    Args:
+        x: A vector of length n.
+        A: A symmetric matrix, shape `(n, n)`.
+
+    Returns:
+        xᵀAx, as a float64 scalar.
+
+    Raises:
+        ValueError: If A is not square, not symmetric (within
+            `SYMMETRY_RTOL`), x has the wrong length, or the value overflows.
+    """
+    x, A = _symmetric_form(x, A)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.float64(_finite("xᵀAx", x @ A @ x))
+
+
+@rule(
+    "X10",
+    title="Quadratic form xᵀAx, symmetric A",
+    section="extension",
+    forward=quadratic_form_symmetric,
+    wrt="x",
+    latex=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = 2 {_X}^T A \quad (A = A^T)",
+    latex_denominator=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = 2 A {_X} \quad (A = A^T)",
+    shape=(1, "n"),
+    args={"x": Arg(shape=("n",)), "A": Arg(shape=("n", "n"), symmetric=True)},
+    conditions=(
+        r"$A = A^T$. Then $A + A^T = 2A$ and X9 becomes $2\mathbf{x}^T A$. For a non-symmetric $A$, "
+        r"$2\mathbf{x}^T A$ is wrong; `mcref` refuses such an $A$ with a `ValueError`."
+    ),
+)
+def grad_quadratic_form_symmetric(x: ArrayLike, A: ArrayLike) -> FloatArray:
+    """X10: for a symmetric A, the gradient of xᵀAx is the row 2xᵀA.
+
+    It is X9 with Aᵀ = A. It is wrong for a non-symmetric A, so a non-symmetric
+    A is refused.
+
+    Args:
+        x: A vector of length n.
+        A: A symmetric matrix, shape `(n, n)`.
+
+    Returns:
+        2xᵀA, shape `(1, n)`, numerator layout.
+
+    Raises:
+        ValueError: If A is not symmetric (the message names its largest asymmetry).
+
+    Examples:
+        >>> from mcref.quadratic import grad_quadratic_form_symmetric
+        >>> print(grad_quadratic_form_symmetric([1.0, 2.0], [[1.0, 3.0], [3.0, 2.0]]))
+        [[14. 14.]]
+    """
+    x, A = _symmetric_form(x, A)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite("2xᵀA", (2 * (x @ A))[None, :])
+
+
+@vjp_of("X10", latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, A {_X}")
+def vjp_quadratic_form_symmetric(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> FloatArray:
+    """X10, backprop form: 2v Ax, for a symmetric A and the upstream derivative v = ∂L/∂f.
+
+    Args:
+        v: The upstream derivative ∂L/∂f, a scalar.
+        x: A vector of length n.
+        A: A symmetric matrix, shape `(n, n)`.
+
+    Returns:
+        2v Ax, length n (shaped like x).
+
+    Raises:
+        ValueError: If A is not symmetric.
+
+    Examples:
+        >>> from mcref.quadratic import vjp_quadratic_form_symmetric
+        >>> print(vjp_quadratic_form_symmetric(0.5, [1.0, 2.0], [[1.0, 3.0], [3.0, 2.0]]))
+        [7. 7.]
+    """
+    x, A = _symmetric_form(x, A)
+    v = _scalar("v", v)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite("2vAx", 2 * v * (A @ x))
+
+
+# ----- X11, X12: the squared norm and the norm -----
+
+
+def squared_norm(x: ArrayLike) -> np.float64:
+    """The squared Euclidean norm ‖x‖² = xᵀx = Σ_i x_i².
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        ‖x‖², as a float64 scalar.
+
+    Raises:
+        ValueError: If the value overflows float64.
+    """
+    x = _validate.vector("x", x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.float64(_finite("‖x‖²", x @ x))
+
+
+@rule(
+    "X11",
+    title="Squared norm ‖x‖²",
+    section="extension",
+    forward=squared_norm,
+    wrt="x",
+    latex=rf"\frac{{\partial \|{_X}\|^2}}{{\partial {_X}}} = 2 {_X}^T",
+    latex_denominator=rf"\frac{{\partial \|{_X}\|^2}}{{\partial {_X}}} = 2 {_X}",
+    shape=(1, "n"),
+    args={"x": Arg(shape=("n",))},
+    conditions=r"None: $\|\mathbf{x}\|^2 = \mathbf{x}^T I \mathbf{x}$ is a polynomial, X10 with $A = I$.",
+)
+def grad_squared_norm(x: ArrayLike) -> FloatArray:
+    """X11: the gradient of ‖x‖² = Σ_i x_i² is the row 2xᵀ.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        2xᵀ, shape `(1, n)`, numerator layout.
+
+    Examples:
+        >>> from mcref.quadratic import grad_squared_norm
+        >>> print(grad_squared_norm([3.0, -4.0]))
+        [[ 6. -8.]]
+    """
+    x = _validate.vector("x", x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite("2xᵀ", (2 * x)[None, :])
+
+
+@vjp_of("X11", latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, {_X}")
+def vjp_squared_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X11, backprop form: 2v x, for the upstream derivative v = ∂L/∂f.
+
+    Args:
+        v: The upstream derivative ∂L/∂f, a scalar.
+        x: A vector of length n.
+
+    Returns:
+        2v x, length n (shaped like x).
+
+    Examples:
+        >>> from mcref.quadratic import vjp_squared_norm
+        >>> print(vjp_squared_norm(0.5, [3.0, -4.0]))
+        [ 3. -4.]
+    """
+    x = _validate.vector("x", x)
+    v = _scalar("v", v)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite("2vx", 2 * v * x)
+
+
+def _scaled(x: FloatArray) -> tuple[float, FloatArray]:
+    """(s, x / s) with s = max |x_i| > 0, so that squaring x / s cannot overflow or underflow."""
+    s = float(np.max(np.abs(x)))
+    return s, x / s
+
+
+def norm(x: ArrayLike) -> np.float64:
+    """The Euclidean norm ‖x‖ = √(Σ_i x_i²).
+
+    Defined everywhere, 0 included; computed with x scaled by its largest
+    entry, so that large or tiny entries do not overflow or underflow.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        ‖x‖, as a float64 scalar.
+
+    Raises:
+        ValueError: If the value overflows float64.
+    """
+    x = _validate.vector("x", x)
+    if not x.any():
+        return np.float64(0.0)
+    s, u = _scaled(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.float64(_finite("‖x‖", s * np.sqrt(u @ u)))
+
+
+def _unit(x: ArrayLike) -> FloatArray:
+    """x / ‖x‖, or a ValueError at the kink x = 0."""
+    x = _validate.vector("x", x)
+    if not x.any():
+        raise ValueError(
+            "the norm ‖x‖ has no derivative at x = 0 (a kink: the tip of a cone, with slope 1 in every "
+            f"direction); got x = 0 of length {x.shape[0]}"
+        )
+    _, u = _scaled(x)
+    return u / np.sqrt(u @ u)
+
+
+@rule(
+    "X12",
+    title="Norm ‖x‖, kink at 0",
+    section="extension",
+    forward=norm,
+    wrt="x",
+    latex=rf"\frac{{\partial \|{_X}\|}}{{\partial {_X}}} = \frac{{{_X}^T}}{{\|{_X}\|}} \quad ({_X} \ne \mathbf{{0}})",
+    latex_denominator=(
+        rf"\frac{{\partial \|{_X}\|}}{{\partial {_X}}} = \frac{{{_X}}}{{\|{_X}\|}} \quad ({_X} \ne \mathbf{{0}})"
+    ),
+    shape=(1, "n"),
+    args={"x": Arg(shape=("n",), min_abs=0.5)},
+    conditions=(
+        r"$\mathbf{x} \ne \mathbf{0}$. At $\mathbf{0}$ the norm has a kink (the tip of a cone) and no "
+        r"derivative: every direction leaves it with slope 1. `norm` is defined there; `grad_norm` and "
+        r"`vjp_norm` raise `ValueError`. Random points keep every entry at least 0.5 from 0."
+    ),
+)
+def grad_norm(x: ArrayLike) -> FloatArray:
+    """X12: the gradient of ‖x‖ is the row xᵀ/‖x‖, for x ≠ 0.
+
+    By the chain rule through ‖x‖ = √s with s = ‖x‖²: (1 / 2√s) · 2xᵀ.
+
+    Args:
+        x: A nonzero vector of length n.
+
+    Returns:
+        xᵀ/‖x‖, shape `(1, n)`, numerator layout: a unit row.
+
+    Raises:
+        ValueError: At x = 0, where the norm has a kink and no derivative.
+
+    Examples:
+        >>> from mcref.quadratic import grad_norm
+        >>> print(grad_norm([3.0, -4.0]))
+        [[ 0.6 -0.8]]
+    """
+    return _unit(x)[None, :]
+
+
+@vjp_of("X12", latex=rf"\frac{{\partial L}}{{\partial {_X}}} = v\, \frac{{{_X}}}{{\|{_X}\|}}")
+def vjp_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X12, backprop form: v x/‖x‖, for the upstream derivative v = ∂L/∂f and x ≠ 0.
+
+    Args:
+        v: The upstream derivative ∂L/∂f, a scalar.
+        x: A nonzero vector of length n.
+
+    Returns:
+        v x/‖x‖, length n (shaped like x).
+
+    Raises:
+        ValueError: At x = 0, where the norm has no derivative.
+
+    Examples:
+        >>> from mcref.quadratic import vjp_norm
+        >>> print(vjp_norm(2.0, [3.0, -4.0]))
+        [ 1.2 -1.6]
+    """
+    u = _unit(x)
+    v = _scalar("v", v)
+    return v * u
