@@ -93,10 +93,18 @@ def render(formulas: list[tuple[str, bool]]) -> list[dict[str, str]]:
     return answers
 
 
+COPY_TEX = "copy-tex.min.js"
+
+
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
     css = f"{ASSET_DIR}/katex.css"
     if css not in config.extra_css:
         config.extra_css.insert(0, css)
+    # KaTeX's copy-tex: copying a selection that contains formulas copies their LaTeX source.
+    # 1.6 KiB; it typesets nothing.
+    script = f"{ASSET_DIR}/{COPY_TEX}"
+    if script not in [str(s) for s in config.extra_javascript]:
+        config.extra_javascript.append(script)
     return config
 
 
@@ -121,7 +129,7 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
     def fill(match: re.Match[str]) -> str:
         i = int(match.group(1))
         tex, display = formulas[i]
-        rendered = answers[i]["html"]
+        rendered = for_search(answers[i]["html"])
         # keep the source on the element, for copy-as-LaTeX and for tests
         attr = html.escape(tex, quote=True)
         if display:
@@ -129,6 +137,43 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
         return f'<span class="math math-inline" data-tex="{attr}">{rendered}</span>'
 
     return _SLOT.sub(fill, html_text)
+
+
+_GLYPHS_OPEN = '<span class="katex-html" aria-hidden="true">'
+_TAG = re.compile(r"<(/?)span\b[^>]*>")
+
+
+def for_search(rendered: str) -> str:
+    """Keep a formula's search-index text to one readable copy.
+
+    KaTeX emits each formula twice: as MathML (read by screen readers, with the
+    TeX source in an <annotation>) and as positioned glyphs for the eye. Site
+    search would index both, and the TeX, so a result would show the formula
+    three times. Material's search skips elements marked data-search-exclude,
+    but it tracks them by tag name, so a marked <span> is forgotten at the first
+    nested </span>. The glyph block is therefore renamed to a custom element of
+    its own (KaTeX's CSS selects it by class, not by tag) and marked, and so is
+    the TeX annotation; the MathML's own characters remain as the indexed text.
+    """
+    start = rendered.find(_GLYPHS_OPEN)
+    if start < 0:
+        raise PluginError(f"KaTeX output changed shape: no {_GLYPHS_OPEN!r} in {rendered[:200]!r}")
+    depth = 0
+    for tag in _TAG.finditer(rendered, start):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            end = tag.start()
+            break
+    else:
+        raise PluginError("KaTeX output changed shape: the glyph block is not closed")
+    rendered = (
+        rendered[:start]
+        + '<mcref-glyphs class="katex-html" aria-hidden="true" data-search-exclude>'
+        + rendered[start + len(_GLYPHS_OPEN) : end]
+        + "</mcref-glyphs>"
+        + rendered[end + len("</span>") :]
+    )
+    return rendered.replace('<annotation encoding="application/x-tex">', '<annotation encoding="application/x-tex" data-search-exclude>')
 
 
 def katex_css() -> str:
@@ -148,6 +193,24 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
     (target / "katex.css").write_text(katex_css(), encoding="utf-8")
     for font in (KATEX_DIST / "fonts").glob("*.woff2"):
         shutil.copy2(font, target / "fonts" / font.name)
+    shutil.copy2(KATEX_DIST / "contrib" / COPY_TEX, target / COPY_TEX)
+
+
+# The fonts nearly every formula uses; preloading them lets the browser fetch them while it
+# parses the page instead of after the first layout.
+PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig, **kwargs: Any) -> str:
+    if 'class="katex"' not in output:
+        return output
+    depth = page.url.count("/") if config.use_directory_urls else page.file.dest_uri.count("/")
+    prefix = "../" * depth
+    links = "".join(
+        f'<link rel="preload" href="{prefix}{ASSET_DIR}/fonts/{font}" as="font" type="font/woff2" crossorigin>'
+        for font in PRELOAD
+    )
+    return output.replace("</title>", "</title>" + links, 1)
 
 
 def on_shutdown(**kwargs: Any) -> None:

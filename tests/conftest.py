@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from benchmarks.site_speed import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -69,23 +68,11 @@ def site(built_site: BuiltSite) -> BuiltSite:
     return built_site
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="session")
 def base_url(site: BuiltSite) -> Iterator[str]:
-    """The built site served on 127.0.0.1 at a free port, as a reader's browser meets it."""
-    handler = functools.partial(_QuietHandler, directory=str(site.path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The built site served on 127.0.0.1 at a free port, gzipped like a static host serves it."""
+    with serve(site.path) as url:
+        yield url
 
 
 HOW_TO_GET_A_BROWSER = (

@@ -18,10 +18,12 @@ from tests.conftest import ROOT, BuiltSite
 
 
 def page_urls() -> list[str]:
-    """Site paths of every markdown page (directory URLs), plus the 404 page."""
+    """Site paths of every page (directory URLs): markdown pages, notebooks, and the 404 page."""
+    docs = ROOT / "docs"
+    sources = sorted(docs.rglob("*.md")) + sorted((docs / "notebooks").glob("*.py"))
     urls = []
-    for md in sorted((ROOT / "docs").rglob("*.md")):
-        rel = md.relative_to(ROOT / "docs").with_suffix("")
+    for source in sources:
+        rel = source.relative_to(docs).with_suffix("")
         if rel.name == "index":
             rel = rel.parent
         urls.append("" if str(rel) == "." else f"{rel.as_posix()}/")
@@ -76,8 +78,8 @@ def visit(browser: Any, base_url: str, tmp_path: Path):  # type: ignore[no-untyp
     """Open a page in a fresh context; return what happened while it loaded."""
     contexts = []
 
-    def open_page(path: str) -> tuple[Any, dict[str, list[str]]]:
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    def open_page(path: str, width: int = 1280) -> tuple[Any, dict[str, list[str]]]:
+        ctx = browser.new_context(viewport={"width": width, "height": 900})
         contexts.append(ctx)
         seen: dict[str, list[str]] = {"foreign": [], "js_errors": [], "console_errors": [], "failed": []}
 
@@ -141,3 +143,172 @@ def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> N
     page.get_by_text("Denominator layout").first.click()
     visible = page.locator(".tabbed-block:visible .math-display")
     assert visible.count() >= 8, _shot(page, tmp_path, "tabs")
+
+
+# ----- reading on a phone -----
+
+OVERFLOW = """
+() => {
+  const doc = document.documentElement;
+  const wide = [...document.querySelectorAll("article *")]
+    // KaTeX's MathML copy is visually hidden (clipped to 1 px); only what is drawn counts
+    .filter(el => !el.closest(".katex-mathml"))
+    .filter(el => {
+      const box = el.getBoundingClientRect();
+      return box.width > 0 && box.right > doc.clientWidth + 1;
+    })
+    // an element inside a box that scrolls horizontally is fine: it scrolls in its own box
+    .filter(el => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        // clipped (KaTeX's stretchy SVGs) or scrolling in its own box: not page overflow
+        if (["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) return false;
+        if (p === doc) break;
+      }
+      return true;
+    })
+    .slice(0, 5)
+    .map(el => el.tagName.toLowerCase() + "." + [...el.classList].join("."));
+  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide};
+}
+"""
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+def test_no_horizontal_overflow_at_phone_width(visit: Any, path: str, tmp_path: Path) -> None:
+    page, _ = visit(path, width=375)
+    report = page.evaluate(OVERFLOW)
+    if report["scrollWidth"] > report["clientWidth"] or report["wide"]:
+        shot = _shot(page, tmp_path, path)
+        pytest.fail(f"/{path} is wider than a 375 px screen: {report}\nscreenshot: {shot}")
+
+
+# ----- copying -----
+
+
+def _context_with_clipboard(browser: Any, base_url: str) -> Any:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+    return ctx
+
+
+def test_code_copy_button_copies_the_code(browser: Any, base_url: str) -> None:
+    ctx = _context_with_clipboard(browser, base_url)
+    try:
+        page = ctx.new_page()
+        page.goto(base_url + "verification/", wait_until="networkidle")
+        block = page.locator("article div.highlight").filter(has_text="compare_jacobians").first
+        expected = block.locator("code").inner_text()
+        block.hover()
+        block.locator("button[data-md-type='copy']").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.strip() == expected.strip()
+        assert "import numpy as np" in copied
+    finally:
+        ctx.close()
+
+
+COPY_SELECTION = """
+(selector) => {
+  const el = document.querySelector(selector);
+  const range = document.createRange();
+  range.selectNode(el);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  const data = new DataTransfer();
+  el.dispatchEvent(new ClipboardEvent("copy", {clipboardData: data, bubbles: true, cancelable: true}));
+  return data.getData("text/plain");
+}
+"""
+
+
+def test_selecting_a_formula_copies_its_latex(visit: Any) -> None:
+    page, _ = visit("rules/elementwise/")
+    selector = "#R10 ~ .tabbed-set .math-display"
+    tex = page.locator(selector).first.get_attribute("data-tex")
+    copied = page.evaluate(COPY_SELECTION, selector)
+    assert tex and "\\otimes" in tex
+    assert copied.strip() == f"$${tex}$$"
+
+
+def test_copying_text_with_inline_math_keeps_the_latex(visit: Any) -> None:
+    page, _ = visit("")
+    selector = "article li:has(.math-inline)"
+    tex = page.locator(selector + " .math-inline").first.get_attribute("data-tex")
+    copied = page.evaluate(COPY_SELECTION, selector)
+    assert tex and f"${tex}$" in copied
+    assert "It is checked numerically" in copied  # the words around it are kept
+
+
+# ----- light and dark -----
+
+
+def test_light_dark_toggle(visit: Any) -> None:
+    page, _ = visit("rules/elementwise/")
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    before = page.evaluate(scheme)
+    page.locator("form[data-md-component='palette'] label:visible").first.click()
+    after = page.evaluate(scheme)
+    assert {before, after} == {"default", "slate"}
+    page.locator("form[data-md-component='palette'] label:visible").first.click()
+    assert page.evaluate(scheme) == before
+
+
+# ----- search -----
+
+SEARCHES = {
+    # query: (a fragment of a result's URL that must be among the first results)
+    "R8": "rules/elementwise/#R8",
+    "R21": "rules/reductions/#R21",
+    "hadamard": "rules/elementwise/",
+    "element-wise division": "rules/elementwise/",
+    "total derivative": "rules/chain/",
+    "kronecker": "notation/",
+    "ones vector": "notation/",
+    "softmax": "extensions/softmax/",
+    "errata": "errata/",
+}
+
+
+def _search(page: Any, query: str) -> list[dict[str, Any]]:
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    box.fill("")
+    box.type(query)
+    page.locator(".md-search-result__item").first.wait_for(timeout=5000)
+    # every result, with the links of its sections (some are folded under "more on this page")
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.md-search-result__item')].slice(0, 10).map(li => ({
+            hrefs: [...li.querySelectorAll('a')].map(a => a.href),
+            text: li.innerText,
+        }))"""
+    )
+
+
+@pytest.mark.parametrize("query", sorted(SEARCHES))
+def test_search_finds(visit: Any, query: str) -> None:
+    page, _ = visit("")
+    results = _search(page, query)
+    hrefs = [h.split("?")[0] + ("#" + h.split("#")[1] if "#" in h else "") for r in results for h in r["hrefs"]]
+    assert any(SEARCHES[query] in h for h in hrefs), f"{query!r} -> {hrefs}"
+
+
+def test_search_results_show_a_formula_once_and_no_tex(visit: Any) -> None:
+    page, _ = visit("")
+    results = _search(page, "Hadamard product")
+    text = "\n".join(r["text"] for r in results)
+    assert "\\frac" not in text and "\\mathbf" not in text and "\\otimes" not in text
+    hit = next(r["text"] for r in results if "R10" in r["text"])
+    r10 = hit[hit.index("R10") : hit.index("R11") if "R11" in hit else None]
+    # the statement ∂(w⊗x)/∂w = diag(x) appears once per layout tab, not again as glyphs or TeX
+    assert r10.count("diag") == 2, r10
+
+
+def test_a_missing_page_gets_the_custom_404(visit: Any, tmp_path: Path) -> None:
+    page, seen = visit("rules/no-such-rule/")
+    assert page.locator("h1#page-not-found").is_visible()
+    assert page.locator("article a[href$='cheatsheet/']").count() == 1
+    # the 404 page is served at any depth: its styles and scripts must still load
+    assert seen["failed"] == [] and seen["js_errors"] == [], seen
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in {"sticky", "fixed"}

@@ -1,0 +1,7 @@
+# %% [markdown]
+# # Training a two-layer network
+#
+# This notebook is being written.
+
+# %%
+print("placeholder")

@@ -1,0 +1,7 @@
+# %% [markdown]
+# # Training the paper's neuron
+#
+# This notebook is being written.
+
+# %%
+print("placeholder")
