@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RULE_PAGE = "rules/elementwise/"
 PLAIN_PAGE = "404.html"  # the same theme, scripts and stylesheets, and no formula
 TRANSFER_BUDGET_KIB = 450
-FONTS_READY_RATIO_BUDGET = 1.5
+FONTS_READY_RATIO_BUDGET = 1.5  # the target (issue 5); not met yet on the heaviest rule page, see main()
+FONTS_READY_RATIO_CEILING = 4.0  # what the browser tests guard: a regression alarm, not the target
 BUILD_BUDGET_S = 10.0
 
 _COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map")
@@ -195,8 +196,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        timed_build(site)  # warm caches (executed notebooks are cached by mkdocs-jupyter)
-        builds = [timed_build(site) for _ in range(3)]
+        cold = timed_build(site)  # as after a fresh clone if .cache/ is empty: notebooks run, the PDF is printed
+        builds = [timed_build(site) for _ in range(3)]  # warm: cached notebook outputs and PDF
         with serve(site) as base_url, sync_playwright() as p:
             browser = launch_browser(p)
             try:
@@ -205,7 +206,8 @@ def main() -> None:
             finally:
                 browser.close()
     print(f"machine: {os.cpu_count()} cores; date {time.strftime('%Y-%m-%d')}")
-    print(f"whole-site build (strict), best of 3 warm: {min(builds):.2f} s (budget {BUILD_BUDGET_S:.0f} s)")
+    print(f"whole-site build (strict): first {cold:.2f} s, then best of 3 {min(builds):.2f} s "
+          f"(budget {BUILD_BUDGET_S:.0f} s)")
     print(f"formulas in the delivered HTML: {in_html}")
     print(f"first-visit transfer, rule page /{RULE_PAGE}: {figures['rule_transfer_kib']:.0f} KiB "
           f"in {figures['rule_requests']:.0f} requests (budget {TRANSFER_BUDGET_KIB} KiB)")

@@ -25,6 +25,7 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,51 +130,15 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
     def fill(match: re.Match[str]) -> str:
         i = int(match.group(1))
         tex, display = formulas[i]
-        rendered = for_search(answers[i]["html"])
+        rendered = answers[i]["html"]
         # keep the source on the element, for copy-as-LaTeX and for tests
         attr = html.escape(tex, quote=True)
+        # the closing comment marks the formula's end for on_page_context (see below)
         if display:
-            return f'<div class="math math-display" data-tex="{attr}">{rendered}</div>'
-        return f'<span class="math math-inline" data-tex="{attr}">{rendered}</span>'
+            return f'<div class="math math-display" data-tex="{attr}">{rendered}</div><!--/mcref-math-->'
+        return f'<span class="math math-inline" data-tex="{attr}">{rendered}</span><!--/mcref-math-->'
 
     return _SLOT.sub(fill, html_text)
-
-
-_GLYPHS_OPEN = '<span class="katex-html" aria-hidden="true">'
-_TAG = re.compile(r"<(/?)span\b[^>]*>")
-
-
-def for_search(rendered: str) -> str:
-    """Keep a formula's search-index text to one readable copy.
-
-    KaTeX emits each formula twice: as MathML (read by screen readers, with the
-    TeX source in an <annotation>) and as positioned glyphs for the eye. Site
-    search would index both, and the TeX, so a result would show the formula
-    three times. Material's search skips elements marked data-search-exclude,
-    but it tracks them by tag name, so a marked <span> is forgotten at the first
-    nested </span>. The glyph block is therefore renamed to a custom element of
-    its own (KaTeX's CSS selects it by class, not by tag) and marked, and so is
-    the TeX annotation; the MathML's own characters remain as the indexed text.
-    """
-    start = rendered.find(_GLYPHS_OPEN)
-    if start < 0:
-        raise PluginError(f"KaTeX output changed shape: no {_GLYPHS_OPEN!r} in {rendered[:200]!r}")
-    depth = 0
-    for tag in _TAG.finditer(rendered, start):
-        depth += -1 if tag.group(1) else 1
-        if depth == 0:
-            end = tag.start()
-            break
-    else:
-        raise PluginError("KaTeX output changed shape: the glyph block is not closed")
-    rendered = (
-        rendered[:start]
-        + '<mcref-glyphs class="katex-html" aria-hidden="true" data-search-exclude>'
-        + rendered[start + len(_GLYPHS_OPEN) : end]
-        + "</mcref-glyphs>"
-        + rendered[end + len("</span>") :]
-    )
-    return rendered.replace('<annotation encoding="application/x-tex">', '<annotation encoding="application/x-tex" data-search-exclude>')
 
 
 def katex_css() -> str:
@@ -196,12 +161,59 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
     shutil.copy2(KATEX_DIST / "contrib" / COPY_TEX, target / COPY_TEX)
 
 
+# Site search parses every page's HTML in Python, and would index each formula three times:
+# KaTeX's glyphs, its MathML, and the TeX annotation. Before the search plugin reads a page,
+# each rendered formula is swapped for its readable text (the characters of its MathML, e.g.
+# "∂(w⊗x)∂w=diag(x)") between two comments; on_post_page puts the formulas back. The index then
+# shows each formula once, as text, and the search plugin parses a fraction of the markup.
+_FORMULA = re.compile(r'<(span|div) class="math math-(?:inline|display)".*?<!--/mcref-math-->', re.S)
+_STASHED = re.compile(r"<!--mcref-math (\d+)-->.*?<!--/mcref-math-->", re.S)
+_ANNOTATION = re.compile(r"<annotation\b.*?</annotation>", re.S)
+_MATHML = re.compile(r"<math\b.*?</math>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_formulas: dict[str, list[str]] = {}
+
+
+def readable(formula_html: str) -> str:
+    """The text of a formula as its MathML spells it, without the TeX annotation."""
+    mathml = _MATHML.search(formula_html)
+    text = _TAGS.sub("", _ANNOTATION.sub("", mathml.group(0))) if mathml else ""
+    return html.escape(" ".join(text.split()), quote=False)
+
+
+@event_priority(100)  # before the search plugin reads page.content
+def on_page_context(context: Any, page: Page, **kwargs: Any) -> Any:
+    if page.content and "<!--/mcref-math-->" in page.content:
+        stash: list[str] = []
+
+        def swap(match: re.Match[str]) -> str:
+            stash.append(match.group(0))
+            return f"<!--mcref-math {len(stash) - 1}-->{readable(match.group(0))}<!--/mcref-math-->"
+
+        page.content = _FORMULA.sub(swap, page.content)
+        _formulas[page.file.src_uri] = stash
+    return context
+
+
+def _restore_formulas(output: str, page: Page) -> str:
+    stash = _formulas.pop(page.file.src_uri, None)
+    if stash is None:
+        return output
+    restored, count = _STASHED.subn(lambda m: stash[int(m.group(1))], output)
+    if count != len(stash):
+        raise PluginError(f"{page.file.src_uri}: {len(stash)} formulas set aside for search, {count} put back")
+    page.content = _STASHED.sub(lambda m: stash[int(m.group(1))], page.content or "")
+    return restored
+
+
 # The fonts nearly every formula uses; preloading them lets the browser fetch them while it
 # parses the page instead of after the first layout.
 PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
 
 
+@event_priority(100)  # put the formulas back before any other hook reads the page
 def on_post_page(output: str, page: Page, config: MkDocsConfig, **kwargs: Any) -> str:
+    output = _restore_formulas(output, page)
     if 'class="katex"' not in output:
         return output
     depth = page.url.count("/") if config.use_directory_urls else page.file.dest_uri.count("/")

@@ -14,8 +14,6 @@ not in the expected form fails the build.
 
 from __future__ import annotations
 
-import doctest
-import inspect
 import re
 from typing import Any
 
@@ -25,6 +23,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 import mcref
+from mcref.cli import example_script
 from mcref.registry import Rule
 
 MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+) \}\}[ \t]*$", re.M)
@@ -40,29 +39,14 @@ def shape_tex(shape: tuple[Any, ...]) -> str:
 def example_code(r: Rule) -> tuple[str, str]:
     """The docstring example of a rule as a copyable script and its printed output.
 
-    Returns the code (doctest prompts removed, printed output kept as comments
-    under each print) and the full output it prints. Every output line in the
-    docstring must come from a `print(...)`, so that the script prints exactly
-    what the docstring shows.
+    The conversion lives in the library (`mcref.cli.example_script`, also used by
+    `mcref show`), so the site and the command line show the same script; here a
+    docstring that breaks its rules fails the build.
     """
-    doc = inspect.getdoc(r.derivative) or ""
-    examples = doctest.DocTestParser().get_examples(doc)
-    if not examples:
-        raise PluginError(f"rule {r.id}: {r.derivative.__qualname__} has no doctest example in its docstring")
-    lines: list[str] = []
-    output: list[str] = []
-    for ex in examples:
-        source = ex.source.rstrip("\n")
-        if ex.want and not source.startswith("print("):
-            raise PluginError(
-                f"rule {r.id}: the docstring example line {source!r} shows output without print(); "
-                "write it as print(...) so the page's script prints the same"
-            )
-        lines.append(source)
-        if ex.want:
-            lines.extend("# " + w if w else "#" for w in ex.want.rstrip("\n").split("\n"))
-            output.append(ex.want)
-    return "\n".join(lines) + "\n", "".join(output)
+    try:
+        return example_script(r)
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None
 
 
 def _vjp_lines(r: Rule) -> list[str]:

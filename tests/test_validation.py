@@ -194,6 +194,10 @@ HELPERS = {
     "mcref.loss.gradient_step": "tests/test_loss.py",
     "mcref.network.forward_pass": "tests/test_network.py",
     "mcref.network.gradients": "tests/test_network.py",
+    "mcref.check.check_jacobian": "tests/test_check.py",
+    "mcref.check.check_backprop": "tests/test_check.py",
+    "mcref.cli.main": "tests/test_cli.py",
+    "mcref.cli.example_script": "tests/test_cli.py",
 }
 
 
