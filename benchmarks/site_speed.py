@@ -111,13 +111,21 @@ def site_path() -> str:
     return path if path.endswith("/") else path + "/"
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser or crawler that hangs up mid-response (normal when a page is closed) is not an error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve(site: Path, prefix: str | None = None) -> Iterator[str]:
     """Serve a built site on 127.0.0.1 at a free port, under `prefix` (default: the path of
     site_url); yields the base URL, ending in the prefix."""
     prefix = site_path() if prefix is None else prefix
     handler = functools.partial(type("Handler", (StaticHandler,), {"prefix": prefix}), directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

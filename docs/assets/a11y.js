@@ -1,0 +1,90 @@
+/* Keyboard and screen-reader fixes for three gaps in Material for MkDocs 9.8.
+ *
+ * 1. The search dialog (div.md-search, role="dialog") has no accessible name.
+ * 2. A formula or table wider than its column scrolls inside its own box; a box that
+ *    scrolls must be focusable, or keyboard users cannot scroll it. Such boxes get
+ *    tabindex="0" and a name while (and only while) they overflow.
+ * 3. Material switches the colour scheme on Enter only; Space, the usual key for a
+ *    toggle, does nothing. Space now does what Enter does.
+ *
+ * tests/test_accessibility.py checks all three with axe-core and the keyboard.
+ */
+(function () {
+  "use strict";
+
+  var SCROLLERS = ".math-display, .md-typeset__scrollwrap";
+
+  function nameSearchDialog() {
+    var dialog = document.querySelector(".md-search[role='dialog']");
+    if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "Search");
+  }
+
+  function labelFor(box) {
+    return box.classList.contains("math-display") ? "Formula (scrolls sideways)" : "Table (scrolls sideways)";
+  }
+
+  function markScrollers() {
+    var boxes = document.querySelectorAll(SCROLLERS);
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (box.getAttribute("tabindex") !== "0") {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", labelFor(box));
+          box.setAttribute("data-mcref-scroll", "");
+        }
+      } else if (box.hasAttribute("data-mcref-scroll")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        box.removeAttribute("data-mcref-scroll");
+      }
+    }
+  }
+
+  function spaceTogglesPalette(event) {
+    if (event.key !== " " || event.altKey || event.ctrlKey || event.metaKey) return;
+    var form = event.target instanceof Element && event.target.closest("form[data-md-component='palette']");
+    if (!form) return;
+    // The current scheme's input is the one whose label (the visible button) is not hidden;
+    // Material does not keep it checked, so `checked` cannot tell.
+    var inputs = form.querySelectorAll("input");
+    for (var i = 0; i < inputs.length; i++) {
+      var label = inputs[i].nextElementSibling;
+      if (label && label.tagName === "LABEL" && !label.hidden) {
+        event.preventDefault();
+        var next = inputs[(i + 1) % inputs.length];
+        next.click();
+        next.focus();
+        return;
+      }
+    }
+  }
+
+  var pending = 0;
+  function onResize() {
+    if (pending) return;
+    pending = window.requestAnimationFrame(function () {
+      pending = 0;
+      markScrollers();
+    });
+  }
+
+  function setUp() {
+    nameSearchDialog();
+    markScrollers();
+  }
+
+  document.addEventListener("keydown", spaceTogglesPalette);
+  window.addEventListener("resize", onResize);
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(setUp); // Material's page-ready signal (also after instant navigation)
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+  // Fonts change widths: re-measure once they are in.
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollers);
+})();

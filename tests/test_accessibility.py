@@ -1,0 +1,284 @@
+"""Accessibility of the built site, checked in headless Chromium.
+
+* axe-core (node_modules/axe-core, pinned in package.json) runs on every page that
+  tests/test_browser.py visits, in the light and in the dark colour scheme. A
+  violation of impact "serious" or "critical" fails; moderate and minor findings are
+  printed for information.
+* Every formula carries MathML for assistive technology: KaTeX's "htmlAndMathml"
+  output puts a <math> element, with the TeX source as its annotation, next to the
+  drawn HTML, and hides the drawing from screen readers.
+* Every image has alt text.
+* Keyboard: from the top of a page, Tab reaches the search box and the light/dark
+  toggle, the toggle shows its focus, and Enter or Space on it switches the scheme.
+  A formula or table that scrolls sideways at phone width can be reached by Tab.
+
+Three of these rely on docs/assets/a11y.js, which fills gaps in Material 9.8: the
+search dialog's name, focusable scroll boxes, and Space on the toggle.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_browser import PAGES
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FAILING_IMPACTS = {"serious", "critical"}
+SCHEMES = {"light": "default", "dark": "slate"}
+MAX_TABS = 10  # Tab presses from the top of the page to reach the search box and the toggle
+
+RUN_AXE = """
+async (options) => {
+  await document.fonts.ready;
+  const result = await axe.run(document, options);
+  return result.violations.map(v => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map(n => ({
+      target: n.target.join(" "),
+      html: n.html.slice(0, 300),
+      summary: n.failureSummary.replace(/\\s+/g, " ").slice(0, 400),
+    })),
+  }));
+}
+"""
+
+# Every .katex: MathML with the TeX as annotation (or a label), the drawn copy hidden from
+# screen readers, and the MathML itself not removed from the accessibility tree.
+CHECK_MATH = """
+() => {
+  const all = [...document.querySelectorAll(".katex")];
+  const problems = [];
+  for (const k of all) {
+    const math = k.querySelector(":scope > .katex-mathml > math");
+    const annotation = math && math.querySelector("annotation[encoding='application/x-tex']");
+    const named = math && (math.getAttribute("aria-label") || math.getAttribute("alttext"));
+    const drawn = k.querySelector(":scope > .katex-html");
+    const mathml = k.querySelector(":scope > .katex-mathml");
+    const style = mathml && getComputedStyle(mathml);
+    let why = null;
+    if (!math) why = "no <math> element";
+    else if (!(annotation && annotation.textContent.trim()) && !named) why = "<math> without annotation or label";
+    else if (!math.textContent.trim()) why = "empty <math>";
+    else if (drawn && drawn.getAttribute("aria-hidden") !== "true") why = "the drawn HTML is not aria-hidden";
+    else if (style.display === "none" || style.visibility === "hidden") why = "the MathML is hidden";
+    if (why) problems.push(why + ": " + k.outerHTML.slice(0, 160));
+  }
+  return {count: all.length, problems: problems.slice(0, 10)};
+}
+"""
+
+CHECK_IMAGES = """
+() => [...document.querySelectorAll("img")]
+  .filter(img => !(img.getAttribute("alt") || "").trim()
+                 && img.getAttribute("role") !== "presentation" && img.getAttribute("aria-hidden") !== "true")
+  .map(img => img.outerHTML.slice(0, 160))
+"""
+
+FOCUSED = """
+() => {
+  const e = document.activeElement;
+  const next = e && e.nextElementSibling;
+  return {
+    tag: e ? e.tagName.toLowerCase() : "",
+    id: (e && e.id) || "",
+    cls: (e && typeof e.className === "string") ? e.className : "",
+    name: e ? (e.getAttribute("aria-label") || e.getAttribute("placeholder") || e.textContent.trim().slice(0, 40)) : "",
+    palette: !!(e && e.closest("form[data-md-component='palette']")),
+    search: !!(e && e.matches("input.md-search__input")),
+    // the palette's radio inputs are invisible; Material draws their focus on the label after them
+    labelOutline: next && next.tagName === "LABEL" ? getComputedStyle(next).outlineStyle : "",
+  };
+}
+"""
+
+SCHEME = "document.body.getAttribute('data-md-color-scheme')"
+
+
+def _needs_axe() -> None:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: axe-core is a devDependency in package.json; ./dev test installs it (npm ci)")
+
+
+def _open(browser: Any, url: str, scheme: str = "light", width: int = 1280) -> tuple[Any, Any]:
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = ctx.new_page()
+    page.goto(url, wait_until="load")
+    return ctx, page
+
+
+# Colours that are still fading (Material animates a scheme switch) would be measured half-way.
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+
+
+def _axe(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
+    _needs_axe()
+    page.add_style_tag(content=NO_TRANSITIONS)
+    page.add_script_tag(path=str(AXE))
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    return page.evaluate(RUN_AXE, options)
+
+
+@pytest.fixture(scope="module")
+def audit(browser: Any, base_url: str) -> Callable[[str, str], dict[str, Any]]:
+    """Load a page once per scheme and keep what axe, the math and the image checks found."""
+    done: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def run(path: str, scheme: str) -> dict[str, Any]:
+        if (path, scheme) not in done:
+            ctx, page = _open(browser, base_url + path, scheme)
+            try:
+                assert page.evaluate(SCHEME) == SCHEMES[scheme], f"/{path} did not open in the {scheme} scheme"
+                found: dict[str, Any] = {"axe": _axe(page)}
+                if scheme == "light":
+                    found["math"] = page.evaluate(CHECK_MATH)
+                    found["images"] = page.evaluate(CHECK_IMAGES)
+            finally:
+                ctx.close()
+            done[path, scheme] = found
+        return done[path, scheme]
+
+    return run
+
+
+def _describe(violation: dict[str, Any], nodes: int = 3) -> str:
+    lines = [f"[{violation['impact']}] {violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"]
+    for node in violation["nodes"][:nodes]:
+        lines.append(f"    {node['target']}  {node['html'][:120]}\n      {node['summary']}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+def test_axe_finds_nothing_serious(
+    audit: Callable[[str, str], dict[str, Any]], path: str, scheme: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    violations = audit(path, scheme)["axe"]
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    minor = [v for v in violations if v["impact"] not in FAILING_IMPACTS]
+    if minor:
+        with capsys.disabled():
+            info = [f"{v['impact']} {v['id']} x{len(v['nodes'])}" for v in minor]
+            print(f"\naxe /{path} ({scheme}): " + "; ".join(info), end="")
+    assert not failing, f"axe on /{path} ({scheme}):\n" + "\n".join(_describe(v) for v in failing)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+def test_formulas_carry_mathml(audit: Callable[[str, str], dict[str, Any]], path: str) -> None:
+    math = audit(path, "light")["math"]
+    assert not math["problems"], f"/{path}: {len(math['problems'])}+ of {math['count']} formulas:\n" + "\n".join(
+        math["problems"]
+    )
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+def test_images_have_alt_text(audit: Callable[[str, str], dict[str, Any]], path: str) -> None:
+    missing = audit(path, "light")["images"]
+    assert not missing, f"/{path}: images without alt text:\n" + "\n".join(missing)
+
+
+def test_rule_pages_have_formulas_to_check(audit: Callable[[str, str], dict[str, Any]]) -> None:
+    """The MathML check above is not vacuous."""
+    assert audit("rules/elementwise/", "light")["math"]["count"] >= 20
+
+
+# ----- keyboard -----
+
+
+def _tab_through(page: Any, presses: int = MAX_TABS) -> list[dict[str, Any]]:
+    seen = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+    return seen
+
+
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+def test_tab_reaches_search_and_colour_toggle(browser: Any, base_url: str, width: int) -> None:
+    ctx, page = _open(browser, base_url + "rules/elementwise/", width=width)
+    try:
+        seen = _tab_through(page)
+    finally:
+        ctx.close()
+    order = [f"{s['tag']}#{s['id']}.{s['cls']} {s['name']!r}" for s in seen]
+    toggle = next((s for s in seen if s["palette"]), None)
+    assert toggle, f"the light/dark toggle is not reached within {MAX_TABS} Tab presses: {order}"
+    assert toggle["labelOutline"] not in ("", "none"), f"the focused toggle shows no focus outline: {toggle}"
+    assert any(s["search"] for s in seen), f"the search box is not reached within {MAX_TABS} Tab presses: {order}"
+
+
+@pytest.mark.parametrize("key", ["Enter", "Space"])
+def test_keyboard_switches_colour_scheme(browser: Any, base_url: str, key: str) -> None:
+    ctx, page = _open(browser, base_url + "rules/elementwise/")
+    try:
+        for _ in range(MAX_TABS):
+            page.keyboard.press("Tab")
+            if page.evaluate(FOCUSED)["palette"]:
+                break
+        else:
+            pytest.fail("the toggle was not reached by Tab")
+        before = page.evaluate(SCHEME)
+        page.keyboard.press(key)
+        page.wait_for_timeout(100)
+        after = page.evaluate(SCHEME)
+        assert {before, after} == {"default", "slate"}, f"{key} on the toggle: scheme {before} -> {after}"
+        assert page.evaluate(FOCUSED)["palette"], "focus left the toggle"
+        page.keyboard.press(key)  # and back
+        page.wait_for_timeout(100)
+        assert page.evaluate(SCHEME) == before
+    finally:
+        ctx.close()
+
+
+SCROLL_BOXES = """
+() => [...document.querySelectorAll(".math-display, .md-typeset__scrollwrap")].map(b => ({
+  overflows: b.scrollWidth > b.clientWidth + 1,
+  tabindex: b.getAttribute("tabindex"),
+  name: b.getAttribute("aria-label") || "",
+}))
+"""
+
+
+def test_wide_formulas_are_keyboard_scrollable_at_phone_width(browser: Any, base_url: str) -> None:
+    """At 375 px some formulas on the element-wise page overflow: each such box, and only
+    such a box, is in the Tab order with a name; axe agrees."""
+    ctx, page = _open(browser, base_url + "rules/elementwise/", width=375)
+    try:
+        page.evaluate("document.fonts.ready")
+        boxes = page.evaluate(SCROLL_BOXES)
+        violations = _axe(page, ["scrollable-region-focusable", "aria-dialog-name"])
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_timeout(200)
+        wide = page.evaluate(SCROLL_BOXES)
+    finally:
+        ctx.close()
+    overflowing = [b for b in boxes if b["overflows"]]
+    assert overflowing, "no formula overflows at 375 px: this test no longer checks anything; pick another page"
+    assert all(b["tabindex"] == "0" and b["name"] for b in overflowing), overflowing[:3]
+    assert all(b["tabindex"] is None for b in boxes if not b["overflows"]), "a box that does not scroll is focusable"
+    assert not violations, json.dumps(violations, indent=1)[:2000]
+    assert sum(b["tabindex"] == "0" for b in wide) == sum(b["overflows"] for b in wide), "not re-marked on resize"
+
+
+def test_search_dialog_has_a_name(browser: Any, base_url: str) -> None:
+    ctx, page = _open(browser, base_url)
+    try:
+        name = page.evaluate("document.querySelector('.md-search[role=dialog]').getAttribute('aria-label')")
+    finally:
+        ctx.close()
+    assert name == "Search"
+
+
+def test_axe_is_the_pinned_version() -> None:
+    _needs_axe()
+    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["axe-core"]
+    header = AXE.read_text(encoding="utf-8")[:200]
+    assert f"axe v{pinned}" in header, header
