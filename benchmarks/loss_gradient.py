@@ -5,15 +5,17 @@ N samples of d = 64 features in float64. For each N this script times ∂C/∂w 
 ∂C/∂b together, computed by
 
 * the paper's sum as a Python loop over the samples (small N only);
-* mcref as it is today: `grad_loss_w` and `grad_loss_b`, two validated calls;
-* `grad_loss`, the fused function proposed for mcref/loss.py (defined below, so
-  the numbers are real): one validation, one forward pass z = Xw + b, no copy of X;
+* mcref's rule functions `grad_loss_w` and `grad_loss_b`: two validated calls;
+* `mcref.loss.grad_loss`, the function to train with: one validation, no copy of
+  X, z = Xw + b and eᵀX computed block by block while each block of rows is in
+  cache (and, to show what the blocks buy, the same without blocks: `fused`);
 * PyTorch autograd on CPU (torch.float64, `torch.autograd.grad`);
 * JAX, `jax.jit(jax.grad(...))` with float64 enabled, compiled before timing;
-* the two-pass bound: X @ w, then e @ X, into preallocated arrays. Every method
-  here reads X once to get z and once more to turn the errors into ∂C/∂w, so
-  this is the least time such a method can take (see the Performance page for
-  why a cache-blocked method can go below it: the `grad_loss, blocked` column).
+* the two-pass bound: X @ w, then e @ X, into preallocated arrays. A method that
+  computes z for every sample before it forms eᵀX reads X from memory twice, so
+  when X is larger than the caches this is the least time it can take (PyTorch,
+  JAX and the rule functions all work that way). grad_loss goes below it by
+  reading each block of rows from memory once.
 
 All contenders are first checked to agree (np.allclose). Then each is timed in
 rounds that visit every contender once, in a new random order each round, so a
@@ -75,7 +77,17 @@ if RUN:  # pin threads before numpy, torch or jax start their thread pools
 import numpy as np  # noqa: E402
 
 from mcref import _validate  # noqa: E402
-from mcref.loss import _active_errors, _finite, _row, _samples, _scalar, grad_loss_b, grad_loss_w  # noqa: E402
+from mcref.loss import (  # noqa: E402
+    BLOCK_BYTES,
+    _active_errors,
+    _finite,
+    _row,
+    _samples,
+    _scalar,
+    grad_loss,
+    grad_loss_b,
+    grad_loss_w,
+)
 
 try:
     import torch
@@ -95,119 +107,41 @@ else:
     jax.config.update("jax_enable_x64", True)
 
 
-# ----- (a) mcref as it is, and the proposed fused function -----
+# ----- (a) mcref: the two rule functions, grad_loss, and what grad_loss's blocking buys -----
 
 
-def mcref_today(w, b, X, y):  # type: ignore[no-untyped-def]
-    """L1 and L2 through the public API: two calls, each validating (and twice copying) X and computing Xw."""
+def two_rule_calls(w, b, X, y):  # type: ignore[no-untyped-def]
+    """L1 and L2 through their rule functions: two calls, each validating X and computing Xw."""
     return grad_loss_w(w, b, X, y), grad_loss_b(w, b, X, y)
 
 
-def _float_matrix_no_copy(name: str, value: Any) -> np.ndarray:
-    """mcref.loss._matrix without the copy and without the finiteness pass.
+def fused_unblocked(w, b, X, y):  # type: ignore[no-untyped-def]
+    """grad_loss's checks and arithmetic without the blocks: z = Xw + b over all of X, then eᵀX.
 
-    Stands for `_validate.as_float_array(name, value, copy=False)` (the proposed
-    keyword; today it always copies) followed by the ndim and size checks of
-    `_validate.matrix`. A float64 array comes back as itself.
+    X is read from memory twice (too large for any cache), which is the two-pass bound.
     """
-    arr = _validate.as_float_array(name, value) if not isinstance(value, np.ndarray) else value
-    if arr.dtype != np.float64:
-        arr = _validate.as_float_array(name, arr)
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array (a matrix of shape (N, n), one sample per row), got an array of shape {arr.shape}"
-        )
-    if arr.size == 0:
-        raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
-    return arr
-
-
-def grad_loss(w, b, X, y):  # type: ignore[no-untyped-def]
-    """Proposed for mcref/loss.py: L1 and L2 together, (∂C/∂w as (1, n), ∂C/∂b as (1, 1)).
-
-    One validation, one forward pass z = Xw + b, the masked errors e, one product
-    e @ X. X is not copied, and its finiteness is checked without an extra pass:
-    when every weight is non-zero, each entry of X enters z multiplied by a
-    non-zero number, so a NaN or inf in X makes z non-finite. Only a zero weight
-    (or a non-finite z) sends X through the full check.
-    """
-    w = _validate.vector("w", w)
-    X = _float_matrix_no_copy("X", X)  # finiteness: see below
-    y = _validate.vector("y", y)
+    w, X, y = _samples(w, X, y, finite_X=False)
     b = _scalar("b", b)
-    N, n = X.shape
-    if w.shape[0] != n or y.shape[0] != N:
-        _samples(w, X, y)  # raises the usual message about the sizes
+    if not w.all():
+        _validate.check_finite("X", X)
     with np.errstate(over="ignore", invalid="ignore"):
         z = X @ w
         z += b
-    if not (np.isfinite(z).all() and w.all()):
-        _validate._check_finite("X", X)  # names the first NaN or inf of X, if there is one
-        _finite("w · x_i + b", z)  # otherwise z overflowed
+    if not np.isfinite(z).all():
+        _validate.check_finite("X", X)
+        _finite("w · x_i + b", z)
     e = _active_errors(y, z)
+    N = X.shape[0]
     with np.errstate(over="ignore", invalid="ignore"):
         grad_w = (2.0 / N) * (e @ X)
     return _row(grad_w, "the gradient"), _row(np.array([(2.0 / N) * e.sum()]), "the derivative")
 
 
-# Variants of the fused function, to show what each step of the proposal buys.
-
-
-def fused_validated_today(w, b, X, y):  # type: ignore[no-untyped-def]
-    """Fused, but validated as mcref validates today: X is copied (twice) and scanned for NaN/inf."""
-    w, X, y = _samples(w, X, y)
-    b = _scalar("b", b)
-    e = _active_errors(y, X @ w + b)
-    return (2.0 / X.shape[0]) * (e @ X), (2.0 / X.shape[0]) * e.sum()
-
-
-def fused_no_copy_full_check(w, b, X, y):  # type: ignore[no-untyped-def]
-    """Fused, X not copied, but scanned for NaN/inf in a pass of its own (np.isfinite)."""
-    X = _float_matrix_no_copy("X", X)
-    _validate._check_finite("X", X)
-    z = X @ w + b
-    e = np.where(z > 0, z - y, 0.0)
-    return (2.0 / X.shape[0]) * (e @ X), (2.0 / X.shape[0]) * e.sum()
-
-
 def fused_bare(w, b, X, y):  # type: ignore[no-untyped-def]
-    """The arithmetic alone: no validation, no checks."""
+    """The unblocked arithmetic alone: no validation, no checks."""
     z = X @ w + b
     e = np.where(z > 0, z - y, 0.0)
     return (2.0 / X.shape[0]) * (e @ X), (2.0 / X.shape[0]) * e.sum()
-
-
-def grad_loss_blocked(w, b, X, y, rows: int = 4096):  # type: ignore[no-untyped-def]
-    """grad_loss with the same checks, over blocks of rows small enough (2 MiB) to stay in cache.
-
-    Each block is read from memory once: z for the block, then e_block @ X_block
-    while the block is still in cache. A Python loop over blocks (245 of them at
-    N = 10^6), not over samples.
-    """
-    w = _validate.vector("w", w)
-    X = _float_matrix_no_copy("X", X)  # finiteness: see below
-    y = _validate.vector("y", y)
-    b = _scalar("b", b)
-    N, n = X.shape
-    if w.shape[0] != n or y.shape[0] != N:
-        _samples(w, X, y)
-    if not w.all():
-        _validate._check_finite("X", X)
-    grad_w, grad_b = np.zeros(n), 0.0
-    for start in range(0, N, rows):
-        Xb = X[start : start + rows]
-        with np.errstate(over="ignore", invalid="ignore"):
-            z = Xb @ w
-            z += b
-        if not np.isfinite(z).all():
-            _validate._check_finite("X", X)
-            _finite("w · x_i + b", z)
-        e = _active_errors(y[start : start + rows], z)
-        with np.errstate(over="ignore", invalid="ignore"):
-            grad_w += e @ Xb
-        grad_b += e.sum()
-    grad_w *= 2.0 / N
-    return _row(grad_w, "the gradient"), _row(np.array([(2.0 / N) * grad_b]), "the derivative")
 
 
 # ----- (b) the paper's sum, one sample at a time -----
@@ -335,8 +269,8 @@ def main() -> None:
         print("PyTorch: not installed, its column is skipped")
     print(flush=True)
 
-    main_names = ["loop", "mcref today", "grad_loss", "torch", "jax", "two-pass bound"]
-    variant_names = ["fused, validated as today", "fused, no copy, full NaN scan", "grad_loss", "fused, no checks", "grad_loss, blocked"]
+    main_names = ["loop", "L1 + L2 calls", "grad_loss", "torch", "jax", "two-pass bound"]
+    variant_names = ["fused, no checks", "fused", "grad_loss"]
     results: dict[int, dict[str, float | None]] = {}
     rng, order_rng = np.random.default_rng(0), np.random.default_rng(1)
     for N in ARGS.sizes:
@@ -346,12 +280,10 @@ def main() -> None:
         y = np.maximum(0.0, X @ rng.normal(size=D) / np.sqrt(D)) + 0.1 * rng.normal(size=N)
 
         calls: dict[str, Callable[[], Any]] = {
-            "mcref today": lambda: mcref_today(w, b, X, y),
+            "L1 + L2 calls": lambda: two_rule_calls(w, b, X, y),
             "grad_loss": lambda: grad_loss(w, b, X, y),
-            "fused, validated as today": lambda: fused_validated_today(w, b, X, y),
-            "fused, no copy, full NaN scan": lambda: fused_no_copy_full_check(w, b, X, y),
+            "fused": lambda: fused_unblocked(w, b, X, y),
             "fused, no checks": lambda: fused_bare(w, b, X, y),
-            "grad_loss, blocked": lambda: grad_loss_blocked(w, b, X, y),
         }
         unpack: dict[str, Callable[[Any], tuple[np.ndarray, float]]] = {
             name: (lambda out: (np.ravel(out[0]), float(np.ravel(out[1])[0]))) for name in calls
@@ -417,7 +349,8 @@ def main() -> None:
     for N, r in results.items():
         print(f"| {N:,} | " + " | ".join(ratio(r["torch"], r[k]) for k in names) + " |")
 
-    print("\nThe fused function, step by step (time / two-pass bound):\n")
+    print(f"\nWhat grad_loss's parts cost (time / two-pass bound): the arithmetic in two whole passes, then with "
+          f"grad_loss's checks, then grad_loss itself (the same, in blocks of {BLOCK_BYTES // (8 * D):,} rows):\n")
     print("| N | one read of X | two-pass bound | " + " | ".join(variant_names) + " |")
     print("|---:|---:|---:|" + "---:|" * len(variant_names))
     for N, r in results.items():
@@ -431,7 +364,7 @@ def main() -> None:
     disturbed = r["fused, no checks"] / r["two-pass bound"]
     print(f"  (sanity: 'fused, no checks' is the bound's two products plus a few length-N steps, {disturbed:.2f}× the "
           "bound in this run; well above 1.1 means other load disturbed the run)")
-    for name in ("mcref today", "grad_loss"):
+    for name in ("L1 + L2 calls", "grad_loss"):
         within = r[name] / r["two-pass bound"]
         line = f"  {name}: {within:.2f}× the two-pass bound (target <= 1.15: {'met' if within <= 1.15 else 'missed'})"
         if r["torch"] is not None:
@@ -451,9 +384,9 @@ def plot(results: dict[int, dict[str, float | None]], info: dict[str, str]) -> N
 
     styles = {
         "loop": ("per-sample Python loop", "tab:gray", "o", "-"),
-        "mcref today": ("mcref today: grad_loss_w + grad_loss_b", "tab:red", "s", "-"),
-        "grad_loss": ("proposed fused grad_loss", "tab:blue", "D", "-"),
-        "grad_loss, blocked": ("grad_loss over blocks of 4,096 rows", "tab:purple", "x", ":"),
+        "L1 + L2 calls": ("grad_loss_w + grad_loss_b (the rule functions)", "tab:red", "s", "-"),
+        "fused": ("the same as grad_loss, without blocks", "tab:purple", "x", ":"),
+        "grad_loss": ("mcref.loss.grad_loss", "tab:blue", "D", "-"),
         "torch": ("PyTorch autograd", "tab:orange", "^", "-"),
         "jax": ("jax.jit(jax.grad)", "tab:green", "v", "-"),
         "two-pass bound": ("two-pass bound (X @ w, e @ X)", "black", None, "--"),

@@ -28,8 +28,12 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"[:120]
 
 
-def as_float_array(name: str, value: Any) -> FloatArray:
-    """Convert `value` to a float64 array, or raise TypeError (ValueError if ragged or too large) naming `name`."""
+def as_float_array(name: str, value: Any, *, copy: bool = True) -> FloatArray:
+    """Convert `value` to a float64 array, or raise TypeError (ValueError if ragged or too large) naming `name`.
+
+    With `copy=False` a float64 ndarray comes back as itself (no copy of a large
+    input); the caller must then not write into it.
+    """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a real number or array of real numbers, got {_describe(value)}")
     try:
@@ -42,7 +46,7 @@ def as_float_array(name: str, value: Any) -> FloatArray:
         raise TypeError(f"{name} must hold real numbers (int or float), got {_describe(value)}{dtype}")
     try:
         with np.errstate(over="raise"):
-            return arr.astype(np.float64, copy=True)
+            return arr.astype(np.float64, copy=copy)
     except (OverflowError, FloatingPointError):  # an int beyond 1.8e308, or a longdouble overflow
         raise ValueError(f"{name} must fit in float64 (|value| <= 1.8e308), got {_describe(value)}") from None
 
@@ -54,7 +58,7 @@ def _plain_numbers(arr: np.ndarray) -> bool:
     )
 
 
-def _check_finite(name: str, arr: FloatArray) -> None:
+def check_finite(name: str, arr: FloatArray) -> None:
     bad = ~np.isfinite(arr)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -71,7 +75,7 @@ def vector(name: str, value: Any) -> FloatArray:
         )
     if arr.size == 0:
         raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
-    _check_finite(name, arr)
+    check_finite(name, arr)
     return arr
 
 
@@ -82,7 +86,7 @@ def matrix(name: str, value: Any) -> FloatArray:
         raise ValueError(f"{name} must be a 2-D array (a matrix), got an array of shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
-    _check_finite(name, arr)
+    check_finite(name, arr)
     return arr
 
 
@@ -91,16 +95,21 @@ def scalar(name: str, value: Any) -> float:
     arr = as_float_array(name, value)
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar (a 0-d value), got an array of shape {arr.shape}")
-    _check_finite(name, arr)
+    check_finite(name, arr)
     return float(arr)
 
 
-def array(name: str, value: Any) -> FloatArray:
-    """Check that `value` is a non-empty finite array of any ndim (0-d allowed)."""
-    arr = as_float_array(name, value)
+def array(name: str, value: Any, *, copy: bool = True, finite: bool = True) -> FloatArray:
+    """Check that `value` is a non-empty finite array of any ndim (0-d allowed).
+
+    `copy=False`: see `as_float_array`. `finite=False` leaves the scan for NaN and
+    inf to a caller that detects them on the way (see `mcref.loss.grad_loss`).
+    """
+    arr = as_float_array(name, value, copy=copy)
     if arr.size == 0:
         raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
-    _check_finite(name, arr)
+    if finite:
+        check_finite(name, arr)
     return arr
 
 

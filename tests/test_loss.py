@@ -17,10 +17,11 @@ import numpy as np
 import pytest
 
 from mcref import loss as loss_module
-from mcref import numerical_jacobian
+from mcref import compare_jacobians, numerical_jacobian
 from mcref.loss import (
     MARGIN,
     augment,
+    grad_loss,
     grad_loss_augmented,
     grad_loss_b,
     grad_loss_w,
@@ -238,11 +239,116 @@ def test_one_call_handles_a_hundred_thousand_samples() -> None:
     assert new_w.shape == (n,)
 
 
-def test_no_python_loop_in_the_module() -> None:
-    """Vectorized by construction: the module has no for/while loop and no comprehension."""
+def test_no_python_loop_over_samples_in_the_module() -> None:
+    """Vectorized by construction: the only loop in the module is grad_loss's loop over
+    blocks of rows, `for start in range(0, N, rows)`; no while loop, no comprehension."""
     tree = ast.parse(Path(loss_module.__file__).read_text(encoding="utf-8"))
     loops = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-    assert [type(node).__name__ for node in ast.walk(tree) if isinstance(node, loops)] == []
+    found = [
+        (fn.name, node)
+        for fn in ast.walk(tree)
+        if isinstance(fn, ast.FunctionDef)
+        for node in ast.walk(fn)
+        if isinstance(node, loops)
+    ]
+    assert [name for name, _ in found] == ["grad_loss"], [ast.unparse(node)[:80] for _, node in found]
+    loop = found[0][1]
+    assert ast.unparse(loop.iter) == "range(0, N, rows)", ast.unparse(loop.iter)
+    at_top = [node for node in tree.body if isinstance(node, loops)]
+    assert at_top == []
+
+
+# ----- grad_loss: L1 and L2 in one blocked pass -----
+
+
+def _small_blocks(monkeypatch: pytest.MonkeyPatch, n: int, rows: int) -> None:
+    """Make grad_loss read X in blocks of `rows` rows, so that small tests cross block edges."""
+    monkeypatch.setattr(loss_module, "BLOCK_BYTES", 8 * n * rows)
+
+
+@pytest.mark.parametrize("rows", [1, 3, 4096])
+@pytest.mark.parametrize(("N", "n"), [(1, 1), (2, 3), (7, 2), (40, 5), (1000, 64)])
+def test_grad_loss_is_l1_and_l2(monkeypatch: pytest.MonkeyPatch, N: int, n: int, rows: int) -> None:
+    _small_blocks(monkeypatch, n, rows)
+    for _ in range(3):
+        w, b, X, y = (_mixed(N, n) if N > 1 else (RNG.normal(size=n), 0.1, RNG.normal(size=(N, n)), RNG.normal(size=N)))
+        grad_w, grad_b = grad_loss(w, b, X, y)
+        assert grad_w.shape == (1, n) and grad_b.shape == (1, 1)
+        assert grad_w.dtype == grad_b.dtype == np.float64
+        np.testing.assert_allclose(grad_w, grad_loss_w(w, b, X, y), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(grad_b, grad_loss_b(w, b, X, y), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(("N", "n"), [(2, 1), (5, 3), (13, 4), (60, 7)])
+def test_grad_loss_matches_central_differences(monkeypatch: pytest.MonkeyPatch, N: int, n: int) -> None:
+    """Against the numerical Jacobian of the loss (float64, mcref.numerical's step 1e-6
+    scaled by max(1, |x_j|), rtol 1e-5, atol 1e-7), blocks of 4 rows."""
+    _small_blocks(monkeypatch, n, 4)
+    rng = np.random.default_rng(N * 100 + n)
+    for _ in range(3):
+        w, b, X, y = _mixed(N, n, rng)
+        grad_w, grad_b = grad_loss(w, b, X, y)
+        numeric_w = numerical_jacobian(loss, w, b, X, y, wrt="w")
+        numeric_b = numerical_jacobian(loss, w, b, X, y, wrt="b")
+        assert numeric_w.shape == grad_w.shape == (1, n)
+        assert compare_jacobians(grad_w, numeric_w).ok, compare_jacobians(grad_w, numeric_w)
+        assert compare_jacobians(grad_b, numeric_b.reshape(1, 1)).ok, compare_jacobians(grad_b, numeric_b)
+
+
+def test_grad_loss_reads_x_without_changing_it() -> None:
+    w, b, X, y = _mixed(50, 4)
+    before = X.copy()
+    X.flags.writeable = False  # grad_loss must not need to write into X
+    grad_loss(w, b, X, y)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_grad_loss_blocks_cover_a_million_samples() -> None:
+    """The block size: about BLOCK_BYTES of X per block, so 245 blocks for 10^6 samples of 64 features."""
+    assert loss_module.BLOCK_BYTES // (8 * 64) == 4096
+    assert len(range(0, 10**6, 4096)) == 245
+
+
+@pytest.mark.parametrize("block", [0, 2, 4])
+@pytest.mark.parametrize("token", [np.nan, np.inf, -np.inf])
+def test_grad_loss_finds_a_non_finite_x_in_any_block(monkeypatch: pytest.MonkeyPatch, token: float, block: int) -> None:
+    """X is not scanned up front when no weight is 0: a NaN or inf shows up in z, and
+    the message still names the entry of X."""
+    _small_blocks(monkeypatch, 3, 3)
+    w, b, X, y = _mixed(14, 3)  # blocks of rows 0-2, 3-5, ..., 12-13
+    X[3 * block + 1, 2] = token
+    with pytest.raises(ValueError, match=rf"^X must be finite, got {re.escape(str(token))} at index \({3 * block + 1}, 2\)$"):
+        grad_loss(w, b, X, y)
+
+
+def test_grad_loss_finds_a_non_finite_x_behind_a_zero_weight() -> None:
+    """0 × NaN is NaN but a BLAS may skip a zero weight, and 0 × inf is NaN too: a zero
+    weight sends X through the full scan before anything else."""
+    w, b, X, y = _mixed(10, 3)
+    w[1] = 0.0
+    X[7, 1] = np.inf
+    with pytest.raises(ValueError, match=r"^X must be finite, got inf at index \(7, 1\)$"):
+        grad_loss(w, b, X, y)
+
+
+def test_grad_loss_refuses_overflow() -> None:
+    with pytest.raises(ValueError, match=r"w · x_i \+ b is not finite in float64 \(it overflowed\)"):
+        grad_loss([1e200], 0.0, [[1e200]], [0.0])
+    with pytest.raises(ValueError, match=r"the gradient is not finite in float64 \(it overflowed\)"):
+        grad_loss([1.0], 0.0, [[1e200]], [-1e200])  # e = 2e200 is finite, e x is not
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        ((W5, B5, X5, np.append(Y5, 1.0)), r"y and each column of X must have the same length, got: y has length 6"),
+        (([1.0], B5, X5, Y5), r"w and each row of X must have the same length, got: w has length 1"),
+        ((W5, B5, X5[0], Y5), r"X must be a 2-D array .*got an array of shape \(2,\)"),
+    ],
+)
+def test_grad_loss_sizes_that_do_not_fit(args: tuple, pattern: str) -> None:
+    with pytest.raises(ValueError, match=pattern):
+        grad_loss(*args)
 
 
 # ----- sizes that do not fit, with messages that say so -----
@@ -315,7 +421,13 @@ def test_integer_input_is_computed_as_float64() -> None:
 _STEP_ARGS = {"w": W5, "b": np.asarray(B5), "X": X5, "y": Y5, "lr": np.asarray(0.1)}
 
 
+_GRAD_ARGS = {"w": W5, "b": np.asarray(B5), "X": X5, "y": Y5}
+
+
 def _helper_cases():
+    for name, v in _GRAD_ARGS.items():
+        for case, bad, exc, pattern in _bad_values(name, np.asarray(v, dtype=np.float64)):
+            yield pytest.param(grad_loss, _GRAD_ARGS, name, bad, exc, pattern, id=f"grad_loss-{name}-{case}")
     for name, v in _STEP_ARGS.items():
         for case, bad, exc, pattern in _bad_values(name, np.asarray(v, dtype=np.float64)):
             yield pytest.param(gradient_step, _STEP_ARGS, name, bad, exc, pattern, id=f"gradient_step-{name}-{case}")

@@ -191,6 +191,7 @@ HELPERS = {
     "mcref.chain.chain_cost": "tests/test_chain.py",
     "mcref.chain.ln_sin_cube_squared_steps": "tests/test_chain.py",
     "mcref.loss.augment": "tests/test_loss.py",
+    "mcref.loss.grad_loss": "tests/test_loss.py",
     "mcref.loss.gradient_step": "tests/test_loss.py",
     "mcref.network.forward_pass": "tests/test_network.py",
     "mcref.network.gradients": "tests/test_network.py",
