@@ -13,8 +13,10 @@ rule has one, its backprop form. The formulas are written as `$...$`, so
 `hooks/katex.py` renders them like every other formula. The cheat sheet links
 to the rule anchors and never creates one.
 
-After the build, the hook prints the page to `mcref-cheatsheet.pdf` next to it
-with `scripts/cheatsheet_pdf.py` (headless Chromium). Where that cannot work,
+As soon as the cheat sheet page is written, the hook starts printing it to
+`mcref-cheatsheet.pdf` next to it with `scripts/cheatsheet_pdf.py` (headless
+Chromium), in a thread, while MkDocs writes the other pages; the build waits for
+it at the end. Where that cannot work,
 the page says so instead of linking to a file that is not there:
 
 - no Chromium or no playwright: an INFO line, and the page says how to get the
@@ -38,6 +40,7 @@ import posixpath
 import re
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -258,7 +261,6 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return MARKER.sub(lambda _: table, markdown, count=1)
 
 
-@event_priority(-100)  # last: the PDF needs every other hook's output (KaTeX's CSS and fonts)
 def _cache_path(site: Path, dest: str) -> Path:
     """Where the PDF of this exact cheat sheet is kept between builds.
 
@@ -274,20 +276,46 @@ def _cache_path(site: Path, dest: str) -> Path:
     return ROOT / ".cache" / "cheatsheet-pdf" / f"{digest.hexdigest()[:20]}.pdf"
 
 
+@event_priority(-100)  # last, so that the HTML written here is the page's final HTML
+def on_post_page(output: str, page: Page, config: MkDocsConfig, **kwargs: Any) -> str:
+    """Write the cheat sheet page now (MkDocs writes the same again later) and start its PDF.
+
+    Every stylesheet, font and script the page needs is in the site by now: MkDocs copies
+    the static files before it writes any page, and hooks/katex.py writes KaTeX's at on_env.
+    """
+    if page.file.src_uri != _state.get("page") or not _state.get("planned"):
+        return output
+    site = Path(config.site_dir)
+    written = site / _state["dest"]
+    written.parent.mkdir(parents=True, exist_ok=True)
+    written.write_text(output, encoding="utf-8")
+    out = written.parent / pdf_script.PDF_NAME
+    cached = _cache_path(site, _state["dest"])
+    if cached.is_file():
+        shutil.copy2(cached, out)
+        _state["pdf"] = ("cached", cached)
+        return output
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cheatsheet-pdf")
+    _state["pdf"] = ("printing", pool.submit(pdf_script.make_pdf, site, _state["url"], out), out, cached)
+    pool.shutdown(wait=False)
+    return output
+
+
 def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
     if _state.get("page") is None:
         return
     if not _state["planned"]:
         log.info(f"no PDF of the cheat sheet in this build: {_state['reason']}")
         return
-    out = Path(config.site_dir) / posixpath.dirname(_state["dest"]) / pdf_script.PDF_NAME
-    cached = _cache_path(Path(config.site_dir), _state["dest"])
-    if cached.is_file():
-        shutil.copy2(cached, out)
-        log.info(f"reused the cheat sheet PDF printed for an identical page ({cached.name})")
+    job = _state.pop("pdf", None)
+    if job is None:
+        raise PluginError("cheat sheet PDF: the cheat sheet page was never written, so it was not printed")
+    if job[0] == "cached":
+        log.info(f"reused the cheat sheet PDF printed for an identical page ({job[1].name})")
         return
+    _, future, out, cached = job
     try:
-        result = pdf_script.make_pdf(config.site_dir, _state["url"], out)
+        result = future.result()
     except Exception as exc:  # a browser that is there but fails is a real error
         raise PluginError(f"cheat sheet PDF: {exc}") from exc
     if result.pages <= pdf_script.MAX_PAGES:
@@ -295,13 +323,19 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
         shutil.copy2(out, cached)
     log.info(
         f"wrote {out.relative_to(config.site_dir)}: {result.pages} A4 page(s), "
-        f"{result.size / 1024:.0f} KiB, in {result.seconds:.1f} s"
+        f"{result.size / 1024:.0f} KiB, in {result.seconds:.1f} s (while the other pages were written)"
     )
     if result.pages > pdf_script.MAX_PAGES:
         log.warning(
             f"the cheat sheet prints on {result.pages} A4 pages, more than {pdf_script.MAX_PAGES}: "
             "tighten docs/assets/cheatsheet.css"
         )
+
+
+def on_build_error(**kwargs: Any) -> None:
+    job = _state.pop("pdf", None)
+    if job is not None and job[0] == "printing":
+        job[1].cancel()
 
 
 __all__ = ["cheatsheet_markdown", "groups", "rule_pages", "shape_tex", "table_tex"]

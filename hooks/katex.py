@@ -152,13 +152,16 @@ def katex_css() -> str:
     return css
 
 
-def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
+def on_env(env: Any, config: MkDocsConfig, **kwargs: Any) -> Any:
+    """Write KaTeX's CSS, fonts and copy-tex into the site before any page is written, so a
+    page can be opened in a browser during the build (the cheat sheet's PDF is printed then)."""
     target = Path(config.site_dir) / ASSET_DIR
     (target / "fonts").mkdir(parents=True, exist_ok=True)
     (target / "katex.css").write_text(katex_css(), encoding="utf-8")
     for font in (KATEX_DIST / "fonts").glob("*.woff2"):
         shutil.copy2(font, target / "fonts" / font.name)
     shutil.copy2(KATEX_DIST / "contrib" / COPY_TEX, target / COPY_TEX)
+    return env
 
 
 # Site search parses every page's HTML in Python, and would index each formula three times:

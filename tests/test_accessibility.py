@@ -114,12 +114,22 @@ def _open(browser: Any, url: str, scheme: str = "light", width: int = 1280) -> t
 
 
 # Colours that are still fading (Material animates a scheme switch) would be measured half-way.
-NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+# Parts of the page far from the screen are not drawn (content-visibility: auto, see
+# hooks/sections.py) until a reader scrolls to them; axe measures colours where elements are
+# drawn, so every part is drawn for the audit, as it is when a reader gets there.
+NO_TRANSITIONS = (
+    "*, *::before, *::after { transition: none !important; animation: none !important; }\n"
+    ".md-typeset .mcref-section, .md-typeset .tabbed-set, .md-typeset .highlight "
+    "{ content-visibility: visible !important; }"
+)
+# a11y.js makes wide formulas focusable once the page is idle, and then sets this attribute
+MARKED = "document.documentElement.hasAttribute('data-mcref-scroll-marked')"
 
 
 def _axe(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
     _needs_axe()
     page.add_style_tag(content=NO_TRANSITIONS)
+    page.wait_for_function(MARKED, timeout=5000)
     page.add_script_tag(path=str(AXE))
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
@@ -253,6 +263,7 @@ def test_wide_formulas_are_keyboard_scrollable_at_phone_width(browser: Any, base
     ctx, page = _open(browser, base_url + "rules/elementwise/", width=375)
     try:
         page.evaluate("document.fonts.ready")
+        page.wait_for_function(MARKED, timeout=5000)  # a11y.js marks the boxes once the page is idle
         boxes = page.evaluate(SCROLL_BOXES)
         violations = _axe(page, ["scrollable-region-focusable", "aria-dialog-name"])
         page.set_viewport_size({"width": 1280, "height": 900})

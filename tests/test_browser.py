@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT, BuiltSite
 
@@ -135,8 +136,11 @@ def test_page_loads_offline_with_math_rendered(visit: Any, path: str, tmp_path: 
 def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> None:
     page, _ = visit("rules/elementwise/")
     heading = page.locator("#R10")
+    heading.scroll_into_view_if_needed()
+    # below the fold a section is drawn only once it nears the screen (content-visibility: auto),
+    # and innerText is empty until then: wait for what a reader sees, not for the DOM
+    expect(heading).to_contain_text("R10", use_inner_text=True)
     assert heading.is_visible()
-    assert "R10" in heading.inner_text()
     report = page.evaluate(CHECK_PAGE)
     assert report["formulas"] >= 8 * 2 + 4  # two layouts per rule plus the page's own formulas
     # switch every rule on the page to denominator layout with one click (linked tabs)
@@ -198,8 +202,9 @@ def test_code_copy_button_copies_the_code(browser: Any, base_url: str) -> None:
         page = ctx.new_page()
         page.goto(base_url + "verification/", wait_until="networkidle")
         block = page.locator("article div.highlight").filter(has_text="compare_jacobians").first
+        block.hover()  # scrolls to it, as a reader would; innerText is empty until it is drawn
+        expect(block.locator("code")).to_contain_text("import numpy as np", use_inner_text=True)
         expected = block.locator("code").inner_text()
-        block.hover()
         block.locator("button[data-md-type='copy']").click()
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied.strip() == expected.strip()

@@ -397,3 +397,73 @@ def test_notebook_page_weight(site: BuiltSite, name: str) -> None:
     plots = [len(img.get("src") or "") / 1024 for img in p.images]
     assert size < PAGE_BUDGET_KIB, f"notebooks/{name}/ is {size:.0f} KiB; plots (base64) {plots} KiB"
     assert all(kib < 100 for kib in plots), f"a plot is over 100 KiB: {plots}; use a smaller figure or dpi"
+
+
+# ----- hooks/notebook_prefetch.py: notebooks run side by side, once each -----
+
+TIMED_NOTEBOOK = '''# %% [markdown]
+# # {name}
+
+# %%
+import time
+start = time.time()
+time.sleep(1.5)
+open({log!r}, "a").write(f"{name} {{start}} {{time.time()}}\\n")
+{extra}
+print("ran {name}")
+'''
+
+
+def _prefetch_project(tmp_path: Path, fail: bool = False) -> tuple[Path, Path]:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    log = tmp_path / "runs.log"
+    for name in ("one", "two"):
+        extra = 'raise RuntimeError("cell failed on purpose")' if fail and name == "two" else ""
+        (docs / f"{name}.py").write_text(TIMED_NOTEBOOK.format(name=name, log=str(log), extra=extra), encoding="utf-8")
+    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: probe\nstrict: true\n"
+        f"hooks:\n  - {ROOT / 'hooks' / 'notebook_prefetch.py'}\n"
+        "plugins:\n  - mkdocs-jupyter:\n      include: ['*.py']\n      execute: true\n      allow_errors: false\n"
+        f"      cache_dir: {tmp_path / 'cache'}\n"
+        "nav:\n  - index.md\n  - one.py\n  - two.py\n",
+        encoding="utf-8",
+    )
+    return config, log
+
+
+def _runs(log: Path) -> dict[str, tuple[float, float]]:
+    runs = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        name, start, end = line.split()
+        assert name not in runs, f"{name} ran twice:\n{log.read_text()}"
+        runs[name] = (float(start), float(end))
+    return runs
+
+
+@pytest.mark.parametrize("prefetch", ["on", "off"])
+def test_notebooks_run_once_each_and_side_by_side(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefetch: str) -> None:
+    monkeypatch.setenv("MCREF_NOTEBOOK_PREFETCH", prefetch)
+    config, log = _prefetch_project(tmp_path)
+    proc = mkdocs_build(config, tmp_path / "site")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    runs = _runs(log)
+    assert set(runs) == {"one", "two"}
+    overlap = min(runs["one"][1], runs["two"][1]) - max(runs["one"][0], runs["two"][0])
+    if prefetch == "on":
+        assert overlap > 0.5, f"the notebooks ran one after the other: {runs}"
+    else:
+        assert overlap < 0, f"without the prefetch the plugin runs them in turn: {runs}"
+    for name in ("one", "two"):
+        page = (tmp_path / "site" / name / "index.html").read_text(encoding="utf-8")
+        assert f"ran {name}" in page
+
+
+def test_a_notebook_that_fails_in_the_background_fails_the_build(tmp_path: Path) -> None:
+    config, _ = _prefetch_project(tmp_path, fail=True)
+    proc = mkdocs_build(config, tmp_path / "site")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "two.py: executing the notebook failed" in out and "cell failed on purpose" in out

@@ -25,9 +25,12 @@
 
   function markScrollers() {
     var boxes = document.querySelectorAll(SCROLLERS);
-    for (var i = 0; i < boxes.length; i++) {
-      var box = boxes[i];
-      if (box.scrollWidth > box.clientWidth + 1) {
+    // Measure every box first, then change attributes: one layout, not one per box.
+    var scrolls = [];
+    for (var i = 0; i < boxes.length; i++) scrolls.push(boxes[i].scrollWidth > boxes[i].clientWidth + 1);
+    for (var j = 0; j < boxes.length; j++) {
+      var box = boxes[j];
+      if (scrolls[j]) {
         if (box.getAttribute("tabindex") !== "0") {
           box.setAttribute("tabindex", "0");
           box.setAttribute("role", "region");
@@ -41,6 +44,14 @@
         box.removeAttribute("data-mcref-scroll");
       }
     }
+    document.documentElement.setAttribute("data-mcref-scroll-marked", "");
+  }
+
+  // Measuring forces a layout of the whole page; do it once the page has loaded and the
+  // browser is idle, not while the page is still being drawn for the first time.
+  function whenIdle(fn) {
+    if (window.requestIdleCallback) window.requestIdleCallback(fn, {timeout: 1000});
+    else window.setTimeout(fn, 200);
   }
 
   function spaceTogglesPalette(event) {
@@ -73,7 +84,7 @@
 
   function setUp() {
     nameSearchDialog();
-    markScrollers();
+    whenIdle(markScrollers);
   }
 
   document.addEventListener("keydown", spaceTogglesPalette);
@@ -86,5 +97,5 @@
     setUp();
   }
   // Fonts change widths: re-measure once they are in.
-  if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollers);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { whenIdle(markScrollers); });
 })();
