@@ -1,4 +1,4 @@
-"""MkDocs hook: wrap each part of a page under a top-level h2 or h3 in <section class="mcref-section">.
+"""MkDocs hook: wrap the body of each top-level h2/h3 part of a page in <section class="mcref-section">.
 
 The stylesheet (docs/assets/mcref.css) gives these sections `content-visibility: auto`, so
 the browser styles and lays out only the sections near the screen. A rule page holds
@@ -6,9 +6,16 @@ thousands of KaTeX elements; skipping the ones far below the fold brings its fir
 and fonts-ready time closer to those of a page without math (benchmarks/site_speed.py).
 Find-in-page, anchors (#R10), the table of contents and printing see every section.
 
-Only headings at the top level of the page body start a section: a heading inside a
-block (an admonition, a tab, a notebook cell) stays where it is, and the HTML stays
-well formed.
+Two kinds of element stay outside the sections, because Material's script measures them
+while the page loads, and measuring anything inside a skipped section makes the browser
+lay out that whole section on the spot (one forced layout per element, thousands of
+elements each): the headings (the table of contents reads where each one is) and the
+code blocks (each is measured to see whether it scrolls). So a section holds what lies
+between a heading and the next heading or code block.
+
+Only elements at the top level of the page body count: a heading or code block inside a
+block (an admonition, a tab, a notebook cell) stays where it is, and the HTML stays well
+formed.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-SPLIT_AT = {"h2", "h3"}
+HEADINGS = {"h2", "h3"}
 OPEN = '<section class="mcref-section">'
 CLOSE = "</section>"
 
@@ -28,39 +35,72 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 _TAG = re.compile(
     r"<!--.*?-->|<script\b.*?</script>|<style\b.*?</style>|<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>", re.S | re.I
 )
+# Code blocks and content tabs (a rule's two layouts): Material measures both as it sets them up.
+_MEASURED = re.compile(r'\bclass="(?:[^"]*\s)?(?:highlight|tabbed-set)(?:\s[^"]*)?"')
 
 
-def top_level_headings(html: str) -> list[int] | None:
-    """Offsets of the start tags of the h2/h3 elements at the top level of `html`, or None
-    if its tags do not balance (then the page is left as it is)."""
-    depth, found = 0, []
+def top_level_elements(html: str) -> list[tuple[int, int, str]] | None:
+    """(start, end, start tag) of each element at the top level of `html`, in order, or
+    None if its tags do not balance (then the page is left as it is). Text, comments and
+    scripts between them are not elements."""
+    depth, found, start, tag = 0, [], 0, ""
     for match in _TAG.finditer(html):
         closing, name, self_closing = match.groups()
-        if name is None or self_closing:  # a comment, script or style, or <path ... />
+        if name is None:  # a comment, script or style
             continue
-        name = name.lower()
-        if name in VOID:
+        if self_closing or name.lower() in VOID:
+            if depth == 0:
+                found.append((match.start(), match.end(), match.group(0)))
             continue
         if closing:
             depth -= 1
             if depth < 0:
                 return None
+            if depth == 0:
+                found.append((start, match.end(), tag))
         else:
-            if depth == 0 and name in SPLIT_AT:
-                found.append(match.start())
+            if depth == 0:
+                start, tag = match.start(), match.group(0)
             depth += 1
     return found if depth == 0 else None
 
 
+def _is_heading(tag: str) -> bool:
+    return re.match(r"<(\w+)", tag).group(1).lower() in HEADINGS  # type: ignore[union-attr]
+
+
+def _stays_outside(tag: str) -> bool:
+    return _is_heading(tag) or bool(_MEASURED.search(tag))
+
+
 def sections(html: str) -> str:
-    """The page body with every top-level h2/h3 and what follows it (up to the next) in a section."""
-    cuts = top_level_headings(html)
-    if not cuts:
+    """The page body with the elements after each top-level h2/h3 (up to the next heading
+    or code block) in a section; nothing before the first heading moves."""
+    elements = top_level_elements(html)
+    if not elements:
         return html
-    parts = [html[: cuts[0]]]
-    for start, end in zip(cuts, [*cuts[1:], len(html)]):
-        parts.append(OPEN + html[start:end] + CLOSE)
-    return "".join(parts)
+    first = next((i for i, (_, _, tag) in enumerate(elements) if _is_heading(tag)), None)
+    if first is None:
+        return html
+    out, pos, run = [html[: elements[first][0]]], elements[first][0], []  # run: (start, end) of the open section
+
+    def flush() -> None:
+        nonlocal pos
+        if run:
+            out.append(html[pos : run[0][0]] + OPEN + html[run[0][0] : run[-1][1]] + CLOSE)
+            pos = run[-1][1]
+            run.clear()
+
+    for start, end, tag in elements[first:]:
+        if _stays_outside(tag):
+            flush()
+            out.append(html[pos:end])
+            pos = end
+        else:
+            run.append((start, end))
+    flush()
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def on_page_content(html: str, **kwargs: Any) -> str:

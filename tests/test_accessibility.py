@@ -115,11 +115,11 @@ def _open(browser: Any, url: str, scheme: str = "light", width: int = 1280) -> t
 
 # Colours that are still fading (Material animates a scheme switch) would be measured half-way.
 # Parts of the page far from the screen are not drawn (content-visibility: auto, see
-# hooks/sections.py) until a reader scrolls to them; axe measures colours where elements are
+# hooks/sections.py and docs/assets/mcref.css) until a reader scrolls to them; axe measures colours where elements are
 # drawn, so every part is drawn for the audit, as it is when a reader gets there.
 NO_TRANSITIONS = (
     "*, *::before, *::after { transition: none !important; animation: none !important; }\n"
-    ".md-typeset .mcref-section, .md-typeset .tabbed-set, .md-typeset .highlight "
+    ".md-typeset .mcref-section, .md-typeset .tabbed-set > .tabbed-content "
     "{ content-visibility: visible !important; }"
 )
 # a11y.js makes wide formulas focusable once the page is idle, and then sets this attribute

@@ -96,6 +96,9 @@
   } else {
     setUp();
   }
-  // Fonts change widths: re-measure once they are in.
-  if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { whenIdle(markScrollers); });
+  // Fonts change widths: re-measure once they are in. (Asking for document.fonts.ready
+  // makes the browser style the page on the spot, so ask only once the page has loaded.)
+  window.addEventListener("load", function () {
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { whenIdle(markScrollers); });
+  });
 })();
