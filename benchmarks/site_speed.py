@@ -46,11 +46,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_PAGE = "rules/elementwise/"  # the paper's rule page with the most transfer
-RULE_PAGES = (  # every page that states rules, for the fonts-ready comparison
+RULE_PAGES = (  # every page that states rules, and the cheat sheet, for the fonts-ready comparison
     "rules/scalar/", "rules/jacobians/", "rules/elementwise/", "rules/expansion/", "rules/reductions/",
     "rules/chain/", "rules/neuron/", "rules/loss/", "extensions/layers/", "extensions/quadratic/",
     "extensions/activations/", "extensions/softmax/", "extensions/losses/", "extensions/network/",
-    "extensions/symmetric/",
+    "extensions/symmetric/", "cheatsheet/",
 )
 NO_MATH = "no-math.html"  # <page>/no-math.html: the page without math, made up by the test server
 EMPTY_PAGE = "404.html"  # the same theme, scripts and stylesheets, and almost nothing else

@@ -6,16 +6,19 @@ thousands of KaTeX elements; skipping the ones far below the fold brings its fir
 and fonts-ready time closer to those of a page without math (benchmarks/site_speed.py).
 Find-in-page, anchors (#R10), the table of contents and printing see every section.
 
-Two kinds of element stay outside the sections, because Material's script measures them
-while the page loads, and measuring anything inside a skipped section makes the browser
-lay out that whole section on the spot (one forced layout per element, thousands of
-elements each): the headings (the table of contents reads where each one is) and the
-code blocks (each is measured to see whether it scrolls). So a section holds what lies
-between a heading and the next heading or code block.
+Some elements stay outside the sections, because Material's script measures them while
+the page loads, and measuring anything inside a skipped section makes the browser lay
+out that whole section on the spot (one forced layout per element, thousands of elements
+each): the headings (the table of contents reads where each one is), the code blocks
+(each is measured to see whether it scrolls) and the content tabs (their labels are
+measured; docs/assets/mcref.css skips a tab's formulas by themselves). A rule's origin line, the paragraph right after its heading, stays outside
+too: the heading, that line and the rule's tabs are styled as one card of adjacent
+siblings. So a section holds what lies between those elements.
 
 Only elements at the top level of the page body count: a heading or code block inside a
 block (an admonition, a tab, a notebook cell) stays where it is, and the HTML stays well
-formed.
+formed. The one exception is a page whose parts are all in one block, the cheat sheet:
+there the inside of the block is split the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 _TAG = re.compile(
     r"<!--.*?-->|<script\b.*?</script>|<style\b.*?</style>|<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>", re.S | re.I
 )
+# A block that holds a whole page's parts: its inside is treated as a page body. The cheat
+# sheet's tables (hooks/cheatsheet.py) are all in one such block.
+_CONTAINER = re.compile(r'\bclass="(?:[^"]*\s)?mcref-cheatsheet(?:\s[^"]*)?"')
+
 # Code blocks and content tabs (a rule's two layouts): Material measures both as it sets them up.
 _MEASURED = re.compile(r'\bclass="(?:[^"]*\s)?(?:highlight|tabbed-set)(?:\s[^"]*)?"')
 
@@ -69,19 +76,37 @@ def _is_heading(tag: str) -> bool:
     return re.match(r"<(\w+)", tag).group(1).lower() in HEADINGS  # type: ignore[union-attr]
 
 
+def _is_paragraph(tag: str) -> bool:
+    return re.match(r"<(\w+)", tag).group(1).lower() == "p"  # type: ignore[union-attr]
+
+
 def _stays_outside(tag: str) -> bool:
     return _is_heading(tag) or bool(_MEASURED.search(tag))
 
 
+def _inside_containers(html: str, elements: list[tuple[int, int, str]]) -> str:
+    """`html` with the inside of each top-level container (see CONTAINERS) in sections."""
+    out, pos = [], 0
+    for start, end, tag in elements:
+        if _CONTAINER.search(tag):
+            inner_start = start + len(tag)
+            inner_end = html.rindex("</", start, end)
+            out.append(html[pos:inner_start] + sections(html[inner_start:inner_end]))
+            pos = inner_end
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def sections(html: str) -> str:
     """The page body with the elements after each top-level h2/h3 (up to the next heading
-    or code block) in a section; nothing before the first heading moves."""
+    or code block) in a section; nothing before the first heading moves. A page without
+    top-level headings gets sections inside its top-level containers (the cheat sheet)."""
     elements = top_level_elements(html)
     if not elements:
         return html
     first = next((i for i, (_, _, tag) in enumerate(elements) if _is_heading(tag)), None)
     if first is None:
-        return html
+        return _inside_containers(html, elements)
     out, pos, run = [html[: elements[first][0]]], elements[first][0], []  # run: (start, end) of the open section
 
     def flush() -> None:
@@ -91,13 +116,17 @@ def sections(html: str) -> str:
             pos = run[-1][1]
             run.clear()
 
+    after_rule = False  # the previous element is a rule's heading (h3 data-rule="R10")
     for start, end, tag in elements[first:]:
-        if _stays_outside(tag):
+        # A rule's card is its heading, the origin line after it and its tabs, styled as
+        # siblings (h3[data-rule] + p + .tabbed-set in theme.css): the origin line stays out too.
+        if _stays_outside(tag) or (after_rule and _is_paragraph(tag)):
             flush()
             out.append(html[pos:end])
             pos = end
         else:
             run.append((start, end))
+        after_rule = _is_heading(tag) and "data-rule=" in tag
     flush()
     out.append(html[pos:])
     return "".join(out)

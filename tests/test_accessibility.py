@@ -288,6 +288,23 @@ def test_search_dialog_has_a_name(browser: Any, base_url: str) -> None:
     assert name == "Search"
 
 
+def test_copy_buttons_are_not_navigation_landmarks(browser: Any, base_url: str) -> None:
+    """Material wraps each code block's copy button in an unnamed <nav>; a11y.js takes the
+    landmark role away, so landmark navigation lists the page's real regions only."""
+    ctx, page = _open(browser, base_url + "verification/")
+    try:
+        page.wait_for_function(MARKED, timeout=5000)
+        roles = page.evaluate("[...document.querySelectorAll('nav.md-code__nav')].map(n => n.getAttribute('role'))")
+        violations = _axe(page, ["landmark-unique", "aria-allowed-role"])
+        button = page.locator("nav.md-code__nav button[data-md-type='copy']").first.get_attribute("title")
+    finally:
+        ctx.close()
+    assert len(roles) >= 2, "this page no longer has two code blocks: pick another"
+    assert set(roles) == {"none"}, roles
+    assert not violations, json.dumps(violations, indent=1)[:2000]
+    assert button == "Copy to clipboard"
+
+
 def test_axe_is_the_pinned_version() -> None:
     _needs_axe()
     pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["axe-core"]

@@ -141,6 +141,12 @@ def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> N
     # and innerText is empty until then: wait for what a reader sees, not for the DOM
     expect(heading).to_contain_text("R10", use_inner_text=True)
     assert heading.is_visible()
+    # the rule reads as one card: heading, origin line and tabs on the card's background
+    card = page.evaluate(
+        """() => ["#R10 + p", "#R10 + p + .tabbed-set"].map(s => {
+             const e = document.querySelector(s); return e && getComputedStyle(e).backgroundColor; })"""
+    )
+    assert card[0] and card[0] == card[1] and card[0] not in ("rgba(0, 0, 0, 0)", "transparent"), card
     report = page.evaluate(CHECK_PAGE)
     assert report["formulas"] >= 8 * 2 + 4  # two layouts per rule plus the page's own formulas
     # switch every rule on the page to denominator layout with one click (linked tabs)

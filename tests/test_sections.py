@@ -39,6 +39,29 @@ def test_headings_code_blocks_and_tabs_stay_outside_sections() -> None:
     )
 
 
+def test_a_rule_card_stays_together() -> None:
+    """theme.css styles a rule as h3[data-rule] + p + .tabbed-set: the origin line stays
+    next to its heading; a paragraph after an ordinary heading goes into a section."""
+    tabs = '<div class="tabbed-set" data-tabs="1:2"><p>tab</p></div>'
+    html = f'<h3 data-rule="R1" id="R1">R1</h3>\n<p>Paper 4.2</p>\n{tabs}<p>more</p><h3 id="x">X</h3><p>x</p>'
+    assert sections(html) == (
+        f'<h3 data-rule="R1" id="R1">R1</h3>\n<p>Paper 4.2</p>\n{tabs}{OPEN}<p>more</p></section>'
+        f'<h3 id="x">X</h3>{OPEN}<p>x</p></section>'
+    )
+
+
+def test_the_cheat_sheet_block_is_split_inside() -> None:
+    """The cheat sheet keeps all its tables in one block: with no top-level heading, the
+    inside of that block gets the sections."""
+    html = '<h1>Cheat sheet</h1><p>x</p><div class="mcref-cheatsheet"><h2>A</h2><table></table><h2>B</h2><p>b</p></div>'
+    assert sections(html) == (
+        '<h1>Cheat sheet</h1><p>x</p><div class="mcref-cheatsheet">'
+        f"<h2>A</h2>{OPEN}<table></table></section><h2>B</h2>{OPEN}<p>b</p></section></div>"
+    )
+    other = '<p>x</p><div class="admonition"><h2>A</h2><p>a</p></div>'
+    assert sections(other) == other
+
+
 def test_nested_headings_comments_scripts_and_svg_do_not_split() -> None:
     html = (
         '<div class="admonition"><h2>inside</h2></div><!-- <h2> --><script>if (a <h2) {}</script>'
@@ -64,3 +87,6 @@ def test_built_rule_page_has_sections_between_its_headings(site) -> None:  # typ
     inside = re.findall(r"<section class=\"mcref-section\">(.*?)</section>", article, re.S)
     assert inside and not any(re.search(r'<h[23][ >]|class="tabbed-set|class="[^"]*\bhighlight\b', part) for part in inside)
     assert re.search(r'</(?:section|div)>\s*<h3 data-rule="R10" id="R10">', article), "R10's heading is not between parts"
+    # and every rule's card is intact: heading, origin line, tabs, as adjacent siblings
+    cards = re.findall(r'<h3 data-rule="(R\d+)"[^>]*>(?:(?!</h3>).)*</h3>\s*<p>(?:(?!</p>).)*</p>\s*<div class="tabbed-set', article, re.S)
+    assert len(cards) == len(re.findall(r'<h3 data-rule=', article)) >= 10

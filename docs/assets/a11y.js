@@ -6,8 +6,11 @@
  *    tabindex="0" and a name while (and only while) they overflow.
  * 3. Material switches the colour scheme on Enter only; Space, the usual key for a
  *    toggle, does nothing. Space now does what Enter does.
+ * 4. Material puts each code block's copy button in an unnamed <nav>: a page with code
+ *    has a row of identical "navigation" landmarks that lead nowhere. Those <nav>s get
+ *    role="none"; the button keeps its own name ("Copy to clipboard").
  *
- * tests/test_accessibility.py checks all three with axe-core and the keyboard.
+ * tests/test_accessibility.py checks all four with axe-core and the keyboard.
  */
 (function () {
   "use strict";
@@ -19,11 +22,17 @@
     if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "Search");
   }
 
+  function unlandmarkCodeButtons() {
+    var navs = document.querySelectorAll("nav.md-code__nav:not([role])");
+    for (var i = 0; i < navs.length; i++) navs[i].setAttribute("role", "none");
+  }
+
   function labelFor(box) {
     return box.classList.contains("math-display") ? "Formula (scrolls sideways)" : "Table (scrolls sideways)";
   }
 
   function markScrollers() {
+    unlandmarkCodeButtons();
     var boxes = document.querySelectorAll(SCROLLERS);
     // Measure every box first, then change attributes: one layout, not one per box.
     var scrolls = [];
@@ -84,6 +93,7 @@
 
   function setUp() {
     nameSearchDialog();
+    unlandmarkCodeButtons();
     whenIdle(markScrollers);
   }
 
