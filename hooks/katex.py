@@ -135,7 +135,9 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
         attr = html.escape(tex, quote=True)
         # the closing comment marks the formula's end for on_page_context (see below)
         if display:
-            return f'<div class="math math-display" data-tex="{attr}">{rendered}</div><!--/mcref-math-->'
+            # focusable as delivered: a display formula may scroll sideways (docs/assets/a11y.js
+            # keeps tabindex only on the ones that do, once the page is idle)
+            return f'<div class="math math-display" data-tex="{attr}" tabindex="0">{rendered}</div><!--/mcref-math-->'
         return f'<span class="math math-inline" data-tex="{attr}">{rendered}</span><!--/mcref-math-->'
 
     return _SLOT.sub(fill, html_text)

@@ -15,6 +15,8 @@ measured; docs/assets/mcref.css skips a tab's formulas by themselves). A rule's 
 too: the heading, that line and the rule's tabs are styled as one card of adjacent
 siblings. So a section holds what lies between those elements.
 
+Pages with fewer than MIN_FORMULAS formulas are left alone.
+
 Only elements at the top level of the page body count: a heading or code block inside a
 block (an admonition, a tab, a notebook cell) stays where it is, and the HTML stays well
 formed. The one exception is a page whose parts are all in one block, the cheat sheet:
@@ -27,6 +29,9 @@ import re
 from typing import Any
 
 HEADINGS = {"h2", "h3"}
+# A page with fewer formulas is drawn whole: skipping parts of it saves little, and until the
+# page is idle a skipped part has a placeholder height (see docs/assets/a11y.js).
+MIN_FORMULAS = 50
 OPEN = '<section class="mcref-section">'
 CLOSE = "</section>"
 
@@ -133,4 +138,6 @@ def sections(html: str) -> str:
 
 
 def on_page_content(html: str, **kwargs: Any) -> str:
+    if html.count('class="katex"') < MIN_FORMULAS:
+        return html
     return sections(html)

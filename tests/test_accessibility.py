@@ -19,6 +19,7 @@ search dialog's name, focusable scroll boxes, and Space on the toggle.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -100,6 +101,12 @@ FOCUSED = """
 
 SCHEME = "document.body.getAttribute('data-md-color-scheme')"
 
+# How many parts of the page are skipped (not drawn) right now
+SKIPPED = """
+() => [...document.querySelectorAll(".mcref-section, .tabbed-content")]
+  .filter(e => e.firstElementChild && !e.firstElementChild.checkVisibility({contentVisibilityAuto: true})).length
+"""
+
 
 def _needs_axe() -> None:
     if not AXE.is_file():
@@ -114,22 +121,17 @@ def _open(browser: Any, url: str, scheme: str = "light", width: int = 1280) -> t
 
 
 # Colours that are still fading (Material animates a scheme switch) would be measured half-way.
-# Parts of the page far from the screen are not drawn (content-visibility: auto, see
-# hooks/sections.py and docs/assets/mcref.css) until a reader scrolls to them; axe measures colours where elements are
-# drawn, so every part is drawn for the audit, as it is when a reader gets there.
-NO_TRANSITIONS = (
-    "*, *::before, *::after { transition: none !important; animation: none !important; }\n"
-    ".md-typeset .mcref-section, .md-typeset .tabbed-set > .tabbed-content "
-    "{ content-visibility: visible !important; }"
-)
-# a11y.js makes wide formulas focusable once the page is idle, and then sets this attribute
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+# Once the page is idle, a11y.js draws every part of it (parts far from the screen are skipped
+# while it loads, content-visibility: auto) and keeps wide formulas focusable; then it sets this
+# attribute. axe audits the page from then on, as it is: nothing is forced visible for it.
 MARKED = "document.documentElement.hasAttribute('data-mcref-scroll-marked')"
 
 
 def _axe(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
     _needs_axe()
-    page.add_style_tag(content=NO_TRANSITIONS)
     page.wait_for_function(MARKED, timeout=5000)
+    page.add_style_tag(content=NO_TRANSITIONS)
     page.add_script_tag(path=str(AXE))
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
@@ -277,6 +279,29 @@ def test_wide_formulas_are_keyboard_scrollable_at_phone_width(browser: Any, base
     assert all(b["tabindex"] is None for b in boxes if not b["overflows"]), "a box that does not scroll is focusable"
     assert not violations, json.dumps(violations, indent=1)[:2000]
     assert sum(b["tabindex"] == "0" for b in wide) == sum(b["overflows"] for b in wide), "not re-marked on resize"
+
+
+def test_display_formulas_are_focusable_as_delivered(site) -> None:  # type: ignore[no-untyped-def]
+    """Before any script runs, a display formula that scrolls sideways can be reached by Tab."""
+    html = (site.path / "rules" / "elementwise" / "index.html").read_text(encoding="utf-8")
+    tags = re.findall(r'<div class="math math-display"[^>]*>', html)
+    assert len(tags) >= 20
+    assert all('tabindex="0"' in tag for tag in tags), [t for t in tags if 'tabindex="0"' not in t][:3]
+
+
+def test_every_part_is_drawn_once_the_page_is_idle(browser: Any, base_url: str) -> None:
+    """Parts far from the screen are skipped while the page loads; once it is idle they are
+    all drawn, so an element is where hit-testing finds it (axe's colour checks rely on that)."""
+    ctx, page = _open(browser, base_url + "rules/chain/")
+    try:
+        skipped_at_load = page.evaluate(SKIPPED)
+        page.wait_for_function(MARKED, timeout=5000)
+        skipped_when_idle = page.evaluate(SKIPPED)
+        drawn = page.evaluate("document.documentElement.classList.contains('mcref-drawn')")
+    finally:
+        ctx.close()
+    assert skipped_at_load > 0, "no part is skipped at load: the page has no sections any more?"
+    assert drawn and skipped_when_idle == 0
 
 
 def test_search_dialog_has_a_name(browser: Any, base_url: str) -> None:

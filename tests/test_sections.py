@@ -62,6 +62,14 @@ def test_the_cheat_sheet_block_is_split_inside() -> None:
     assert sections(other) == other
 
 
+def test_only_pages_with_many_formulas_get_sections() -> None:
+    formula = '<span class="katex">x</span>'
+    few = "<h2>A</h2><p>" + formula * (sections_hook.MIN_FORMULAS - 1) + "</p>"
+    many = "<h2>A</h2><p>" + formula * sections_hook.MIN_FORMULAS + "</p>"
+    assert sections_hook.on_page_content(few) == few
+    assert sections_hook.on_page_content(many) == sections(many) != many
+
+
 def test_nested_headings_comments_scripts_and_svg_do_not_split() -> None:
     html = (
         '<div class="admonition"><h2>inside</h2></div><!-- <h2> --><script>if (a <h2) {}</script>'

@@ -2,8 +2,15 @@
  *
  * 1. The search dialog (div.md-search, role="dialog") has no accessible name.
  * 2. A formula or table wider than its column scrolls inside its own box; a box that
- *    scrolls must be focusable, or keyboard users cannot scroll it. Such boxes get
- *    tabindex="0" and a name while (and only while) they overflow.
+ *    scrolls must be focusable, or keyboard users cannot scroll it. Display formulas are
+ *    delivered focusable (tabindex="0", hooks/katex.py), so that holds before any script
+ *    runs; once the page is idle, each box is measured and keeps tabindex="0", with a role
+ *    and a name, while (and only while) it overflows.
+ *    Measuring needs the whole page drawn: the parts far from the screen are skipped while
+ *    the page loads (content-visibility, docs/assets/mcref.css), and a skipped part is drawn
+ *    with a placeholder height, so an element in it is not where hit-testing (and axe's
+ *    colour checks) would look for it. So once the page is idle, every skipped part is
+ *    drawn (html.mcref-drawn), and then the boxes are measured.
  * 3. Material switches the colour scheme on Enter only; Space, the usual key for a
  *    toggle, does nothing. Space now does what Enter does.
  * 4. Material puts each code block's copy button in an unnamed <nav>: a page with code
@@ -33,6 +40,18 @@
 
   function markScrollers() {
     unlandmarkCodeButtons();
+    // Draw every part first (see 2. above), in one go: Material re-measures the page (its table
+    // of contents) each time the page's height changes, so drawing it bit by bit costs more.
+    // Parts drawn now may need fonts not loaded yet: measure once those are in.
+    var root = document.documentElement;
+    if (!root.classList.contains("mcref-drawn")) {
+      root.classList.add("mcref-drawn");
+      void document.body.offsetHeight; // lay the parts out now, so their fonts start loading
+      if (document.fonts && document.fonts.ready) {
+        document.fonts.ready.then(markScrollers);
+        return;
+      }
+    }
     var boxes = document.querySelectorAll(SCROLLERS);
     // Measure every box first, then change attributes: one layout, not one per box.
     var scrolls = [];
@@ -40,13 +59,13 @@
     for (var j = 0; j < boxes.length; j++) {
       var box = boxes[j];
       if (scrolls[j]) {
-        if (box.getAttribute("tabindex") !== "0") {
+        if (!box.hasAttribute("data-mcref-scroll")) {
           box.setAttribute("tabindex", "0");
           box.setAttribute("role", "region");
           box.setAttribute("aria-label", labelFor(box));
           box.setAttribute("data-mcref-scroll", "");
         }
-      } else if (box.hasAttribute("data-mcref-scroll")) {
+      } else if (box.hasAttribute("tabindex")) {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
         box.removeAttribute("aria-label");
@@ -91,10 +110,21 @@
     });
   }
 
+  function afterLoad(fn) {
+    if (document.readyState === "complete") fn();
+    else window.addEventListener("load", fn, {once: true});
+  }
+
   function setUp() {
     nameSearchDialog();
     unlandmarkCodeButtons();
-    whenIdle(markScrollers);
+    // Drawing the skipped parts and measuring waits until the page has loaded and its fonts
+    // are in (fonts change widths). Asking for document.fonts.ready makes the browser style
+    // the page on the spot, so it is asked only after the load.
+    afterLoad(function () {
+      if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { whenIdle(markScrollers); });
+      else whenIdle(markScrollers);
+    });
   }
 
   document.addEventListener("keydown", spaceTogglesPalette);
@@ -106,9 +136,4 @@
   } else {
     setUp();
   }
-  // Fonts change widths: re-measure once they are in. (Asking for document.fonts.ready
-  // makes the browser style the page on the spot, so ask only once the page has loaded.)
-  window.addEventListener("load", function () {
-    if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { whenIdle(markScrollers); });
-  });
 })();
