@@ -61,7 +61,7 @@
       if (scrolls[j]) {
         if (!box.hasAttribute("data-mcref-scroll")) {
           box.setAttribute("tabindex", "0");
-          box.setAttribute("role", "region");
+          box.setAttribute("role", "group"); // named, but not a landmark: a page may have many
           box.setAttribute("aria-label", labelFor(box));
           box.setAttribute("data-mcref-scroll", "");
         }
