@@ -50,14 +50,18 @@ RULE_PAGES = (  # every page that states rules, and the cheat sheet, for the fon
     "rules/scalar/", "rules/jacobians/", "rules/elementwise/", "rules/expansion/", "rules/reductions/",
     "rules/chain/", "rules/neuron/", "rules/loss/", "extensions/layers/", "extensions/quadratic/",
     "extensions/activations/", "extensions/softmax/", "extensions/losses/", "extensions/network/",
-    "extensions/symmetric/", "cheatsheet/",
+    "extensions/symmetric/",
 )
+OTHER_PAGES = ("cheatsheet/",)  # every rule's statement on one page: measured the same way, reported apart
 NO_MATH = "no-math.html"  # <page>/no-math.html: the page without math, made up by the test server
 EMPTY_PAGE = "404.html"  # the same theme, scripts and stylesheets, and almost nothing else
 TRANSFER_BUDGET_KIB = 450
 FONTS_READY_RATIO_BUDGET = 1.5  # the target (issue 5): rule page / the same page without math
 FONTS_READY_RATIO_CEILING = 2.5  # what the browser tests guard: a regression alarm, not the target
 BUILD_BUDGET_S = 10.0
+LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"  # pinned in package.json
+LIGHTHOUSE_PAGES = ("", "rules/elementwise/", "extensions/network/", "cheatsheet/", "notebooks/neuron/")
+LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 _COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map")
 
@@ -217,12 +221,58 @@ def compare_pages(browser: Any, base_url: str, page: str = RULE_PAGE, runs: int 
     }
 
 
+def browser_path() -> str:
+    return os.environ.get("MCREF_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
 def launch_browser(playwright: Any) -> Any:
-    executable = os.environ.get("MCREF_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     return playwright.chromium.launch(
-        executable_path=executable,
+        executable_path=browser_path(),
         args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
     )
+
+
+def lighthouse(
+    url: str, report: Path, chrome: str, categories: tuple[str, ...] = LIGHTHOUSE_CATEGORIES,
+    audits: tuple[str, ...] = (),
+) -> subprocess.CompletedProcess[str]:
+    """Run Lighthouse (its defaults: a phone-sized screen, simulated slow CPU and network for
+    the performance figures) on `url` with the Chromium at `chrome`; the JSON report goes to
+    `report`. `audits` adds single audits to the categories."""
+    command = [
+        "node", str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+        "--only-categories=" + ",".join(categories),
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu --no-first-run",
+    ]
+    if audits:
+        command.append("--only-audits=" + ",".join(audits))
+    return subprocess.run(
+        command, env={**os.environ, "CHROME_PATH": chrome}, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def lighthouse_figures(base_url: str, chrome: str) -> list[dict[str, Any]]:
+    """Lighthouse's four scores and its main timings for each page of LIGHTHOUSE_PAGES."""
+    import json
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for page in LIGHTHOUSE_PAGES:
+            report = Path(tmp) / "report.json"
+            run = lighthouse(base_url + page, report, chrome)
+            if run.returncode != 0:
+                rows.append({"page": page or "(home)", "error": run.stderr.strip().splitlines()[-1:]})
+                continue
+            result = json.loads(report.read_text(encoding="utf-8"))
+            audits = result["audits"]
+            rows.append({
+                "page": page or "(home)",
+                **{key: result["categories"][key]["score"] for key in LIGHTHOUSE_CATEGORIES},
+                **{key: audits[key]["numericValue"] for key in (
+                    "first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+                    "cumulative-layout-shift")},
+            })
+    return rows
 
 
 def timed_build(site: Path) -> float:
@@ -248,8 +298,10 @@ def main() -> None:
                 in_html = delivered_html_has_math(base_url + RULE_PAGE)
                 heaviest = compare_pages(browser, base_url, RULE_PAGE)
                 pages = [compare_pages(browser, base_url, page) for page in RULE_PAGES]
+                others = [compare_pages(browser, base_url, page) for page in OTHER_PAGES]
             finally:
                 browser.close()
+            audits = lighthouse_figures(base_url, browser_path()) if LIGHTHOUSE.is_file() else []
     print(f"machine: {os.cpu_count()} cores; date {time.strftime('%Y-%m-%d')}; load average {os.getloadavg()[0]:.2f}")
     print(f"whole-site build (strict): first {cold:.2f} s, then best of 3 {min(builds):.2f} s "
           f"(budget {BUILD_BUDGET_S:.0f} s)")
@@ -261,12 +313,26 @@ def main() -> None:
           "the same page without math):\n")
     print("| page | rule page | without math | ratio | 404 page | ratio to 404 |")
     print("|---|---:|---:|---:|---:|---:|")
-    for f in pages:
+    for f in pages + others:
         print(f"| {f['page']} | {f['rule_fonts_ready_ms']:.0f} ms | {f['no_math_fonts_ready_ms']:.0f} ms | "
               f"{f['ratio']:.2f} | {f['empty_fonts_ready_ms']:.0f} ms | {f['ratio_to_empty']:.2f} |")
     within = sum(f["ratio"] <= FONTS_READY_RATIO_BUDGET for f in pages)
     print(f"\n{within} of {len(pages)} rule pages within {FONTS_READY_RATIO_BUDGET}x of the same page without math; "
-          f"worst {max(f['ratio'] for f in pages):.2f} ({max(pages, key=lambda f: f['ratio'])['page']})")
+          f"worst {max(f['ratio'] for f in pages):.2f} ({max(pages, key=lambda f: f['ratio'])['page']}); "
+          + "; ".join(f"{f['page']} {f['ratio']:.2f}" for f in others))
+    if not audits:
+        print(f"\nLighthouse: not run ({LIGHTHOUSE} is missing; npm ci installs it)")
+        return
+    print("\nLighthouse (its defaults: phone screen, simulated slow 4G and 4x slower CPU; scores 0 to 1):\n")
+    print("| page | performance | accessibility | best practices | SEO | FCP | LCP | TBT | CLS |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in audits:
+        if "error" in r:
+            print(f"| {r['page']} | failed: {r['error']} |")
+            continue
+        print(f"| {r['page']} | {r['performance']:.2f} | {r['accessibility']:.2f} | {r['best-practices']:.2f} | "
+              f"{r['seo']:.2f} | {r['first-contentful-paint']:.0f} ms | {r['largest-contentful-paint']:.0f} ms | "
+              f"{r['total-blocking-time']:.0f} ms | {r['cumulative-layout-shift']:.3f} |")
 
 
 if __name__ == "__main__":

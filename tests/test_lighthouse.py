@@ -1,0 +1,95 @@
+"""Lighthouse's accessibility, best-practices and SEO audits score 1 on the served site.
+
+axe (tests/test_accessibility.py) already checks every page; Lighthouse adds what a
+reviewer's audit looks at beyond it: console errors and deprecated APIs, the document's
+title, language, description and charset, crawlable links, a valid robots.txt, tap
+targets and font sizes on a phone-sized screen. It runs against the built site served
+on 127.0.0.1, with the same system Chromium as the other browser tests (CHROME_PATH),
+on one page of each kind: the home page, a rule page, the longest extension page, the
+cheat sheet and an executed notebook.
+
+The performance category is left out here: its score depends on the machine's load,
+so it is reported by the benchmark (benchmarks/site_speed.py), not asserted by a test.
+
+Lighthouse is pinned in package.json (devDependencies); `./dev test` installs it with
+npm ci. Its full JSON report is saved under the test's temporary folder and named in
+the failure message.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from benchmarks.site_speed import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse, serve
+from tests.conftest import IN_CI, chromium_path
+
+CATEGORIES = ("accessibility", "best-practices", "seo")
+PAGES = LIGHTHOUSE_PAGES
+
+
+def _lighthouse(url: str, report: Path) -> dict[str, Any]:
+    if not LIGHTHOUSE.is_file():
+        pytest.fail(f"{LIGHTHOUSE} is missing: lighthouse is a devDependency in package.json; ./dev test installs it")
+    executable = chromium_path()
+    if executable is None:
+        if IN_CI:
+            pytest.fail("No Chromium found, and CI=true makes a missing browser a failure")
+        pytest.skip("No Chromium found (see tests/conftest.py for how to install one)")
+    run = lighthouse(url, report, executable, categories=CATEGORIES, audits=("network-requests",))
+    assert run.returncode == 0 and report.is_file(), f"lighthouse failed (exit {run.returncode}):\n{run.stderr[-3000:]}"
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def _shortfalls(result: dict[str, Any]) -> list[str]:
+    """Each category below 1, with the audits in it that did not pass."""
+    lines = []
+    for key in CATEGORIES:
+        category = result["categories"][key]
+        if category["score"] == 1:
+            continue
+        lines.append(f"{category['title']}: {category['score']}")
+        for ref in category["auditRefs"]:
+            audit = result["audits"][ref["id"]]
+            if ref["weight"] > 0 and audit.get("score") is not None and audit["score"] < 1:
+                lines.append(f"    {ref['id']} (weight {ref['weight']}): {audit['title']}")
+    return lines
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+def test_lighthouse_scores_one(base_url: str, path: str, tmp_path: Path) -> None:
+    report = tmp_path / "lighthouse.json"
+    result = _lighthouse(base_url + path, report)
+    assert not result.get("runtimeError"), result["runtimeError"]
+    assert result["finalDisplayedUrl"].startswith(base_url), result["finalDisplayedUrl"]
+    # Lighthouse's browser is not confined to the local host as the playwright one is:
+    # its own record of the page's requests must show that none left it.
+    # (data: and blob: URLs are made inside the page and have no host.)
+    local = urlsplit(base_url).netloc
+    urls = [urlsplit(r["url"]) for r in result["audits"]["network-requests"]["details"]["items"]]
+    assert any(u.netloc == local for u in urls), "no request to the local server recorded: the check is blind"
+    elsewhere = sorted({u.geturl() for u in urls if u.scheme not in ("data", "blob") and u.netloc != local})
+    assert not elsewhere, f"/{path} requested other hosts: {elsewhere[:10]}"
+    problems = _shortfalls(result)
+    assert not problems, f"Lighthouse on /{path} (full report: {report}):\n" + "\n".join(problems)
+
+
+def test_lighthouse_reports_a_bad_page(tmp_path: Path) -> None:
+    """The same run and reading, on a page with known faults, must report them."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<!doctype html><html><head><meta charset="utf-8"></head><body>'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="40" height="40">'
+        '<a href="javascript:void(0)">here</a><script>console.error("boom")</script></body></html>',
+        encoding="utf-8",
+    )
+    with serve(site, prefix="/") as url:
+        result = _lighthouse(url, tmp_path / "bad.json")
+    problems = "\n".join(_shortfalls(result))
+    for expected in ("image-alt", "html-has-lang", "document-title", "errors-in-console", "meta-description"):
+        assert expected in problems, f"{expected} not reported:\n{problems}"
