@@ -15,6 +15,7 @@ fails the build, naming the page and the formula.
 from __future__ import annotations
 
 import atexit
+import functools
 import html
 import json
 import re
@@ -214,6 +215,45 @@ def _restore_formulas(output: str, page: Page) -> str:
 # The fonts nearly every formula uses; preloading them lets the browser fetch them while it
 # parses the page instead of after the first layout.
 PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
+# The formulas a reader sees before scrolling. The fonts these use beyond PRELOAD (bold, the
+# large sums and delimiters) are preloaded too: KaTeX's fonts are font-display: block, so text
+# set in a font that arrives late is laid out with a fallback's metrics first and then moves.
+FIRST_SCREEN = 12
+_KATEX_HTML = re.compile(r'<span class="katex-html".*?<!--/mcref-math-->', re.S)
+_CLASSES = re.compile(r'class="([^"]*)"')
+# `.katex .mathbf{font-family:KaTeX_Main;font-weight:700}`, `.katex .op-symbol.large-op{...}`
+_FONT_RULE = re.compile(r"\.katex ((?:\.[a-z0-9-]+)+)\{font-family:KaTeX_(\w+)((?:;[^;}]*)*)\}")
+
+
+@functools.cache
+def fonts_by_class() -> tuple[tuple[frozenset[str], str], ...]:
+    """KaTeX's own stylesheet, read as: an element with these classes is set in this font file."""
+    rules = []
+    available = {font.name for font in (KATEX_DIST / "fonts").glob("*.woff2")}
+    for match in _FONT_RULE.finditer(katex_css()):
+        classes = frozenset(match.group(1).strip(".").split("."))
+        bold, italic = "font-weight:700" in match.group(3), "font-style:italic" in match.group(3)
+        face = ("Bold" if bold else "") + ("Italic" if italic else "") or "Regular"
+        font = f"KaTeX_{match.group(2)}-{face}.woff2"
+        if font in available:
+            rules.append((classes, font))
+    if not rules:
+        raise PluginError("KaTeX's CSS changed shape: no class sets a font")
+    return tuple(rules)
+
+
+def first_screen_fonts(output: str) -> list[str]:
+    """PRELOAD, then each other font that the page's first FIRST_SCREEN formulas are set in."""
+    fonts = list(PRELOAD)
+    for n, block in enumerate(_KATEX_HTML.finditer(output)):
+        if n == FIRST_SCREEN:
+            break
+        for attr in _CLASSES.findall(block.group(0)):
+            classes = set(attr.split())
+            for needs, font in fonts_by_class():
+                if needs <= classes and font not in fonts:
+                    fonts.append(font)
+    return fonts
 
 
 @event_priority(100)  # put the formulas back before any other hook reads the page
@@ -225,7 +265,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig, **kwargs: Any) -
     prefix = "../" * depth
     links = "".join(
         f'<link rel="preload" href="{prefix}{ASSET_DIR}/fonts/{font}" as="font" type="font/woff2" crossorigin>'
-        for font in PRELOAD
+        for font in first_screen_fonts(output)
     )
     return output.replace("</title>", "</title>" + links, 1)
 

@@ -59,9 +59,24 @@ async () => {
     raw,
     fontsLoaded: katexFonts.filter(f => f.status === "loaded").map(f => f.family),
     fontsFailed: katexFonts.filter(f => f.status === "error").map(f => f.family),
+    shifts: window.__mcrefShifts || null,
   };
 }
 """
+
+# Installed before the page's own scripts: every layout shift while the page loads, with what
+# moved (Chromium's Layout Instability API; "buffered" includes shifts before the observer ran).
+RECORD_SHIFTS = """
+window.__mcrefShifts = [];
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) {
+    if (e.hadRecentInput) continue;
+    window.__mcrefShifts.push({value: e.value, at: Math.round(e.startTime), moved: e.sources.map(
+      s => s.node ? (s.node.nodeName + "." + (s.node.className || "") + " " + (s.node.textContent || "").slice(0, 40)) : "?")});
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+CLS_CEILING = 0.1  # "good" in Google's Web Vitals (tests/test_lighthouse.py checks it on a phone too)
 
 
 def test_every_built_page_is_tested(site: BuiltSite) -> None:
@@ -92,6 +107,7 @@ def visit(browser: Any, base_url: str, tmp_path: Path):  # type: ignore[no-untyp
                 r.abort()
 
         ctx.route("**/*", route)
+        ctx.add_init_script(RECORD_SHIFTS)
         page = ctx.new_page()
         page.on("pageerror", lambda e: seen["js_errors"].append(str(e)))
         page.on("console", lambda m: seen["console_errors"].append(m.text) if m.type == "error" else None)
@@ -128,9 +144,21 @@ def test_page_loads_offline_with_math_rendered(visit: Any, path: str, tmp_path: 
         problems.append(f"raw TeX in the page text: {report['raw'][:10]}")
     if report["formulas"] and (not report["fontsLoaded"] or report["fontsFailed"]):
         problems.append(f"KaTeX fonts: loaded {report['fontsLoaded']}, failed {report['fontsFailed']}")
+    problems += _layout_shift_problems(report)
     if problems:
         shot = _shot(page, tmp_path, path)
         pytest.fail(f"/{path}: " + "; ".join(problems) + f"\nscreenshot: {shot}")
+
+
+def _layout_shift_problems(report: dict[str, Any]) -> list[str]:
+    shifts = report["shifts"]
+    if shifts is None:
+        return ["the layout-shift recorder did not run"]
+    total = sum(shift["value"] for shift in shifts)
+    if total <= CLS_CEILING:
+        return []
+    worst = sorted(shifts, key=lambda shift: -shift["value"])[:3]
+    return [f"layout shifts add up to {total:.3f} (ceiling {CLS_CEILING}); largest: {worst}"]
 
 
 def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> None:

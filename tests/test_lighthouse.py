@@ -10,6 +10,8 @@ cheat sheet and an executed notebook.
 
 The performance category is left out here: its score depends on the machine's load,
 so it is reported by the benchmark (benchmarks/site_speed.py), not asserted by a test.
+One of its measures does not depend on load and is checked: cumulative layout shift,
+on Lighthouse's emulated phone, at most 0.1.
 
 Lighthouse is pinned in package.json (devDependencies); `./dev test` installs it with
 npm ci. Its full JSON report is saved under the test's temporary folder and named in
@@ -29,6 +31,7 @@ from benchmarks.site_speed import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse, serv
 from tests.conftest import IN_CI, chromium_path
 
 CATEGORIES = ("accessibility", "best-practices", "seo")
+CLS_CEILING = 0.1  # "good" in Google's Web Vitals
 PAGES = LIGHTHOUSE_PAGES
 
 
@@ -40,7 +43,7 @@ def _lighthouse(url: str, report: Path) -> dict[str, Any]:
         if IN_CI:
             pytest.fail("No Chromium found, and CI=true makes a missing browser a failure")
         pytest.skip("No Chromium found (see tests/conftest.py for how to install one)")
-    run = lighthouse(url, report, executable, categories=CATEGORIES, audits=("network-requests",))
+    run = lighthouse(url, report, executable, categories=CATEGORIES, audits=("network-requests", "cumulative-layout-shift"))
     assert run.returncode == 0 and report.is_file(), f"lighthouse failed (exit {run.returncode}):\n{run.stderr[-3000:]}"
     return json.loads(report.read_text(encoding="utf-8"))
 
@@ -74,6 +77,11 @@ def test_lighthouse_scores_one(base_url: str, path: str, tmp_path: Path) -> None
     assert any(u.netloc == local for u in urls), "no request to the local server recorded: the check is blind"
     elsewhere = sorted({u.geturl() for u in urls if u.scheme not in ("data", "blob") and u.netloc != local})
     assert not elsewhere, f"/{path} requested other hosts: {elsewhere[:10]}"
+    # Layout shift, from the performance category: not a matter of machine load, and readers
+    # feel it. KaTeX's fonts are font-display: block, so a formula on the first screen set in
+    # a font that arrives late moves when it lands (hooks/katex.py preloads those fonts).
+    shift = result["audits"]["cumulative-layout-shift"]
+    assert shift["numericValue"] <= CLS_CEILING, f"/{path}: layout shift {shift['numericValue']:.3f} (report: {report})"
     problems = _shortfalls(result)
     assert not problems, f"Lighthouse on /{path} (full report: {report}):\n" + "\n".join(problems)
 

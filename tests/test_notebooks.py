@@ -323,6 +323,10 @@ def test_notebook_shows_its_executed_outputs(site: BuiltSite, name: str) -> None
     plots = [img for img in p.images if (img.get("src") or "").startswith("data:image/png;base64,")]
     assert len(plots) >= 1, "no inline PNG plot"
     assert all((img.get("alt") or "").strip() for img in plots), "a plot has no text alternative"
+    # width and height as delivered, so the page keeps the plot's room before it is decoded (no layout shift)
+    assert all((img.get("width") or "").isdigit() and (img.get("height") or "").isdigit() for img in plots), (
+        "a plot has no width and height attributes"
+    )
     out = "".join(p.outputs)
     for pattern in CHECK_LINES.get(name, []) + [r"passed \(max \|difference\| \d"]:
         assert re.search(pattern, out), f"the gradient check's printed result ({pattern}) is missing"

@@ -162,6 +162,33 @@ def test_katex_fonts_are_shipped(site: BuiltSite) -> None:
         assert (site.path / "assets" / "katex" / font).is_file(), font
 
 
+
+def test_fonts_of_the_first_formulas_are_preloaded(site: BuiltSite) -> None:
+    """KaTeX's stylesheet is read as class -> font file; a page preloads the two fonts every
+    formula uses plus those its first formulas are set in, and none for later formulas."""
+    katex = load_hook("katex")
+    by_class = dict((tuple(sorted(c)), f) for c, f in katex.fonts_by_class())
+    assert by_class[("mathbf",)] == "KaTeX_Main-Bold.woff2"
+    assert by_class[("large-op", "op-symbol")] == "KaTeX_Size2-Regular.woff2"
+    assert by_class[("boldsymbol",)] == "KaTeX_Math-BoldItalic.woff2"
+
+    def formula(classes: str) -> str:
+        return f'<span class="katex-html" aria-hidden="true"><span class="{classes}">x</span></span><!--/mcref-math-->'
+
+    late = formula("mord mathcal")
+    page = formula("mord mathbf") + formula("mop op-symbol large-op") + formula("mord") * 20 + late
+    assert katex.first_screen_fonts(page) == [
+        "KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2", "KaTeX_Main-Bold.woff2", "KaTeX_Size2-Regular.woff2",
+    ]
+    assert "KaTeX_Caligraphic-Regular.woff2" in katex.first_screen_fonts(late + page)
+    # the built notebook page opens with bold vectors and a displayed sum
+    preloads = [a["href"] for t, a in tags(site.path / "notebooks" / "neuron" / "index.html")
+                if t == "link" and a.get("rel") == "preload"]
+    names = [Path(href or "").name for href in preloads]
+    assert {"KaTeX_Main-Bold.woff2", "KaTeX_Size2-Regular.woff2"} <= set(names), names
+    assert all((site.path / "notebooks" / "neuron" / (href or "")).resolve().is_file() for href in preloads)
+
+
 # ----- rule examples pulled from the docstrings -----
 
 

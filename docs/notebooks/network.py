@@ -24,6 +24,7 @@
 import base64
 import html
 import io
+import struct
 
 import matplotlib
 
@@ -44,8 +45,12 @@ def show(fig, alt):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    display(HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'))
+    png = buffer.getvalue()
+    width, height = struct.unpack(">II", png[16:24])  # from the PNG header: the page keeps room for it
+    data = base64.b64encode(png).decode("ascii")
+    display(HTML(
+        f'<img src="data:image/png;base64,{data}" width="{width}" height="{height}" alt="{html.escape(alt)}">'
+    ))
 
 
 # %% [markdown]
