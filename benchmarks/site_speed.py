@@ -30,6 +30,7 @@ import functools
 import gzip
 import http.server
 import io
+import json
 import mimetypes
 import os
 import re
@@ -46,7 +47,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_PAGE = "rules/elementwise/"  # the paper's rule page with the most transfer
-RULE_PAGES = (  # every page that states rules, and the cheat sheet, for the fonts-ready comparison
+RULE_PAGES = (  # every page that states rules, for the fonts-ready comparison
     "rules/scalar/", "rules/jacobians/", "rules/elementwise/", "rules/expansion/", "rules/reductions/",
     "rules/chain/", "rules/neuron/", "rules/loss/", "extensions/layers/", "extensions/quadratic/",
     "extensions/activations/", "extensions/softmax/", "extensions/losses/", "extensions/network/",
@@ -253,8 +254,6 @@ def lighthouse(
 
 def lighthouse_figures(base_url: str, chrome: str) -> list[dict[str, Any]]:
     """Lighthouse's four scores and its main timings for each page of LIGHTHOUSE_PAGES."""
-    import json
-
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for page in LIGHTHOUSE_PAGES:

@@ -11,8 +11,8 @@ the page loads, and measuring anything inside a skipped section makes the browse
 out that whole section on the spot (one forced layout per element, thousands of elements
 each): the headings (the table of contents reads where each one is), the code blocks
 (each is measured to see whether it scrolls) and the content tabs (their labels are
-measured; docs/assets/mcref.css skips a tab's formulas by themselves). A rule's origin line, the paragraph right after its heading, stays outside
-too: the heading, that line and the rule's tabs are styled as one card of adjacent
+measured; docs/assets/mcref.css skips a tab's formulas by themselves). A rule's origin
+line, the paragraph right after its heading, stays outside too: the heading, that line and the rule's tabs are styled as one card of adjacent
 siblings. So a section holds what lies between those elements.
 
 Pages with fewer than MIN_FORMULAS formulas are left alone.
@@ -90,7 +90,7 @@ def _stays_outside(tag: str) -> bool:
 
 
 def _inside_containers(html: str, elements: list[tuple[int, int, str]]) -> str:
-    """`html` with the inside of each top-level container (see CONTAINERS) in sections."""
+    """`html` with the inside of each top-level container (see _CONTAINER) in sections."""
     out, pos = [], 0
     for start, end, tag in elements:
         if _CONTAINER.search(tag):
