@@ -294,6 +294,74 @@ def test_light_dark_toggle(visit: Any) -> None:
     assert page.evaluate(scheme) == before
 
 
+
+# Installed before the page's own scripts (when even <html> does not exist yet): every change
+# to <html>'s class after the body exists and before the page has loaded.
+# Any such change restyles every element on the page (Material's stylesheet has
+# `table:not([class])` rules); overrides/main.html makes the change before the body exists.
+RECORD_ROOT_CLASS = """
+window.__mcrefRootClass = [];
+let loaded = false;
+addEventListener("load", () => { loaded = true; });
+new MutationObserver(records => {
+  for (const r of records) {
+    if (r.target === document.documentElement && document.body && !loaded) window.__mcrefRootClass.push(r.oldValue || "");
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ["class"], attributeOldValue: true});
+"""
+
+
+def _tokens(classes: str) -> frozenset[str]:
+    return frozenset(classes.split())
+
+
+def test_loading_a_page_does_not_restyle_it_for_the_scheme_or_scripts(browser: Any, base_url: str) -> None:
+    ctx = browser.new_context()
+    try:
+        ctx.add_init_script(RECORD_ROOT_CLASS)
+        page = ctx.new_page()
+        page.goto(base_url + "rules/elementwise/", wait_until="networkidle")
+        final = page.evaluate("document.documentElement.className.replace('mcref-drawn', '')")  # a11y.js, once idle
+        seen = {_tokens(old) for old in page.evaluate("window.__mcrefRootClass")}
+        # Material marks the page as scripted; that was done in <head>, so its change is a no-op
+        assert {"js", "js-focus-visible"} <= _tokens(final) and "no-js" not in _tokens(final)
+        assert seen <= {_tokens(final)}, f"<html>'s class changed after the body existed: {seen} -> {final!r}"
+        # no stylesheet hangs a rule on the attribute Material sets on <body> while the page loads
+        switching_rules = page.evaluate(
+            """() => [...document.styleSheets].flatMap(sheet => [...sheet.cssRules].map(r => r.cssText))
+                 .filter(text => text.includes("data-md-color-switching"))"""
+        )
+        assert switching_rules == []
+        # Material's palette did run: it sets that attribute and then removes it
+        assert page.evaluate("document.body.hasAttribute('data-md-color-scheme')")
+    finally:
+        ctx.close()
+
+
+SWITCH_SCHEME = """
+async () => {
+  const header = document.querySelector(".md-header");
+  const durations = () => getComputedStyle(header).transitionDuration.split(",").map(s => s.trim());
+  const before = durations();
+  const scheme = document.body.getAttribute("data-md-color-scheme");
+  document.querySelector("form[data-md-component='palette'] label:not([hidden])").click();
+  const during = durations();  // the same task as the click: the colours are switching now
+  const switched = document.body.getAttribute("data-md-color-scheme");
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))));
+  return {before, during, after: durations(), scheme, switched};
+}
+"""
+
+
+def test_switching_the_scheme_switches_colours_at_once(visit: Any) -> None:
+    page, _ = visit("rules/elementwise/")
+    result = page.evaluate(SWITCH_SCHEME)
+    assert {result["scheme"], result["switched"]} == {"default", "slate"}
+    assert any(d != "0s" for d in result["before"]), result  # the header does have transitions
+    assert all(d == "0s" for d in result["during"]), result  # none while the colours switch
+    assert result["after"] == result["before"], result  # and they are back afterwards
+
+
 # ----- search -----
 
 SEARCHES = {

@@ -209,3 +209,24 @@ def test_every_erratum_has_a_permanent_anchor(site: BuiltSite) -> None:
     ids = {attrs.get("id") for _, attrs in tags(site.path / "errata" / "index.html")}
     missing = [f"E{i}" for i in range(1, 16) if f"E{i}" not in ids]
     assert missing == []
+
+
+def test_materials_switching_rule_is_dropped_and_a_changed_stylesheet_fails_the_build(site: BuiltSite) -> None:
+    theme = load_hook("theme")
+    sheets = list(site.path.glob(theme.PALETTE_CSS))
+    assert len(sheets) == 1
+    assert "data-md-color-switching" not in sheets[0].read_text(encoding="utf-8")
+    css = "a{color:red}[data-md-color-switching] *,[data-md-color-switching] :after{transition-duration:0s!important}b{x:y}"
+    assert theme.without_switching_rule(css) == "a{color:red}b{x:y}"
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match="changed shape"):
+        theme.without_switching_rule("a{color:red}")
+
+
+def test_pages_are_marked_as_scripted_in_head_and_stay_no_js_without_scripts(site: BuiltSite) -> None:
+    for html in site.pages():
+        text = html.read_text(encoding="utf-8")
+        head = text.split("</head>", 1)[0]
+        assert '<html lang="en" class="no-js">' in head, html  # what a reader without JavaScript gets
+        assert 'root.classList.add("js", "js-focus-visible")' in head, html
