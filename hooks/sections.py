@@ -1,4 +1,5 @@
-"""MkDocs hook: wrap the body of each top-level h2/h3 part of a page in <section class="mcref-section">.
+"""MkDocs hook: wrap the body of each top-level h2/h3 part of a page in <section class="mcref-section">
+(several, if the part is long: at most MAX_SECTION_FORMULAS formulas each).
 
 The stylesheet (docs/assets/mcref.css) gives these sections `content-visibility: auto`, so
 the browser styles and lays out only the sections near the screen. A rule page holds
@@ -32,6 +33,10 @@ HEADINGS = {"h2", "h3"}
 # A page with fewer formulas is drawn whole: skipping parts of it saves little, and until the
 # page is idle a skipped part has a placeholder height (see docs/assets/a11y.js).
 MIN_FORMULAS = 50
+# The browser draws a skipped section once any of it comes within a screen and a half of the
+# screen, and then draws all of it: a long part of a page is cut into sections of at most this
+# many formulas, so that a part that starts just inside that reach is not drawn to its end.
+MAX_SECTION_FORMULAS = 8
 OPEN = '<section class="mcref-section">'
 CLOSE = "</section>"
 
@@ -46,6 +51,8 @@ _TAG = re.compile(
 # A block that holds a whole page's parts: its inside is treated as a page body. The cheat
 # sheet's tables (hooks/cheatsheet.py) are all in one such block.
 _CONTAINER = re.compile(r'\bclass="(?:[^"]*\s)?mcref-cheatsheet(?:\s[^"]*)?"')
+
+_FORMULA = 'class="katex"'  # one per formula in KaTeX's output
 
 # Code blocks and content tabs (a rule's two layouts): Material measures both as it sets them up.
 _MEASURED = re.compile(r'\bclass="(?:[^"]*\s)?(?:highlight|tabbed-set)(?:\s[^"]*)?"')
@@ -102,6 +109,21 @@ def _inside_containers(html: str, elements: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
+def _chunks(html: str, run: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """The elements of `run` in consecutive groups of at most MAX_SECTION_FORMULAS formulas
+    (an element with more is a group by itself)."""
+    chunks: list[list[tuple[int, int]]] = []
+    count = 0
+    for start, end in run:
+        formulas = html.count(_FORMULA, start, end)
+        if not chunks or count + formulas > MAX_SECTION_FORMULAS:
+            chunks.append([])
+            count = 0
+        chunks[-1].append((start, end))
+        count += formulas
+    return chunks
+
+
 def sections(html: str) -> str:
     """The page body with the elements after each top-level h2/h3 (up to the next heading
     or code block) in a section; nothing before the first heading moves. A page without
@@ -116,10 +138,10 @@ def sections(html: str) -> str:
 
     def flush() -> None:
         nonlocal pos
-        if run:
-            out.append(html[pos : run[0][0]] + OPEN + html[run[0][0] : run[-1][1]] + CLOSE)
-            pos = run[-1][1]
-            run.clear()
+        for chunk in _chunks(html, run):
+            out.append(html[pos : chunk[0][0]] + OPEN + html[chunk[0][0] : chunk[-1][1]] + CLOSE)
+            pos = chunk[-1][1]
+        run.clear()
 
     after_rule = False  # the previous element is a rule's heading (h3 data-rule="R10")
     for start, end, tag in elements[first:]:
@@ -138,6 +160,6 @@ def sections(html: str) -> str:
 
 
 def on_page_content(html: str, **kwargs: Any) -> str:
-    if html.count('class="katex"') < MIN_FORMULAS:
+    if html.count(_FORMULA) < MIN_FORMULAS:
         return html
     return sections(html)

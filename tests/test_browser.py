@@ -295,6 +295,34 @@ def test_light_dark_toggle(visit: Any) -> None:
 
 
 
+
+SECTION_TOPS = """
+() => [...document.querySelectorAll(".mcref-section")].map(s => {
+  const child = s.firstElementChild;
+  return [Math.round(s.getBoundingClientRect().top + scrollY), Math.round(child.getBoundingClientRect().top + scrollY)];
+})
+"""
+
+
+def test_drawing_the_skipped_parts_moves_nothing(browser: Any, base_url: str) -> None:
+    """Parts far from the screen are skipped while the page loads and drawn once it is idle
+    (docs/assets/a11y.js); nothing may move when that happens, or a reader who has scrolled
+    sees the text jump."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        ctx.add_init_script("addEventListener('load', () => { window.__mcrefTops = (" + SECTION_TOPS + ")(); });")
+        page = ctx.new_page()
+        page.goto(base_url + "rules/elementwise/", wait_until="load")
+        page.wait_for_function("document.documentElement.classList.contains('mcref-drawn')")
+        loaded, drawn = page.evaluate("window.__mcrefTops"), page.evaluate(SECTION_TOPS)
+        assert len(loaded) == len(drawn) > 10
+        visible_at_load = [i for i, (top, _) in enumerate(loaded) if top < 900 * 2.5]
+        assert visible_at_load, loaded
+        # the parts drawn while loading keep their place, and so do their first lines
+        assert [loaded[i] for i in visible_at_load] == [drawn[i] for i in visible_at_load]
+    finally:
+        ctx.close()
+
 # Installed before the page's own scripts (when even <html> does not exist yet): every change
 # to <html>'s class after the body exists and before the page has loaded.
 # Any such change restyles every element on the page (Material's stylesheet has

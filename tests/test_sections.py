@@ -62,6 +62,20 @@ def test_the_cheat_sheet_block_is_split_inside() -> None:
     assert sections(other) == other
 
 
+def test_a_long_part_is_cut_into_sections_of_a_few_formulas() -> None:
+    formula = '<span class="katex">x</span>'
+    cap = sections_hook.MAX_SECTION_FORMULAS
+    paragraphs = [f"<p>{formula * n}</p>" for n in (3, 4, 2, 0, 1, cap + 5, 1)]
+    out = sections("<h2>A</h2>" + "".join(paragraphs))
+    parts = re.findall(re.escape(OPEN) + r"(.*?)</section>", out)
+    # every paragraph once, in order, and nothing else
+    assert "".join(parts) == "".join(paragraphs)
+    counts = [part.count(formula) for part in parts]
+    # 3+4 fit; 2+0+1 fit; a paragraph over the cap is a section of its own; then the rest
+    assert counts == [7, 3, cap + 5, 1]
+    assert all(c <= cap for c, part in zip(counts, parts) if part.count("<p>") > 1)
+
+
 def test_only_pages_with_many_formulas_get_sections() -> None:
     formula = '<span class="katex">x</span>'
     few = "<h2>A</h2><p>" + formula * (sections_hook.MIN_FORMULAS - 1) + "</p>"
