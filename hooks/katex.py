@@ -21,6 +21,9 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -169,22 +172,179 @@ def on_env(env: Any, config: MkDocsConfig, **kwargs: Any) -> Any:
 
 # Site search parses every page's HTML in Python, and would index each formula three times:
 # KaTeX's glyphs, its MathML, and the TeX annotation. Before the search plugin reads a page,
-# each rendered formula is swapped for its readable text (the characters of its MathML, e.g.
-# "∂(w⊗x)∂w=diag(x)") between two comments; on_post_page puts the formulas back. The index then
-# shows each formula once, as text, and the search plugin parses a fraction of the markup.
+# each rendered formula is swapped for its text on one line (see `linear`, e.g.
+# "∂(w ⊗ x)/∂w = diag(x)") between two comments; on_post_page puts the formulas back. The index
+# then shows each formula once, as text, and the search plugin parses a fraction of the markup.
 _FORMULA = re.compile(r'<(span|div) class="math math-(?:inline|display)".*?<!--/mcref-math-->', re.S)
 _STASHED = re.compile(r"<!--mcref-math (\d+)-->.*?<!--/mcref-math-->", re.S)
-_ANNOTATION = re.compile(r"<annotation\b.*?</annotation>", re.S)
 _MATHML = re.compile(r"<math\b.*?</math>", re.S)
-_TAGS = re.compile(r"<[^>]+>")
 _formulas: dict[str, list[str]] = {}
+
+# Scripts that Unicode has as characters: x², xᵢ, Wᵀ, x⁻¹; others are written x^(n×m), x_(ij).
+_SUPERSCRIPT = {
+    **dict(zip("0123456789+−=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾")),
+    **dict(zip("abcdefghijklmoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")),
+    "n": "ⁿ", "T": "ᵀ", "⊤": "ᵀ", "′": "′", "″": "″", "∗": "*", "*": "*",
+}
+_SUBSCRIPT = {
+    **dict(zip("0123456789+−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")),
+    **dict(zip("aehijklmnoprstuvx", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")),
+}
+# accents over a letter, as combining characters: ŵ, x⃗, x̄
+_ACCENT = {"^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "ˉ": "\u0304", "¯": "\u0304",
+           "‾": "\u0305", "˙": "\u0307", "¨": "\u0308", "\u20d7": "\u20d7", "→": "\u20d7"}
+_DOUBLE_STRUCK = dict(zip("RNZQC1", "ℝℕℤℚℂ𝟙"))
+# operators written with a space on each side when they stand between two operands
+_SPACED = set("=≠≈≡≤≥<>→↦∈∉⊂⊆+−±∓⊗⊘⊙⊕×⋅·∘○⇒⇔")
+_BIG_OPERATORS = set("∑∏∫∮⋃⋂⨁⨂")
+_BRACES = set("⏟⏞⎵⎴")
+
+
+def _bracketed(text: str) -> str:
+    """`text` in parentheses if it has a space or comma outside any brackets (a/b stays a/b)."""
+    depth = 0
+    for ch in text:
+        depth += ch in "([{⟨"
+        depth -= ch in ")]}⟩"
+        if depth == 0 and ch in " ,;":
+            return f"({text})"
+    return text
+
+
+def _script(base: str, script: str, table: dict[str, str], mark: str) -> str:
+    script = " ".join(script.split())
+    short = script.replace(" ", "")
+    if short and len(short) <= 3 and all(ch in table for ch in short):
+        return base + "".join(table[ch] for ch in short)
+    return f"{base}{mark}{script if len(script) == 1 else '(' + script + ')'}"
+
+
+def _linear(node: ET.Element) -> str:
+    tag = node.tag.rpartition("}")[2]
+    kids = list(node)
+    text = (node.text or "").strip()
+    if tag in ("annotation", "annotation-xml", "mphantom"):
+        return ""
+    if tag == "semantics":
+        return _linear(kids[0]) if kids else ""
+    if tag in ("mi", "mn", "mo", "mtext", "ms"):
+        if tag == "mtext":
+            return node.text or ""
+        if node.get("mathvariant") == "double-struck":
+            text = "".join(_DOUBLE_STRUCK.get(ch, ch) for ch in text)
+        return "".join(ch for ch in text if ch not in "\u2061\u2062\u2063\u2064")
+    if tag == "mspace":
+        width = node.get("width", "")
+        return " " if width.endswith("em") and float(width[:-2] or 0) >= 0.5 else ""
+    if tag == "mfrac":
+        num, den = (_linear(k).strip() for k in kids)
+        return f"{_bracketed(num)}/{_bracketed(den)}"
+    if tag in ("msqrt",):
+        inner = _row(kids).strip()
+        return "√" + (inner if len(inner) == 1 else f"({inner})")
+    if tag == "mroot":
+        return _script("", _linear(kids[1]), _SUPERSCRIPT, "^") + "√(" + _linear(kids[0]).strip() + ")"
+    if tag == "msup":
+        return _script(_linear(kids[0]), _linear(kids[1]), _SUPERSCRIPT, "^")
+    if tag == "msub":
+        return _script(_linear(kids[0]), _linear(kids[1]), _SUBSCRIPT, "_")
+    if tag == "msubsup":
+        return _script(_script(_linear(kids[0]), _linear(kids[1]), _SUBSCRIPT, "_"), _linear(kids[2]), _SUPERSCRIPT, "^")
+    if tag == "mover" and node.get("accent") == "true" and _linear(kids[1]) in _ACCENT:
+        return _linear(kids[0]) + _ACCENT[_linear(kids[1])]
+    if tag in ("munder", "mover", "munderover"):
+        base, *scripts = (_linear(k).strip() for k in kids)
+        if _braced(kids[0]) and len(base) > 1:  # \underbrace{...}_{label}: the label is the whole's
+            base = f"({base})"
+        under = scripts[0] if tag != "mover" else ""
+        over = scripts[-1] if tag != "munder" else ""
+        if under and under not in _BRACES:
+            base = _script(base, under, _SUBSCRIPT, "_")
+        if over and over not in _BRACES and over not in _ACCENT:
+            base = _script(base, over, _SUPERSCRIPT, "^")
+        return base
+    if tag == "mtable":
+        return "; ".join(", ".join(_linear(cell).strip() for cell in row) for row in kids)
+    return _row(kids)
+
+
+def _braced(node: ET.Element) -> bool:
+    """\\underbrace{...} or \\overbrace{...}"""
+    return node.tag.rpartition("}")[2] in ("munder", "mover") and len(node) == 2 and node[1].text in _BRACES
+
+
+def _wide(node: ET.Element) -> bool:
+    """A fraction, a big operator such as ∑ᵢ, or a labelled brace: set off by a space from its
+    neighbours."""
+    tag = node.tag.rpartition("}")[2]
+    if tag == "mfrac" or (len(node) and _braced(node[0])):
+        return True
+    if tag in ("munderover", "munder", "mover", "msubsup", "msub", "msup") and len(node):
+        return _linear(node[0]).strip() in _BIG_OPERATORS
+    return tag == "mo" and (node.text or "").strip() in _BIG_OPERATORS
+
+
+def _flat(kids: list[ET.Element]) -> Iterator[ET.Element]:
+    """The children, with plain groups (mrow, mstyle) opened up: `\\tfrac{1}{N} \\textstyle\\sum_i` is one row."""
+    for kid in kids:
+        if kid.tag.rpartition("}")[2] in ("mrow", "mstyle", "mpadded"):
+            yield from _flat(list(kid))
+        else:
+            yield kid
+
+
+def _row(kids: list[ET.Element]) -> str:
+    """Children side by side; an operator between two operands gets a space on each side, and
+    so does a fraction or a big operator next to an operand (1/N ∑ᵢ xᵢ, not 1/N∑ᵢxᵢ), and a
+    function name before its argument (sin x)."""
+    out = ""
+    after_operand = previous_wide = applied = False
+    for kid in _flat(kids):
+        part = _linear(kid)
+        tag = kid.tag.rpartition("}")[2]
+        if tag == "mo" and part in _SPACED:
+            out += f" {part} " if after_operand else part
+            after_operand = previous_wide = False
+            continue
+        if tag == "mo" and part in (",", ";"):
+            out += part + " "
+            after_operand = previous_wide = False
+            continue
+        if tag == "mo" and kid.text == "\u2061":  # function application: sin x, diag(x)
+            applied = True
+            continue
+        if not part.strip():
+            out += part
+            continue
+        wide = _wide(kid)
+        # a function's name: 2x cos x, not 2xcos x; maxᵢ xᵢ and vecᵣ(X) (a name with a script)
+        scripted_name = tag in ("msub", "munder", "msup", "msubsup", "munderover") and len(kid[0]) > 0 and (
+            kid[0][-1].text == "\u2061")
+        named = scripted_name or (tag == "mi" and len(part) > 1 and part.isalpha())
+        if (after_operand and (wide or previous_wide or named) and part[0] not in ")]}⟩′" and out[-1:] != "∂") or (
+            applied and part[0] != "("
+        ):
+            out += " "
+        out += part
+        after_operand = part not in ("(", "[", "{", "⟨", "/")
+        previous_wide, applied = wide, scripted_name
+    return out
+
+
+def linear(mathml: str) -> str:
+    """A formula's MathML as text on one line, the way one types math in an email."""
+    try:
+        root = ET.fromstring(mathml)
+    except ET.ParseError as err:
+        raise PluginError(f"KaTeX's MathML does not parse as XML ({err}): {mathml[:200]}") from err
+    text = unicodedata.normalize("NFC", " ".join(_linear(root).split()))  # ŷ as one character
+    return re.sub(r"\( ", "(", re.sub(r" ([),;])", r"\1", text))
 
 
 def readable(formula_html: str) -> str:
-    """The text of a formula as its MathML spells it, without the TeX annotation."""
+    """The text of a formula for search, from its MathML (no TeX, no glyph soup)."""
     mathml = _MATHML.search(formula_html)
-    text = _TAGS.sub("", _ANNOTATION.sub("", mathml.group(0))) if mathml else ""
-    return html.escape(" ".join(text.split()), quote=False)
+    return html.escape(linear(mathml.group(0)) if mathml else "", quote=False)
 
 
 @event_priority(100)  # before the search plugin reads page.content

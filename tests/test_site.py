@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import importlib.util
 import io
 import re
@@ -187,6 +188,33 @@ def test_fonts_of_the_first_formulas_are_preloaded(site: BuiltSite) -> None:
     names = [Path(href or "").name for href in preloads]
     assert {"KaTeX_Main-Bold.woff2", "KaTeX_Size2-Regular.woff2"} <= set(names), names
     assert all((site.path / "notebooks" / "neuron" / (href or "")).resolve().is_file() for href in preloads)
+
+
+# How a formula reads in a search result: typed math on one line, written out by hand here.
+SEARCH_TEXT = {
+    r"\frac{d}{dx}(f+g) = \frac{df}{dx}+\frac{dg}{dx}": "d/dx (f + g) = df/dx + dg/dx",
+    r"\frac{\partial (\mathbf{w} \otimes \mathbf{x})}{\partial \mathbf{w}} = \operatorname{diag}(\mathbf{x})":
+        "∂(w ⊗ x)/∂w = diag(x)",
+    r"\frac{1}{N}\sum_{i=1}^{N} (y_i - \hat y_i)^2": "1/N ∑ᵢ₌₁^N (yᵢ − ŷᵢ)²",
+    r"\begin{bmatrix} 6yx & 3x^2 \\ 2 & 8y^7 \end{bmatrix}": "[6yx, 3x²; 2, 8y⁷]",
+    r"\mathbf{x}^\top A^{-1} \vec{x} \hat{\mathbf{w}}": "xᵀA⁻¹x\u20d7ŵ",
+    r"X \in \mathbb{R}^{N \times n}, \; W_{n \times m}": "X ∈ ℝ^(N × n), W_(n × m)",
+    r"\max(0, z) = \begin{cases} 0 & z \le 0 \\ z & z > 0 \end{cases}": "max(0, z) = {0, z ≤ 0; z, z > 0",
+    r"e^{\cos x} (-\sin x) = 2x\cos(x^2)": "e^(cos x)(−sin x) = 2x cos(x²)",
+    r"\tfrac{2}{Nm} \textstyle\sum_s \max_i x_i \operatorname{vec}_r(X)": "2/Nm ∑ₛ maxᵢ xᵢ vecᵣ(X)",
+    r"\underbrace{\frac{\partial L}{\partial Y}}_{1 \times m} \sqrt{x + 1}": "(∂L/∂Y)_(1 × m) √(x + 1)",
+}
+
+
+def test_a_formula_reads_as_typed_math_in_search() -> None:
+    """Search indexes each formula as the text of its MathML written on one line: fractions as a/b,
+    scripts as Unicode where it has them, matrices as [a, b; c, d]; never TeX or glyph runs."""
+    katex = load_hook("katex")
+    answers = katex.render([(tex, True) for tex in SEARCH_TEXT])
+    for (tex, expected), answer in zip(SEARCH_TEXT.items(), answers):
+        assert html.unescape(katex.readable(answer["html"])) == expected, tex
+    assert katex.readable(answers[5]["html"]).count("&") == 0  # escaped for HTML only where needed
+    assert "&gt;" in katex.readable(answers[6]["html"])
 
 
 # ----- rule examples pulled from the docstrings -----
