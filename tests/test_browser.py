@@ -178,9 +178,21 @@ def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> N
     report = page.evaluate(CHECK_PAGE)
     assert report["formulas"] >= 8 * 2 + 4  # two layouts per rule plus the page's own formulas
     # switch every rule on the page to denominator layout with one click (linked tabs)
+    label_colours = "els => els.map(e => getComputedStyle(e).color)"
+    tabs = page.locator("#R10 + p + .tabbed-set .tabbed-labels > label")
+    colours = tabs.evaluate_all(label_colours)
+    assert colours[0] != colours[1], colours  # the chosen tab is marked
     page.get_by_text("Denominator layout").first.click()
     visible = page.locator(".tabbed-block:visible .math-display")
     assert visible.count() >= 8, _shot(page, tmp_path, "tabs")
+    # every rule's first panel (numerator layout) is hidden now, and the mark moved to the other tab
+    assert page.locator(".tabbed-content > .tabbed-block:first-child:visible").count() == 0, _shot(page, tmp_path, "tabs")
+    page.wait_for_function(  # the colours fade over a moment
+        """swapped => [...document.querySelectorAll('#R10 + p + .tabbed-set .tabbed-labels > label')]
+             .map(e => getComputedStyle(e).color).join('|') === swapped.join('|')""",
+        arg=colours[::-1],
+        timeout=3000,
+    )
 
 
 # ----- reading on a phone -----
@@ -361,8 +373,10 @@ def test_loading_a_page_does_not_restyle_it_for_the_scheme_or_scripts(browser: A
                  .filter(text => text.includes("data-md-color-switching"))"""
         )
         assert switching_rules == []
-        # Material's palette did start up (it adds this tag), so the check above saw it run
-        assert page.evaluate("document.querySelector('meta[name=\"color-scheme\"]') !== null")
+        # Material's palette did start up (it adds this tag), so the checks above saw it run
+        assert page.evaluate("document.querySelector('meta[name=\"theme-color\"]').content.startsWith('#')")
+        # and it added no colour-scheme tag, whose every change restyles the page (hooks/theme.py)
+        assert page.evaluate("document.querySelectorAll('meta[name=\"color-scheme\"]').length") == 0
     finally:
         ctx.close()
 
@@ -373,11 +387,13 @@ async () => {
   const durations = () => getComputedStyle(header).transitionDuration.split(",").map(s => s.trim());
   const before = durations();
   const scheme = document.body.getAttribute("data-md-color-scheme");
+  const rootScheme = () => getComputedStyle(document.documentElement).colorScheme;
+  const rootBefore = rootScheme();
   document.querySelector("form[data-md-component='palette'] label:not([hidden])").click();
   const during = durations();  // the same task as the click: the colours are switching now
   const switched = document.body.getAttribute("data-md-color-scheme");
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))));
-  return {before, during, after: durations(), scheme, switched};
+  return {before, during, after: durations(), scheme, switched, rootBefore, rootAfter: rootScheme()};
 }
 """
 
@@ -389,6 +405,9 @@ def test_switching_the_scheme_switches_colours_at_once(visit: Any) -> None:
     assert any(d != "0s" for d in result["before"]), result  # the header does have transitions
     assert all(d == "0s" for d in result["during"]), result  # none while the colours switch
     assert result["after"] == result["before"], result  # and they are back afterwards
+    # the page canvas and root scrollbar follow the scheme (docs/assets/theme.css)
+    roots = {result["scheme"]: result["rootBefore"], result["switched"]: result["rootAfter"]}
+    assert roots == {"default": "normal", "slate": "dark"}, result
 
 
 # ----- search -----
