@@ -10,7 +10,9 @@
  *    the page loads (content-visibility, docs/assets/mcref.css), and a skipped part is drawn
  *    with a placeholder height, so an element in it is not where hit-testing (and axe's
  *    colour checks) would look for it. So once the page is idle, every skipped part is
- *    drawn (html.mcref-drawn), and then the boxes are measured.
+ *    drawn (class mcref-shown), a few at a time in idle moments, so that no single task
+ *    holds up the page (drawing a whole cheat sheet at once took 0.3 s, over 1 s on a slow
+ *    phone); when all are drawn, <html> gets data-mcref-drawn and the boxes are measured.
  * 3. Material switches the colour scheme on Enter only; Space, the usual key for a
  *    toggle, does nothing. Space now does what Enter does.
  * 4. Material puts each code block's copy button in an unnamed <nav>: a page with code
@@ -38,19 +40,47 @@
     return box.classList.contains("math-display") ? "Formula (scrolls sideways)" : "Table (scrolls sideways)";
   }
 
+  // Parts of the page the browser may skip while it loads (docs/assets/mcref.css).
+  var SKIPPABLE = ".md-typeset .mcref-section, .md-typeset .tabbed-set > .tabbed-content";
+  var drawing = false;
+
+  // Draw every skipped part, in document order, as many per idle moment as fit in it (at
+  // least one), laying each out on the spot so the time it takes counts in that moment. Between
+  // moments the browser handles input, so the reader never waits for more than one part.
+  // (Every moment also costs the browser a repaint, so this takes more time in all than
+  // drawing everything in one go; but that was one task of up to 0.25 s, over 1 s on a slow
+  // phone, during which the page did not respond.) Then wait for any fonts the new parts
+  // need, and call `done`.
+  function drawAll(done) {
+    var parts = document.querySelectorAll(SKIPPABLE);
+    var next = 0;
+    function step(deadline) {
+      do {
+        if (next >= parts.length) {
+          // an attribute no stylesheet uses: marking the end restyles nothing
+          document.documentElement.setAttribute("data-mcref-drawn", "");
+          if (document.fonts && document.fonts.ready) document.fonts.ready.then(done);
+          else done();
+          return;
+        }
+        var part = parts[next++];
+        part.classList.add("mcref-shown");
+        void part.offsetHeight;
+      } while (deadline && deadline.timeRemaining() > 10);
+      whenIdle(step);
+    }
+    whenIdle(step);
+  }
+
   function markScrollers() {
     unlandmarkCodeButtons();
-    // Draw every part first (see 2. above), in one go: Material re-measures the page (its table
-    // of contents) each time the page's height changes, so drawing it bit by bit costs more.
-    // Parts drawn now may need fonts not loaded yet: measure once those are in.
     var root = document.documentElement;
-    if (!root.classList.contains("mcref-drawn")) {
-      root.classList.add("mcref-drawn");
-      void document.body.offsetHeight; // lay the parts out now, so their fonts start loading
-      if (document.fonts && document.fonts.ready) {
-        document.fonts.ready.then(markScrollers);
-        return;
+    if (!root.hasAttribute("data-mcref-drawn")) {
+      if (!drawing) {
+        drawing = true;
+        drawAll(markScrollers);
       }
+      return;
     }
     var boxes = document.querySelectorAll(SCROLLERS);
     // Measure every box first, then change attributes: one layout, not one per box.
@@ -79,7 +109,7 @@
   // browser is idle, not while the page is still being drawn for the first time.
   function whenIdle(fn) {
     if (window.requestIdleCallback) window.requestIdleCallback(fn, {timeout: 1000});
-    else window.setTimeout(fn, 200);
+    else window.setTimeout(fn, 50);
   }
 
   function spaceTogglesPalette(event) {
