@@ -180,7 +180,8 @@ _STASHED = re.compile(r"<!--mcref-math (\d+)-->.*?<!--/mcref-math-->", re.S)
 _MATHML = re.compile(r"<math\b.*?</math>", re.S)
 _formulas: dict[str, list[str]] = {}
 
-# Scripts that Unicode has as characters: x², xᵢ, Wᵀ, x⁻¹; others are written x^(n×m), x_(ij).
+# Scripts that Unicode has as characters, up to three of them: x², xᵢ, Wᵀ, x⁻¹; other scripts are
+# written x^(n × m), e^(cos x).
 _SUPERSCRIPT = {
     **dict(zip("0123456789+−=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾")),
     **dict(zip("abcdefghijklmoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")),
@@ -239,7 +240,7 @@ def _linear(node: ET.Element) -> str:
     if tag == "mfrac":
         num, den = (_linear(k).strip() for k in kids)
         return f"{_bracketed(num)}/{_bracketed(den)}"
-    if tag in ("msqrt",):
+    if tag == "msqrt":
         inner = _row(kids).strip()
         return "√" + (inner if len(inner) == 1 else f"({inner})")
     if tag == "mroot":

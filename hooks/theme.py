@@ -13,7 +13,7 @@ the `mcref-switching` class, which overrides/main.html sets on <html> only while
 really switches (docs/assets/theme.css).
 
 2. Narrower selectors for content tabs in the main stylesheet. Material styles the n-th tab
-and its panel with about 130 rules such as
+and its panel with about 130 selectors such as
 `.md-typeset .tabbed-set>input:nth-child(2):checked~.tabbed-labels>:nth-child(2)`. A browser
 matches a selector from its right end, and `:nth-child(2)` alone names no tag or class, so it
 tried each of those rules on every element of the page: on a rule page, over half of all
@@ -38,6 +38,7 @@ can silently stop.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,7 @@ def without_color_scheme_meta(js: str) -> str:
     return reduced
 
 
-def _rewrite(site_dir: str, pattern: str, change: Any) -> None:
+def _rewrite(site_dir: str, pattern: str, change: Callable[[str], str]) -> None:
     sheets = sorted(Path(site_dir).glob(pattern))
     if len(sheets) != 1:
         raise PluginError(f"expected one Material file {pattern}, found {len(sheets)}")

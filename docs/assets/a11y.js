@@ -11,7 +11,7 @@
  *    with a placeholder height, so an element in it is not where hit-testing (and axe's
  *    colour checks) would look for it. So once the page is idle, every skipped part is
  *    drawn (class mcref-shown), a few at a time in idle moments, so that no single task
- *    holds up the page (drawing a whole cheat sheet at once took 0.3 s, over 1 s on a slow
+ *    holds up the page (drawing a whole cheat sheet at once took 0.25 s, over 1 s on a slow
  *    phone); when all are drawn, <html> gets data-mcref-drawn and the boxes are measured.
  * 3. Material switches the colour scheme on Enter only; Space, the usual key for a
  *    toggle, does nothing. Space now does what Enter does.
