@@ -10,7 +10,7 @@ Reports, for the built site served on 127.0.0.1 the way a static host serves it
   without math, median of several fresh browser contexts taken alternately, so
   that both see the same machine load. The page without math is the rule page
   with every formula replaced by its TeX source as plain text (same prose, same
-  theme, scripts and stylesheets, no KaTeX markup and no math fonts); the test
+  theme, scripts and stylesheets, no MathML and no math font); the test
   server makes it up on request as `<page>/no-math.html`. The site's 404 page,
   which has almost nothing on it, is measured too, for scale;
 * whether the formulas are in the HTML as delivered (no client-side typesetting).
@@ -194,7 +194,7 @@ def delivered_html_has_math(url: str) -> bool:
 
     with urllib.request.urlopen(url) as response:  # noqa: S310 (local URL)
         html = response.read().decode("utf-8")
-    return 'class="katex"' in html and 'class="arithmatex"' not in html
+    return "<math" in html and 'class="arithmatex"' not in html
 
 
 def compare_pages(browser: Any, base_url: str, page: str = RULE_PAGE, runs: int = 5) -> dict[str, Any]:

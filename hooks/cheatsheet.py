@@ -10,7 +10,7 @@ is one registered rule: its ID, linking to the rule's block on the page whose
 `{{ rule ID }}` marker places it (found by scanning the pages, never listed by
 hand), its statement in numerator layout, the shape of the result and, when the
 rule has one, its backprop form. The formulas are written as `$...$`, so
-`hooks/katex.py` renders them like every other formula. The cheat sheet links
+`hooks/mathml.py` renders them like every other formula. The cheat sheet links
 to the rule anchors and never creates one.
 
 As soon as the cheat sheet page is written, the hook starts printing it to
@@ -101,7 +101,7 @@ def table_tex(tex: str) -> str:
     """A formula as `$...$` that is safe inside a markdown table row.
 
     The table syntax splits cells at `|` before any math is seen, so the bars of
-    norms and evaluation signs are written as `\\Vert` and `\\vert`, which KaTeX
+    norms and evaluation signs are written as `\\Vert` and `\\vert`, which Temml
     draws the same.
     """
     tex = " ".join(tex.split())
@@ -272,7 +272,7 @@ def _cache_path(site: Path, dest: str) -> Path:
     inputs = [site / dest, Path(pdf_script.__file__)]
     inputs += sorted(site.glob("assets/**/*.css")) + sorted(site.glob("assets/**/*.woff2"))
     for path in inputs:
-        digest.update(path.as_posix().encode() if path.suffix == ".woff2" else path.read_bytes())
+        digest.update(path.read_bytes())
     return ROOT / ".cache" / "cheatsheet-pdf" / f"{digest.hexdigest()[:20]}.pdf"
 
 
@@ -281,7 +281,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig, **kwargs: Any) -
     """Write the cheat sheet page now (MkDocs writes the same again later) and start its PDF.
 
     Every stylesheet, font and script the page needs is in the site by now: MkDocs copies
-    the static files before it writes any page, and hooks/katex.py writes KaTeX's at on_env.
+    the static files before it writes any page, and hooks/mathml.py writes the math stylesheet and font at on_env.
     """
     if page.file.src_uri != _state.get("page") or not _state.get("planned"):
         return output

@@ -10,7 +10,7 @@ mkdocs's link handling, and puts the result in place of nbconvert's. So, in a
 notebook as on any page:
 
 * `$...$` and `$$...$$` become arithmatex's generic markup, which
-  `hooks/katex.py` renders at build time (and fails the build on bad TeX). It
+  `hooks/mathml.py` renders at build time (and fails the build on bad TeX). It
   must therefore run after this hook: list this hook first in `hooks:`.
 * `\\$` is a literal dollar; `$` in inline code, code blocks, code cells and
   their outputs is left alone (only markdown cells are touched).

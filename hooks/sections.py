@@ -3,7 +3,7 @@
 
 The stylesheet (docs/assets/mcref.css) gives these sections `content-visibility: auto`, so
 the browser styles and lays out only the sections near the screen. A rule page holds
-thousands of KaTeX elements; skipping the ones far below the fold brings its first paint
+thousands of MathML elements; skipping the ones far below the fold brings its first paint
 and fonts-ready time closer to those of a page without math (benchmarks/site_speed.py).
 Find-in-page, anchors (#R10), the table of contents and printing see every section.
 
@@ -52,7 +52,7 @@ _TAG = re.compile(
 # sheet's tables (hooks/cheatsheet.py) are all in one such block.
 _CONTAINER = re.compile(r'\bclass="(?:[^"]*\s)?mcref-cheatsheet(?:\s[^"]*)?"')
 
-_FORMULA = 'class="katex"'  # one per formula in KaTeX's output
+_FORMULA = "<math"  # one per formula in the MathML hook's output
 
 # Code blocks and content tabs (a rule's two layouts): Material measures both as it sets them up.
 _MEASURED = re.compile(r'\bclass="(?:[^"]*\s)?(?:highlight|tabbed-set)(?:\s[^"]*)?"')

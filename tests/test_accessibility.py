@@ -5,9 +5,9 @@
   default rules (WCAG A and AA, and axe's best practices). Any violation fails, whatever
   its impact: the issue asks for nothing serious or critical, and the site has nothing
   minor either, so a new minor finding is a regression too.
-* Every formula carries MathML for assistive technology: KaTeX's "htmlAndMathml"
-  output puts a <math> element, with the TeX source as its annotation, next to the
-  drawn HTML, and hides the drawing from screen readers.
+* Every formula is MathML (hooks/mathml.py): the markup the browser draws is the one
+  assistive technology reads, and each drawn formula is a math node in Chromium's
+  accessibility tree.
 * Every image has alt text.
 * Keyboard: from the top of a page, Tab reaches the search box and the light/dark
   toggle, the toggle shows its focus, and Enter or Space on it switches the scheme.
@@ -50,26 +50,22 @@ async (options) => {
 }
 """
 
-# Every .katex: MathML with the TeX as annotation (or a label), the drawn copy hidden from
-# screen readers, and the MathML itself not removed from the accessibility tree.
+# Every formula: one <math> element in the MathML namespace, not empty, and neither hidden nor
+# taken out of the accessibility tree (aria-hidden on it or on anything around it).
 CHECK_MATH = """
 () => {
-  const all = [...document.querySelectorAll(".katex")];
+  const all = [...document.querySelectorAll(".math")];
   const problems = [];
-  for (const k of all) {
-    const math = k.querySelector(":scope > .katex-mathml > math");
-    const annotation = math && math.querySelector("annotation[encoding='application/x-tex']");
-    const named = math && (math.getAttribute("aria-label") || math.getAttribute("alttext"));
-    const drawn = k.querySelector(":scope > .katex-html");
-    const mathml = k.querySelector(":scope > .katex-mathml");
-    const style = mathml && getComputedStyle(mathml);
+  for (const f of all) {
+    const maths = f.querySelectorAll("math");
+    const math = maths[0];
     let why = null;
-    if (!math) why = "no <math> element";
-    else if (!(annotation && annotation.textContent.trim()) && !named) why = "<math> without annotation or label";
+    if (maths.length !== 1) why = `${maths.length} <math> elements`;
+    else if (math.namespaceURI !== "http://www.w3.org/1998/Math/MathML") why = "<math> is not MathML";
     else if (!math.textContent.trim()) why = "empty <math>";
-    else if (drawn && drawn.getAttribute("aria-hidden") !== "true") why = "the drawn HTML is not aria-hidden";
-    else if (style.display === "none" || style.visibility === "hidden") why = "the MathML is hidden";
-    if (why) problems.push(why + ": " + k.outerHTML.slice(0, 160));
+    else if (math.closest("[aria-hidden='true']")) why = "the MathML is aria-hidden";
+    else if (getComputedStyle(math).visibility === "hidden") why = "the MathML is invisible";
+    if (why) problems.push(why + ": " + f.outerHTML.slice(0, 160));
   }
   return {count: all.length, problems: problems.slice(0, 10)};
 }
@@ -192,6 +188,25 @@ def test_images_have_alt_text(audit: Callable[[str, str], dict[str, Any]], path:
 def test_rule_pages_have_formulas_to_check(audit: Callable[[str, str], dict[str, Any]]) -> None:
     """The MathML check above is not vacuous."""
     assert audit("rules/elementwise/", "light")["math"]["count"] >= 20
+
+
+@pytest.mark.parametrize("path", ["rules/elementwise/", "cheatsheet/", "notebooks/neuron/"])
+def test_each_drawn_formula_is_a_math_node_for_screen_readers(browser: Any, base_url: str, path: str) -> None:
+    """What a screen reader gets: Chromium's accessibility tree has one math node per formula on
+    the page, once every part is drawn (formulas in a tab that is not chosen are not drawn and
+    not in the tree either), with the formula's symbols as nodes inside it."""
+    ctx, page = _open(browser, base_url + path)
+    try:
+        page.wait_for_function("document.documentElement.hasAttribute('data-mcref-drawn')")
+        shown = page.evaluate("[...document.querySelectorAll('.math')].filter(f => f.checkVisibility()).length")
+        cdp = ctx.new_cdp_session(page)
+        nodes = [n for n in cdp.send("Accessibility.getFullAXTree")["nodes"] if not n.get("ignored")]
+        roles = [n.get("role", {}).get("value") for n in nodes]
+    finally:
+        ctx.close()
+    assert shown >= 20
+    assert roles.count("MathMLMath") == shown, (roles.count("MathMLMath"), shown)
+    assert roles.count("MathMLFraction") > 0 and roles.count("MathMLIdentifier") > shown
 
 
 # ----- keyboard -----

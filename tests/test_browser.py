@@ -2,12 +2,13 @@
 
 The site is served on 127.0.0.1; every other host is blocked and recorded. Each
 page must load with no JavaScript or console error, fetch nothing from another
-host, show no raw TeX, and render every formula with KaTeX's own fonts. A
+host, show no raw TeX, and draw every formula as MathML in the site's own math font. A
 failure saves a screenshot and names it in the message.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -40,25 +41,25 @@ async () => {
   const article = document.querySelector("article") || document.body;
   const formulas = [...article.querySelectorAll(".math")];
   const unrendered = formulas.filter(el => {
-    const html = el.querySelector(".katex-html");
-    if (!html) return true;
-    const box = html.getBoundingClientRect();
-    // formulas in inactive tabs are hidden; they still have to contain rendered KaTeX
+    const math = el.querySelector(":scope > math");
+    if (!math || math.namespaceURI !== "http://www.w3.org/1998/Math/MathML") return true;
+    const box = math.getBoundingClientRect();
+    // formulas in inactive tabs are hidden; they still have to be MathML
     return el.offsetParent !== null && (box.width === 0 || box.height === 0);
   }).map(el => el.dataset.tex);
   const copy = article.cloneNode(true);
-  copy.querySelectorAll(".math, .katex, pre, code, script, style").forEach(el => el.remove());
+  copy.querySelectorAll(".math, pre, code, script, style").forEach(el => el.remove());
   const text = copy.textContent;
   const raw = text.match(/\\\\[a-zA-Z]+|\\$\\$|\\\\\\(|\\\\\\[/g) || [];
-  const katexFonts = [...document.fonts].filter(f => f.family.replace(/"/g, "").startsWith("KaTeX"));
+  const mathFonts = [...document.fonts].filter(f => f.family.replace(/"/g, "") === "mcref Math");
   return {
     formulas: formulas.length,
     unrendered,
     leftForBrowser: document.querySelectorAll(".arithmatex").length,
-    errors: article.querySelectorAll(".katex-error").length,
+    errors: article.querySelectorAll("merror").length,
     raw,
-    fontsLoaded: katexFonts.filter(f => f.status === "loaded").map(f => f.family),
-    fontsFailed: katexFonts.filter(f => f.status === "error").map(f => f.family),
+    fontsLoaded: mathFonts.filter(f => f.status === "loaded").map(f => f.family),
+    fontsFailed: mathFonts.filter(f => f.status === "error").map(f => f.family),
     shifts: window.__mcrefShifts || null,
   };
 }
@@ -143,7 +144,7 @@ def test_page_loads_offline_with_math_rendered(visit: Any, path: str, tmp_path: 
     if report["raw"]:
         problems.append(f"raw TeX in the page text: {report['raw'][:10]}")
     if report["formulas"] and (not report["fontsLoaded"] or report["fontsFailed"]):
-        problems.append(f"KaTeX fonts: loaded {report['fontsLoaded']}, failed {report['fontsFailed']}")
+        problems.append(f"math font: loaded {report['fontsLoaded']}, failed {report['fontsFailed']}")
     problems += _layout_shift_problems(report)
     if problems:
         shot = _shot(page, tmp_path, path)
@@ -201,8 +202,6 @@ OVERFLOW = """
 () => {
   const doc = document.documentElement;
   const wide = [...document.querySelectorAll("article *")]
-    // KaTeX's MathML copy is visually hidden (clipped to 1 px); only what is drawn counts
-    .filter(el => !el.closest(".katex-mathml"))
     .filter(el => {
       const box = el.getBoundingClientRect();
       return box.width > 0 && box.right > doc.clientWidth + 1;
@@ -211,7 +210,7 @@ OVERFLOW = """
     .filter(el => {
       for (let p = el.parentElement; p; p = p.parentElement) {
         const style = getComputedStyle(p);
-        // clipped (KaTeX's stretchy SVGs) or scrolling in its own box: not page overflow
+        // clipped or scrolling in its own box: not page overflow
         if (["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) return false;
         if (p === doc) break;
       }
@@ -290,6 +289,36 @@ def test_copying_text_with_inline_math_keeps_the_latex(visit: Any) -> None:
     copied = page.evaluate(COPY_SELECTION, selector)
     assert tex and f"${tex}$" in copied
     assert "It is checked numerically" in copied  # the words around it are kept
+
+
+# A selection from inside a formula's MathML (its last symbol) to the end of the paragraph
+COPY_FROM_INSIDE = """
+(selector) => {
+  const formula = document.querySelector(selector);
+  const symbols = [...formula.querySelectorAll("mi, mn, mo")];
+  const last = symbols[symbols.length - 1].firstChild;
+  const paragraph = formula.closest("p, li");
+  const range = document.createRange();
+  range.setStart(last, 0);
+  range.setEndAfter(paragraph.lastChild);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  const data = new DataTransfer();
+  formula.dispatchEvent(new ClipboardEvent("copy", {clipboardData: data, bubbles: true, cancelable: true}));
+  return [data.getData("text/plain"), data.getData("text/html"), paragraph.textContent];
+}
+"""
+
+
+def test_a_selection_that_starts_inside_a_formula_copies_the_whole_formula(visit: Any) -> None:
+    page, _ = visit("")
+    selector = "article li .math-inline"
+    tex = page.locator(selector).first.get_attribute("data-tex")
+    text, rich, paragraph = page.evaluate(COPY_FROM_INSIDE, selector)
+    assert tex and text.startswith(f"${tex}$"), text
+    assert paragraph.rstrip().endswith(text[len(tex) + 2 :].rstrip()[-20:])  # then the rest of the item, as text
+    assert f"${html.escape(tex, quote=False)}$" in rich and "<math" not in rich
 
 
 # ----- light and dark -----

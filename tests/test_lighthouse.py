@@ -78,8 +78,8 @@ def test_lighthouse_scores_one(base_url: str, path: str, tmp_path: Path) -> None
     elsewhere = sorted({u.geturl() for u in urls if u.scheme not in ("data", "blob") and u.netloc != local})
     assert not elsewhere, f"/{path} requested other hosts: {elsewhere[:10]}"
     # Layout shift, from the performance category: not a matter of machine load, and readers
-    # feel it. KaTeX's fonts are font-display: block, so a formula on the first screen set in
-    # a font that arrives late moves when it lands (hooks/katex.py preloads those fonts).
+    # feel it. Text in a web font that arrives late is laid out again when it lands, so a
+    # formula on the first screen could move (hooks/mathml.py preloads the math font).
     shift = result["audits"]["cumulative-layout-shift"]
     assert shift["numericValue"] <= CLS_CEILING, f"/{path}: layout shift {shift['numericValue']:.3f} (report: {report})"
     problems = _shortfalls(result)

@@ -9,7 +9,7 @@ Three groups of tests:
 * the real site (the `site` fixture), for what a reader gets on each notebook page.
 
 The site tests expect `hooks/notebook_math.py` to be listed in mkdocs.yml's `hooks:` before
-`hooks/katex.py`; `test_notebook_hook_runs_before_katex` says so when it is not.
+`hooks/mathml.py`; `test_notebook_hook_runs_before_the_math_hook` says so when it is not.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _load_hook(name: str) -> ModuleType:
 
 
 hook = _load_hook("notebook_math")
-katex_hook = _load_hook("katex")
+mathml_hook = _load_hook("mathml")
 
 
 # ----- the hook on snippets -----
@@ -101,9 +101,9 @@ def page(*cells: str) -> str:
 
 
 def math_in(html_text: str) -> list[tuple[str, bool]]:
-    """The formulas hooks/katex.py would render, as (TeX, display)."""
-    found = [(html.unescape(m.group(1)).strip(), True) for m in katex_hook._DISPLAY.finditer(html_text)]
-    return found + [(html.unescape(m.group(1)).strip(), False) for m in katex_hook._INLINE.finditer(html_text)]
+    """The formulas hooks/mathml.py would render, as (TeX, display)."""
+    found = [(html.unescape(m.group(1)).strip(), True) for m in mathml_hook._DISPLAY.finditer(html_text)]
+    return found + [(html.unescape(m.group(1)).strip(), False) for m in mathml_hook._INLINE.finditer(html_text)]
 
 
 def test_markdown_cells_are_rendered_and_code_cells_are_left_alone() -> None:
@@ -114,12 +114,12 @@ def test_markdown_cells_are_rendered_and_code_cells_are_left_alone() -> None:
     assert "raw from nbconvert" not in after
 
 
-def test_tex_with_html_special_characters_reaches_katex_unchanged() -> None:
+def test_tex_with_html_special_characters_reaches_the_renderer_unchanged() -> None:
     tex = r"f(z) = \begin{cases} 0 & z \le 0 \\ 1 & z > 0 \end{cases}, \quad a < b"
     after = hook.rewrite(page(markdown_cell("<p>x</p>")), [f"$$\n{tex}\n$$\n\nand ${tex}$"], convert)
     assert math_in(after) == [(tex, True), (tex, False)]
     bodies = [after[s:e] for s, e in hook.scan(after).bodies]
-    assert " a < b" not in bodies[0] and "&lt;" in bodies[0]  # escaped in the HTML, unescaped for KaTeX
+    assert " a < b" not in bodies[0] and "&lt;" in bodies[0]  # escaped in the HTML, unescaped for Temml
 
 
 def test_escaped_dollars_are_literal_dollars() -> None:
@@ -202,7 +202,7 @@ def _notebook_project(tmp_path: Path, tex: str = "a < b", anchor: str = "there")
     config.write_text(
         "site_name: probe\nstrict: true\n"
         "validation:\n  unrecognized_links: warn\n  anchors: warn\n"
-        f"hooks:\n  - {ROOT / 'hooks' / 'notebook_math.py'}\n  - {ROOT / 'hooks' / 'katex.py'}\n"
+        f"hooks:\n  - {ROOT / 'hooks' / 'notebook_math.py'}\n  - {ROOT / 'hooks' / 'mathml.py'}\n"
         "plugins:\n  - mkdocs-jupyter:\n      include: ['*.py']\n      execute: false\n"
         "markdown_extensions:\n  - toc:\n      permalink: true\n  - pymdownx.arithmatex:\n      generic: true\n"
         "nav:\n  - other.md\n  - probe.py\n",
@@ -230,16 +230,16 @@ def test_broken_anchor_in_a_notebook_fails_the_build(tmp_path: Path) -> None:
 def test_bad_tex_in_a_notebook_fails_the_build(tmp_path: Path) -> None:
     proc = mkdocs_build(_notebook_project(tmp_path, tex=r"\frac{a"), tmp_path / "site")
     assert proc.returncode != 0
-    assert "KaTeX cannot render" in proc.stdout + proc.stderr
+    assert "Temml cannot render" in proc.stdout + proc.stderr
 
 
 # ----- the real site -----
 
 
-def test_notebook_hook_runs_before_katex() -> None:
+def test_notebook_hook_runs_before_the_math_hook() -> None:
     hooks = re.findall(r"^\s*-\s*(hooks/\S+\.py)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
     assert "hooks/notebook_math.py" in hooks, f"register hooks/notebook_math.py in mkdocs.yml; hooks: {hooks}"
-    assert hooks.index("hooks/notebook_math.py") < hooks.index("hooks/katex.py"), hooks
+    assert hooks.index("hooks/notebook_math.py") < hooks.index("hooks/mathml.py"), hooks
 
 
 class _Page(HTMLParser):
@@ -341,13 +341,14 @@ def test_notebook_math_is_rendered_at_build_time(site: BuiltSite, name: str) -> 
     assert "$" not in prose, "raw $ left in a markdown cell: " + prose[max(0, prose.find("$") - 60) :][:120]
     for raw in ("\\(", "\\[", "\\frac", "\\mathbf"):
         assert raw not in prose, f"raw TeX {raw!r} in a markdown cell"
-    assert 'class="arithmatex"' not in text and "katex-error" not in text
+    assert 'class="arithmatex"' not in text and "merror" not in text
     assert text.count('class="math math-inline"') >= 5
+    assert text.count("<math") == text.count('class="math math-')
     assert text.count('class="math math-display"') >= 2
 
 
-# MathJax, KaTeX itself or its auto-render, Mermaid, RequireJS (KaTeX's copy-tex helper is not one)
-TYPESETTERS = re.compile(r"mathjax|katex(\.min)?\.m?js|auto-render|mermaid|require(\.min)?\.js", re.I)
+# MathJax, KaTeX or Temml or an auto-render script, Mermaid, RequireJS
+TYPESETTERS = re.compile(r"mathjax|katex|temml|auto-render|mermaid|require(\.min)?\.js", re.I)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -63,7 +63,7 @@ def test_the_cheat_sheet_block_is_split_inside() -> None:
 
 
 def test_a_long_part_is_cut_into_sections_of_a_few_formulas() -> None:
-    formula = '<span class="katex">x</span>'
+    formula = '<span class="math math-inline" data-tex="x"><math><mi>x</mi></math></span>'
     cap = sections_hook.MAX_SECTION_FORMULAS
     paragraphs = [f"<p>{formula * n}</p>" for n in (3, 4, 2, 0, 1, cap + 5, 1)]
     out = sections("<h2>A</h2>" + "".join(paragraphs))
@@ -77,7 +77,7 @@ def test_a_long_part_is_cut_into_sections_of_a_few_formulas() -> None:
 
 
 def test_only_pages_with_many_formulas_get_sections() -> None:
-    formula = '<span class="katex">x</span>'
+    formula = '<span class="math math-inline" data-tex="x"><math><mi>x</mi></math></span>'
     few = "<h2>A</h2><p>" + formula * (sections_hook.MIN_FORMULAS - 1) + "</p>"
     many = "<h2>A</h2><p>" + formula * sections_hook.MIN_FORMULAS + "</p>"
     assert sections_hook.on_page_content(few) == few

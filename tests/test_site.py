@@ -69,7 +69,7 @@ def _mini_project(tmp_path: Path, page: str) -> Path:
     config = tmp_path / "mkdocs.yml"
     config.write_text(
         "site_name: probe\nstrict: true\n"
-        f"hooks:\n  - {ROOT / 'hooks' / 'rules.py'}\n  - {ROOT / 'hooks' / 'katex.py'}\n"
+        f"hooks:\n  - {ROOT / 'hooks' / 'rules.py'}\n  - {ROOT / 'hooks' / 'mathml.py'}\n"
         "markdown_extensions:\n  - attr_list\n  - pymdownx.arithmatex:\n      generic: true\n"
         "  - pymdownx.superfences\n  - pymdownx.tabbed:\n      alternate_style: true\n",
         encoding="utf-8",
@@ -81,7 +81,7 @@ def test_invalid_tex_fails_the_build(tmp_path: Path) -> None:
     config = _mini_project(tmp_path, "# Bad\n\nA broken formula: $\\frac{a$.\n")
     proc = mkdocs_build(config, tmp_path / "site")
     assert proc.returncode != 0
-    assert "KaTeX cannot render" in proc.stdout + proc.stderr
+    assert "Temml cannot render" in proc.stdout + proc.stderr
     assert "\\\\frac{a" in proc.stdout + proc.stderr or "\\frac{a" in proc.stdout + proc.stderr
 
 
@@ -97,7 +97,7 @@ def test_valid_tex_builds_in_the_probe(tmp_path: Path) -> None:
     config = _mini_project(tmp_path, "# Good\n\n$\\frac{a}{b}$ and {{ rule R3 }} inline is not a marker.\n")
     proc = mkdocs_build(config, tmp_path / "site")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert 'class="katex"' in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<mfrac><mi>a</mi><mi>b</mi></mfrac>" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
 
 # ----- rule anchors -----
@@ -134,13 +134,17 @@ def test_no_page_uses_a_rule_id_as_an_anchor_without_being_the_rule(site: BuiltS
 
 
 def test_math_is_rendered_at_build_time(site: BuiltSite) -> None:
+    """Every formula is MathML in the page as delivered: one <math> per formula wrapper, no
+    arithmatex markup left for a script, no error element."""
     total = 0
     for page in site.pages():
         html = page.read_text(encoding="utf-8")
         assert 'class="arithmatex"' not in html, f"{page}: a formula was left for the browser"
-        assert "katex-error" not in html, f"{page}: KaTeX reported an error"
-        total += html.count('class="katex"') + html.count('class="katex-display"')
-    assert total > 50
+        assert "<merror" not in html, f"{page}: Temml reported an error"
+        wrappers = html.count('class="math math-inline"') + html.count('class="math math-display"')
+        assert html.count("<math") == wrappers, f"{page}: {html.count('<math')} <math> for {wrappers} formulas"
+        total += wrappers
+    assert total > 1000
 
 
 def test_no_asset_is_loaded_from_another_host(site: BuiltSite) -> None:
@@ -153,41 +157,82 @@ def test_no_asset_is_loaded_from_another_host(site: BuiltSite) -> None:
             else:
                 continue
             assert not re.match(r"^(https?:)?//", url), f"{page.name}: <{tag}> loads {url}"
-    css = (site.path / "assets" / "katex" / "katex.css").read_text(encoding="utf-8")
-    assert "http" not in css and ".woff2" in css and ".ttf" not in css
+    css = (site.path / "assets" / "math" / "math.css").read_text(encoding="utf-8")
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//|@import", css) and ".woff2" in css
 
 
-def test_katex_fonts_are_shipped(site: BuiltSite) -> None:
-    css = (site.path / "assets" / "katex" / "katex.css").read_text(encoding="utf-8")
-    for font in re.findall(r"url\((fonts/[^)]+)\)", css):
-        assert (site.path / "assets" / "katex" / font).is_file(), font
+def test_the_math_fonts_are_shipped(site: BuiltSite) -> None:
+    css = (site.path / "assets" / "math" / "math.css").read_text(encoding="utf-8")
+    urls = re.findall(r"url\('([^']+\.woff2)'\)", css)
+    assert sorted(urls) == ["Temml.woff2", "mcref-math.woff2"], urls
+    for url in urls:
+        assert (site.path / "assets" / "math" / url).is_file(), url
+    assert 'font-family: "mcref Math", math;' in css
 
 
+def test_the_math_font_draws_every_character_of_every_formula(site: BuiltSite) -> None:
+    """The font is cut to what the formulas use: every character in a built page's MathML is in
+    it (Chromium draws a one-letter <mi> in its mathematical italic form, so those are too), and
+    the font is renamed, as the GUST Font License asks of a changed font."""
+    from fontTools.ttLib import TTFont
 
-def test_fonts_of_the_first_formulas_are_preloaded(site: BuiltSite) -> None:
-    """KaTeX's stylesheet is read as class -> font file; a page preloads the two fonts every
-    formula uses plus those its first formulas are set in, and none for later formulas."""
-    katex = load_hook("katex")
-    by_class = dict((tuple(sorted(c)), f) for c, f in katex.fonts_by_class())
-    assert by_class[("mathbf",)] == "KaTeX_Main-Bold.woff2"
-    assert by_class[("large-op", "op-symbol")] == "KaTeX_Size2-Regular.woff2"
-    assert by_class[("boldsymbol",)] == "KaTeX_Math-BoldItalic.woff2"
+    font = TTFont(site.path / "assets" / "math" / "mcref-math.woff2")
+    cmap = font.getBestCmap()
+    mathml = load_hook("mathml")
+    missing: dict[str, str] = {}
+    for page in site.pages():
+        for m in re.finditer(r"<math\b.*?</math>", page.read_text(encoding="utf-8"), re.S):
+            for text in re.findall(r">([^<]+)<", m.group(0)):
+                for ch in html.unescape(text):
+                    if ch.isspace() and ch not in " \u00a0":
+                        continue
+                    for need in filter(None, (ch, mathml._italic(ch))):
+                        if ord(need) not in cmap:
+                            missing[need] = page.relative_to(site.path).as_posix()
+    assert not missing, missing
+    assert "MATH" in font, "the cut font lost its MATH table (stretchy delimiters, fractions, scripts)"
+    names = {record.nameID: str(record) for record in font["name"].names}
+    assert names[1] == "mcref Math" and "Latin Modern" not in names[4], names
+    assert len(cmap) < 600 and (site.path / "assets" / "math" / "mcref-math.woff2").stat().st_size < 100 * 1024
 
-    def formula(classes: str) -> str:
-        return f'<span class="katex-html" aria-hidden="true"><span class="{classes}">x</span></span><!--/mcref-math-->'
 
-    late = formula("mord mathcal")
-    page = formula("mord mathbf") + formula("mop op-symbol large-op") + formula("mord") * 20 + late
-    assert katex.first_screen_fonts(page) == [
-        "KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2", "KaTeX_Main-Bold.woff2", "KaTeX_Size2-Regular.woff2",
-    ]
-    assert "KaTeX_Caligraphic-Regular.woff2" in katex.first_screen_fonts(late + page)
-    # the built notebook page opens with bold vectors and a displayed sum
-    preloads = [a["href"] for t, a in tags(site.path / "notebooks" / "neuron" / "index.html")
-                if t == "link" and a.get("rel") == "preload"]
-    names = [Path(href or "").name for href in preloads]
-    assert {"KaTeX_Main-Bold.woff2", "KaTeX_Size2-Regular.woff2"} <= set(names), names
-    assert all((site.path / "notebooks" / "neuron" / (href or "")).resolve().is_file() for href in preloads)
+def test_a_character_the_math_font_lacks_fails_the_build() -> None:
+    """A formula with a symbol Latin Modern Math does not have would be drawn in whatever font
+    the reader's system has: the font cut fails instead, naming the symbol."""
+    from mkdocs.exceptions import PluginError
+
+    mathml = load_hook("mathml")
+    with pytest.raises(PluginError, match="no glyph for \U00013000"):
+        mathml.cut_font({"x", "\U00013000"})
+    assert mathml._italic("x") == "𝑥" and mathml._italic("h") == "ℎ" and mathml._italic("β") == "𝛽"
+    assert mathml._italic("1") is None
+
+
+def test_temml_stylesheet_changes_fail_the_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    mathml = load_hook("mathml")
+    css = mathml.math_css()
+    assert "Latin Modern Math" not in css.split("*/", 1)[1]  # only the licence comment names it
+    assert "src: url('mcref-math.woff2') format('woff2');" in css
+    original = (mathml.TEMML_DIST / "Temml-Latin-Modern.css").read_text(encoding="utf-8")
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    # a later Temml that names its font file differently
+    (dist / "Temml-Latin-Modern.css").write_text(original.replace("latinmodernmath.woff2", "lm-math.woff2"), encoding="utf-8")
+    monkeypatch.setattr(mathml, "TEMML_DIST", dist)
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match="changed shape"):
+        mathml.math_css()
+
+
+def test_the_math_font_is_preloaded_on_pages_with_math(site: BuiltSite) -> None:
+    for page in (site.path / "index.html", site.path / "notebooks" / "neuron" / "index.html"):
+        preloads = [a["href"] for t, a in tags(page) if t == "link" and a.get("rel") == "preload"]
+        assert [Path(href or "").name for href in preloads] == ["mcref-math.woff2"], preloads
+        assert (page.parent / (preloads[0] or "")).resolve().is_file()
+    page = site.path / "404.html"  # no formula on it: nothing to preload
+    assert "<math" not in page.read_text(encoding="utf-8")
+    assert not [a for t, a in tags(page) if t == "link" and a.get("rel") == "preload"]
 
 
 # How a formula reads in a search result: typed math on one line, written out by hand here.
@@ -209,12 +254,13 @@ SEARCH_TEXT = {
 def test_a_formula_reads_as_typed_math_in_search() -> None:
     """Search indexes each formula as the text of its MathML written on one line: fractions as a/b,
     scripts as Unicode where it has them, matrices as [a, b; c, d]; never TeX or glyph runs."""
-    katex = load_hook("katex")
-    answers = katex.render([(tex, True) for tex in SEARCH_TEXT])
-    for (tex, expected), answer in zip(SEARCH_TEXT.items(), answers):
-        assert html.unescape(katex.readable(answer["html"])) == expected, tex
-    assert katex.readable(answers[5]["html"]).count("&") == 0  # escaped for HTML only where needed
-    assert "&gt;" in katex.readable(answers[6]["html"])
+    mathml = load_hook("mathml")
+    answers = mathml.render([(tex, True) for tex in SEARCH_TEXT] + [(tex, False) for tex in SEARCH_TEXT])
+    for n, (tex, expected) in enumerate(SEARCH_TEXT.items()):
+        for answer in (answers[n], answers[n + len(SEARCH_TEXT)]):  # displayed, and inline (cut into rows)
+            assert html.unescape(mathml.readable(answer["html"])) == expected, tex
+    assert mathml.readable(answers[5]["html"]).count("&") == 0  # escaped for HTML only where needed
+    assert "&gt;" in mathml.readable(answers[6]["html"])
 
 
 # ----- rule examples pulled from the docstrings -----

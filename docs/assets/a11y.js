@@ -3,7 +3,7 @@
  * 1. The search dialog (div.md-search, role="dialog") has no accessible name.
  * 2. A formula or table wider than its column scrolls inside its own box; a box that
  *    scrolls must be focusable, or keyboard users cannot scroll it. Display formulas are
- *    delivered focusable (tabindex="0", hooks/katex.py), so that holds before any script
+ *    delivered focusable (tabindex="0", hooks/mathml.py), so that holds before any script
  *    runs; once the page is idle, each box is measured and keeps tabindex="0", with a role
  *    and a name, while (and only while) it overflows.
  *    Measuring needs the whole page drawn: the parts far from the screen are skipped while

@@ -1,22 +1,29 @@
-"""MkDocs hook: render every formula to HTML with KaTeX when the site is built.
+"""MkDocs hook: write every formula as MathML with Temml when the site is built.
 
 Authors write `$...$` and `$$...$$`; `pymdownx.arithmatex` (generic mode) wraps
 them as `\\(...\\)` and `\\[...\\]` in `arithmatex` elements, and this hook
-replaces each one by KaTeX's HTML (plus hidden MathML for screen readers).
-The reader's browser runs no JavaScript for math and fetches nothing but the
-site's own CSS and fonts, which this hook copies from the pinned npm package
-into `assets/katex/`.
+replaces each one by Temml's MathML. The browser draws MathML itself (MathML Core:
+Chromium 109+, Firefox, Safari), and the same markup is what assistive technology
+reads: one copy of each formula, no hidden second one. The reader's browser runs
+no JavaScript for math and fetches nothing but the site's own CSS and one math font.
 
-One `node` process renders every page of a build: it reads a JSON list of
-formulas per line and answers with a JSON list. A formula KaTeX cannot parse
-fails the build, naming the page and the formula.
+The font is Latin Modern Math (vendor/latinmodern-math/, GUST Font License), cut at
+build time to the characters the site's formulas use and renamed "mcref Math" (the
+license asks that a changed font carry a new name): about 45 KiB for the whole site,
+fetched once and preloaded on every page with math. Temml's stylesheet comes from
+the pinned npm package.
+
+One `node` process renders every page of a build: it reads a JSON list of formulas
+per line and answers with a JSON list. A formula Temml cannot parse fails the build,
+naming the page and the formula.
 """
 
 from __future__ import annotations
 
 import atexit
-import functools
+import hashlib
 import html
+import io
 import json
 import re
 import shutil
@@ -33,23 +40,31 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 ROOT = Path(__file__).resolve().parent.parent
-KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
-ASSET_DIR = "assets/katex"
+TEMML_DIST = ROOT / "node_modules" / "temml" / "dist"
+FONT_SOURCE = ROOT / "vendor" / "latinmodern-math" / "latinmodern-math.otf"
+FONT_FAMILY = "mcref Math"
+FONT_FILE = "mcref-math.woff2"
+ASSET_DIR = "assets/math"
+CSS_FILE = "math.css"
+FONT_CACHE = ROOT / ".cache" / "math-font"
 
 # arithmatex generic output, before any other hook touches it
 _INLINE = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
 _DISPLAY = re.compile(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', re.S)
-_SLOT = re.compile("\x00katex(\\d+)\x00")
+_SLOT = re.compile("\x00mathml(\\d+)\x00")
 
-# Read formulas as JSON lines, answer with rendered HTML or the parse error.
+# Read formulas as JSON lines, answer with MathML or the parse error. Inline formulas are cut
+# into rows after each top-level relation or operator (wrap: "tex"), as TeX allows a line break
+# there; Temml's stylesheet lets Chromium break between those rows.
 _RENDERER = r"""
-const katex = require("katex");
+const temml = require("temml");
 const rl = require("readline").createInterface({ input: process.stdin });
 rl.on("line", (line) => {
   const answers = JSON.parse(line).map(([tex, display]) => {
     try {
-      return { html: katex.renderToString(tex, {
-        displayMode: display, throwOnError: true, strict: "error", output: "htmlAndMathml", trust: false,
+      return { html: temml.renderToString(tex, {
+        displayMode: display, throwOnError: true, strict: true, trust: false, xml: true,
+        wrap: display ? "none" : "tex",
       }) };
     } catch (err) {
       return { error: String(err.message || err) };
@@ -65,14 +80,14 @@ _node: subprocess.Popen[str] | None = None
 def _renderer() -> subprocess.Popen[str]:
     global _node
     if _node is None or _node.poll() is not None:
-        if not (KATEX_DIST / "katex.min.css").exists():
+        if not (TEMML_DIST / "temml.cjs").exists():
             raise PluginError(
-                f"KaTeX is not installed in {ROOT / 'node_modules'}; run `npm ci` in {ROOT} "
+                f"Temml is not installed in {ROOT / 'node_modules'}; run `npm ci` in {ROOT} "
                 "(the README's commands do it for you)"
             )
         node = shutil.which("node")
         if node is None:
-            raise PluginError("`node` is not on PATH; the site renders math with KaTeX at build time and needs Node.js")
+            raise PluginError("`node` is not on PATH; the site writes its math with Temml at build time and needs Node.js")
         _node = subprocess.Popen(
             [node, "-e", _RENDERER],
             stdin=subprocess.PIPE,
@@ -86,30 +101,29 @@ def _renderer() -> subprocess.Popen[str]:
 
 
 def render(formulas: list[tuple[str, bool]]) -> list[dict[str, str]]:
-    """Render (tex, display) pairs; each answer has `html` or `error`."""
+    """Render (tex, display) pairs; each answer has `html` (MathML) or `error`."""
     proc = _renderer()
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(json.dumps(formulas) + "\n")
     proc.stdin.flush()
     line = proc.stdout.readline()
     if not line:
-        raise PluginError("the KaTeX renderer (node) exited unexpectedly")
+        raise PluginError("the Temml renderer (node) exited unexpectedly")
     answers: list[dict[str, str]] = json.loads(line)
     return answers
 
 
-COPY_TEX = "copy-tex.min.js"
+# Every character the site's formulas draw, for the font; filled as pages are rendered, which
+# MkDocs does for every page before it writes any (on_env comes in between).
+_characters: set[str] = set()
+_MATH_TEXT = re.compile(r">([^<]+)<")
 
 
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
-    css = f"{ASSET_DIR}/katex.css"
+    css = f"{ASSET_DIR}/{CSS_FILE}"
     if css not in config.extra_css:
         config.extra_css.insert(0, css)
-    # KaTeX's copy-tex: copying a selection that contains formulas copies their LaTeX source.
-    # 1.6 KiB; it typesets nothing.
-    script = f"{ASSET_DIR}/{COPY_TEX}"
-    if script not in [str(s) for s in config.extra_javascript]:
-        config.extra_javascript.append(script)
+    _characters.clear()
     return config
 
 
@@ -119,7 +133,7 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
     def keep(display: bool):  # type: ignore[no-untyped-def]
         def slot(match: re.Match[str]) -> str:
             formulas.append((html.unescape(match.group(1)).strip(), display))
-            return f"\x00katex{len(formulas) - 1}\x00"
+            return f"\x00mathml{len(formulas) - 1}\x00"
 
         return slot
 
@@ -129,13 +143,16 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
     answers = render(formulas)
     errors = [f"  {tex!r}: {a['error']}" for (tex, _), a in zip(formulas, answers) if "error" in a]
     if errors:
-        raise PluginError(f"{page.file.src_uri}: KaTeX cannot render {len(errors)} formula(s):\n" + "\n".join(errors))
+        raise PluginError(f"{page.file.src_uri}: Temml cannot render {len(errors)} formula(s):\n" + "\n".join(errors))
+    for answer in answers:
+        for text in _MATH_TEXT.findall(answer["html"]):
+            _characters.update(html.unescape(text))
 
     def fill(match: re.Match[str]) -> str:
         i = int(match.group(1))
         tex, display = formulas[i]
         rendered = answers[i]["html"]
-        # keep the source on the element, for copy-as-LaTeX and for tests
+        # keep the source on the element, for copy-as-LaTeX (docs/assets/copy-math.js) and tests
         attr = html.escape(tex, quote=True)
         # the closing comment marks the formula's end for on_page_context (see below)
         if display:
@@ -147,31 +164,105 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
     return _SLOT.sub(fill, html_text)
 
 
-def katex_css() -> str:
-    """KaTeX's stylesheet, reduced to the woff2 fonts every current browser uses."""
-    css = (KATEX_DIST / "katex.min.css").read_text(encoding="utf-8")
-    # src:url(fonts/X.woff2) format("woff2"),url(fonts/X.woff) format("woff"),url(fonts/X.ttf) format("truetype")
-    css = re.sub(r',url\(fonts/[^)]+\.woff\) format\("woff"\)', "", css)
-    css = re.sub(r',url\(fonts/[^)]+\.ttf\) format\("truetype"\)', "", css)
-    if ".woff)" in css or ".ttf)" in css:
-        raise PluginError("KaTeX's CSS changed shape: could not reduce it to woff2 fonts")
+def math_css() -> str:
+    """Temml's stylesheet for Latin Modern, pointed at the site's cut of the font."""
+    css = (TEMML_DIST / "Temml-Latin-Modern.css").read_text(encoding="utf-8")
+    changes = (
+        ("  font-family: Latin Modern Math;\n  src: url('./latinmodernmath.woff2');",
+         f"  font-family: \"{FONT_FAMILY}\";\n  src: url('{FONT_FILE}') format('woff2');"),
+        ('font-family: "Latin Modern Math", math;', f'font-family: "{FONT_FAMILY}", math;'),
+    )
+    for old, new in changes:
+        if css.count(old) != 1:
+            raise PluginError(f"Temml's Temml-Latin-Modern.css changed shape: {old!r} is not in it once")
+        css = css.replace(old, new)
     return css
 
 
+# Chromium draws a one-letter <mi> in its italic form from Unicode's mathematical alphabets
+# (x as 𝑥, α as 𝛼), so the font needs those too.
+def _italic(ch: str) -> str | None:
+    if ch == "h":
+        return "\u210e"  # ℎ, the Planck constant, stands in the alphabet's gap
+    if "a" <= ch <= "z":
+        return chr(0x1D44E + ord(ch) - ord("a"))
+    if "A" <= ch <= "Z":
+        return chr(0x1D434 + ord(ch) - ord("A"))
+    if "α" <= ch <= "ω":
+        return chr(0x1D6FC + ord(ch) - ord("α"))
+    return {"ı": "\U0001d6a4", "ȷ": "\U0001d6a5", "ϵ": "\U0001d716", "ϑ": "\U0001d717", "ϕ": "\U0001d719",
+            "ϱ": "\U0001d71a", "ϖ": "\U0001d71b"}.get(ch)
+
+
+def font_characters(characters: set[str]) -> set[str]:
+    """The characters to keep in the font: those drawn, their italic forms, and the spaces."""
+    keep = {ch for ch in characters if not ch.isspace()} | {" ", "\u00a0"}
+    keep |= {it for ch in characters if (it := _italic(ch))}
+    return keep
+
+
+def cut_font(characters: set[str]) -> bytes:
+    """Latin Modern Math cut to `characters` (with the glyph variants and parts its MATH table
+    builds stretched and large symbols from), renamed, as woff2."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.drop_tables += ["FFTM"]  # FontForge's timestamp: nothing a browser reads
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # copyright and license stay with the font
+    font = TTFont(FONT_SOURCE)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(ch) for ch in characters))
+    subsetter.subset(font)
+    missing = sorted(ch for ch in characters if ord(ch) not in font.getBestCmap())
+    if missing:
+        raise PluginError(f"Latin Modern Math has no glyph for {' '.join(missing)} ({', '.join(map(ascii, missing))})")
+    name = font["name"]
+    for record in list(name.names):
+        if record.nameID in (1, 16):
+            record.string = FONT_FAMILY
+        elif record.nameID in (3, 4):
+            record.string = f"{FONT_FAMILY} Regular"
+        elif record.nameID == 6:
+            record.string = FONT_FAMILY.replace(" ", "") + "-Regular"
+    out = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(out)
+    return out.getvalue()
+
+
+def _font(characters: set[str]) -> bytes:
+    """cut_font, kept in .cache/ by the characters and the source font (it takes about a second)."""
+    digest = hashlib.sha256("".join(sorted(characters)).encode("utf-8"))
+    digest.update(FONT_SOURCE.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    cached = FONT_CACHE / f"{digest.hexdigest()[:20]}.woff2"
+    if cached.is_file():
+        return cached.read_bytes()
+    data = cut_font(characters)
+    FONT_CACHE.mkdir(parents=True, exist_ok=True)
+    for old in FONT_CACHE.glob("*.woff2"):
+        old.unlink()
+    cached.write_bytes(data)
+    return data
+
+
 def on_env(env: Any, config: MkDocsConfig, **kwargs: Any) -> Any:
-    """Write KaTeX's CSS, fonts and copy-tex into the site before any page is written, so a
-    page can be opened in a browser during the build (the cheat sheet's PDF is printed then)."""
+    """Write the math stylesheet and fonts into the site before any page is written, so a page
+    can be opened in a browser during the build (the cheat sheet's PDF is printed then)."""
     target = Path(config.site_dir) / ASSET_DIR
-    (target / "fonts").mkdir(parents=True, exist_ok=True)
-    (target / "katex.css").write_text(katex_css(), encoding="utf-8")
-    for font in (KATEX_DIST / "fonts").glob("*.woff2"):
-        shutil.copy2(font, target / "fonts" / font.name)
-    shutil.copy2(KATEX_DIST / "contrib" / COPY_TEX, target / COPY_TEX)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / CSS_FILE).write_text(math_css(), encoding="utf-8")
+    (target / FONT_FILE).write_bytes(_font(font_characters(_characters)))
+    # Temml's own small font: the prime (′) and script capitals, set in it by Temml's stylesheet
+    shutil.copy2(TEMML_DIST / "Temml.woff2", target / "Temml.woff2")
     return env
 
 
-# Site search parses every page's HTML in Python, and would index each formula three times:
-# KaTeX's glyphs, its MathML, and the TeX annotation. Before the search plugin reads a page,
+# Site search parses every page's HTML in Python, and would index each formula as the
+# characters of its MathML run together ("∂f∂x" for ∂f/∂x). Before the search plugin reads a page,
 # each rendered formula is swapped for its text on one line (see `linear`, e.g.
 # "∂(w ⊗ x)/∂w = diag(x)") between two comments; on_post_page puts the formulas back. The index
 # then shows each formula once, as text, and the search plugin parses a fraction of the markup.
@@ -220,6 +311,14 @@ def _script(base: str, script: str, table: dict[str, str], mark: str) -> str:
     return f"{base}{mark}{script if len(script) == 1 else '(' + script + ')'}"
 
 
+def _plain(ch: str) -> str:
+    """A letter or digit from Unicode's mathematical alphabets as its plain self (𝐰 is searched
+    for as w), except the double-struck ones, which mean something else (𝟙, the ones vector)."""
+    if "\U0001d400" <= ch <= "\U0001d7ff" and "DOUBLE-STRUCK" not in unicodedata.name(ch, ""):
+        return unicodedata.normalize("NFKC", ch)
+    return ch
+
+
 def _linear(node: ET.Element) -> str:
     tag = node.tag.rpartition("}")[2]
     kids = list(node)
@@ -233,10 +332,10 @@ def _linear(node: ET.Element) -> str:
             return node.text or ""
         if node.get("mathvariant") == "double-struck":
             text = "".join(_DOUBLE_STRUCK.get(ch, ch) for ch in text)
-        return "".join(ch for ch in text if ch not in "\u2061\u2062\u2063\u2064")
+        return "".join(_plain(ch) for ch in text if ch not in "\u2061\u2062\u2063\u2064")
     if tag == "mspace":
         width = node.get("width", "")
-        return " " if width.endswith("em") and float(width[:-2] or 0) >= 0.5 else ""
+        return " " if width.endswith("em") and float(width[:-2] or 0) >= 0.15 else ""  # \, and wider
     if tag == "mfrac":
         num, den = (_linear(k).strip() for k in kids)
         return f"{_bracketed(num)}/{_bracketed(den)}"
@@ -251,7 +350,7 @@ def _linear(node: ET.Element) -> str:
         return _script(_linear(kids[0]), _linear(kids[1]), _SUBSCRIPT, "_")
     if tag == "msubsup":
         return _script(_script(_linear(kids[0]), _linear(kids[1]), _SUBSCRIPT, "_"), _linear(kids[2]), _SUPERSCRIPT, "^")
-    if tag == "mover" and node.get("accent") == "true" and _linear(kids[1]) in _ACCENT:
+    if tag == "mover" and len(kids) == 2 and _linear(kids[1]) in _ACCENT:  # an accent: ŷ, x⃗
         return _linear(kids[0]) + _ACCENT[_linear(kids[1])]
     if tag in ("munder", "mover", "munderover"):
         base, *scripts = (_linear(k).strip() for k in kids)
@@ -315,12 +414,18 @@ def _row(kids: list[ET.Element]) -> str:
             applied = True
             continue
         if not part.strip():
-            out += part
+            # a space (\, or the thin space TeX puts before an operator name), unless it would
+            # follow ∂, an opening bracket or a slash: ∂max(0, x), ∂vecᵣ(W), sinh x/cosh x
+            if not (part and (not out.strip() or out[-1] in "∂/([{⟨ ")):
+                out += part
             continue
         wide = _wide(kid)
         # a function's name: 2x cos x, not 2xcos x; maxᵢ xᵢ and vecᵣ(X) (a name with a script)
-        scripted_name = tag in ("msub", "munder", "msup", "msubsup", "munderover") and len(kid[0]) > 0 and (
-            kid[0][-1].text == "\u2061")
+        base = kid[0] if tag in ("msub", "munder", "msup", "msubsup", "munderover") and len(kid) else None
+        scripted_name = base is not None and (
+            (len(base) > 0 and base[-1].text == "\u2061")  # the name's own function application mark
+            or (base.tag.rpartition("}")[2] == "mi" and len((base.text or "").strip()) > 1 and base.text.strip().isalpha())
+        )
         named = scripted_name or (tag == "mi" and len(part) > 1 and part.isalpha())
         if (after_operand and (wide or previous_wide or named) and part[0] not in ")]}⟩′" and out[-1:] != "∂") or (
             applied and part[0] != "("
@@ -337,7 +442,7 @@ def linear(mathml: str) -> str:
     try:
         root = ET.fromstring(mathml)
     except ET.ParseError as err:
-        raise PluginError(f"KaTeX's MathML does not parse as XML ({err}): {mathml[:200]}") from err
+        raise PluginError(f"Temml's MathML does not parse as XML ({err}): {mathml[:200]}") from err
     text = unicodedata.normalize("NFC", " ".join(_linear(root).split()))  # ŷ as one character
     return re.sub(r"\( ", "(", re.sub(r" ([),;])", r"\1", text))
 
@@ -373,62 +478,16 @@ def _restore_formulas(output: str, page: Page) -> str:
     return restored
 
 
-# The fonts nearly every formula uses; preloading them lets the browser fetch them while it
-# parses the page instead of after the first layout.
-PRELOAD = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
-# The formulas a reader sees before scrolling. The fonts these use beyond PRELOAD (bold, the
-# large sums and delimiters) are preloaded too: KaTeX's fonts are font-display: block, so text
-# set in a font that arrives late is laid out with a fallback's metrics first and then moves.
-FIRST_SCREEN = 12
-_KATEX_HTML = re.compile(r'<span class="katex-html".*?<!--/mcref-math-->', re.S)
-_CLASSES = re.compile(r'class="([^"]*)"')
-# `.katex .mathbf{font-family:KaTeX_Main;font-weight:700}`, `.katex .op-symbol.large-op{...}`
-_FONT_RULE = re.compile(r"\.katex ((?:\.[a-z0-9-]+)+)\{font-family:KaTeX_(\w+)((?:;[^;}]*)*)\}")
-
-
-@functools.cache
-def fonts_by_class() -> tuple[tuple[frozenset[str], str], ...]:
-    """KaTeX's own stylesheet, read as: an element with these classes is set in this font file."""
-    rules = []
-    available = {font.name for font in (KATEX_DIST / "fonts").glob("*.woff2")}
-    for match in _FONT_RULE.finditer(katex_css()):
-        classes = frozenset(match.group(1).strip(".").split("."))
-        bold, italic = "font-weight:700" in match.group(3), "font-style:italic" in match.group(3)
-        face = ("Bold" if bold else "") + ("Italic" if italic else "") or "Regular"
-        font = f"KaTeX_{match.group(2)}-{face}.woff2"
-        if font in available:
-            rules.append((classes, font))
-    if not rules:
-        raise PluginError("KaTeX's CSS changed shape: no class sets a font")
-    return tuple(rules)
-
-
-def first_screen_fonts(output: str) -> list[str]:
-    """PRELOAD, then each other font that the page's first FIRST_SCREEN formulas are set in."""
-    fonts = list(PRELOAD)
-    for n, block in enumerate(_KATEX_HTML.finditer(output)):
-        if n == FIRST_SCREEN:
-            break
-        for attr in _CLASSES.findall(block.group(0)):
-            classes = set(attr.split())
-            for needs, font in fonts_by_class():
-                if needs <= classes and font not in fonts:
-                    fonts.append(font)
-    return fonts
-
-
 @event_priority(100)  # put the formulas back before any other hook reads the page
 def on_post_page(output: str, page: Page, config: MkDocsConfig, **kwargs: Any) -> str:
     output = _restore_formulas(output, page)
-    if 'class="katex"' not in output:
+    if "<math" not in output:
         return output
+    # The math font is on every page with math: fetched while the page is parsed, not after
+    # the first layout finds a formula (until a font arrives, the browser draws no text in it).
     depth = page.url.count("/") if config.use_directory_urls else page.file.dest_uri.count("/")
-    prefix = "../" * depth
-    links = "".join(
-        f'<link rel="preload" href="{prefix}{ASSET_DIR}/fonts/{font}" as="font" type="font/woff2" crossorigin>'
-        for font in first_screen_fonts(output)
-    )
-    return output.replace("</title>", "</title>" + links, 1)
+    link = f'<link rel="preload" href="{"../" * depth}{ASSET_DIR}/{FONT_FILE}" as="font" type="font/woff2" crossorigin>'
+    return output.replace("</title>", "</title>" + link, 1)
 
 
 def on_shutdown(**kwargs: Any) -> None:
