@@ -9,7 +9,7 @@ no JavaScript for math and fetches nothing but the site's own CSS and one math f
 
 The font is Latin Modern Math (vendor/latinmodern-math/, GUST Font License), cut at
 build time to the characters the site's formulas use and renamed "mcref Math" (the
-license asks that a changed font carry a new name): about 45 KiB for the whole site,
+license asks that a changed font carry a new name): about 65 KiB for the whole site,
 fetched once and preloaded on every page with math. Temml's stylesheet comes from
 the pinned npm package.
 
