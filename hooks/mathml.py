@@ -285,7 +285,6 @@ _SUBSCRIPT = {
 # accents over a letter, as combining characters: ŵ, x⃗, x̄
 _ACCENT = {"^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "ˉ": "\u0304", "¯": "\u0304",
            "‾": "\u0305", "˙": "\u0307", "¨": "\u0308", "\u20d7": "\u20d7", "→": "\u20d7"}
-_DOUBLE_STRUCK = dict(zip("RNZQC1", "ℝℕℤℚℂ𝟙"))
 # operators written with a space on each side when they stand between two operands
 _SPACED = set("=≠≈≡≤≥<>→↦∈∉⊂⊆+−±∓⊗⊘⊙⊕×⋅·∘○⇒⇔")
 _BIG_OPERATORS = set("∑∏∫∮⋃⋂⨁⨂")
@@ -323,15 +322,11 @@ def _linear(node: ET.Element) -> str:
     tag = node.tag.rpartition("}")[2]
     kids = list(node)
     text = (node.text or "").strip()
-    if tag in ("annotation", "annotation-xml", "mphantom"):
+    if tag == "mphantom":
         return ""
-    if tag == "semantics":
-        return _linear(kids[0]) if kids else ""
     if tag in ("mi", "mn", "mo", "mtext", "ms"):
         if tag == "mtext":
             return node.text or ""
-        if node.get("mathvariant") == "double-struck":
-            text = "".join(_DOUBLE_STRUCK.get(ch, ch) for ch in text)
         return "".join(_plain(ch) for ch in text if ch not in "\u2061\u2062\u2063\u2064")
     if tag == "mspace":
         width = node.get("width", "")
