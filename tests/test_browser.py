@@ -348,10 +348,21 @@ SECTION_TOPS = """
 def test_drawing_the_skipped_parts_moves_nothing(browser: Any, base_url: str) -> None:
     """Parts far from the screen are skipped while the page loads and drawn once it is idle
     (docs/assets/a11y.js); nothing may move when that happens, or a reader who has scrolled
-    sees the text jump."""
+    sees the text jump.
+
+    The first positions are taken where a11y.js starts: after the load, once the fonts are in.
+    Taken at the load itself they can be laid out in a fallback font, when the math font is
+    still being decoded on a busy machine (it was on a CI run: the text then moved by up to
+    270 px when the font arrived, before any part was drawn)."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        ctx.add_init_script("addEventListener('load', () => { window.__mcrefTops = (" + SECTION_TOPS + ")(); });")
+        # Registered before a11y.js's own load listener, so this runs first: a11y.js draws
+        # nothing until an idle moment after the same fonts are ready.
+        ctx.add_init_script(
+            "addEventListener('load', () => document.fonts.ready.then(() => { window.__mcrefTops = ("
+            + SECTION_TOPS
+            + ")(); }));"
+        )
         page = ctx.new_page()
         page.goto(base_url + "rules/elementwise/", wait_until="load")
         page.wait_for_function("document.documentElement.hasAttribute('data-mcref-drawn')")
