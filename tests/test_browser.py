@@ -344,34 +344,54 @@ SECTION_TOPS = """
 })
 """
 
+# Installed before the page's scripts: idle callbacks (a11y.js draws the skipped parts in
+# them) are held until the test calls window.__mcrefRelease().
+HOLD_IDLE_CALLBACKS = """
+window.__mcrefHeld = [];
+const requestIdle = window.requestIdleCallback.bind(window);
+window.requestIdleCallback = (fn, options) => { window.__mcrefHeld.push([fn, options]); return 0; };
+window.__mcrefRelease = () => {
+  window.requestIdleCallback = requestIdle;
+  for (const [fn, options] of window.__mcrefHeld.splice(0)) requestIdle(fn, options);
+};
+"""
+
 
 def test_drawing_the_skipped_parts_moves_nothing(browser: Any, base_url: str) -> None:
     """Parts far from the screen are skipped while the page loads and drawn once it is idle
     (docs/assets/a11y.js); nothing may move when that happens, or a reader who has scrolled
     sees the text jump.
 
-    The first positions are taken where a11y.js starts: after the load, once the fonts are in.
-    Taken at the load itself they can be laid out in a fallback font, when the math font is
-    still being decoded on a busy machine (it was on a CI run: the text then moved by up to
-    270 px when the font arrived, before any part was drawn)."""
+    The first positions are those a reader sees: after the fonts are in and two frames have
+    been drawn, with a11y.js's drawing held back until then. (Taken at the load event they
+    can come before the first frame, when the browser has not yet decided which parts are on
+    the screen and lays out every part at its placeholder height: a CI run failed that way.)"""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        # Registered before a11y.js's own load listener, so this runs first: a11y.js draws
-        # nothing until an idle moment after the same fonts are ready.
-        ctx.add_init_script(
-            "addEventListener('load', () => document.fonts.ready.then(() => { window.__mcrefTops = ("
-            + SECTION_TOPS
-            + ")(); }));"
-        )
+        ctx.add_init_script(HOLD_IDLE_CALLBACKS)
         page = ctx.new_page()
         page.goto(base_url + "rules/elementwise/", wait_until="load")
+        page.evaluate(
+            "async () => { await document.fonts.ready;"
+            " await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))); }"
+        )
+        assert page.evaluate("document.querySelectorAll('.mcref-shown').length") == 0, "drawing was not held"
+        before = page.evaluate(SECTION_TOPS)
+        # the parts the browser has drawn by itself: those on or near the screen
+        shown = page.evaluate(
+            "[...document.querySelectorAll('.mcref-section')]"
+            ".map(s => s.firstElementChild.checkVisibility({contentVisibilityAuto: true}))"
+        )
+        page.evaluate("window.__mcrefRelease()")
         page.wait_for_function("document.documentElement.hasAttribute('data-mcref-drawn')")
-        loaded, drawn = page.evaluate("window.__mcrefTops"), page.evaluate(SECTION_TOPS)
-        assert len(loaded) == len(drawn) > 10
-        visible_at_load = [i for i, (top, _) in enumerate(loaded) if top < 900 * 2.5]
-        assert visible_at_load, loaded
-        # the parts drawn while loading keep their place, and so do their first lines
-        assert [loaded[i] for i in visible_at_load] == [drawn[i] for i in visible_at_load]
+        after = page.evaluate(SECTION_TOPS)
+        assert len(before) == len(after) == len(shown) > 10
+        on_screen = [i for i, (top, _) in enumerate(before) if top < 900]
+        assert on_screen and all(shown[i] for i in on_screen), (before, shown)
+        assert not all(shown), "every part was drawn before a11y.js drew them: nothing was skipped"
+        drawn_first = [i for i, s in enumerate(shown) if s]
+        # the parts drawn before a11y.js keep their place, and so do their first lines
+        assert [before[i] for i in drawn_first] == [after[i] for i in drawn_first]
     finally:
         ctx.close()
 
