@@ -9,6 +9,7 @@ failure saves a screenshot and names it in the message.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -546,6 +547,44 @@ def test_search_finds(visit: Any, query: str) -> None:
     results = _search(page, query)
     hrefs = [h.split("?")[0] + ("#" + h.split("#")[1] if "#" in h else "") for r in results for h in r["hrefs"]]
     assert any(SEARCHES[query] in h for h in hrefs), f"{query!r} -> {hrefs}"
+
+
+# The first section a reader sees in the results, and the one Enter in the box opens (Material
+# opens the link with the highest score, wherever it is listed).
+FIRST_SECTION = """() => {
+  const links = [...document.querySelectorAll('.md-search-result__item a.md-search-result__link')];
+  const shown = links.filter(a => a.hash && a.checkVisibility());
+  const score = a => parseFloat(a.firstElementChild.getAttribute('data-md-score'));
+  const best = links.reduce((b, a) => (score(a) > score(b) ? a : b));
+  return {shown: shown.length ? shown[0].hash.slice(1) : null, enter: best.hash.slice(1)};
+}"""
+
+
+def test_a_search_for_an_id_lists_that_rule_first(visit: Any, site: Any) -> None:
+    """Every ID on the site (R1, S4, C2, E8, X13, ...) typed into the search box: its section is
+    the first one listed and the one Enter opens. Material reads every word as a prefix, so
+    without docs/assets/search-ids.js "R1" listed R14 first, "R2" R23 and "E8" the rule citing it."""
+    ids = sorted(
+        {m for page in site.pages() for m in re.findall(r'<h[1-6][^>]* id="([A-Z]\d+)"', page.read_text("utf-8"))},
+        key=lambda i: (i[0], int(i[1:])),
+    )
+    assert len(ids) > 80 and {"R1", "R26", "S1", "E8", "C1", "X13"} <= set(ids), ids
+    page, _ = visit("")
+    wrong = {}
+    for rule_id in ids:
+        _search(page, rule_id)
+        page.wait_for_function(
+            "id => [...document.querySelectorAll('.md-search-result__link')].some(a => a.hash === '#' + id)",
+            arg=rule_id,
+        )
+        first = page.evaluate(FIRST_SECTION)
+        if first != {"shown": rule_id, "enter": rule_id}:
+            wrong[rule_id] = first
+    assert not wrong, wrong
+    # and Enter does open it
+    _search(page, "R1")
+    page.locator("input.md-search__input").press("Enter")
+    page.wait_for_url(re.compile(r"rules/jacobians/.*#R1$"))
 
 
 def test_search_results_show_a_formula_once_and_no_tex(visit: Any) -> None:
