@@ -599,6 +599,20 @@ def test_search_results_show_a_formula_once_and_no_tex(visit: Any) -> None:
     assert r10.count("∂(w ⊗ x)/∂w = diag(x)") == 2, r10
 
 
+def test_a_link_into_the_former_one_page_api_reference_reaches_the_module_page(visit: Any) -> None:
+    """The API reference was one page; reference/api/#mcref.elementwise.multiply now goes on to
+    the module's page, at the same anchor (a script on the overview page)."""
+    page, seen = visit("reference/api/#mcref.elementwise.multiply")
+    page.wait_for_url(re.compile(r"/reference/elementwise/#mcref\.elementwise\.multiply$"))
+    expect(page.locator("[id='mcref.elementwise.multiply']")).to_be_in_viewport()
+    # (the overview's own scripts, still loading when it moves on, are cancelled: not an error)
+    assert seen["js_errors"] == [] and seen["console_errors"] == [], seen
+    # the overview itself, and its anchors that are not a module's, stay where they are
+    page, _ = visit("reference/api/#the-papers-rules")
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/reference/api/#the-papers-rules")
+
+
 def test_a_missing_page_gets_the_custom_404(visit: Any, tmp_path: Path) -> None:
     page, seen = visit("rules/no-such-rule/")
     assert page.locator("h1#page-not-found").is_visible()

@@ -3,7 +3,7 @@
 `mkdocs build --strict` with `validation:` already fails on a broken markdown link or
 anchor. This test also covers what mkdocs does not see: raw HTML links (`<a href>` in
 markdown, templates, the 404 page), links inside executed notebooks, and autorefs to
-the API page. linkchecker crawls the site from its home page (and from the 404 page,
+the API pages. linkchecker crawls the site from its home page (and from the 404 page,
 which nothing links to) as the test server serves it, with its AnchorCheck plugin on
 and external URLs left alone (checkextern=0), and must report no error and no warning.
 
@@ -13,8 +13,8 @@ with the first adjustment alone it took 2 min 51 s, with the second alone 8 min 
 with both 19 s (and 29 to 33 s for the 753 URLs the test server's /mcref/ paths give).
 
 * AnchorCheck downloads and parses a page again for every #fragment that points into
-  it (its cache key includes the fragment when the plugin is on); the API page alone
-  is the target of 441 fragments. The runner below keeps each page's list of anchors
+  it (its cache key includes the fragment when the plugin is on); the API reference
+  (one page then) was the target of 441 fragments. The runner below keeps each page's list of anchors
   after the first parse and checks each fragment against it with the plugin's own
   `check_anchor`; `nofollow=[#]` stops linkchecker from parsing a page again for links
   under every #fragment URL (the page itself, without a fragment, is still crawled).
