@@ -472,3 +472,90 @@ def test_a_notebook_that_fails_in_the_background_fails_the_build(tmp_path: Path)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "two.py: executing the notebook failed" in out and "cell failed on purpose" in out
+
+
+# ----- hooks/notebook_css.py: JupyterLab's stylesheet cut to what a notebook page can use -----
+
+NOTEBOOK_CSS = _load_hook("notebook_css")
+
+
+def test_a_rule_is_kept_only_if_its_classes_are_on_the_page() -> None:
+    css = ".a{x:1}.b{x:2}.a .b{x:3}.a,.c{x:4}div.a>p{x:5}[data-x] .a{x:6}"
+    assert NOTEBOOK_CSS.prune(css, {"a"}) == ".a{x:1}.a{x:4}div.a>p{x:5}[data-x] .a{x:6}"
+    assert NOTEBOOK_CSS.prune(css, {"a", "b"}) == ".a{x:1}.b{x:2}.a .b{x:3}.a{x:4}div.a>p{x:5}[data-x] .a{x:6}"
+
+
+def test_classes_inside_parentheses_do_not_count_and_their_commas_do_not_split() -> None:
+    css = ".a:not(.z){x:1}.a:is(.y, .z){x:2}:where(.q) .a{x:3}.z:is(.a){x:4}"
+    assert NOTEBOOK_CSS.prune(css, {"a"}) == ".a:not(.z){x:1}.a:is(.y, .z){x:2}:where(.q) .a{x:3}"
+
+
+def test_grouping_rules_are_cut_inside_and_other_at_rules_are_kept_whole() -> None:
+    css = (
+        '@charset "UTF-8";@media (max-width: 10px){.a{x:1}.z{x:2}}@media print{.z{x:3}}'
+        "@font-face{font-family:F;src:url(f.woff2)}@keyframes k{0%{opacity:0}to{opacity:1}}"
+        '@supports (display:grid){.z{x:4}}.a::before{content:"{.z}"}'
+    )
+    assert NOTEBOOK_CSS.prune(css, {"a"}) == (
+        '@charset "UTF-8";@media (max-width: 10px){.a{x:1}}'
+        "@font-face{font-family:F;src:url(f.woff2)}@keyframes k{0%{opacity:0}to{opacity:1}}"
+        '.a::before{content:"{.z}"}'
+    )
+
+
+def test_unbalanced_braces_fail_loudly() -> None:
+    with pytest.raises(ValueError, match="unbalanced"):
+        NOTEBOOK_CSS.prune(".a{x:1", {"a"})
+
+
+def _jupyterlab_css() -> str:
+    import mkdocs_jupyter
+
+    return (Path(mkdocs_jupyter.__file__).parent / "templates" / "mkdocs_html" / "assets" / "index.css").read_text("utf-8")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_pages_carry_the_cut_stylesheet(site: BuiltSite, name: str) -> None:
+    page = (site.path / "notebooks" / name / "index.html").read_text("utf-8")
+    styles = [m.group(2) for m in NOTEBOOK_CSS._STYLE.finditer(page)]
+    whole = _jupyterlab_css()
+    assert len(whole) > 500_000 and whole.strip() not in [s.strip() for s in styles]
+    cut = max(styles, key=len)
+    assert ".jupyter-wrapper{" in cut and 50_000 < len(cut) < 0.3 * len(whole), len(cut)
+    assert len(page) < 400_000, len(page)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_cut_stylesheet_draws_the_page_like_the_whole_one(
+    site: BuiltSite, browser: object, tmp_path: Path, name: str
+) -> None:
+    """The same pixels, in both colour schemes, at desktop and phone width, with the cut
+    stylesheet (as built) and with JupyterLab's whole one put back in its place."""
+    from benchmarks.site_speed import serve
+
+    page = site.path / "notebooks" / name / "index.html"
+    built = page.read_text("utf-8")
+    cut = max((m for m in NOTEBOOK_CSS._STYLE.finditer(built)), key=lambda m: len(m.group(2)))
+    whole_page = built[: cut.start(2)] + "\n" + _jupyterlab_css() + built[cut.end(2) :]
+    (page.parent / "whole-css.html").write_text(whole_page, encoding="utf-8")
+    try:
+        with serve(site.path) as base:
+            for scheme in ("light", "dark"):
+                for width in (1280, 375):
+                    ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)  # type: ignore[attr-defined]
+                    try:
+                        shots = []
+                        for url in (f"notebooks/{name}/", f"notebooks/{name}/whole-css.html"):
+                            tab = ctx.new_page()
+                            tab.goto(base + url, wait_until="networkidle")
+                            tab.evaluate("document.fonts.ready")
+                            shots.append(tab.screenshot(full_page=True, animations="disabled", caret="hide"))
+                            tab.close()
+                    finally:
+                        ctx.close()
+                    if shots[0] != shots[1]:
+                        for label, shot in zip(("cut", "whole"), shots):
+                            (tmp_path / f"{name}-{scheme}-{width}-{label}.png").write_bytes(shot)
+                        pytest.fail(f"{name} ({scheme}, {width} px) differs with the cut stylesheet; see {tmp_path}")
+    finally:
+        (page.parent / "whole-css.html").unlink()
