@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT, BuiltSite
@@ -555,8 +556,8 @@ FIRST_SECTION = """() => {
   const links = [...document.querySelectorAll('.md-search-result__item a.md-search-result__link')];
   const shown = links.filter(a => a.hash && a.checkVisibility());
   const score = a => parseFloat(a.firstElementChild.getAttribute('data-md-score'));
-  const best = links.reduce((b, a) => (score(a) > score(b) ? a : b));
-  return {shown: shown.length ? shown[0].hash.slice(1) : null, enter: best.hash.slice(1)};
+  const best = links.reduce((b, a) => (b === null || score(a) > score(b) ? a : b), null);
+  return {shown: shown.length ? shown[0].hash.slice(1) : null, enter: best ? best.hash.slice(1) : null};
 }"""
 
 
@@ -570,16 +571,21 @@ def test_a_search_for_an_id_lists_that_rule_first(visit: Any, site: Any) -> None
     )
     assert len(ids) > 80 and {"R1", "R26", "S1", "E8", "C1", "X13"} <= set(ids), ids
     page, _ = visit("")
+    page.evaluate(f"window.__mcrefFirstSection = {FIRST_SECTION}")
     wrong = {}
     for rule_id in ids:
         _search(page, rule_id)
-        page.wait_for_function(
-            "id => [...document.querySelectorAll('.md-search-result__link')].some(a => a.hash === '#' + id)",
-            arg=rule_id,
-        )
-        first = page.evaluate(FIRST_SECTION)
-        if first != {"shown": rule_id, "enter": rule_id}:
-            wrong[rule_id] = first
+        # The list on screen may still be that of a shorter query typed on the way ("R1" while
+        # typing "R10"): wait for the right answer, and take what is shown once the search has
+        # had ample time to settle.
+        try:
+            page.wait_for_function(
+                "id => { const r = window.__mcrefFirstSection(); return r.shown === id && r.enter === id; }",
+                arg=rule_id,
+                timeout=3000,
+            )
+        except PlaywrightTimeoutError:
+            wrong[rule_id] = page.evaluate("window.__mcrefFirstSection()")
     assert not wrong, wrong
     # and Enter does open it
     _search(page, "R1")
