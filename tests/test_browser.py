@@ -561,7 +561,7 @@ FIRST_SECTION = """() => {
 }"""
 
 
-def test_a_search_for_an_id_lists_that_rule_first(visit: Any, site: Any) -> None:
+def test_a_search_for_an_id_lists_that_rule_first(visit: Any, site: BuiltSite) -> None:
     """Every ID on the site (R1, S4, C2, E8, X13, ...) typed into the search box: its section is
     the first one listed and the one Enter opens. Material reads every word as a prefix, so
     without docs/assets/search-ids.js "R1" listed R14 first, "R2" R23 and "E8" the rule citing it."""
