@@ -6,7 +6,7 @@ N samples of d = 64 features in float64. For each N this script times ∂C/∂w 
 
 * the paper's sum as a Python loop over the samples (small N only);
 * mcref's rule functions `grad_loss_w` and `grad_loss_b`: two validated calls;
-* `mcref.loss.grad_loss`, the function to train with: one validation, no copy of
+* `mcref.paper.loss.grad_loss`, the function to train with: one validation, no copy of
   X, z = Xw + b and eᵀX computed block by block while each block of rows is in
   cache (and, to show what the blocks buy, the same without blocks: `fused`);
 * PyTorch autograd on CPU (torch.float64, `torch.autograd.grad`);
@@ -76,8 +76,8 @@ if RUN:  # pin threads before numpy, torch or jax start their thread pools
 
 import numpy as np  # noqa: E402
 
-from mcref import _validate  # noqa: E402
-from mcref.loss import (  # noqa: E402
+from mcref.core import validate  # noqa: E402
+from mcref.paper.loss import (  # noqa: E402
     BLOCK_BYTES,
     _active_errors,
     _finite,
@@ -123,12 +123,12 @@ def fused_unblocked(w, b, X, y):  # type: ignore[no-untyped-def]
     w, X, y = _samples(w, X, y, finite_X=False)
     b = _scalar("b", b)
     if not w.all():
-        _validate.check_finite("X", X)
+        validate.check_finite("X", X)
     with np.errstate(over="ignore", invalid="ignore"):
         z = X @ w
         z += b
     if not np.isfinite(z).all():
-        _validate.check_finite("X", X)
+        validate.check_finite("X", X)
         _finite("w · x_i + b", z)
     e = _active_errors(y, z)
     N = X.shape[0]
@@ -386,7 +386,7 @@ def plot(results: dict[int, dict[str, float | None]], info: dict[str, str]) -> N
         "loop": ("per-sample Python loop", "tab:gray", "o", "-"),
         "L1 + L2 calls": ("grad_loss_w + grad_loss_b (the rule functions)", "tab:red", "s", "-"),
         "fused": ("the same as grad_loss, without blocks", "tab:purple", "x", ":"),
-        "grad_loss": ("mcref.loss.grad_loss", "tab:blue", "D", "-"),
+        "grad_loss": ("mcref.paper.loss.grad_loss", "tab:blue", "D", "-"),
         "torch": ("PyTorch autograd", "tab:orange", "^", "-"),
         "jax": ("jax.jit(jax.grad)", "tab:green", "v", "-"),
         "two-pass bound": ("two-pass bound (X @ w, e @ X)", "black", None, "--"),

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from mcref.elementwise import jac_multiply_w
+from mcref.paper.elementwise import jac_multiply_w
 
 
 

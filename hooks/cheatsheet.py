@@ -52,7 +52,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 import mcref
-from mcref.registry import Rule
+from mcref.core.registry import Rule
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = re.compile(r"^\{\{ cheatsheet \}\}[ \t]*$", re.M)

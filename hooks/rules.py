@@ -24,7 +24,7 @@ from mkdocs.structure.pages import Page
 
 import mcref
 from mcref.cli import example_script
-from mcref.registry import Rule
+from mcref.core.registry import Rule
 
 MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+) \}\}[ \t]*$", re.M)
 

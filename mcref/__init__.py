@@ -3,37 +3,31 @@
 Every rule of the reference is a registered pair of functions, a forward
 function and its closed-form derivative, checked against central differences.
 
+The package has three layers, and imports point down only:
+
+* `mcref.core`: the registry, the numerical comparison, the checker, argument
+  validation and layout conversions; it knows no rule;
+* `mcref.paper`: the paper's rules, one module per section of its reference;
+* `mcref.ext`: the rules beyond the paper.
+
+This module re-exports the public API and nothing else: the names in
+`__all__` below. Rule functions are imported from their modules, for example
+`from mcref.paper.elementwise import jac_divide_x`.
+
 Examples:
     >>> import numpy as np
     >>> import mcref
     >>> w, x = np.array([1.0, 2.0]), np.array([3.0, 4.0])
-    >>> print(mcref.elementwise.jac_multiply_w(w, x))
+    >>> print(mcref.paper.elementwise.jac_multiply_w(w, x))
     [[3. 0.]
      [0. 4.]]
     >>> mcref.check_rule("R10", 3).ok
     True
 """
 
-from mcref import (
-    activations,
-    chain,
-    check,
-    elementwise,
-    expansion,
-    jacobians,
-    layers,
-    layout,
-    loss,
-    losses,
-    network,
-    neuron,
-    quadratic,
-    reductions,
-    scalar,
-    softmax,
-    symmetric,
-)
-from mcref.numerical import (
+from mcref import core, ext, paper
+from mcref.core.check import CheckResult, check_backprop, check_jacobian
+from mcref.core.numerical import (
     ATOL,
     RTOL,
     STEP,
@@ -42,40 +36,29 @@ from mcref.numerical import (
     compare_jacobians,
     numerical_jacobian,
 )
-from mcref.registry import Arg, Rule, all_rules, check_rule, check_vjp, get_rule, rule, vjp_of
+from mcref.core.registry import Arg, Rule, all_rules, check_rule, check_vjp, get_rule, rule, vjp_of
 
 __all__ = [
     "ATOL",
     "RTOL",
     "STEP",
     "Arg",
+    "CheckResult",
     "JacobianComparison",
     "JacobianMismatch",
     "Rule",
-    "activations",
     "all_rules",
-    "chain",
-    "check",
+    "check_backprop",
+    "check_jacobian",
     "check_rule",
     "check_vjp",
     "compare_jacobians",
-    "elementwise",
-    "expansion",
+    "core",
+    "ext",
     "get_rule",
-    "jacobians",
-    "layers",
-    "layout",
-    "loss",
-    "losses",
-    "network",
-    "neuron",
     "numerical_jacobian",
-    "quadratic",
-    "reductions",
+    "paper",
     "rule",
-    "scalar",
-    "softmax",
-    "symmetric",
     "vjp_of",
 ]
 

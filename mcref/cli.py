@@ -35,8 +35,8 @@ from typing import Any, TextIO
 import numpy as np
 
 import mcref
-from mcref.check import check_backprop, check_jacobian
-from mcref.registry import Rule, _dim_names, all_rules, check_rule, check_vjp, get_rule
+from mcref.core.check import check_backprop, check_jacobian
+from mcref.core.registry import Rule, dim_names, all_rules, check_rule, check_vjp, get_rule
 
 __all__ = ["example_script", "main"]
 
@@ -344,7 +344,7 @@ def _fast_eligible(r: Rule) -> bool:
     if len(r.dimensions) != 1:
         return False
     for spec in r.args.values():
-        if sum(len(_dim_names(d)) for d in spec.shape) > 1 or any(
+        if sum(len(dim_names(d)) for d in spec.shape) > 1 or any(
             isinstance(d, str) and not d.isidentifier() for d in spec.shape
         ):
             return False

@@ -606,11 +606,11 @@ def test_search_results_show_a_formula_once_and_no_tex(visit: Any) -> None:
 
 
 def test_a_link_into_the_former_one_page_api_reference_reaches_the_module_page(visit: Any) -> None:
-    """The API reference was one page; reference/api/#mcref.elementwise.multiply now goes on to
+    """The API reference was one page; reference/api/#mcref.paper.elementwise.multiply now goes on to
     the module's page, at the same anchor (a script on the overview page)."""
-    page, seen = visit("reference/api/#mcref.elementwise.multiply")
+    page, seen = visit("reference/api/#mcref.paper.elementwise.multiply")
     page.wait_for_url(re.compile(r"/reference/elementwise/#mcref\.elementwise\.multiply$"))
-    expect(page.locator("[id='mcref.elementwise.multiply']")).to_be_in_viewport()
+    expect(page.locator("[id='mcref.paper.elementwise.multiply']")).to_be_in_viewport()
     # (the overview's own scripts, still loading when it moves on, are cancelled: not an error)
     assert seen["js_errors"] == [] and seen["console_errors"] == [], seen
     # the overview itself, and its anchors that are not a module's, stay where they are

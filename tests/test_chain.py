@@ -1,4 +1,4 @@
-"""The composing functions of mcref.chain, beyond the generic rule tests.
+"""The composing functions of mcref.paper.chain, beyond the generic rule tests.
 
 The registered rules R24-R26 and C1-C7 are checked by tests/test_rules.py and
 tests/test_validation.py like every rule. The functions that compose given
@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref import chain, numerical_jacobian
-from mcref.chain import (
+from mcref.paper import chain
+from mcref import numerical_jacobian
+from mcref.paper.chain import (
     chain_cost,
     chain_product,
     diagonal_chain,

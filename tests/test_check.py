@@ -1,4 +1,4 @@
-"""The public gradient checker, mcref.check: right and wrong derivatives, layouts, fast mode, precision.
+"""The public gradient checker, mcref.core.check: right and wrong derivatives, layouts, fast mode, precision.
 
 Every expected value here is written out by hand or follows from a formula in the
 test, never from the checker itself.
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref.check import DEFAULTS, CheckResult, PrecisionWarning, check_backprop, check_jacobian
+from mcref.core.check import DEFAULTS, CheckResult, PrecisionWarning, check_backprop, check_jacobian
 
 A = np.array([[1.0, 2.0, 0.0], [0.0, 3.0, -1.0], [4.0, 0.0, 1.0]])
 X3 = np.array([0.5, -1.0, 2.0])

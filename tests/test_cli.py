@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref import elementwise
+from mcref.core.registry import unregister
+from mcref.paper import elementwise
 from mcref.cli import example_script, main
-from mcref.registry import _RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +98,7 @@ def test_show_a_paper_rule():
     assert "Denominator layout, shape n x n:" in lines
     assert "  " + r.latex in lines and "  " + r.latex_denominator in lines
     assert "  w  vector of length n; tested with values in [-2, 2]" in lines
-    assert "mcref.elementwise.jac_multiply_w" in out and "mcref.elementwise.vjp_multiply_w" in out
+    assert "mcref.paper.elementwise.jac_multiply_w" in out and "mcref.paper.elementwise.vjp_multiply_w" in out
     assert r.vjp_latex in out
 
 
@@ -223,9 +223,8 @@ def _right(w, x):
 @pytest.fixture
 def wrong_rules():
     """Register three wrong rules for one test, and leave the registry as it was."""
-    before = dict(_RULES)
+    before = mcref.all_rules()
     common = dict(
-        section="extension",
         forward=elementwise.multiply,
         wrt="w",
         latex="",
@@ -245,8 +244,8 @@ def wrong_rules():
         yield
     finally:
         for rule_id in ("Z901", "Z902", "Z903"):
-            _RULES.pop(rule_id, None)
-        assert _RULES == before
+            unregister(rule_id)
+        assert mcref.all_rules() == before
 
 
 def test_verify_reports_a_wrong_rule_and_exits_1(wrong_rules):

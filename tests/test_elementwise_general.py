@@ -1,7 +1,7 @@
 """R4 and R5: the Jacobian of y = f(w) ○ g(x), built from its pieces.
 
 The registry checks R4 and R5 on one instance each. Here the four builders of
-`mcref.elementwise` are checked against central differences on many more f, g
+`mcref.paper.elementwise` are checked against central differences on many more f, g
 pairs and on every operator; the diagonal condition is shown to fail when g_i
 reads several x_j; and the builders' bad input is swept as test_validation.py
 sweeps the rule functions.
@@ -15,8 +15,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from mcref import compare_jacobians, elementwise, numerical_jacobian
-from mcref.elementwise import (
+from mcref import compare_jacobians, numerical_jacobian
+from mcref.paper import elementwise
+from mcref.paper.elementwise import (
     diagonal_jacobian_w,
     diagonal_jacobian_x,
     elementwise_jacobian_w,

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref import layers, quadratic
-from mcref.layers import (
+from mcref.ext import layers, quadratic
+from mcref.ext.layers import (
     affine,
     batched_affine,
     jac_affine_W,
@@ -31,7 +31,7 @@ from mcref.layers import (
     vjp_matmul_A,
     vjp_matmul_B,
 )
-from mcref.quadratic import (
+from mcref.ext.quadratic import (
     grad_norm,
     grad_quadratic_form,
     grad_quadratic_form_symmetric,
@@ -41,7 +41,7 @@ from mcref.quadratic import (
     vjp_norm,
     vjp_quadratic_form_symmetric,
 )
-from mcref.registry import Arg
+from mcref.core.registry import Arg
 
 IDS = [f"X{i}" for i in range(1, 13)]
 # every dimension a different size, so that no two matrix shapes coincide by accident
@@ -57,8 +57,8 @@ def test_every_rule_of_these_modules_has_a_vjp() -> None:
     for rid in IDS:
         r = mcref.get_rule(rid)
         assert r.vjp is not None and r.vjp_latex, rid
-        assert r.extension and r.section == "extension"
-        assert r.vjp.__module__ in {"mcref.layers", "mcref.quadratic"}
+        assert r.extension and r.section == ""
+        assert r.vjp.__module__ in {"mcref.ext.layers", "mcref.ext.quadratic"}
 
 
 @pytest.mark.parametrize("table", UNEQUAL, ids=lambda t: "-".join(f"{k}{v}" for k, v in t.items()))

@@ -1,4 +1,4 @@
-"""The layout conversions of `mcref.layout` and the Jacobian-from-gradients helper of `mcref.jacobians`.
+"""The layout conversions of `mcref.core.layout` and the Jacobian-from-gradients helper of `mcref.paper.jacobians`.
 
 These are helpers, not registered rules (they have no derivative of their own),
 so the generic rule tests do not see them: this module checks their shapes, their
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import mcref
-from mcref.jacobians import jacobian_from_gradients
-from mcref.layout import gradient_as_row, gradient_like_input, to_denominator, to_numerator
+from mcref.paper.jacobians import jacobian_from_gradients
+from mcref.core.layout import gradient_as_row, gradient_like_input, to_denominator, to_numerator
 
 NAN, INF = float("nan"), float("inf")
 FINITE = st.floats(-1e6, 1e6)
@@ -108,7 +108,7 @@ def test_denominator_layout_of_r2_is_the_papers_transpose() -> None:
     x, y = 2.0, 1.0
     J = mcref.get_rule("R2").derivative([x, y])
     np.testing.assert_array_equal(to_denominator(J), [[6 * y * x, 2.0], [3 * x**2, 8 * y**7]])
-    np.testing.assert_allclose(to_denominator(J), mcref.numerical_jacobian(mcref.jacobians.paper_fg, [x, y]).T,
+    np.testing.assert_allclose(to_denominator(J), mcref.numerical_jacobian(mcref.paper.jacobians.paper_fg, [x, y]).T,
                                rtol=mcref.RTOL, atol=mcref.ATOL)
 
 

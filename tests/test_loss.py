@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mcref import loss as loss_module
+from mcref.paper import loss as loss_module
 from mcref import compare_jacobians, numerical_jacobian
-from mcref.loss import (
+from mcref.paper.loss import (
     MARGIN,
     augment,
     grad_loss,
@@ -29,7 +29,7 @@ from mcref.loss import (
     loss,
     loss_augmented,
 )
-from tests.test_validation import _bad_values
+from tests.test_validation import bad_values
 
 RNG = np.random.default_rng(611)
 
@@ -281,7 +281,7 @@ def test_grad_loss_is_l1_and_l2(monkeypatch: pytest.MonkeyPatch, N: int, n: int,
 
 @pytest.mark.parametrize(("N", "n"), [(2, 1), (5, 3), (13, 4), (60, 7)])
 def test_grad_loss_matches_central_differences(monkeypatch: pytest.MonkeyPatch, N: int, n: int) -> None:
-    """Against the numerical Jacobian of the loss (float64, mcref.numerical's step 1e-6
+    """Against the numerical Jacobian of the loss (float64, mcref.core.numerical's step 1e-6
     scaled by max(1, |x_j|), rtol 1e-5, atol 1e-7), blocks of 4 rows."""
     _small_blocks(monkeypatch, n, 4)
     rng = np.random.default_rng(N * 100 + n)
@@ -426,12 +426,12 @@ _GRAD_ARGS = {"w": W5, "b": np.asarray(B5), "X": X5, "y": Y5}
 
 def _helper_cases():
     for name, v in _GRAD_ARGS.items():
-        for case, bad, exc, pattern in _bad_values(name, np.asarray(v, dtype=np.float64)):
+        for case, bad, exc, pattern in bad_values(name, np.asarray(v, dtype=np.float64)):
             yield pytest.param(grad_loss, _GRAD_ARGS, name, bad, exc, pattern, id=f"grad_loss-{name}-{case}")
     for name, v in _STEP_ARGS.items():
-        for case, bad, exc, pattern in _bad_values(name, np.asarray(v, dtype=np.float64)):
+        for case, bad, exc, pattern in bad_values(name, np.asarray(v, dtype=np.float64)):
             yield pytest.param(gradient_step, _STEP_ARGS, name, bad, exc, pattern, id=f"gradient_step-{name}-{case}")
-    for case, bad, exc, pattern in _bad_values("X", X5):
+    for case, bad, exc, pattern in bad_values("X", X5):
         yield pytest.param(augment, {"X": X5}, "X", bad, exc, pattern, id=f"augment-X-{case}")
 
 

@@ -18,9 +18,11 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref import layers, losses, network, neuron, numerical_jacobian
-from mcref.chain import vector_chain
-from mcref.network import (
+from mcref.ext import layers, network, regression
+from mcref.paper import neuron
+from mcref import numerical_jacobian
+from mcref.paper.chain import vector_chain
+from mcref.ext.network import (
     MARGIN,
     Forward,
     Gradients,
@@ -36,7 +38,7 @@ from mcref.network import (
     vjp_network_W1,
     vjp_network_W2,
 )
-from mcref.softmax import cross_entropy, vjp_cross_entropy
+from mcref.ext.softmax import cross_entropy, vjp_cross_entropy
 
 RULE_IDS = ("X24", "X25", "X26", "X27")
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -126,7 +128,7 @@ def test_vjp_chain_equals_the_product_of_full_jacobians(sizes: dict[str, int]) -
     point = _point(sizes, seed=4)
     X, W1, b1, W2, b2, Y = (point[k] for k in ("X", "W1", "b1", "W2", "b2", "Y"))
     Z1, H, Yhat, _ = forward_pass(**point)
-    dL_dYhat = losses.grad_mse(Yhat.reshape(-1), Y.reshape(-1))           # (1, N·m), X22
+    dL_dYhat = regression.grad_mse(Yhat.reshape(-1), Y.reshape(-1))           # (1, N·m), X22
     dYhat_dH = layers.jac_batched_X(H, W2, b2)                           # (N·m, N·h), X4
     dH_dZ1 = neuron.jac_relu(Z1.reshape(-1))                             # (N·h, N·h), N6
     dL_dZ1 = vector_chain(vector_chain(dL_dYhat, dYhat_dH), dH_dZ1)      # (1, N·h)
@@ -152,7 +154,7 @@ def test_loss_is_the_mean_of_x22_over_the_samples_and_over_all_entries() -> None
     np.testing.assert_allclose(out.Z1, point["X"] @ point["W1"] + point["b1"], rtol=1e-15)
     np.testing.assert_array_equal(out.H, np.maximum(out.Z1, 0.0))
     np.testing.assert_allclose(out.Yhat, out.H @ point["W2"] + point["b2"], rtol=1e-15)
-    per_sample = [losses.mse(yhat, y) for yhat, y in zip(out.Yhat, point["Y"], strict=True)]
+    per_sample = [regression.mse(yhat, y) for yhat, y in zip(out.Yhat, point["Y"], strict=True)]
     assert out.loss == pytest.approx(np.mean(per_sample), rel=1e-14)
     assert out.loss == pytest.approx(np.mean((out.Yhat - point["Y"]) ** 2), rel=1e-14)
     assert network_loss(**point) == out.loss
@@ -163,7 +165,7 @@ def test_loss_is_the_mean_of_x22_over_the_samples_and_over_all_entries() -> None
 
 
 VJPS = {
-    (losses, "vjp_mse"): 1,          # X22
+    (regression, "vjp_mse"): 1,          # X22
     (layers, "vjp_batched_W"): 2,    # X5, for W2 and W1
     (layers, "vjp_batched_b"): 2,    # X6, for b2 and b1
     (layers, "vjp_batched_X"): 1,    # X4, for H
@@ -353,11 +355,11 @@ def test_vjp_refuses_shapes_that_do_not_chain(change: dict, message: str) -> Non
 
 def _helper_bad_values():
     """The bad values of tests/test_validation.py for every argument of forward_pass and gradients."""
-    from tests.test_validation import _bad_values
+    from tests.test_validation import bad_values
 
     for fn in (forward_pass, gradients):
         for name, value in VALID.items():
-            for case, bad, exc, pattern in _bad_values(name, value):
+            for case, bad, exc, pattern in bad_values(name, value):
                 yield pytest.param(fn, name, bad, exc, pattern, id=f"{fn.__name__}-{name}-{case}")
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mcref import neuron, numerical_jacobian
-from mcref.neuron import (
+from mcref.paper import neuron
+from mcref import numerical_jacobian
+from mcref.paper.neuron import (
     MARGIN,
     activation,
     affine,
@@ -171,7 +172,7 @@ def test_no_python_loop_in_the_module() -> None:
 
 def test_vjp_relu_is_v_times_the_jacobian() -> None:
     from mcref import check_vjp
-    from mcref.neuron import vjp_relu
+    from mcref.paper.neuron import vjp_relu
 
     for n in (1, 2, 3, 7, 40):
         assert check_vjp("N6", n, seed=n).ok
@@ -181,12 +182,12 @@ def test_vjp_relu_is_v_times_the_jacobian() -> None:
 
 
 def _vjp_cases():
-    from mcref.neuron import vjp_relu
-    from tests.test_validation import _bad_values
+    from mcref.paper.neuron import vjp_relu
+    from tests.test_validation import bad_values
 
     valid = {"v": np.array([1.0, 2.0, 3.0]), "x": np.array([1.0, -1.0, 2.0])}
     for name, value in valid.items():
-        for case, bad, exc, pattern in _bad_values(name, value):
+        for case, bad, exc, pattern in bad_values(name, value):
             yield pytest.param(vjp_relu, valid, name, bad, exc, pattern, id=f"vjp_relu-{name}-{case}")
 
 
@@ -198,7 +199,7 @@ def test_vjp_relu_bad_argument(fn, valid, name, bad, exc, pattern) -> None:
 
 
 def test_vjp_relu_lengths_must_match() -> None:
-    from mcref.neuron import vjp_relu
+    from mcref.paper.neuron import vjp_relu
 
     with pytest.raises(ValueError, match=r"v and x must have the same length, got: v has length 2, x has length 3"):
         vjp_relu([1.0, 2.0], [1.0, 2.0, 3.0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mcref.numerical import ATOL, RTOL, STEP, compare_jacobians, numerical_jacobian
+from mcref.core.numerical import ATOL, RTOL, STEP, compare_jacobians, numerical_jacobian
 
 RNG = np.random.default_rng(20261126)
 

@@ -13,8 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from mcref import compare_jacobians, elementwise, expansion, numerical_jacobian, reductions
-from mcref.reductions import sum_gradient
+from mcref import compare_jacobians, numerical_jacobian
+from mcref.paper import elementwise, expansion, reductions
+from mcref.paper.reductions import sum_gradient
 
 SIZES = (1, 2, 3, 7)
 

@@ -2,7 +2,7 @@
 
 One generic test walks the registry, so a new rule is checked the moment it is
 registered. The recipe (step, tolerances) is the one stated in
-`mcref.numerical` and on the site's "How formulas are checked" page.
+`mcref.core.numerical` and on the site's "How formulas are checked" page.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import mcref
-from mcref.numerical import ATOL, RTOL, compare_jacobians, numerical_jacobian
-from mcref.registry import Arg, Rule
+from mcref.core.numerical import ATOL, RTOL, compare_jacobians, numerical_jacobian
+from mcref.core.registry import Arg, Rule
 
 RULES = mcref.all_rules()
 SIZES = (1, 2, 3, 7)

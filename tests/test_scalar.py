@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mcref
-from mcref import scalar
+from mcref.paper import scalar
 
 IDS = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"]
 
@@ -29,7 +29,7 @@ def test_all_eight_are_registered_for_section_2() -> None:
         assert r.section == "2"
         assert r.shape == (1, 1)
         assert r.args[r.wrt].shape == ()
-        assert r.derivative.__module__ == "mcref.scalar"
+        assert r.derivative.__module__ == "mcref.paper.scalar"
 
 
 @pytest.mark.parametrize(

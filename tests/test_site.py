@@ -133,7 +133,12 @@ def test_no_page_uses_a_rule_id_as_an_anchor_without_being_the_rule(site: BuiltS
 # ----- math and assets -----
 
 
-PUBLIC_MODULES = sorted(p.stem for p in (ROOT / "mcref").glob("*.py") if not p.stem.startswith("_"))
+# dotted names of the public modules: mcref.cli and every module of core, paper and ext
+PUBLIC_MODULES = sorted(
+    ".".join(p.relative_to(ROOT).with_suffix("").parts)
+    for p in (ROOT / "mcref").rglob("*.py")
+    if not p.stem.startswith("_")
+)
 
 
 def test_every_module_has_its_own_api_page(site: BuiltSite) -> None:
@@ -142,20 +147,22 @@ def test_every_module_has_its_own_api_page(site: BuiltSite) -> None:
     the navigation reaches each, and each rule's "checked by" link lands on its module's page."""
     overview = (site.path / "reference" / "api" / "index.html").read_text("utf-8")
     assert len(PUBLIC_MODULES) >= 20
-    for name in PUBLIC_MODULES:
+    for dotted in PUBLIC_MODULES:
+        name = dotted.rsplit(".", 1)[1]
         page = site.path / "reference" / name / "index.html"
-        assert page.is_file(), f"mcref.{name} has no API page: add docs/reference/{name}.md and a nav entry"
+        assert page.is_file(), f"{dotted} has no API page: add docs/reference/{name}.md and a nav entry"
         text = page.read_text("utf-8")
-        assert f'<h1 id="mcref.{name}"' in text, name
-        assert f'href="../{name}/"' in overview, f"the API overview does not list mcref.{name}"
+        assert f'<h1 id="{dotted}"' in text, name
+        assert f'href="../{name}/"' in overview, f"the API overview does not list {dotted}"
         # in the navigation of every page, so in the home page's
         assert f'href="reference/{name}/"' in (site.path / "index.html").read_text("utf-8"), name
     for r in mcref.all_rules():
         module, function = r.derivative.__module__, r.derivative.__name__
-        page = (site.path / "reference" / module.split(".")[1] / "index.html").read_text("utf-8")
+        leaf = module.rsplit(".", 1)[1]
+        page = (site.path / "reference" / leaf / "index.html").read_text("utf-8")
         assert f'id="{module}.{function}"' in page, r.id
         rule_page = next(p for p in site.pages() if f'id="{r.id}"' in p.read_text("utf-8") and "cheatsheet" not in str(p))
-        assert f'reference/{module.split(".")[1]}/#{module}.{function}"' in rule_page.read_text("utf-8"), r.id
+        assert f'reference/{leaf}/#{module}.{function}"' in rule_page.read_text("utf-8"), r.id
 
 
 def test_math_is_rendered_at_build_time(site: BuiltSite) -> None:

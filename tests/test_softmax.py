@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref import activations as act
-from mcref import losses
-from mcref import softmax as sm
-from mcref.registry import Arg
+from mcref.ext import activations as act
+from mcref.ext import regression
+from mcref.ext import softmax as sm
+from mcref.core.registry import Arg
 
 BIG = np.array([1000.0, -1000.0, 999.0, 0.0, -999.5])
 
@@ -89,8 +89,8 @@ def test_logistic_loss_is_stable_for_confident_predictions() -> None:
     y = np.array([0.0, 1.0, 1.0])
     w = np.array([1000.0, -1000.0])
     with no_float_trouble():
-        loss = losses.logistic_loss(w, X, y)
-        grad = losses.grad_logistic_loss(w, X, y)
+        loss = regression.logistic_loss(w, X, y)
+        grad = regression.grad_logistic_loss(w, X, y)
     # per sample: softplus(1000) = 1000, softplus(-1000) ~ 0, softplus(1000) = 1000
     assert loss == pytest.approx(2000.0 / 3.0)
     np.testing.assert_allclose(grad, [[1.0 / 3.0, -1.0 / 3.0]])
@@ -301,8 +301,8 @@ def test_vector_vjp_checks_its_inputs(vjp: Callable[..., Any], jac: Callable[...
 SCALAR_VJPS = [
     (sm.vjp_cross_entropy, sm.grad_cross_entropy, {"z": Z, "y": np.array([0.1, 0.2, 0.3, 0.4])}),
     (sm.vjp_logsumexp, sm.grad_logsumexp, {"x": Z}),
-    (losses.vjp_mse, losses.grad_mse, {"yhat": Z, "y": np.ones(4)}),
-    (losses.vjp_logistic_loss, losses.grad_logistic_loss,
+    (regression.vjp_mse, regression.grad_mse, {"yhat": Z, "y": np.ones(4)}),
+    (regression.vjp_logistic_loss, regression.grad_logistic_loss,
      {"w": np.array([0.5, -1.0]), "X": np.arange(8.0).reshape(4, 2) / 4, "y": np.array([0.0, 1.0, 1.0, 0.5])}),
 ]
 
@@ -322,25 +322,25 @@ def test_scalar_vjp_is_v_times_the_gradient(vjp: Callable[..., Any], grad: Calla
 
 def test_mse_gradient_and_loss() -> None:
     yhat, y = np.array([1.0, 2.0, 4.0, 0.0]), np.array([1.0, 0.0, 2.0, 1.0])
-    assert losses.mse(yhat, y) == 2.25
-    np.testing.assert_array_equal(losses.grad_mse(yhat, y), [[0.0, 1.0, 1.0, -0.5]])
-    np.testing.assert_array_equal(losses.grad_mse(y, y), np.zeros((1, 4)))
+    assert regression.mse(yhat, y) == 2.25
+    np.testing.assert_array_equal(regression.grad_mse(yhat, y), [[0.0, 1.0, 1.0, -0.5]])
+    np.testing.assert_array_equal(regression.grad_mse(y, y), np.zeros((1, 4)))
 
 
 def test_logistic_shapes_are_checked() -> None:
     X, y, w = np.ones((4, 3)), np.zeros(4), np.zeros(3)
     with pytest.raises(ValueError, match=r"X has n = 3 columns \(features\), so w must have length 3, got length 2"):
-        losses.logistic_loss(w[:2], X, y)
+        regression.logistic_loss(w[:2], X, y)
     with pytest.raises(ValueError, match=r"X has N = 4 rows \(samples\), so y must have length 4 .*got length 5"):
-        losses.grad_logistic_loss(w, X, np.zeros(5))
+        regression.grad_logistic_loss(w, X, np.zeros(5))
     with pytest.raises(ValueError, match=r"X must be a 2-D array \(a matrix\), got an array of shape \(3,\)"):
-        losses.logistic_loss(w, w, y)
+        regression.logistic_loss(w, w, y)
 
 
 @pytest.mark.parametrize("bad", [-0.5, 1.5])
 def test_logistic_labels_must_be_in_the_unit_interval(bad: float) -> None:
     y = np.array([0.0, 1.0, bad])
-    for fn in (losses.logistic_loss, losses.grad_logistic_loss):
+    for fn in (regression.logistic_loss, regression.grad_logistic_loss):
         with pytest.raises(ValueError, match=rf"y must hold labels in \[0, 1\], got y\[2\] = {bad}"):
             fn(np.zeros(2), np.ones((3, 2)), y)
 
@@ -351,7 +351,7 @@ def test_logistic_loss_equals_the_textbook_formula_where_that_is_finite() -> Non
     y = rng.uniform(size=50)  # soft labels
     p = act.sigmoid(X @ w)
     textbook = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-    assert losses.logistic_loss(w, X, y) == pytest.approx(textbook, rel=1e-12)
+    assert regression.logistic_loss(w, X, y) == pytest.approx(textbook, rel=1e-12)
 
 
 def test_logistic_regression_is_vectorized_over_a_hundred_thousand_samples() -> None:
@@ -362,16 +362,16 @@ def test_logistic_regression_is_vectorized_over_a_hundred_thousand_samples() -> 
     w = rng.normal(size=n)
 
     start = time.perf_counter()
-    loss = losses.logistic_loss(w, X, y)
-    grad = losses.grad_logistic_loss(w, X, y)
-    back = losses.vjp_logistic_loss(1.0, w, X, y)
+    loss = regression.logistic_loss(w, X, y)
+    grad = regression.grad_logistic_loss(w, X, y)
+    back = regression.vjp_logistic_loss(1.0, w, X, y)
     elapsed = time.perf_counter() - start
 
     assert np.isfinite(loss) and grad.shape == (1, n) and back.shape == (n,)
     np.testing.assert_allclose(back, grad[0], rtol=1e-13)
     # one call equals the sample-weighted mean of the gradients of ten chunks
     chunks = np.array_split(np.arange(N), 10)
-    parts = sum(len(c) * losses.grad_logistic_loss(w, X[c], y[c]) for c in chunks) / N
+    parts = sum(len(c) * regression.grad_logistic_loss(w, X[c], y[c]) for c in chunks) / N
     np.testing.assert_allclose(grad, parts, rtol=1e-10)
     # a Python loop over 1e5 samples takes seconds; three vectorized passes take milliseconds
     assert elapsed < 2.0, f"three calls on N = {N} took {elapsed:.2f} s: is there a loop over samples?"
@@ -381,7 +381,7 @@ def test_mse_and_cross_entropy_accept_long_vectors() -> None:
     m = 100_000
     rng = np.random.default_rng(4)
     yhat, y = rng.normal(size=m), rng.normal(size=m)
-    np.testing.assert_allclose(losses.vjp_mse(1.0, yhat, y), 2 / m * (yhat - y))
+    np.testing.assert_allclose(regression.vjp_mse(1.0, yhat, y), 2 / m * (yhat - y))
     z = rng.normal(size=m)
     target = np.zeros(m)
     target[17] = 1.0

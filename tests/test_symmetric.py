@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mcref.numerical import numerical_jacobian
-from mcref.symmetric import cookbook_symmetric_gradient, directional_derivative, symmetric_gradient
+from mcref.core.numerical import numerical_jacobian
+from mcref.ext.symmetric import cookbook_symmetric_gradient, directional_derivative, symmetric_gradient
 
 
 def _spd(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref import elementwise
+from mcref.paper import elementwise
 
 RULES = mcref.all_rules()
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def _valid(r, fn=None):
     return point
 
 
-def _bad_values(name, v):
+def bad_values(name, v):
     """(case, bad value, exception, pattern) for argument `name` whose valid value is `v`."""
     k = min(1, v.size - 1)
     idx = tuple(int(i) for i in np.unravel_index(k, v.shape))
@@ -79,7 +79,7 @@ def _bad_values(name, v):
 def _cases():
     for r, fn in FUNCTIONS:
         for name, v in _valid(r, fn).items():
-            for case, bad, exc, pattern in _bad_values(name, v):
+            for case, bad, exc, pattern in bad_values(name, v):
                 yield pytest.param(r, fn, name, bad, exc, pattern, id=f"{r.id}-{fn.__name__}-{name}-{case}")
 
 
@@ -162,41 +162,41 @@ def test_int_beyond_int64_is_accepted_and_one_beyond_float64_is_refused():
 # Public functions that are not a rule's forward, closed form or VJP, and the test file that
 # checks their bad input. Everything a module exports must be one or the other.
 HELPERS = {
-    "mcref.numerical.numerical_jacobian": "tests/test_validation.py",
-    "mcref.numerical.compare_jacobians": "tests/test_validation.py",
-    "mcref.registry.rule": "tests/test_validation.py",
-    "mcref.registry.vjp_of": "tests/test_validation.py",
-    "mcref.registry.all_rules": "tests/test_rules.py",
-    "mcref.registry.get_rule": "tests/test_validation.py",
-    "mcref.registry.check_rule": "tests/test_validation.py",
-    "mcref.registry.check_vjp": "tests/test_validation.py",
-    "mcref.jacobians.jacobian_from_gradients": "tests/test_layout.py",
-    "mcref.layout.to_denominator": "tests/test_layout.py",
-    "mcref.layout.to_numerator": "tests/test_layout.py",
-    "mcref.layout.gradient_like_input": "tests/test_layout.py",
-    "mcref.layout.gradient_as_row": "tests/test_layout.py",
-    "mcref.symmetric.symmetric_gradient": "tests/test_symmetric.py",
-    "mcref.symmetric.cookbook_symmetric_gradient": "tests/test_symmetric.py",
-    "mcref.symmetric.directional_derivative": "tests/test_symmetric.py",
-    "mcref.elementwise.elementwise_jacobian_w": "tests/test_elementwise_general.py",
-    "mcref.elementwise.elementwise_jacobian_x": "tests/test_elementwise_general.py",
-    "mcref.elementwise.diagonal_jacobian_w": "tests/test_elementwise_general.py",
-    "mcref.elementwise.diagonal_jacobian_x": "tests/test_elementwise_general.py",
-    "mcref.reductions.sum_gradient": "tests/test_reductions.py",
-    "mcref.chain.single_variable_chain": "tests/test_chain.py",
-    "mcref.chain.total_derivative_chain": "tests/test_chain.py",
-    "mcref.chain.vector_chain": "tests/test_chain.py",
-    "mcref.chain.diagonal_chain": "tests/test_chain.py",
-    "mcref.chain.chain_product": "tests/test_chain.py",
-    "mcref.chain.chain_cost": "tests/test_chain.py",
-    "mcref.chain.ln_sin_cube_squared_steps": "tests/test_chain.py",
-    "mcref.loss.augment": "tests/test_loss.py",
-    "mcref.loss.grad_loss": "tests/test_loss.py",
-    "mcref.loss.gradient_step": "tests/test_loss.py",
-    "mcref.network.forward_pass": "tests/test_network.py",
-    "mcref.network.gradients": "tests/test_network.py",
-    "mcref.check.check_jacobian": "tests/test_check.py",
-    "mcref.check.check_backprop": "tests/test_check.py",
+    "mcref.core.numerical.numerical_jacobian": "tests/test_validation.py",
+    "mcref.core.numerical.compare_jacobians": "tests/test_validation.py",
+    "mcref.core.registry.rule": "tests/test_validation.py",
+    "mcref.core.registry.vjp_of": "tests/test_validation.py",
+    "mcref.core.registry.all_rules": "tests/test_rules.py",
+    "mcref.core.registry.get_rule": "tests/test_validation.py",
+    "mcref.core.registry.check_rule": "tests/test_validation.py",
+    "mcref.core.registry.check_vjp": "tests/test_validation.py",
+    "mcref.paper.jacobians.jacobian_from_gradients": "tests/test_layout.py",
+    "mcref.core.layout.to_denominator": "tests/test_layout.py",
+    "mcref.core.layout.to_numerator": "tests/test_layout.py",
+    "mcref.core.layout.gradient_like_input": "tests/test_layout.py",
+    "mcref.core.layout.gradient_as_row": "tests/test_layout.py",
+    "mcref.ext.symmetric.symmetric_gradient": "tests/test_symmetric.py",
+    "mcref.ext.symmetric.cookbook_symmetric_gradient": "tests/test_symmetric.py",
+    "mcref.ext.symmetric.directional_derivative": "tests/test_symmetric.py",
+    "mcref.paper.elementwise.elementwise_jacobian_w": "tests/test_elementwise_general.py",
+    "mcref.paper.elementwise.elementwise_jacobian_x": "tests/test_elementwise_general.py",
+    "mcref.paper.elementwise.diagonal_jacobian_w": "tests/test_elementwise_general.py",
+    "mcref.paper.elementwise.diagonal_jacobian_x": "tests/test_elementwise_general.py",
+    "mcref.paper.reductions.sum_gradient": "tests/test_reductions.py",
+    "mcref.paper.chain.single_variable_chain": "tests/test_chain.py",
+    "mcref.paper.chain.total_derivative_chain": "tests/test_chain.py",
+    "mcref.paper.chain.vector_chain": "tests/test_chain.py",
+    "mcref.paper.chain.diagonal_chain": "tests/test_chain.py",
+    "mcref.paper.chain.chain_product": "tests/test_chain.py",
+    "mcref.paper.chain.chain_cost": "tests/test_chain.py",
+    "mcref.paper.chain.ln_sin_cube_squared_steps": "tests/test_chain.py",
+    "mcref.paper.loss.augment": "tests/test_loss.py",
+    "mcref.paper.loss.grad_loss": "tests/test_loss.py",
+    "mcref.paper.loss.gradient_step": "tests/test_loss.py",
+    "mcref.ext.network.forward_pass": "tests/test_network.py",
+    "mcref.ext.network.gradients": "tests/test_network.py",
+    "mcref.core.check.check_jacobian": "tests/test_check.py",
+    "mcref.core.check.check_backprop": "tests/test_check.py",
     "mcref.cli.main": "tests/test_cli.py",
     "mcref.cli.example_script": "tests/test_cli.py",
 }

@@ -124,7 +124,7 @@ def test_vjp_runs_where_the_jacobian_cannot_be_stored(r: mcref.Rule) -> None:
 
 
 def test_overflow_raises_instead_of_returning_inf() -> None:
-    from mcref import chain, elementwise, expansion, jacobians, loss, neuron, reductions
+    from mcref.paper import chain, elementwise, expansion, jacobians, loss, neuron, reductions
 
     big = [1e200]
     cases = [
@@ -145,7 +145,7 @@ def test_overflow_raises_instead_of_returning_inf() -> None:
 
 
 def test_divide_x_does_not_underflow_x_squared() -> None:
-    from mcref.elementwise import vjp_divide_x
+    from mcref.paper.elementwise import vjp_divide_x
 
     # x² = 1e-320 is a subnormal near 0; dividing by x twice keeps the result exact
     got = vjp_divide_x([1.0], [1e-170], [1e-160])
@@ -153,7 +153,7 @@ def test_divide_x_does_not_underflow_x_squared() -> None:
 
 
 def test_relu_neuron_passes_nothing_back_when_inactive() -> None:
-    from mcref.neuron import vjp_activation_w
+    from mcref.paper.neuron import vjp_activation_w
 
     x = [3.0, 1.0, 4.0]
     # z = 0 exactly counts as inactive, as in the paper
@@ -164,7 +164,7 @@ def test_relu_neuron_passes_nothing_back_when_inactive() -> None:
 
 
 def test_loss_vjps_agree_with_l1_l2() -> None:
-    from mcref.loss import augment, grad_loss_b, grad_loss_w, vjp_loss_augmented, vjp_loss_w
+    from mcref.paper.loss import augment, grad_loss_b, grad_loss_w, vjp_loss_augmented, vjp_loss_w
 
     rng = np.random.default_rng(7)
     X, y, w, b = rng.normal(size=(5, 3)), rng.uniform(0, 2, size=5), rng.normal(size=3), 0.3

@@ -34,10 +34,10 @@ import numpy as np
 from IPython.display import HTML, display
 
 import mcref
-from mcref.layers import vjp_batched_b, vjp_batched_W, vjp_batched_X
-from mcref.losses import vjp_mse
-from mcref.network import forward_pass, gradients, network_loss
-from mcref.neuron import vjp_relu
+from mcref.ext.layers import vjp_batched_b, vjp_batched_W, vjp_batched_X
+from mcref.ext.regression import vjp_mse
+from mcref.ext.network import forward_pass, gradients, network_loss
+from mcref.paper.neuron import vjp_relu
 
 
 def show(fig, alt):
@@ -106,7 +106,7 @@ print("loss at the start:", round(float(network_loss(X, **params, Y=Y)), 4))
 # one vector; they apply to the whole batch flattened row by row, because the loss is the mean over
 # all $Nm$ entries and the ReLU acts on each entry alone. Where an entry of $Z_1$ is exactly 0 the
 # ReLU has no derivative and N6 uses 0, the paper's convention. The library's
-# [`gradients`][mcref.network.gradients] makes the same seven calls; the cell checks that the two
+# [`gradients`][mcref.ext.network.gradients] makes the same seven calls; the cell checks that the two
 # agree exactly.
 
 # %%
@@ -127,17 +127,17 @@ L, grads = backward(X, Y, **params)
 library = gradients(X, **params, Y=Y)
 for name, g in grads.items():
     same = np.array_equal(g, getattr(library, name))
-    print(name, g.shape, "same as mcref.network.gradients:", same)
+    print(name, g.shape, "same as mcref.ext.network.gradients:", same)
 
 # %% [markdown]
 # ## Checking against central differences
 #
 # The four gradients are the rules [X24](../extensions/network.md#X24) to
 # [X27](../extensions/network.md#X27). To check them at the current parameters,
-# [`numerical_jacobian`][mcref.numerical.numerical_jacobian] moves one entry of a parameter at a time
+# [`numerical_jacobian`][mcref.core.numerical.numerical_jacobian] moves one entry of a parameter at a time
 # and evaluates the whole loss twice, knowing nothing of the rules; a matrix parameter is flattened
 # row by row, so the numerical gradient is a $1 \times k$ row, and our gradient is reshaped to match.
-# [`compare_jacobians`][mcref.numerical.compare_jacobians] applies the tolerances every rule is
+# [`compare_jacobians`][mcref.core.numerical.compare_jacobians] applies the tolerances every rule is
 # checked with. A mismatch raises, which fails the site's build.
 #
 # A central difference is wrong where it straddles a kink of the ReLU, so the check also prints how

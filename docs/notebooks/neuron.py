@@ -42,7 +42,7 @@ import numpy as np
 from IPython.display import HTML, display
 
 import mcref
-from mcref.loss import grad_loss_b, grad_loss_w, gradient_step, loss
+from mcref.paper.loss import grad_loss_b, grad_loss_w, gradient_step, loss
 
 
 def show(fig, alt):
@@ -87,9 +87,9 @@ print("derivative with respect to b (L2):", gb, "shape", gb.shape)
 # ## Checking the gradient against central differences
 #
 # Before trusting the gradient with the training, compare it with a numerical one.
-# [`numerical_jacobian`][mcref.numerical.numerical_jacobian] moves $\mathbf{w}$ (or $b$) a little in
+# [`numerical_jacobian`][mcref.core.numerical.numerical_jacobian] moves $\mathbf{w}$ (or $b$) a little in
 # each direction and evaluates the loss twice per entry, knowing nothing of the closed form;
-# [`compare_jacobians`][mcref.numerical.compare_jacobians] applies the tolerances every rule is
+# [`compare_jacobians`][mcref.core.numerical.compare_jacobians] applies the tolerances every rule is
 # checked with ([How formulas are checked](../verification.md)). The function below fails loudly on
 # a mismatch, and since a failing cell fails the site's build, a wrong gradient cannot reach this
 # page.
@@ -127,7 +127,7 @@ print(check_gradient(w, b))
 # $$
 #
 # The transpose is there because the gradient is a row and $\mathbf{w}$ a column (erratum
-# [E13](../errata.md#E13)). [`gradient_step`][mcref.loss.gradient_step] does one such step. The
+# [E13](../errata.md#E13)). [`gradient_step`][mcref.paper.loss.gradient_step] does one such step. The
 # gradient is checked again at a few steps along the way, where different samples are active.
 
 # %%

@@ -27,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry;
@@ -66,8 +66,8 @@ def _away_from_kink(w: FloatArray, x: FloatArray, b: float) -> bool:
 
 
 def _scalar(name: str, value: ArrayLike) -> float:
-    """`_validate.scalar`, with a numpy scalar described as the 0-d array it is."""
-    return _validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
+    """`validate.scalar`, with a numpy scalar described as the 0-d array it is."""
+    return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
 
 
 def _finite(what: str, value: float | FloatArray, given: str) -> None:
@@ -78,9 +78,9 @@ def _finite(what: str, value: float | FloatArray, given: str) -> None:
 
 def _neuron(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> tuple[FloatArray, FloatArray, float, float]:
     """Validate (w, x, b) and return them with z = w · x + b."""
-    w = _validate.vector("w", w)
-    x = _validate.vector("x", x)
-    _validate.same_length(w=w, x=x)
+    w = validate.vector("w", w)
+    x = validate.vector("x", x)
+    validate.same_length(w=w, x=x)
     b = _scalar("b", b)
     with np.errstate(over="ignore", invalid="ignore"):
         z = float(np.dot(w, x) + b)
@@ -125,7 +125,7 @@ def relu(x: ArrayLike) -> FloatArray:
     Returns:
         The vector with every negative entry replaced by 0, shape `(n,)`.
     """
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     return np.maximum(x, 0.0)
 
 
@@ -193,7 +193,7 @@ def relu_derivative(z: ArrayLike) -> FloatArray:
         `[[1.0]]` if z > 0, else `[[0.0]]` (0 at z = 0 by convention), shape `(1, 1)`.
 
     Examples:
-        >>> from mcref.neuron import relu_derivative
+        >>> from mcref.paper.neuron import relu_derivative
         >>> print(relu_derivative(2.5), relu_derivative(-1.0), relu_derivative(0.0))
         [[1.]] [[0.]] [[0.]]
     """
@@ -227,7 +227,7 @@ def grad_affine_w(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         x as a row, shape `(1, n)`.
 
     Examples:
-        >>> from mcref.neuron import grad_affine_w
+        >>> from mcref.paper.neuron import grad_affine_w
         >>> print(grad_affine_w([1.0, -2.0, 0.5], [3.0, 1.0, 4.0], 0.5))
         [[3. 1. 4.]]
     """
@@ -252,7 +252,7 @@ def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> Floa
         ValueError: If w and x differ in length, or a value overflows float64.
 
     Examples:
-        >>> from mcref.neuron import vjp_affine_w
+        >>> from mcref.paper.neuron import vjp_affine_w
         >>> print(vjp_affine_w(2.0, [1.0, -2.0, 0.5], [3.0, 1.0, 4.0], 0.5))
         [6. 2. 8.]
     """
@@ -283,7 +283,7 @@ def grad_affine_b(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         `[[1.0]]`, shape `(1, 1)`.
 
     Examples:
-        >>> from mcref.neuron import grad_affine_b
+        >>> from mcref.paper.neuron import grad_affine_b
         >>> print(grad_affine_b([1.0, -2.0, 0.5], [3.0, 1.0, 4.0], 0.5))
         [[1.]]
     """
@@ -332,7 +332,7 @@ def grad_activation_w(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         shape `(1, n)`.
 
     Examples:
-        >>> from mcref.neuron import grad_activation_w
+        >>> from mcref.paper.neuron import grad_activation_w
         >>> x = [3.0, 1.0, 4.0]
         >>> print(grad_activation_w([1.0, -2.0, 0.5], x, 0.5))  # z = 3.5: active
         [[3. 1. 4.]]
@@ -365,7 +365,7 @@ def vjp_activation_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         ValueError: If w and x differ in length, or a value overflows float64.
 
     Examples:
-        >>> from mcref.neuron import vjp_activation_w
+        >>> from mcref.paper.neuron import vjp_activation_w
         >>> x = [3.0, 1.0, 4.0]
         >>> print(vjp_activation_w(2.0, [1.0, -2.0, 0.5], x, 0.5))  # z = 3.5: active
         [6. 2. 8.]
@@ -404,7 +404,7 @@ def grad_activation_b(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         `[[1.0]]` if w · x + b > 0, else `[[0.0]]` (also at exactly 0), shape `(1, 1)`.
 
     Examples:
-        >>> from mcref.neuron import grad_activation_b
+        >>> from mcref.paper.neuron import grad_activation_b
         >>> x = [3.0, 1.0, 4.0]
         >>> print(grad_activation_b([1.0, -2.0, 0.5], x, 0.5), grad_activation_b([-1.0, -2.0, 0.5], x, 0.5))
         [[1.]] [[0.]]
@@ -450,13 +450,13 @@ def jac_relu(x: ArrayLike) -> FloatArray:
         x_i = 0, by convention), shape `(n, n)`.
 
     Examples:
-        >>> from mcref.neuron import jac_relu
+        >>> from mcref.paper.neuron import jac_relu
         >>> print(jac_relu([2.0, -1.0, 0.5]))
         [[1. 0. 0.]
          [0. 0. 0.]
          [0. 0. 1.]]
     """
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     return np.diag((x > 0).astype(np.float64))
 
 
@@ -472,11 +472,11 @@ def vjp_relu(v: ArrayLike, x: ArrayLike) -> FloatArray:
         v with its entries zeroed where x_i <= 0, shape `(n,)`.
 
     Examples:
-        >>> from mcref.neuron import vjp_relu
+        >>> from mcref.paper.neuron import vjp_relu
         >>> print(vjp_relu([1.0, 2.0, 3.0], [2.0, -1.0, 0.5]))
         [1. 0. 3.]
     """
-    v = _validate.vector("v", v)
-    x = _validate.vector("x", x)
-    _validate.same_length(v=v, x=x)
+    v = validate.vector("v", v)
+    x = validate.vector("x", x)
+    validate.same_length(v=v, x=x)
     return np.where(x > 0, v, 0.0)

@@ -27,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions: the forward functions, the closed forms and the
 # VJPs, which tests/test_validation.py sweeps with bad input through the registry. The
@@ -76,12 +76,6 @@ _ARGS = {"w": Arg(), "x": Arg()}
 _DIV_ARGS = {"w": Arg(), "x": Arg(min_abs=0.5)}
 
 
-def _pair(w: ArrayLike, x: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    w = _validate.vector("w", w)
-    x = _validate.vector("x", x)
-    _validate.same_length(w=w, x=x)
-    return w, x
-
 
 def _nonzero_divisor(x: FloatArray) -> None:
     zero = np.flatnonzero(x == 0)
@@ -97,25 +91,6 @@ def _vjp_statement(result: str) -> str:
     return rf"J^\top \mathbf{{v}} = {result}"
 
 
-# ----- the cotangent v of a backprop form (VJP) -----
-#
-# A VJP takes v shaped like its forward function's output. These two checks are
-# shared by every paper module (expansion, reductions, chain, jacobians, neuron, loss).
-
-
-def _cotangent(v: ArrayLike, n: int, of: str) -> FloatArray:
-    """The v of a VJP whose forward output `of` is a vector of length n."""
-    arr = _validate.vector("v", v)
-    if arr.shape != (n,):
-        raise ValueError(f"v must have the shape of the output of {of}, {(n,)}, got an array of shape {arr.shape}")
-    return arr
-
-
-def _scalar_cotangent(v: ArrayLike) -> float:
-    """The v of a VJP whose forward output is a scalar: one finite real number."""
-    # a numpy scalar is described like the 0-d array it is
-    return _validate.scalar("v", np.asarray(v) if isinstance(v, np.generic) else v)
-
 
 # ----- the forward functions -----
 
@@ -130,7 +105,7 @@ def add(w: ArrayLike, x: ArrayLike) -> FloatArray:
     Returns:
         The sum, shape `(n,)`.
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     return w + x
 
 
@@ -144,7 +119,7 @@ def subtract(w: ArrayLike, x: ArrayLike) -> FloatArray:
     Returns:
         The difference, shape `(n,)`.
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     return w - x
 
 
@@ -158,7 +133,7 @@ def multiply(w: ArrayLike, x: ArrayLike) -> FloatArray:
     Returns:
         The product, shape `(n,)`.
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     return w * x
 
 
@@ -175,7 +150,7 @@ def divide(w: ArrayLike, x: ArrayLike) -> FloatArray:
     Raises:
         ValueError: If an entry of `x` is zero.
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     _nonzero_divisor(x)
     return w / x
 
@@ -197,34 +172,21 @@ def _operator(op: object) -> str:
     return op
 
 
-def _matrix(name: str, value: ArrayLike) -> FloatArray:
-    """A non-empty, finite 2-D float64 array."""
-    arr = _validate.array(name, value)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (a matrix), got an array of shape {arr.shape}")
-    return arr
-
 
 def _square(name: str, value: ArrayLike, n: int) -> FloatArray:
     """An n by n matrix, for a rule whose vectors have length n."""
-    arr = _matrix(name, value)
+    arr = validate.matrix(name, value)
     if arr.shape != (n, n):
         raise ValueError(f"{name} must have shape (n, n) = ({n}, {n}) to match the vectors, got shape {arr.shape}")
     return arr
 
 
-def _finite_result(name: str, arr: FloatArray) -> FloatArray:
-    """Refuse a result that left float64 (overflow), rather than return inf or nan."""
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} is not finite: the inputs are too large (or a divisor too small) for float64")
-    return arr
-
 
 def _operands(op: object, f_w: ArrayLike, g_x: ArrayLike) -> tuple[str, FloatArray, FloatArray]:
     op = _operator(op)
-    a = _validate.vector("f_w", f_w)
-    b = _validate.vector("g_x", g_x)
-    _validate.same_length(f_w=a, g_x=b)
+    a = validate.vector("f_w", f_w)
+    b = validate.vector("g_x", g_x)
+    validate.same_length(f_w=a, g_x=b)
     if op == "/":
         zero = np.flatnonzero(b == 0)
         if zero.size:
@@ -247,14 +209,14 @@ def _partial_b(op: str, a: FloatArray, b: FloatArray) -> FloatArray:
 
 
 def _rows(name: str, value: ArrayLike, n: int, of: str) -> FloatArray:
-    jac = _matrix(name, value)
+    jac = validate.matrix(name, value)
     if jac.shape[0] != n:
         raise ValueError(f"{name} must have n = {n} rows (one per entry of {of}), got shape {jac.shape}")
     return jac
 
 
 def _per_element(name: str, value: ArrayLike, n: int, of: str) -> FloatArray:
-    d = _validate.vector(name, value)
+    d = validate.vector(name, value)
     if d.shape[0] != n:
         raise ValueError(f"{name} must have length n = {n} (one per entry of {of}), got length {d.shape[0]}")
     return d
@@ -292,7 +254,7 @@ def elementwise_jacobian_w(op: str, f_w: ArrayLike, g_x: ArrayLike, df_dw: Array
         With f(w) = A w, every y_i reads every w_j and the Jacobian is full:
 
         >>> import numpy as np
-        >>> from mcref.elementwise import elementwise_jacobian_w
+        >>> from mcref.paper.elementwise import elementwise_jacobian_w
         >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
         >>> w, x = np.array([1.0, -1.0]), np.array([2.0, 5.0])
         >>> print(elementwise_jacobian_w("*", A @ w, x, A))
@@ -303,14 +265,14 @@ def elementwise_jacobian_w(op: str, f_w: ArrayLike, g_x: ArrayLike, df_dw: Array
     jac = _rows("df_dw", df_dw, a.shape[0], "f_w")
     with np.errstate(over="ignore", invalid="ignore"):
         out = _partial_a(op, a, b)[:, None] * jac
-    return _finite_result("the Jacobian", out)
+    return validate.finite_result("the Jacobian", out)
 
 
 def elementwise_jacobian_x(op: str, f_w: ArrayLike, g_x: ArrayLike, dg_dx: ArrayLike) -> FloatArray:
     """R4: the Jacobian of y = f(w) ○ g(x) with respect to x, from its pieces.
 
     The mirror image of
-    [`elementwise_jacobian_w`][mcref.elementwise.elementwise_jacobian_w]: only
+    [`elementwise_jacobian_w`][mcref.paper.elementwise.elementwise_jacobian_w]: only
     the right operand moves with x, so J_x = diag(∂(a ○ b)/∂b) · ∂g/∂x.
 
     Args:
@@ -332,7 +294,7 @@ def elementwise_jacobian_x(op: str, f_w: ArrayLike, g_x: ArrayLike, dg_dx: Array
         For w − g(x) the partial of a − b in b is −1, so J_x = −∂g/∂x:
 
         >>> import numpy as np
-        >>> from mcref.elementwise import elementwise_jacobian_x
+        >>> from mcref.paper.elementwise import elementwise_jacobian_x
         >>> B = np.array([[1.0, 2.0], [1.0, 3.0]])
         >>> print(elementwise_jacobian_x("-", [1.0, 1.0], [4.0, 6.0], B))
         [[-1. -2.]
@@ -342,7 +304,7 @@ def elementwise_jacobian_x(op: str, f_w: ArrayLike, g_x: ArrayLike, dg_dx: Array
     jac = _rows("dg_dx", dg_dx, a.shape[0], "g_x")
     with np.errstate(over="ignore", invalid="ignore"):
         out = _partial_b(op, a, b)[:, None] * jac
-    return _finite_result("the Jacobian", out)
+    return validate.finite_result("the Jacobian", out)
 
 
 def diagonal_jacobian_w(op: str, f_w: ArrayLike, g_x: ArrayLike, df: ArrayLike) -> FloatArray:
@@ -372,7 +334,7 @@ def diagonal_jacobian_w(op: str, f_w: ArrayLike, g_x: ArrayLike, df: ArrayLike) 
         y = sin(w) ⊗ x², so the diagonal is cos(w_i) x_i²:
 
         >>> import numpy as np
-        >>> from mcref.elementwise import diagonal_jacobian_w
+        >>> from mcref.paper.elementwise import diagonal_jacobian_w
         >>> w, x = np.array([0.0, np.pi]), np.array([3.0, 2.0])
         >>> print(diagonal_jacobian_w("*", np.sin(w), x**2, np.cos(w)))
         [[ 9.  0.]
@@ -382,14 +344,14 @@ def diagonal_jacobian_w(op: str, f_w: ArrayLike, g_x: ArrayLike, df: ArrayLike) 
     d = _per_element("df", df, a.shape[0], "f_w")
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.diag(_partial_a(op, a, b) * d)
-    return _finite_result("the Jacobian", out)
+    return validate.finite_result("the Jacobian", out)
 
 
 def diagonal_jacobian_x(op: str, f_w: ArrayLike, g_x: ArrayLike, dg: ArrayLike) -> FloatArray:
     """R5: the diagonal Jacobian of y = f(w) ○ g(x) with respect to x.
 
     The mirror image of
-    [`diagonal_jacobian_w`][mcref.elementwise.diagonal_jacobian_w]: entry i of
+    [`diagonal_jacobian_w`][mcref.paper.elementwise.diagonal_jacobian_w]: entry i of
     the diagonal is ∂(a ○ b)/∂b · g_i'(x_i).
 
     Args:
@@ -411,7 +373,7 @@ def diagonal_jacobian_x(op: str, f_w: ArrayLike, g_x: ArrayLike, dg: ArrayLike) 
         y = w ⊘ exp(x): the partial of a/b in b is −a/b², times g'(x) = exp(x):
 
         >>> import numpy as np
-        >>> from mcref.elementwise import diagonal_jacobian_x
+        >>> from mcref.paper.elementwise import diagonal_jacobian_x
         >>> w, x = np.array([2.0, 3.0]), np.array([0.0, 0.0])
         >>> print(diagonal_jacobian_x("/", w, np.exp(x), np.exp(x)))
         [[-2.  0.]
@@ -421,7 +383,7 @@ def diagonal_jacobian_x(op: str, f_w: ArrayLike, g_x: ArrayLike, dg: ArrayLike) 
     d = _per_element("dg", dg, a.shape[0], "g_x")
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.diag(_partial_b(op, a, b) * d)
-    return _finite_result("the Jacobian", out)
+    return validate.finite_result("the Jacobian", out)
 
 
 def linear_times(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
@@ -437,11 +399,11 @@ def linear_times(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """
     A, w, x = _linear_args(A, w, x)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite_result("y", (A @ w) * x)
+        return validate.finite_result("y", (A @ w) * x)
 
 
 def _linear_args(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     A = _square("A", A, w.shape[0])
     return A, w, x
 
@@ -476,7 +438,7 @@ def _linear_args(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> tuple[FloatArray, 
 def jac_linear_times_w(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R4: the Jacobian of (A w) ⊗ x with respect to w is diag(x) A, a full matrix.
 
-    Built by [`elementwise_jacobian_w`][mcref.elementwise.elementwise_jacobian_w]
+    Built by [`elementwise_jacobian_w`][mcref.paper.elementwise.elementwise_jacobian_w]
     from f(w) = A w, g(x) = x and ∂f/∂w = A: row i is x_i times row i of A.
 
     Args:
@@ -489,7 +451,7 @@ def jac_linear_times_w(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.elementwise import jac_linear_times_w
+        >>> from mcref.paper.elementwise import jac_linear_times_w
         >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
         >>> print(jac_linear_times_w(A, [1.0, -1.0], [2.0, 5.0]))
         [[ 2.  4.]
@@ -498,7 +460,7 @@ def jac_linear_times_w(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     A, w, x = _linear_args(A, w, x)
     with np.errstate(over="ignore", invalid="ignore"):
         f_w = A @ w
-    return elementwise_jacobian_w("*", _finite_result("A w", f_w), x, A)
+    return elementwise_jacobian_w("*", validate.finite_result("A w", f_w), x, A)
 
 
 @vjp_of(
@@ -530,16 +492,16 @@ def vjp_linear_times_w(v: ArrayLike, A: ArrayLike, w: ArrayLike, x: ArrayLike) -
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.elementwise import vjp_linear_times_w
+        >>> from mcref.paper.elementwise import vjp_linear_times_w
         >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
         >>> print(vjp_linear_times_w([1.0, 1.0], A, [1.0, -1.0], [2.0, 5.0]))  # the column sums of diag(x) A
         [17. 24.]
     """
     A, w, x = _linear_args(A, w, x)
-    v = _cotangent(v, w.shape[0], "(A w) ⊗ x")
+    v = validate.cotangent(v, w.shape[0], "(A w) ⊗ x")
     with np.errstate(over="ignore", invalid="ignore"):
         back = (x * v) @ A
-    return _finite_result("Aᵀ(x ⊗ v)", back)
+    return validate.finite_result("Aᵀ(x ⊗ v)", back)
 
 
 def sine_times_square(w: ArrayLike, x: ArrayLike) -> FloatArray:
@@ -552,9 +514,9 @@ def sine_times_square(w: ArrayLike, x: ArrayLike) -> FloatArray:
     Returns:
         y, shape `(n,)`.
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     with np.errstate(over="ignore"):
-        return _finite_result("y", np.sin(w) * x**2)
+        return validate.finite_result("y", np.sin(w) * x**2)
 
 
 @rule(
@@ -585,7 +547,7 @@ def sine_times_square(w: ArrayLike, x: ArrayLike) -> FloatArray:
 def jac_sine_times_square_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R5: the Jacobian of sin(w) ⊗ x² with respect to w is diag(cos(w_i) x_i²).
 
-    Built by [`diagonal_jacobian_w`][mcref.elementwise.diagonal_jacobian_w]
+    Built by [`diagonal_jacobian_w`][mcref.paper.elementwise.diagonal_jacobian_w]
     from f_i(w_i) = sin(w_i), g_i(x_i) = x_i² and f_i'(w_i) = cos(w_i).
 
     Args:
@@ -597,14 +559,14 @@ def jac_sine_times_square_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.elementwise import jac_sine_times_square_w
+        >>> from mcref.paper.elementwise import jac_sine_times_square_w
         >>> print(jac_sine_times_square_w([0.0, np.pi], [3.0, 2.0]))
         [[ 9.  0.]
          [ 0. -4.]]
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     with np.errstate(over="ignore"):
-        g_x = _finite_result("x**2", x**2)
+        g_x = validate.finite_result("x**2", x**2)
     return diagonal_jacobian_w("*", np.sin(w), g_x, np.cos(w))
 
 
@@ -634,15 +596,15 @@ def vjp_sine_times_square_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatAr
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.elementwise import vjp_sine_times_square_w
+        >>> from mcref.paper.elementwise import vjp_sine_times_square_w
         >>> print(vjp_sine_times_square_w([1.0, 0.5], [0.0, np.pi], [3.0, 2.0]))
         [ 9. -2.]
     """
-    w, x = _pair(w, x)
-    v = _cotangent(v, w.shape[0], "sin(w) ⊗ x²")
+    w, x = validate.paired_vectors(w, x)
+    v = validate.cotangent(v, w.shape[0], "sin(w) ⊗ x²")
     with np.errstate(over="ignore", invalid="ignore"):
         back = v * np.cos(w) * x**2
-    return _finite_result("v ⊗ cos(w) ⊗ x²", back)
+    return validate.finite_result("v ⊗ cos(w) ⊗ x²", back)
 
 
 # ----- R6, R7: addition -----
@@ -670,12 +632,12 @@ def jac_add_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         The identity matrix, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.elementwise import jac_add_w
+        >>> from mcref.paper.elementwise import jac_add_w
         >>> print(jac_add_w([1.0, 2.0], [3.0, 4.0]))
         [[1. 0.]
          [0. 1.]]
     """
-    w, _ = _pair(w, x)
+    w, _ = validate.paired_vectors(w, x)
     return np.eye(w.shape[0])
 
 
@@ -692,12 +654,12 @@ def vjp_add_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         A copy of v, shape `(n,)` (shaped like w).
 
     Examples:
-        >>> from mcref.elementwise import vjp_add_w
+        >>> from mcref.paper.elementwise import vjp_add_w
         >>> print(vjp_add_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
-    w, x = _pair(w, x)
-    return _cotangent(v, w.shape[0], "w + x")
+    w, x = validate.paired_vectors(w, x)
+    return validate.cotangent(v, w.shape[0], "w + x")
 
 
 @rule(
@@ -722,12 +684,12 @@ def jac_add_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         The identity matrix, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.elementwise import jac_add_x
+        >>> from mcref.paper.elementwise import jac_add_x
         >>> print(jac_add_x([1.0, 2.0], [3.0, 4.0]))
         [[1. 0.]
          [0. 1.]]
     """
-    _, x = _pair(w, x)
+    _, x = validate.paired_vectors(w, x)
     return np.eye(x.shape[0])
 
 
@@ -744,12 +706,12 @@ def vjp_add_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         A copy of v, shape `(n,)` (shaped like x).
 
     Examples:
-        >>> from mcref.elementwise import vjp_add_x
+        >>> from mcref.paper.elementwise import vjp_add_x
         >>> print(vjp_add_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
-    w, x = _pair(w, x)
-    return _cotangent(v, x.shape[0], "w + x")
+    w, x = validate.paired_vectors(w, x)
+    return validate.cotangent(v, x.shape[0], "w + x")
 
 
 # ----- R8, R9: subtraction -----
@@ -777,12 +739,12 @@ def jac_subtract_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         The identity matrix, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.elementwise import jac_subtract_w
+        >>> from mcref.paper.elementwise import jac_subtract_w
         >>> print(jac_subtract_w([1.0, 2.0], [3.0, 4.0]))
         [[1. 0.]
          [0. 1.]]
     """
-    w, _ = _pair(w, x)
+    w, _ = validate.paired_vectors(w, x)
     return np.eye(w.shape[0])
 
 
@@ -799,12 +761,12 @@ def vjp_subtract_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         A copy of v, shape `(n,)` (shaped like w).
 
     Examples:
-        >>> from mcref.elementwise import vjp_subtract_w
+        >>> from mcref.paper.elementwise import vjp_subtract_w
         >>> print(vjp_subtract_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
-    w, x = _pair(w, x)
-    return _cotangent(v, w.shape[0], "w − x")
+    w, x = validate.paired_vectors(w, x)
+    return validate.cotangent(v, w.shape[0], "w − x")
 
 
 @rule(
@@ -829,12 +791,12 @@ def jac_subtract_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         Minus the identity matrix, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.elementwise import jac_subtract_x
+        >>> from mcref.paper.elementwise import jac_subtract_x
         >>> print(jac_subtract_x([1.0, 2.0], [3.0, 4.0]))
         [[-1.  0.]
          [ 0. -1.]]
     """
-    _, x = _pair(w, x)
+    _, x = validate.paired_vectors(w, x)
     return np.diag(np.full(x.shape[0], -1.0))
 
 
@@ -851,12 +813,12 @@ def vjp_subtract_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         −v, shape `(n,)` (shaped like x).
 
     Examples:
-        >>> from mcref.elementwise import vjp_subtract_x
+        >>> from mcref.paper.elementwise import vjp_subtract_x
         >>> print(vjp_subtract_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [-1.  2.]
     """
-    w, x = _pair(w, x)
-    return -_cotangent(v, x.shape[0], "w − x")
+    w, x = validate.paired_vectors(w, x)
+    return -validate.cotangent(v, x.shape[0], "w − x")
 
 
 # ----- R10, R11: Hadamard product -----
@@ -884,12 +846,12 @@ def jac_multiply_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         The diagonal matrix with `x` on its diagonal, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.elementwise import jac_multiply_w
+        >>> from mcref.paper.elementwise import jac_multiply_w
         >>> print(jac_multiply_w([1.0, 2.0], [3.0, 4.0]))
         [[3. 0.]
          [0. 4.]]
     """
-    _, x = _pair(w, x)
+    _, x = validate.paired_vectors(w, x)
     return np.diag(x)
 
 
@@ -909,14 +871,14 @@ def vjp_multiply_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If the result overflows float64.
 
     Examples:
-        >>> from mcref.elementwise import vjp_multiply_w
+        >>> from mcref.paper.elementwise import vjp_multiply_w
         >>> print(vjp_multiply_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 3. -8.]
     """
-    w, x = _pair(w, x)
-    v = _cotangent(v, w.shape[0], "w ⊗ x")
+    w, x = validate.paired_vectors(w, x)
+    v = validate.cotangent(v, w.shape[0], "w ⊗ x")
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite_result("v ⊗ x", v * x)
+        return validate.finite_result("v ⊗ x", v * x)
 
 
 @rule(
@@ -941,12 +903,12 @@ def jac_multiply_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         The diagonal matrix with `w` on its diagonal, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.elementwise import jac_multiply_x
+        >>> from mcref.paper.elementwise import jac_multiply_x
         >>> print(jac_multiply_x([1.0, 2.0], [3.0, 4.0]))
         [[1. 0.]
          [0. 2.]]
     """
-    w, _ = _pair(w, x)
+    w, _ = validate.paired_vectors(w, x)
     return np.diag(w)
 
 
@@ -966,14 +928,14 @@ def vjp_multiply_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If the result overflows float64.
 
     Examples:
-        >>> from mcref.elementwise import vjp_multiply_x
+        >>> from mcref.paper.elementwise import vjp_multiply_x
         >>> print(vjp_multiply_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -4.]
     """
-    w, x = _pair(w, x)
-    v = _cotangent(v, x.shape[0], "w ⊗ x")
+    w, x = validate.paired_vectors(w, x)
+    v = validate.cotangent(v, x.shape[0], "w ⊗ x")
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite_result("v ⊗ w", v * w)
+        return validate.finite_result("v ⊗ w", v * w)
 
 
 # ----- R12, R13: element-wise division -----
@@ -1005,12 +967,12 @@ def jac_divide_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If an entry of `x` is zero.
 
     Examples:
-        >>> from mcref.elementwise import jac_divide_w
+        >>> from mcref.paper.elementwise import jac_divide_w
         >>> print(jac_divide_w([1.0, 2.0], [4.0, -0.5]))
         [[ 0.25  0.  ]
          [ 0.   -2.  ]]
     """
-    _, x = _pair(w, x)
+    _, x = validate.paired_vectors(w, x)
     _nonzero_divisor(x)
     return np.diag(1.0 / x)
 
@@ -1031,15 +993,15 @@ def vjp_divide_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If an entry of `x` is zero, or the result overflows float64.
 
     Examples:
-        >>> from mcref.elementwise import vjp_divide_w
+        >>> from mcref.paper.elementwise import vjp_divide_w
         >>> print(vjp_divide_w([1.0, 2.0], [1.0, 2.0], [4.0, -0.5]))
         [ 0.25 -4.  ]
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     _nonzero_divisor(x)
-    v = _cotangent(v, w.shape[0], "w ⊘ x")
+    v = validate.cotangent(v, w.shape[0], "w ⊘ x")
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite_result("v ⊘ x", v / x)
+        return validate.finite_result("v ⊘ x", v / x)
 
 
 @rule(
@@ -1068,12 +1030,12 @@ def jac_divide_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If an entry of `x` is zero.
 
     Examples:
-        >>> from mcref.elementwise import jac_divide_x
+        >>> from mcref.paper.elementwise import jac_divide_x
         >>> print(jac_divide_x([1.0, 2.0], [4.0, -0.5]))
         [[-0.0625  0.    ]
          [ 0.     -8.    ]]
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     _nonzero_divisor(x)
     return np.diag(-w / x**2)
 
@@ -1094,13 +1056,13 @@ def vjp_divide_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If an entry of `x` is zero, or the result overflows float64.
 
     Examples:
-        >>> from mcref.elementwise import vjp_divide_x
+        >>> from mcref.paper.elementwise import vjp_divide_x
         >>> print(vjp_divide_x([1.0, 2.0], [1.0, 2.0], [4.0, -0.5]))
         [ -0.0625 -16.    ]
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     _nonzero_divisor(x)
-    v = _cotangent(v, x.shape[0], "w ⊘ x")
+    v = validate.cotangent(v, x.shape[0], "w ⊘ x")
     # divide by x twice: x² alone underflows to 0 for |x| below about 1e-154
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        return _finite_result("−v ⊗ w ⊘ x²", -(v * w / x) / x)
+        return validate.finite_result("−v ⊗ w ⊘ x²", -(v * w / x) / x)

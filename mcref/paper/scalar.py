@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.registry import Arg, rule
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule
 
 __all__ = [
     "c_times_x_plus_square",
@@ -61,7 +61,7 @@ _SHAPE = (1, 1)
 
 def _scalar(name: str, value: Any) -> float:
     """Check that `value` is one finite real number; a numpy scalar is reported like the 0-d array it is."""
-    return _validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
+    return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
 
 
 def _value(what: str, value: Any, **point: float) -> np.float64:
@@ -123,7 +123,7 @@ def d_constant(x: ArrayLike, c: ArrayLike) -> FloatArray:
         `[[0.0]]`, shape `(1, 1)`.
 
     Examples:
-        >>> from mcref.scalar import d_constant
+        >>> from mcref.paper.scalar import d_constant
         >>> print(d_constant(5.0, 99.0))
         [[0.]]
     """
@@ -177,7 +177,7 @@ def d_times_constant(x: ArrayLike, c: ArrayLike) -> FloatArray:
         `[[c]]`, shape `(1, 1)`.
 
     Examples:
-        >>> from mcref.scalar import d_times_constant
+        >>> from mcref.paper.scalar import d_times_constant
         >>> print(d_times_constant(5.0, 3.0))
         [[3.]]
     """
@@ -250,10 +250,10 @@ def d_power(x: ArrayLike, n: ArrayLike) -> FloatArray:
         `[[n * x**(n - 1)]]`, shape `(1, 1)`; `[[0.0]]` when `n` is 0.
 
     Raises:
-        ValueError: Outside the domain of [`power`][mcref.scalar.power], or on overflow.
+        ValueError: Outside the domain of [`power`][mcref.paper.scalar.power], or on overflow.
 
     Examples:
-        >>> from mcref.scalar import d_power
+        >>> from mcref.paper.scalar import d_power
         >>> print(d_power(2.0, 3))
         [[12.]]
         >>> print(d_power(-2.0, 3))
@@ -314,7 +314,7 @@ def d_square_plus_three_x(x: ArrayLike) -> FloatArray:
         `[[2*x + 3]]`, shape `(1, 1)`.
 
     Examples:
-        >>> from mcref.scalar import d_square_plus_three_x
+        >>> from mcref.paper.scalar import d_square_plus_three_x
         >>> print(d_square_plus_three_x(2.0))
         [[7.]]
     """
@@ -364,7 +364,7 @@ def d_square_minus_three_x(x: ArrayLike) -> FloatArray:
         `[[2*x - 3]]`, shape `(1, 1)`.
 
     Examples:
-        >>> from mcref.scalar import d_square_minus_three_x
+        >>> from mcref.paper.scalar import d_square_minus_three_x
         >>> print(d_square_minus_three_x(2.0))
         [[1.]]
     """
@@ -421,7 +421,7 @@ def d_square_times_x(x: ArrayLike) -> FloatArray:
         `[[3 * x**2]]`, shape `(1, 1)`.
 
     Examples:
-        >>> from mcref.scalar import d_square_times_x
+        >>> from mcref.paper.scalar import d_square_times_x
         >>> print(d_square_times_x(2.0))
         [[12.]]
     """
@@ -494,7 +494,7 @@ def d_log_of_square(x: ArrayLike) -> FloatArray:
         ValueError: If `x` is zero, or `2 / x` overflows float64.
 
     Examples:
-        >>> from mcref.scalar import d_log_of_square
+        >>> from mcref.paper.scalar import d_log_of_square
         >>> print(d_log_of_square(2.0))
         [[1.]]
         >>> print(d_log_of_square(-0.5))
@@ -562,7 +562,7 @@ def d_c_times_x_plus_square(x: ArrayLike, c: ArrayLike) -> FloatArray:
         ValueError: If the value overflows float64.
 
     Examples:
-        >>> from mcref.scalar import d_c_times_x_plus_square
+        >>> from mcref.paper.scalar import d_c_times_x_plus_square
         >>> print(d_c_times_x_plus_square(2.0, 9.0))
         [[45.]]
     """

@@ -13,7 +13,7 @@ that reverse-mode autodiff actually computes.
 
 **Matrices as variables.** A Jacobian with respect to a matrix, or of a matrix,
 is stored as a 2-D array by flattening the matrix row by row (numpy's
-`reshape(-1)`, the order [`numerical_jacobian`][mcref.numerical.numerical_jacobian]
+`reshape(-1)`, the order [`numerical_jacobian`][mcref.core.numerical.numerical_jacobian]
 uses). Entry `W[j, k]` of an (m, n) matrix is position `j*n + k`. Such a
 Jacobian is a Kronecker product, `np.kron`; the paper's ⊗ is the element-wise
 product, so the docs write kron(·, ·) to avoid the clash.
@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 __all__ = [
     "affine",
@@ -81,7 +81,7 @@ def _kron(a: FloatArray, b: FloatArray) -> FloatArray:
 
 def _upstream(name: str, value: ArrayLike, shape: tuple[int, ...], of: str) -> FloatArray:
     """The upstream gradient of a VJP: a finite array shaped like the forward output."""
-    arr = _validate.vector(name, value) if len(shape) == 1 else _validate.matrix(name, value)
+    arr = validate.vector(name, value) if len(shape) == 1 else validate.matrix(name, value)
     if arr.shape != shape:
         raise ValueError(f"{name} must be shaped like {of}, {shape}, got an array of shape {arr.shape}")
     return arr
@@ -92,9 +92,9 @@ def _upstream(name: str, value: ArrayLike, shape: tuple[int, ...], of: str) -> F
 
 def _affine(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Validate (W, x, b) of y = Wx + b: W is (m, n), x has length n, b has length m."""
-    W = _validate.matrix("W", W)
-    x = _validate.vector("x", x)
-    b = _validate.vector("b", b)
+    W = validate.matrix("W", W)
+    x = validate.vector("x", x)
+    b = validate.vector("b", b)
     m, n = W.shape
     if x.shape[0] != n:
         raise ValueError(f"x must have length n = {n}, the number of columns of W {W.shape}, got length {x.shape[0]}")
@@ -125,7 +125,6 @@ def affine(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
 @rule(
     "X1",
     title="Affine layer y = Wx + b, with respect to x",
-    section="extension",
     forward=affine,
     wrt="x",
     latex=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Xv}}} = W",
@@ -149,7 +148,7 @@ def jac_affine_x(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         A copy of W, shape `(m, n)`, numerator layout.
 
     Examples:
-        >>> from mcref.layers import jac_affine_x
+        >>> from mcref.ext.layers import jac_affine_x
         >>> W, x, b = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0, 2.0, -1.0], [0.5, 0.5]
         >>> print(jac_affine_x(W, x, b))
         [[1. 2. 3.]
@@ -173,7 +172,7 @@ def vjp_affine_x(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         Wᵀδ, length n (shaped like x).
 
     Examples:
-        >>> from mcref.layers import vjp_affine_x
+        >>> from mcref.ext.layers import vjp_affine_x
         >>> W, x, b = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0, 2.0, -1.0], [0.5, 0.5]
         >>> delta = [1.0, -1.0]    # dL/dy
         >>> print(vjp_affine_x(delta, W, x, b))
@@ -188,7 +187,6 @@ def vjp_affine_x(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
 @rule(
     "X2",
     title="Affine layer y = Wx + b, with respect to b",
-    section="extension",
     forward=affine,
     wrt="b",
     latex=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Bv}}} = I_m",
@@ -211,7 +209,7 @@ def jac_affine_b(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         The identity, shape `(m, m)`.
 
     Examples:
-        >>> from mcref.layers import jac_affine_b
+        >>> from mcref.ext.layers import jac_affine_b
         >>> W, x, b = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0, 2.0, -1.0], [0.5, 0.5]
         >>> print(jac_affine_b(W, x, b))
         [[1. 0.]
@@ -235,7 +233,7 @@ def vjp_affine_b(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         δ, length m (shaped like b).
 
     Examples:
-        >>> from mcref.layers import vjp_affine_b
+        >>> from mcref.ext.layers import vjp_affine_b
         >>> W, x, b = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0, 2.0, -1.0], [0.5, 0.5]
         >>> delta = [1.0, -1.0]    # dL/dy
         >>> print(vjp_affine_b(delta, W, x, b))
@@ -248,7 +246,6 @@ def vjp_affine_b(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
 @rule(
     "X3",
     title="Affine layer y = Wx + b, with respect to W",
-    section="extension",
     forward=affine,
     wrt="W",
     latex=(
@@ -283,7 +280,7 @@ def jac_affine_W(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         kron(I_m, xᵀ), shape `(m, m*n)`, numerator layout.
 
     Examples:
-        >>> from mcref.layers import jac_affine_W
+        >>> from mcref.ext.layers import jac_affine_W
         >>> W, x, b = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0, 2.0, -1.0], [0.5, 0.5]
         >>> print(jac_affine_W(W, x, b))
         [[ 1.  2. -1.  0.  0.  0.]
@@ -310,7 +307,7 @@ def vjp_affine_W(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         δxᵀ, shape `(m, n)` (shaped like W).
 
     Examples:
-        >>> from mcref.layers import vjp_affine_W
+        >>> from mcref.ext.layers import vjp_affine_W
         >>> W, x, b = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0, 2.0, -1.0], [0.5, 0.5]
         >>> delta = [1.0, -1.0]    # dL/dy
         >>> print(vjp_affine_W(delta, W, x, b))
@@ -328,9 +325,9 @@ def vjp_affine_W(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
 
 def _batched(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Validate (X, W, b) of Y = XW + b: X is (N, n), W is (n, m), b has length m."""
-    X = _validate.matrix("X", X)
-    W = _validate.matrix("W", W)
-    b = _validate.vector("b", b)
+    X = validate.matrix("X", X)
+    W = validate.matrix("W", W)
+    b = validate.vector("b", b)
     n, m = W.shape
     if X.shape[1] != n:
         raise ValueError(
@@ -374,7 +371,6 @@ _BATCH_CONDITIONS = (
 @rule(
     "X4",
     title="Batched layer Y = XW + b, with respect to X",
-    section="extension",
     forward=batched_affine,
     wrt="X",
     latex=(
@@ -404,7 +400,7 @@ def jac_batched_X(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> FloatArray:
         kron(I_N, Wᵀ), shape `(N*m, N*n)`, numerator layout.
 
     Examples:
-        >>> from mcref.layers import jac_batched_X
+        >>> from mcref.ext.layers import jac_batched_X
         >>> X, W, b = [[1.0, 2.0], [3.0, 4.0]], [[1.0, -1.0], [2.0, 0.5]], [0.0, 1.0]
         >>> print(jac_batched_X(X, W, b))
         [[ 1.   2.   0.   0. ]
@@ -430,7 +426,7 @@ def vjp_batched_X(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
         G Wᵀ, shape `(N, n)` (shaped like X).
 
     Examples:
-        >>> from mcref.layers import vjp_batched_X
+        >>> from mcref.ext.layers import vjp_batched_X
         >>> X, W, b = [[1.0, 2.0], [3.0, 4.0]], [[1.0, -1.0], [2.0, 0.5]], [0.0, 1.0]
         >>> G = [[1.0, 0.0], [0.0, 1.0]]    # dL/dY
         >>> print(vjp_batched_X(G, X, W, b))
@@ -446,7 +442,6 @@ def vjp_batched_X(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
 @rule(
     "X5",
     title="Batched layer Y = XW + b, with respect to W",
-    section="extension",
     forward=batched_affine,
     wrt="W",
     latex=(
@@ -475,7 +470,7 @@ def jac_batched_W(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> FloatArray:
         kron(X, I_m), shape `(N*m, n*m)`, numerator layout.
 
     Examples:
-        >>> from mcref.layers import jac_batched_W
+        >>> from mcref.ext.layers import jac_batched_W
         >>> X, W, b = [[1.0, 2.0], [3.0, 4.0]], [[1.0, -1.0], [2.0, 0.5]], [0.0, 1.0]
         >>> print(jac_batched_W(X, W, b))
         [[1. 0. 2. 0.]
@@ -501,7 +496,7 @@ def vjp_batched_W(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
         XᵀG, shape `(n, m)` (shaped like W).
 
     Examples:
-        >>> from mcref.layers import vjp_batched_W
+        >>> from mcref.ext.layers import vjp_batched_W
         >>> X, W, b = [[1.0, 2.0], [3.0, 4.0]], [[1.0, -1.0], [2.0, 0.5]], [0.0, 1.0]
         >>> G = [[1.0, 0.0], [0.0, 1.0]]    # dL/dY
         >>> print(vjp_batched_W(G, X, W, b))
@@ -517,7 +512,6 @@ def vjp_batched_W(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
 @rule(
     "X6",
     title="Batched layer Y = XW + b, with respect to b",
-    section="extension",
     forward=batched_affine,
     wrt="b",
     latex=(
@@ -547,7 +541,7 @@ def jac_batched_b(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> FloatArray:
         kron(1_N, I_m), shape `(N*m, m)`, numerator layout.
 
     Examples:
-        >>> from mcref.layers import jac_batched_b
+        >>> from mcref.ext.layers import jac_batched_b
         >>> X, W, b = [[1.0, 2.0], [3.0, 4.0]], [[1.0, -1.0], [2.0, 0.5]], [0.0, 1.0]
         >>> print(jac_batched_b(X, W, b))
         [[1. 0.]
@@ -576,7 +570,7 @@ def vjp_batched_b(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
         The column sums of G, length m (shaped like b).
 
     Examples:
-        >>> from mcref.layers import vjp_batched_b
+        >>> from mcref.ext.layers import vjp_batched_b
         >>> X, W, b = [[1.0, 2.0], [3.0, 4.0], [0.0, 0.0]], [[1.0, -1.0], [2.0, 0.5]], [0.0, 1.0]
         >>> G = [[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]]    # dL/dY, one row per sample
         >>> print(vjp_batched_b(G, X, W, b))
@@ -593,8 +587,8 @@ def vjp_batched_b(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
 
 def _matmul(A: ArrayLike, B: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Validate (A, B) of C = AB: A is (p, q), B is (q, r)."""
-    A = _validate.matrix("A", A)
-    B = _validate.matrix("B", B)
+    A = validate.matrix("A", A)
+    B = validate.matrix("B", B)
     if A.shape[1] != B.shape[0]:
         raise ValueError(
             f"A and B must fit for the product AB: A has {A.shape[1]} columns and B has {B.shape[0]} rows "
@@ -630,7 +624,6 @@ _MATMUL_CONDITIONS = (
 @rule(
     "X7",
     title="Matrix product C = AB, with respect to A",
-    section="extension",
     forward=matmul,
     wrt="A",
     latex=(
@@ -658,7 +651,7 @@ def jac_matmul_A(A: ArrayLike, B: ArrayLike) -> FloatArray:
         kron(I_p, Bᵀ), shape `(p*r, p*q)`, numerator layout.
 
     Examples:
-        >>> from mcref.layers import jac_matmul_A
+        >>> from mcref.ext.layers import jac_matmul_A
         >>> A, B = [[1.0, 2.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
         >>> print(jac_matmul_A(A, B))
         [[1. 4.]
@@ -682,7 +675,7 @@ def vjp_matmul_A(G: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
         G Bᵀ, shape `(p, q)` (shaped like A).
 
     Examples:
-        >>> from mcref.layers import vjp_matmul_A
+        >>> from mcref.ext.layers import vjp_matmul_A
         >>> A, B = [[1.0, 2.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
         >>> G = [[1.0, 0.0, -1.0]]    # dL/dC
         >>> print(vjp_matmul_A(G, A, B))
@@ -697,7 +690,6 @@ def vjp_matmul_A(G: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
 @rule(
     "X8",
     title="Matrix product C = AB, with respect to B",
-    section="extension",
     forward=matmul,
     wrt="B",
     latex=(
@@ -725,7 +717,7 @@ def jac_matmul_B(A: ArrayLike, B: ArrayLike) -> FloatArray:
         kron(A, I_r), shape `(p*r, q*r)`, numerator layout.
 
     Examples:
-        >>> from mcref.layers import jac_matmul_B
+        >>> from mcref.ext.layers import jac_matmul_B
         >>> A, B = [[1.0, 2.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
         >>> print(jac_matmul_B(A, B))
         [[1. 0. 0. 2. 0. 0.]
@@ -749,7 +741,7 @@ def vjp_matmul_B(G: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
         AᵀG, shape `(q, r)` (shaped like B).
 
     Examples:
-        >>> from mcref.layers import vjp_matmul_B
+        >>> from mcref.ext.layers import vjp_matmul_B
         >>> A, B = [[1.0, 2.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
         >>> G = [[1.0, 0.0, -1.0]]    # dL/dC
         >>> print(vjp_matmul_B(G, A, B))

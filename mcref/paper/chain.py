@@ -7,16 +7,16 @@ module does that in two layers.
 **Composing functions** take derivatives you already have and combine them,
 checking that the shapes line up:
 
-* [`single_variable_chain`][mcref.chain.single_variable_chain]: dy/dx = dy/du · du/dx,
+* [`single_variable_chain`][mcref.paper.chain.single_variable_chain]: dy/dx = dy/du · du/dx,
   for one link or a chain of several scalar links (R24);
-* [`total_derivative_chain`][mcref.chain.total_derivative_chain]: the direct
+* [`total_derivative_chain`][mcref.paper.chain.total_derivative_chain]: the direct
   term plus the `(1, k) @ (k, 1)` product over the intermediates (R25);
-* [`vector_chain`][mcref.chain.vector_chain]: `(m, k) @ (k, n)`, outer Jacobian
+* [`vector_chain`][mcref.paper.chain.vector_chain]: `(m, k) @ (k, n)`, outer Jacobian
   first (R26);
-* [`diagonal_chain`][mcref.chain.diagonal_chain]: the element-wise special
+* [`diagonal_chain`][mcref.paper.chain.diagonal_chain]: the element-wise special
   case, diag(a) diag(b) = diag(a ⊗ b), from the two diagonals;
-* [`chain_product`][mcref.chain.chain_product] and
-  [`chain_cost`][mcref.chain.chain_cost]: a chain of many Jacobians multiplied
+* [`chain_product`][mcref.paper.chain.chain_product] and
+  [`chain_cost`][mcref.paper.chain.chain_cost]: a chain of many Jacobians multiplied
   from the output end (backward) or the input end (forward), and what each
   order costs in multiply-adds.
 
@@ -41,10 +41,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.elementwise import _cotangent
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 __all__ = [
     "chain_cost",
@@ -88,7 +87,7 @@ _SCALAR = {"x": Arg(shape=())}
 
 def _one_by_one(name: str, value: Any) -> float:
     """A derivative of a scalar by a scalar: a number or a (1, 1) array."""
-    arr = _validate.array(name, value)
+    arr = validate.array(name, value)
     if arr.shape not in ((), (1, 1)):
         raise ValueError(
             f"{name} must be a scalar or a (1, 1) array (a derivative of a scalar by a scalar), "
@@ -99,7 +98,7 @@ def _one_by_one(name: str, value: Any) -> float:
 
 def _matrix(name: str, value: Any, what: str) -> FloatArray:
     """A non-empty finite 2-D array; `what` says what it stands for, e.g. "an (m, k) Jacobian"."""
-    arr = _validate.array(name, value)
+    arr = validate.array(name, value)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array ({what}), got an array of shape {arr.shape}")
     return arr
@@ -139,7 +138,7 @@ def single_variable_chain(*links: ArrayLike) -> FloatArray:
             is not finite, or the product overflows.
 
     Examples:
-        >>> from mcref.chain import single_variable_chain
+        >>> from mcref.paper.chain import single_variable_chain
         >>> print(single_variable_chain(2.0, 3.0))
         [[6.]]
         >>> print(single_variable_chain([[0.5]], 4.0, -1.0))
@@ -182,14 +181,14 @@ def total_derivative_chain(df_du: ArrayLike, du_dx: ArrayLike, direct: ArrayLike
         y = x + x² with u₁ = x² and f(x, u₁) = x + u₁, at x = 3: the direct
         term is 1, ∂f/∂u₁ = 1 and du₁/dx = 2x = 6.
 
-        >>> from mcref.chain import total_derivative_chain
+        >>> from mcref.paper.chain import total_derivative_chain
         >>> print(total_derivative_chain([[1.0]], [[6.0]], direct=1.0))
         [[7.]]
         >>> print(total_derivative_chain([[1.0, 1.0]], [[6.0], [1.0]]))  # aliased: u₂ = x
         [[7.]]
     """
-    row = _validate.array("df_du", df_du)
-    col = _validate.array("du_dx", du_dx)
+    row = validate.array("df_du", df_du)
+    col = validate.array("du_dx", du_dx)
     if row.ndim != 2 or row.shape[0] != 1:
         hint = ""
         if row.ndim == 2 and row.shape[1] == 1:
@@ -238,7 +237,7 @@ def vector_chain(df_dg: ArrayLike, dg_dx: ArrayLike) -> FloatArray:
             round), or the product overflows.
 
     Examples:
-        >>> from mcref.chain import vector_chain
+        >>> from mcref.paper.chain import vector_chain
         >>> df_dg = [[1.0, 0.0, 2.0]]        # (1, 3): f is a scalar of a 3-vector g
         >>> dg_dx = [[1.0], [2.0], [3.0]]    # (3, 1): g is a 3-vector of a scalar x
         >>> print(vector_chain(df_dg, dg_dx))
@@ -287,15 +286,15 @@ def diagonal_chain(df_dg: ArrayLike, dg_dx: ArrayLike) -> FloatArray:
             lengths differ, or a product overflows.
 
     Examples:
-        >>> from mcref.chain import diagonal_chain
+        >>> from mcref.paper.chain import diagonal_chain
         >>> print(diagonal_chain([1.0, 2.0, -1.0], [3.0, 0.5, 4.0]))
         [[ 3.  0.  0.]
          [ 0.  1.  0.]
          [ 0.  0. -4.]]
     """
-    a = _validate.vector("df_dg", df_dg)
-    b = _validate.vector("dg_dx", dg_dx)
-    _validate.same_length(df_dg=a, dg_dx=b)
+    a = validate.vector("df_dg", df_dg)
+    b = validate.vector("dg_dx", dg_dx)
+    validate.same_length(df_dg=a, dg_dx=b)
     with np.errstate(over="ignore", invalid="ignore"):
         product = a * b
     return np.diag(_finite("the product of the diagonals", product, "for these diagonals"))
@@ -323,7 +322,7 @@ def chain_product(*jacobians: ArrayLike, order: str = "backward") -> FloatArray:
     * `order="forward"` multiplies from the input end, Jₗ (⋯ (J₂ J₁)); every
       partial product is the derivative of an intermediate with respect to x.
 
-    [`chain_cost`][mcref.chain.chain_cost] counts the multiply-adds of each.
+    [`chain_cost`][mcref.paper.chain.chain_cost] counts the multiply-adds of each.
 
     Args:
         *jacobians: One or more 2-D Jacobians, outermost (nearest the output)
@@ -341,7 +340,7 @@ def chain_product(*jacobians: ArrayLike, order: str = "backward") -> FloatArray:
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.chain import chain_product
+        >>> from mcref.paper.chain import chain_product
         >>> J3, J2, J1 = np.ones((1, 2)), np.full((2, 3), 2.0), np.arange(6.0).reshape(3, 2)
         >>> print(chain_product(J3, J2, J1))
         [[24. 36.]]
@@ -367,7 +366,7 @@ def chain_product(*jacobians: ArrayLike, order: str = "backward") -> FloatArray:
 
 
 def chain_cost(shapes: Sequence[tuple[int, int]], order: str = "backward") -> int:
-    """The number of multiply-adds [`chain_product`][mcref.chain.chain_product] spends on a chain.
+    """The number of multiply-adds [`chain_product`][mcref.paper.chain.chain_product] spends on a chain.
 
     Multiplying an `(a, b)` matrix by a `(b, c)` matrix takes a·b·c
     multiply-adds. Only the shapes matter, so huge chains can be costed
@@ -390,7 +389,7 @@ def chain_cost(shapes: Sequence[tuple[int, int]], order: str = "backward") -> in
     Examples:
         A scalar loss (1 by 100) after two layers (100 by 100, 100 by 1000):
 
-        >>> from mcref.chain import chain_cost
+        >>> from mcref.paper.chain import chain_cost
         >>> shapes = [(1, 100), (100, 100), (100, 1000)]
         >>> print(chain_cost(shapes, "backward"), chain_cost(shapes, "forward"))
         110000 10100000
@@ -436,7 +435,7 @@ def chain_cost(shapes: Sequence[tuple[int, int]], order: str = "backward") -> in
 
 def _x(x: ArrayLike) -> float:
     # a numpy scalar (np.float64(1.0), np.complex128(1j)) is reported like the 0-d array it is
-    return _validate.scalar("x", np.asarray(x) if isinstance(x, np.generic) else x)
+    return validate.scalar("x", np.asarray(x) if isinstance(x, np.generic) else x)
 
 
 def exp_cos(x: ArrayLike) -> np.float64:
@@ -485,7 +484,7 @@ def jac_exp_cos(x: ArrayLike) -> FloatArray:
         dy/dx, shape `(1, 1)`.
 
     Examples:
-        >>> from mcref.chain import jac_exp_cos
+        >>> from mcref.paper.chain import jac_exp_cos
         >>> print(jac_exp_cos(1.0).round(6))
         [[-1.444407]]
     """
@@ -542,7 +541,7 @@ def jac_sin_square(x: ArrayLike) -> FloatArray:
         ValueError: If x² overflows float64.
 
     Examples:
-        >>> from mcref.chain import jac_sin_square
+        >>> from mcref.paper.chain import jac_sin_square
         >>> print(jac_sin_square(1.5).round(6))
         [[-1.884521]]
     """
@@ -554,7 +553,7 @@ def jac_sin_square(x: ArrayLike) -> FloatArray:
 
 
 class ChainStep(NamedTuple):
-    """One intermediate of a chain, as computed by [`ln_sin_cube_squared_steps`][mcref.chain.ln_sin_cube_squared_steps].
+    """One intermediate of a chain, as computed by [`ln_sin_cube_squared_steps`][mcref.paper.chain.ln_sin_cube_squared_steps].
 
     Attributes:
         name: The intermediate's name, e.g. `"u2"`.
@@ -586,14 +585,14 @@ def ln_sin_cube_squared_steps(x: ArrayLike) -> tuple[ChainStep, ...]:
         x: A scalar with sin(x³) ≠ 0.
 
     Returns:
-        Four [`ChainStep`][mcref.chain.ChainStep] records, from u₁ to u₄.
+        Four [`ChainStep`][mcref.paper.chain.ChainStep] records, from u₁ to u₄.
 
     Raises:
         ValueError: If sin(x³) is 0, or so close to 0 that a value or a
             derivative is not finite in float64.
 
     Examples:
-        >>> from mcref.chain import ln_sin_cube_squared_steps
+        >>> from mcref.paper.chain import ln_sin_cube_squared_steps
         >>> for s in ln_sin_cube_squared_steps(1.0):
         ...     print(s.name, s.expression, round(s.value, 4), s.local_expression, round(s.local, 4))
         u1 x³ 1.0 3x² 3.0
@@ -679,7 +678,7 @@ def jac_ln_sin_cube_squared(x: ArrayLike) -> FloatArray:
         ValueError: If sin(x³) is 0 or too close to 0 for float64.
 
     Examples:
-        >>> from mcref.chain import jac_ln_sin_cube_squared
+        >>> from mcref.paper.chain import jac_ln_sin_cube_squared
         >>> print(jac_ln_sin_cube_squared(1.0).round(6))
         [[3.852556]]
     """
@@ -760,7 +759,7 @@ def jac_x_plus_exp_times_sin(x: ArrayLike) -> FloatArray:
         ValueError: If eˣ overflows float64.
 
     Examples:
-        >>> from mcref.chain import jac_x_plus_exp_times_sin
+        >>> from mcref.paper.chain import jac_x_plus_exp_times_sin
         >>> print(jac_x_plus_exp_times_sin(0.0))
         [[1.]]
         >>> print(jac_x_plus_exp_times_sin(1.0).round(6))
@@ -834,7 +833,7 @@ def jac_x_plus_square(x: ArrayLike) -> FloatArray:
         ValueError: If x² overflows float64.
 
     Examples:
-        >>> from mcref.chain import jac_x_plus_square
+        >>> from mcref.paper.chain import jac_x_plus_square
         >>> print(jac_x_plus_square(1.0))
         [[3.]]
     """
@@ -891,7 +890,7 @@ def jac_sin_x_plus_square(x: ArrayLike) -> FloatArray:
         ValueError: If x² overflows float64.
 
     Examples:
-        >>> from mcref.chain import jac_sin_x_plus_square
+        >>> from mcref.paper.chain import jac_sin_x_plus_square
         >>> print(jac_sin_x_plus_square(1.0).round(6))
         [[-1.248441]]
     """
@@ -950,7 +949,7 @@ def jac_x_times_square(x: ArrayLike) -> FloatArray:
         ValueError: If a value overflows float64.
 
     Examples:
-        >>> from mcref.chain import jac_x_times_square
+        >>> from mcref.paper.chain import jac_x_times_square
         >>> print(jac_x_times_square(2.0))
         [[12.]]
     """
@@ -965,7 +964,7 @@ def jac_x_times_square(x: ArrayLike) -> FloatArray:
 
 
 def _layers(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     A = _matrix("A", A, "the k by n matrix of the inner map")
     B = _matrix("B", B, "the m by k matrix of the outer map")
     if A.shape[1] != x.shape[0]:
@@ -1050,7 +1049,7 @@ def jac_two_layer(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.chain import jac_two_layer
+        >>> from mcref.paper.chain import jac_two_layer
         >>> x = np.array([1.0, -0.5])                          # n = 2
         >>> A = np.array([[0.5, 1.0], [-1.0, 0.5], [0.2, 0.3]])  # k = 3
         >>> B = np.array([[1.0, 0.0, 2.0], [0.0, -1.0, 1.0]])   # m = 2
@@ -1099,7 +1098,7 @@ def vjp_two_layer(v: ArrayLike, x: ArrayLike, A: ArrayLike, B: ArrayLike) -> Flo
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.chain import jac_two_layer, vjp_two_layer
+        >>> from mcref.paper.chain import jac_two_layer, vjp_two_layer
         >>> x = np.array([1.0, -0.5])                          # n = 2
         >>> A = np.array([[0.5, 1.0], [-1.0, 0.5], [0.2, 0.3]])  # k = 3
         >>> B = np.array([[1.0, 0.0, 2.0], [0.0, -1.0, 1.0]])   # m = 2
@@ -1110,7 +1109,7 @@ def vjp_two_layer(v: ArrayLike, x: ArrayLike, A: ArrayLike, B: ArrayLike) -> Flo
         True
     """
     x, A, B = _layers(x, A, B)
-    v = _cotangent(v, B.shape[0], "sin(B tanh(A x))")
+    v = validate.cotangent(v, B.shape[0], "sin(B tanh(A x))")
     with np.errstate(over="ignore", invalid="ignore"):
         g = np.tanh(A @ x)
         u = (np.cos(B @ g) * v) @ B  # back through f: (∂f/∂g)ᵀ v, length k
@@ -1179,7 +1178,7 @@ def jac_ln_sin_pair(x: ArrayLike) -> FloatArray:
         ValueError: If x is 0 or a value is not finite in float64.
 
     Examples:
-        >>> from mcref.chain import jac_ln_sin_pair
+        >>> from mcref.paper.chain import jac_ln_sin_pair
         >>> print(jac_ln_sin_pair(1.0).round(6))
         [[ 2.      ]
          [-2.969977]]
@@ -1218,13 +1217,13 @@ def vjp_ln_sin_pair(v: ArrayLike, x: ArrayLike) -> np.float64:
         ValueError: If x is 0 or a value is not finite in float64.
 
     Examples:
-        >>> from mcref.chain import vjp_ln_sin_pair
+        >>> from mcref.paper.chain import vjp_ln_sin_pair
         >>> print(vjp_ln_sin_pair([1.0, 0.0], 0.5), vjp_ln_sin_pair([1.0, 1.0], 1.0).round(6))
         4.0 -0.969977
     """
     x = _x(x)
     ln_sin_pair(x)  # the domain check
-    v = _cotangent(v, 2, "[ln(x²), sin(3x)]")
+    v = validate.cotangent(v, 2, "[ln(x²), sin(3x)]")
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         back = 2.0 * v[0] / x + 3.0 * np.cos(3 * x) * v[1]
     return np.float64(_finite("(2/x) v₁ + 3 cos(3x) v₂", back, f"at x = {x!r}"))
@@ -1247,7 +1246,7 @@ def sin_of_squares(x: ArrayLike) -> FloatArray:
     Raises:
         ValueError: If an xᵢ² overflows float64.
     """
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     with np.errstate(over="ignore", invalid="ignore"):
         y = np.sin(x**2)
     return _finite("sin(x²)", y, "at this x")
@@ -1293,13 +1292,13 @@ def jac_sin_of_squares(x: ArrayLike) -> FloatArray:
         ValueError: If an xᵢ² overflows float64.
 
     Examples:
-        >>> from mcref.chain import jac_sin_of_squares
+        >>> from mcref.paper.chain import jac_sin_of_squares
         >>> print(jac_sin_of_squares([0.0, 1.0, -1.5]).round(4))
         [[0.     0.     0.    ]
          [0.     1.0806 0.    ]
          [0.     0.     1.8845]]
     """
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     with np.errstate(over="ignore", invalid="ignore"):
         df_dg = np.cos(x**2)
     return diagonal_chain(_finite("cos(x²)", df_dg, "at this x"), 2 * x)
@@ -1323,12 +1322,12 @@ def vjp_sin_of_squares(v: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If an xᵢ² or the result overflows float64.
 
     Examples:
-        >>> from mcref.chain import vjp_sin_of_squares
+        >>> from mcref.paper.chain import vjp_sin_of_squares
         >>> print(vjp_sin_of_squares([2.0, 1.0, -1.0], [0.0, 1.0, -1.5]).round(4))
         [ 0.      1.0806 -1.8845]
     """
-    x = _validate.vector("x", x)
-    v = _cotangent(v, x.shape[0], "sin(x²)")
+    x = validate.vector("x", x)
+    v = validate.cotangent(v, x.shape[0], "sin(x²)")
     with np.errstate(over="ignore", invalid="ignore"):
         back = v * np.cos(x**2) * (2 * x)
     return _finite("v ⊗ cos(x²) ⊗ 2x", back, "at this x")

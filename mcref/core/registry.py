@@ -4,7 +4,7 @@ A rule is a pair of functions, the *forward* function being differentiated and
 the *closed-form derivative*, plus what a reader and a test need to know about
 it: a stable ID, a title, the paper section, the variable, the LaTeX statement in
 both layouts, the shape of the result and the domain of each argument. Rule
-modules register their derivatives with the [`rule`][mcref.registry.rule]
+modules register their derivatives with the [`rule`][mcref.core.registry.rule]
 decorator; the tests, the site and the checks all read this one table.
 
 Examples:
@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from mcref.numerical import ATOL, RTOL, JacobianComparison, compare_jacobians, numerical_jacobian
+from mcref.core.numerical import ATOL, RTOL, JacobianComparison, compare_jacobians, numerical_jacobian
 
-__all__ = ["Arg", "Rule", "all_rules", "check_rule", "check_vjp", "get_rule", "rule", "vjp_of"]
+__all__ = ["Arg", "Rule", "all_rules", "check_rule", "check_vjp", "dim_names", "get_rule", "rule", "unregister", "vjp_of"]
 
 Dim = str | int
 F = TypeVar("F", bound=Callable[..., Any])
@@ -88,7 +88,7 @@ class Arg:
     def constrain(self, values: Any) -> Any:
         """Give freely drawn values the argument's structure (`simplex`, `symmetric`).
 
-        [`draw`][mcref.registry.Arg.draw] calls it; a test that draws entries
+        [`draw`][mcref.core.registry.Arg.draw] calls it; a test that draws entries
         its own way (hypothesis) calls it too, so both sample the same set.
         """
         if self.simplex:
@@ -104,7 +104,7 @@ class Arg:
 _DIM_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _dim_names(d: Dim) -> set[str]:
+def dim_names(d: Dim) -> set[str]:
     """The dimension symbols a shape entry uses: "n" -> {n}; "m*n" -> {m, n}; 3 -> {}."""
     return set(_DIM_TOKEN.findall(d)) if isinstance(d, str) else set()
 
@@ -119,7 +119,7 @@ def _concrete(shape: tuple[Dim, ...], sizes: Mapping[str, int]) -> tuple[int, ..
             continue
         if not re.fullmatch(r"[A-Za-z0-9_]+(\s*[*+]\s*[A-Za-z0-9_]+)*", d):
             raise ValueError(f"bad dimension {d!r}: use a name, an int, or names and ints joined by * or +")
-        missing = _dim_names(d) - set(sizes)
+        missing = dim_names(d) - set(sizes)
         if missing:
             raise ValueError(f"no size given for dimension {sorted(missing)[0]!r}; sizes were {dict(sizes)}")
         total = 0
@@ -140,7 +140,8 @@ class Rule:
     Attributes:
         id: Stable ID, e.g. `"R10"`; also the anchor of the rule on the site.
         title: Short name of the rule.
-        section: The paper's section(s), e.g. `"4.2, 8.2"`.
+        section: The paper's section(s), e.g. `"4.2, 8.2"`; empty for an
+            extension.
         forward: The function being differentiated.
         wrt: Name of the argument of `forward` the derivative is taken with
             respect to.
@@ -159,7 +160,7 @@ class Rule:
         vjp: Optional vector-Jacobian product, `vjp(v, **point)`: given `v`
             shaped like the forward output, returns `vᵀJ` shaped like the
             variable, without forming `J`. Attached with
-            [`vjp_of`][mcref.registry.vjp_of].
+            [`vjp_of`][mcref.core.registry.vjp_of].
         vjp_latex: The VJP as a LaTeX formula, shown on the rule's page.
     """
 
@@ -180,8 +181,8 @@ class Rule:
 
     @property
     def extension(self) -> bool:
-        """True for results beyond the paper (IDs starting with X)."""
-        return self.id.startswith("X")
+        """True for results beyond the paper: rules whose closed form lives in `mcref.ext`."""
+        return self.derivative.__module__.startswith("mcref.ext.")
 
     def derivative_shape(self, sizes: Mapping[str, int]) -> tuple[int, ...]:
         """The numerator-layout shape of the derivative for the given sizes."""
@@ -199,7 +200,7 @@ class Rule:
     def dimensions(self) -> tuple[str, ...]:
         """The dimension symbols the rule's shapes use, e.g. `("n",)`, sorted."""
         dims = [d for spec in self.args.values() for d in spec.shape] + list(self.shape)
-        return tuple(sorted(set().union(*(_dim_names(d) for d in dims))))
+        return tuple(sorted(set().union(*(dim_names(d) for d in dims))))
 
     @property
     def number(self) -> int:
@@ -211,7 +212,7 @@ def rule(
     id: str,
     *,
     title: str,
-    section: str,
+    section: str = "",
     forward: Callable[..., Any],
     wrt: str,
     latex: str,
@@ -272,6 +273,17 @@ def vjp_of(rule_id: str, *, latex: str = "") -> Callable[[F], F]:
         return fn
 
     return decorate
+
+
+def unregister(rule_id: str) -> Rule:
+    """Remove a rule from the registry and return it (a trial rule in a test or a notebook).
+
+    Raises:
+        KeyError: If no rule has this ID.
+    """
+    rule = get_rule(rule_id)
+    del _RULES[rule_id]
+    return rule
 
 
 def all_rules() -> tuple[Rule, ...]:

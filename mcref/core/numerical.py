@@ -1,8 +1,8 @@
 """The verification core: numerical Jacobians by central differences, and the comparison.
 
 Every closed-form derivative in `mcref` is checked against
-[`numerical_jacobian`][mcref.numerical.numerical_jacobian] by
-[`compare_jacobians`][mcref.numerical.compare_jacobians]. The recipe is fixed and stated:
+[`numerical_jacobian`][mcref.core.numerical.numerical_jacobian] by
+[`compare_jacobians`][mcref.core.numerical.compare_jacobians]. The recipe is fixed and stated:
 
 * float64 throughout;
 * central differences, `(f(x + h e_j) - f(x - h e_j)) / 2h`, with
@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from mcref import _validate
-from mcref._validate import FloatArray
+from mcref.core import validate
+from mcref.core.validate import FloatArray
 
 __all__ = [
     "ATOL",
@@ -47,13 +47,13 @@ STEP = 1e-6
 """Relative step of the central difference: `h = STEP * max(1, |x_j|)`."""
 
 RTOL = 1e-5
-"""Relative tolerance of [`compare_jacobians`][mcref.numerical.compare_jacobians]."""
+"""Relative tolerance of [`compare_jacobians`][mcref.core.numerical.compare_jacobians]."""
 
 ATOL = 1e-7
-"""Absolute tolerance of [`compare_jacobians`][mcref.numerical.compare_jacobians]."""
+"""Absolute tolerance of [`compare_jacobians`][mcref.core.numerical.compare_jacobians]."""
 
 
-def _variable(
+def bind_variable(
     f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], wrt: int | str
 ) -> tuple[str, Any, Callable[[Any], Any]]:
     """Find the argument to differentiate: its name, its value, and `f` as a function of it alone."""
@@ -90,16 +90,16 @@ def _variable(
         raise ValueError(f"wrt={wrt!r} is not a parameter of {getattr(f, '__name__', f)}; its parameters are {named}")
     index = params.index(param)
     if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD) and index < len(args):
-        _, value, call = _variable(f, args, kwargs, index)  # given by position
+        _, value, call = bind_variable(f, args, kwargs, index)  # given by position
         return wrt, value, call
     bound.apply_defaults()
     return wrt, bound.arguments[wrt], lambda v: f(*args, **{**kwargs, wrt: v})
 
 
-def _evaluate(call: Callable[[Any], Any], name: str, value: FloatArray) -> FloatArray:
+def evaluate(call: Callable[[Any], Any], name: str, value: FloatArray) -> FloatArray:
     out = call(value)
     try:
-        result = _validate.as_float_array("f's value", out)
+        result = validate.as_float_array("f's value", out)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"f must return real numbers; at {name}={value!r}: {exc}") from None
     if not np.all(np.isfinite(result)):
@@ -135,7 +135,7 @@ def numerical_jacobian(
     Examples:
         The derivative of `x**3` at 2 is 12, a 1 by 1 Jacobian:
 
-        >>> from mcref.numerical import numerical_jacobian
+        >>> from mcref.core.numerical import numerical_jacobian
         >>> J = numerical_jacobian(lambda x: x**3, 2.0)
         >>> J.shape
         (1, 1)
@@ -151,10 +151,10 @@ def numerical_jacobian(
     """
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
-    step = _validate.positive_float("step", step)
-    name, value, call = _variable(f, args, kwargs, wrt)
-    x0 = _validate.array(name, value)
-    m = _evaluate(call, name, x0).size
+    step = validate.positive_float("step", step)
+    name, value, call = bind_variable(f, args, kwargs, wrt)
+    x0 = validate.array(name, value)
+    m = evaluate(call, name, x0).size
     n = x0.size
     flat = x0.reshape(-1)
     h = step * np.maximum(1.0, np.abs(flat))
@@ -166,8 +166,8 @@ def numerical_jacobian(
         minus = flat.copy()
         plus[j] += h[j]
         minus[j] -= h[j]
-        f_plus = _evaluate(call, name, plus.reshape(x0.shape)).reshape(-1)
-        f_minus = _evaluate(call, name, minus.reshape(x0.shape)).reshape(-1)
+        f_plus = evaluate(call, name, plus.reshape(x0.shape)).reshape(-1)
+        f_minus = evaluate(call, name, minus.reshape(x0.shape)).reshape(-1)
         # use the step actually taken after rounding, not the nominal one
         if f_plus.size != m or f_minus.size != m:
             raise ValueError(f"f changed its output size from {m} to {f_plus.size} when {name} moved")
@@ -176,7 +176,7 @@ def numerical_jacobian(
 
 
 class JacobianMismatch(AssertionError):
-    """Raised by [`JacobianComparison.raise_if_failed`][mcref.numerical.JacobianComparison.raise_if_failed]."""
+    """Raised by [`JacobianComparison.raise_if_failed`][mcref.core.numerical.JacobianComparison.raise_if_failed]."""
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ class JacobianComparison:
         )
 
     def raise_if_failed(self) -> None:
-        """Raise [`JacobianMismatch`][mcref.numerical.JacobianMismatch] with the report if the check failed."""
+        """Raise [`JacobianMismatch`][mcref.core.numerical.JacobianMismatch] with the report if the check failed."""
         if not self.ok:
             raise JacobianMismatch(self.report())
 
@@ -241,13 +241,13 @@ def compare_jacobians(
     Args:
         closed: The closed-form Jacobian.
         numerical: The numerical Jacobian, usually from
-            [`numerical_jacobian`][mcref.numerical.numerical_jacobian].
+            [`numerical_jacobian`][mcref.core.numerical.numerical_jacobian].
         rule_id: The ID of the rule being checked, for the report.
         rtol: Relative tolerance.
         atol: Absolute tolerance.
 
     Returns:
-        A [`JacobianComparison`][mcref.numerical.JacobianComparison]; call
+        A [`JacobianComparison`][mcref.core.numerical.JacobianComparison]; call
         `raise_if_failed()` on it to turn a failure into an exception.
 
     Raises:
@@ -255,7 +255,7 @@ def compare_jacobians(
         ValueError: If either is empty or not finite, or a tolerance is negative.
 
     Examples:
-        >>> from mcref.numerical import compare_jacobians
+        >>> from mcref.core.numerical import compare_jacobians
         >>> result = compare_jacobians([[2.0, 0.0]], [[2.0, 1e-3]], rule_id="demo")
         >>> result.ok
         False
@@ -264,10 +264,10 @@ def compare_jacobians(
     """
     if rule_id is not None and not isinstance(rule_id, str):
         raise TypeError(f"rule_id must be a string or None, got {type(rule_id).__name__}")
-    rtol = _validate.nonnegative_float("rtol", rtol)
-    atol = _validate.nonnegative_float("atol", atol)
-    c = _validate.array("closed", closed)
-    n = _validate.array("numerical", numerical)
+    rtol = validate.nonnegative_float("rtol", rtol)
+    atol = validate.nonnegative_float("atol", atol)
+    c = validate.array("closed", closed)
+    n = validate.array("numerical", numerical)
     if c.shape != n.shape:
         return JacobianComparison(rule_id, False, c.shape, n.shape, None, None, None, None, rtol, atol)
     diff = np.abs(c - n)

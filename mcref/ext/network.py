@@ -13,11 +13,11 @@ has m entries, this is also the mean over the samples of X22's per-sample loss
 (1/m) Σ_j (ŷ_sj − y_sj)², and it is X22 applied to the flattened batch
 vec_r(Ŷ), a vector of length N·m. The code uses the last form.
 
-**Backward pass.** [`gradients`][mcref.network.gradients] computes no formula
+**Backward pass.** [`gradients`][mcref.ext.network.gradients] computes no formula
 of its own for the MSE loss. It calls the registered VJPs, from the loss back
 to the first layer:
 
-1. X22, `losses.vjp_mse` on the flattened batch: G = ∂L/∂Ŷ = (2/(N·m))(Ŷ − Y);
+1. X22, `regression.vjp_mse` on the flattened batch: G = ∂L/∂Ŷ = (2/(N·m))(Ŷ − Y);
 2. X5 and X6, `layers.vjp_batched_W` and `vjp_batched_b`: ∂L/∂W2 = HᵀG, ∂L/∂b2 = 1ᵀG;
 3. X4, `layers.vjp_batched_X`: ∂L/∂H = G W2ᵀ;
 4. N6, `neuron.vjp_relu` on the flattened batch: Δ1 = ∂L/∂Z1 = (G W2ᵀ) ⊗ 1[Z1 > 0];
@@ -55,8 +55,8 @@ generic tolerances.
 
 `__all__` lists the registered rule functions (the forward function, the four
 closed forms and their VJPs), which the generic rule and bad-input tests walk,
-and the two result types. [`forward_pass`][mcref.network.forward_pass] and
-[`gradients`][mcref.network.gradients] are public too; `tests/test_network.py`
+and the two result types. [`forward_pass`][mcref.ext.network.forward_pass] and
+[`gradients`][mcref.ext.network.gradients] are public too; `tests/test_network.py`
 checks their input.
 """
 
@@ -67,9 +67,11 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate, layers, losses, neuron
-from mcref._validate import FloatArray
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.ext import layers, regression
+from mcref.paper import neuron
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 __all__ = [
     "Forward",
@@ -98,7 +100,7 @@ LOSSES = ("mse", "cross_entropy")
 
 
 class Forward(NamedTuple):
-    """The intermediates of the forward pass, returned by [`forward_pass`][mcref.network.forward_pass].
+    """The intermediates of the forward pass, returned by [`forward_pass`][mcref.ext.network.forward_pass].
 
     Attributes:
         Z1: The hidden layer's input X W1 + b1, shape `(N, h)`.
@@ -137,12 +139,12 @@ def _network(
     X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike, Y: ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Validate every argument on its own, then check that the shapes chain."""
-    X = _validate.matrix("X", X)
-    W1 = _validate.matrix("W1", W1)
-    b1 = _validate.vector("b1", b1)
-    W2 = _validate.matrix("W2", W2)
-    b2 = _validate.vector("b2", b2)
-    Y = _validate.matrix("Y", Y)
+    X = validate.matrix("X", X)
+    W1 = validate.matrix("W1", W1)
+    b1 = validate.vector("b1", b1)
+    W2 = validate.matrix("W2", W2)
+    b2 = validate.vector("b2", b2)
+    Y = validate.matrix("Y", Y)
     N, n = X.shape
     if W1.shape[0] != n:
         raise ValueError(
@@ -224,7 +226,7 @@ def _forward(X: FloatArray, W1: FloatArray, b1: FloatArray, W2: FloatArray, b2: 
     H = neuron.relu(Z1.reshape(-1)).reshape(Z1.shape)
     Yhat = layers.batched_affine(H, W2, b2)
     if loss == "mse":
-        value = losses.mse(Yhat.reshape(-1), Y.reshape(-1))
+        value = regression.mse(Yhat.reshape(-1), Y.reshape(-1))
     else:
         value = _cross_entropy_rows(Yhat, Y)
     return Forward(Z1, H, Yhat, value)
@@ -250,7 +252,7 @@ def forward_pass(
         loss: `"mse"` or `"cross_entropy"`.
 
     Returns:
-        The intermediates Z1, H, Ŷ and the loss, as a [`Forward`][mcref.network.Forward].
+        The intermediates Z1, H, Ŷ and the loss, as a [`Forward`][mcref.ext.network.Forward].
 
     Raises:
         TypeError: If an argument is not numeric, or `loss` is not a string.
@@ -260,7 +262,7 @@ def forward_pass(
             value overflows float64.
 
     Examples:
-        >>> from mcref.network import forward_pass
+        >>> from mcref.ext.network import forward_pass
         >>> X = [[1.0, 2.0], [0.0, -1.0]]                 # N = 2 samples, n = 2 features
         >>> W1, b1 = [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]], [0.0, 0.5, 1.0]    # h = 3
         >>> W2, b2 = [[1.0], [-1.0], [2.0]], [0.5]        # m = 1
@@ -306,7 +308,7 @@ def network_loss(
 
     Raises:
         TypeError: If an argument is not numeric, or `loss` is not a string.
-        ValueError: As [`forward_pass`][mcref.network.forward_pass].
+        ValueError: As [`forward_pass`][mcref.ext.network.forward_pass].
     """
     return forward_pass(X, W1, b1, W2, b2, Y, loss=loss).loss
 
@@ -317,7 +319,7 @@ def _backward(X: FloatArray, W1: FloatArray, b1: FloatArray, W2: FloatArray, b2:
     Z1, H, Yhat, _ = _forward(X, W1, b1, W2, b2, Y, loss)
     if loss == "mse":
         # X22 on the flattened batch: G = (2/(N·m))(Ŷ − Y), shaped like Ŷ
-        G = losses.vjp_mse(1.0, Yhat.reshape(-1), Y.reshape(-1)).reshape(Yhat.shape)
+        G = regression.vjp_mse(1.0, Yhat.reshape(-1), Y.reshape(-1)).reshape(Yhat.shape)
     else:
         # X20 on every row, for the mean over the N rows
         G = _vjp_cross_entropy_rows(1.0, Yhat, Y)
@@ -354,14 +356,14 @@ def gradients(
 
     Returns:
         The gradients, each shaped like its parameter, as a
-        [`Gradients`][mcref.network.Gradients] `(W1, b1, W2, b2)`.
+        [`Gradients`][mcref.ext.network.Gradients] `(W1, b1, W2, b2)`.
 
     Raises:
         TypeError: If an argument is not numeric, or `loss` is not a string.
-        ValueError: As [`forward_pass`][mcref.network.forward_pass].
+        ValueError: As [`forward_pass`][mcref.ext.network.forward_pass].
 
     Examples:
-        >>> from mcref.network import gradients
+        >>> from mcref.ext.network import gradients
         >>> X = [[1.0, 2.0], [0.0, -1.0]]
         >>> W1, b1 = [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]], [0.0, 0.5, 1.0]
         >>> W2, b2 = [[1.0], [-1.0], [2.0]], [0.5]
@@ -429,13 +431,12 @@ _FLAT = r" The matrix gradient is flattened row by row, $\operatorname{vec}_r$."
 
 
 def _check_v(v: ArrayLike) -> float:
-    return _validate.scalar("v", v)
+    return validate.scalar("v", v)
 
 
 @rule(
     "X24",
     title="two-layer network, MSE loss: gradient with respect to W1",
-    section="extension",
     forward=network_loss,
     wrt="W1",
     latex=(
@@ -467,7 +468,7 @@ def grad_network_W1(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b
         The gradient of the MSE loss with respect to W1, row-major, shape `(1, n*h)`.
 
     Examples:
-        >>> from mcref.network import grad_network_W1
+        >>> from mcref.ext.network import grad_network_W1
         >>> X = [[1.0, 2.0], [0.0, -1.0]]                 # N = 2, n = 2
         >>> W1, b1 = [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]], [0.0, 0.5, 1.0]    # h = 3
         >>> W2, b2 = [[1.0], [-1.0], [2.0]], [0.5]        # m = 1
@@ -502,7 +503,6 @@ def vjp_network_W1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
 @rule(
     "X25",
     title="two-layer network, MSE loss: gradient with respect to b1",
-    section="extension",
     forward=network_loss,
     wrt="b1",
     latex=rf"\frac{{\partial L}}{{\partial \mathbf{{b}}_1}} = {_ONES}^T \Delta_1, \qquad {_DELTA}, \quad {_G}",
@@ -531,7 +531,7 @@ def grad_network_b1(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b
         The gradient of the MSE loss with respect to b1, shape `(1, h)`.
 
     Examples:
-        >>> from mcref.network import grad_network_b1
+        >>> from mcref.ext.network import grad_network_b1
         >>> X = [[1.0, 2.0], [0.0, -1.0]]
         >>> W1, b1 = [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]], [0.0, 0.5, 1.0]
         >>> W2, b2 = [[1.0], [-1.0], [2.0]], [0.5]
@@ -566,7 +566,6 @@ def vjp_network_b1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
 @rule(
     "X26",
     title="two-layer network, MSE loss: gradient with respect to W2",
-    section="extension",
     forward=network_loss,
     wrt="W2",
     latex=(
@@ -598,7 +597,7 @@ def grad_network_W2(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b
         The gradient of the MSE loss with respect to W2, row-major, shape `(1, h*m)`.
 
     Examples:
-        >>> from mcref.network import grad_network_W2
+        >>> from mcref.ext.network import grad_network_W2
         >>> X = [[1.0, 2.0], [0.0, -1.0]]
         >>> W1, b1 = [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]], [0.0, 0.5, 1.0]
         >>> W2, b2 = [[1.0], [-1.0], [2.0]], [0.5]
@@ -633,7 +632,6 @@ def vjp_network_W2(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
 @rule(
     "X27",
     title="two-layer network, MSE loss: gradient with respect to b2",
-    section="extension",
     forward=network_loss,
     wrt="b2",
     latex=(
@@ -665,7 +663,7 @@ def grad_network_b2(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b
         The gradient of the MSE loss with respect to b2, shape `(1, m)`.
 
     Examples:
-        >>> from mcref.network import grad_network_b2
+        >>> from mcref.ext.network import grad_network_b2
         >>> X = [[1.0, 2.0], [0.0, -1.0]]
         >>> W1, b1 = [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]], [0.0, 0.5, 1.0]
         >>> W2, b2 = [[1.0], [-1.0], [2.0]], [0.5]

@@ -18,10 +18,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.elementwise import _finite_result, _matrix, _pair, _scalar_cotangent
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -58,14 +57,14 @@ def _vjp_statement(result: str) -> str:
 def _scaled(what: str, v: float, row: FloatArray) -> FloatArray:
     """v times a gradient, refusing an overflow."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite_result(what, v * row)
+        return validate.finite_result(what, v * row)
 
 
 def _sum(name: str, values: FloatArray) -> np.float64:
     """The sum of the entries as a numpy float64 scalar, refusing an overflow."""
     with np.errstate(over="ignore", invalid="ignore"):
         total_ = np.sum(values)
-    return np.float64(_finite_result(name, total_))
+    return np.float64(validate.finite_result(name, total_))
 
 
 def sum_gradient(jacobian: ArrayLike) -> FloatArray:
@@ -91,22 +90,22 @@ def sum_gradient(jacobian: ArrayLike) -> FloatArray:
     Examples:
         The column sums of a 2 by 3 Jacobian:
 
-        >>> from mcref.reductions import sum_gradient
+        >>> from mcref.paper.reductions import sum_gradient
         >>> print(sum_gradient([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
         [[5. 7. 9.]]
     """
-    jac = _matrix("jacobian", jacobian)
+    jac = validate.matrix("jacobian", jacobian)
     with np.errstate(over="ignore", invalid="ignore"):
         row = jac.sum(axis=0, keepdims=True)
-    return _finite_result("the gradient", row)
+    return validate.finite_result("the gradient", row)
 
 
 # ----- R18: the sum of a vector function -----
 
 
 def _linear_args(A: ArrayLike, x: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    x = _validate.vector("x", x)
-    A = _matrix("A", A)
+    x = validate.vector("x", x)
+    A = validate.matrix("A", A)
     if A.shape[1] != x.shape[0]:
         raise ValueError(
             f"A must have n = {x.shape[0]} columns to multiply x (length {x.shape[0]}), got shape {A.shape}"
@@ -130,7 +129,7 @@ def sum_of_linear(A: ArrayLike, x: ArrayLike) -> np.float64:
     A, x = _linear_args(A, x)
     with np.errstate(over="ignore", invalid="ignore"):
         f_x = A @ x
-    return _sum("sum(A x)", _finite_result("A x", f_x))
+    return _sum("sum(A x)", validate.finite_result("A x", f_x))
 
 
 @rule(
@@ -160,7 +159,7 @@ def sum_of_linear(A: ArrayLike, x: ArrayLike) -> np.float64:
 def grad_sum_of_linear(A: ArrayLike, x: ArrayLike) -> FloatArray:
     """R18: the gradient of sum(A x) with respect to x is 1ᵀ A, the column sums of A.
 
-    Built by [`sum_gradient`][mcref.reductions.sum_gradient] from the Jacobian
+    Built by [`sum_gradient`][mcref.paper.reductions.sum_gradient] from the Jacobian
     of f(x) = A x, which is A itself.
 
     Args:
@@ -171,7 +170,7 @@ def grad_sum_of_linear(A: ArrayLike, x: ArrayLike) -> FloatArray:
         The gradient as a row, shape `(1, n)`.
 
     Examples:
-        >>> from mcref.reductions import grad_sum_of_linear
+        >>> from mcref.paper.reductions import grad_sum_of_linear
         >>> A = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
         >>> print(grad_sum_of_linear(A, [1.0, 0.0, -1.0]))
         [[5. 7. 9.]]
@@ -205,16 +204,16 @@ def vjp_sum_of_linear(v: ArrayLike, A: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If the result overflows float64.
 
     Examples:
-        >>> from mcref.reductions import vjp_sum_of_linear
+        >>> from mcref.paper.reductions import vjp_sum_of_linear
         >>> A = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
         >>> print(vjp_sum_of_linear(2.0, A, [1.0, 0.0, -1.0]))
         [10. 14. 18.]
     """
     A, _ = _linear_args(A, x)
-    v = _scalar_cotangent(v)
+    v = validate.scalar_cotangent(v)
     with np.errstate(over="ignore", invalid="ignore"):
         column_sums = A.sum(axis=0)
-    return _scaled("v Aᵀ1", v, _finite_result("the column sums of A", column_sums))
+    return _scaled("v Aᵀ1", v, validate.finite_result("the column sums of A", column_sums))
 
 
 # ----- R19: the plain sum -----
@@ -232,7 +231,7 @@ def total(x: ArrayLike) -> np.float64:
     Raises:
         ValueError: If the sum overflows float64.
     """
-    return _sum("sum(x)", _validate.vector("x", x))
+    return _sum("sum(x)", validate.vector("x", x))
 
 
 @rule(
@@ -257,11 +256,11 @@ def grad_total(x: ArrayLike) -> FloatArray:
         The row of ones, shape `(1, n)`.
 
     Examples:
-        >>> from mcref.reductions import grad_total
+        >>> from mcref.paper.reductions import grad_total
         >>> print(grad_total([4.0, -2.0, 7.0]))
         [[1. 1. 1.]]
     """
-    n = _validate.vector("x", x).shape[0]
+    n = validate.vector("x", x).shape[0]
     return np.ones((1, n))
 
 
@@ -277,12 +276,12 @@ def vjp_total(v: ArrayLike, x: ArrayLike) -> FloatArray:
         The vector [v, ..., v], shape `(n,)` (shaped like x).
 
     Examples:
-        >>> from mcref.reductions import vjp_total
+        >>> from mcref.paper.reductions import vjp_total
         >>> print(vjp_total(2.5, [4.0, -2.0, 7.0]))
         [2.5 2.5 2.5]
     """
-    n = _validate.vector("x", x).shape[0]
-    return np.full(n, _scalar_cotangent(v))
+    n = validate.vector("x", x).shape[0]
+    return np.full(n, validate.scalar_cotangent(v))
 
 
 # ----- R20, R21: the sum of a scaled vector -----
@@ -301,11 +300,11 @@ def scaled_total(x: ArrayLike, z: ArrayLike) -> np.float64:
     Raises:
         ValueError: If the result overflows float64.
     """
-    x = _validate.vector("x", x)
-    z = _validate.scalar("z", z)
+    x = validate.vector("x", x)
+    z = validate.scalar("z", z)
     with np.errstate(over="ignore", invalid="ignore"):
         scaled = x * z
-    return _sum("sum(x z)", _finite_result("x z", scaled))
+    return _sum("sum(x z)", validate.finite_result("x z", scaled))
 
 
 _SCALED_ARGS = {"x": Arg(), "z": Arg(shape=())}
@@ -337,12 +336,12 @@ def grad_scaled_total_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
         The row [z, ..., z], shape `(1, n)`.
 
     Examples:
-        >>> from mcref.reductions import grad_scaled_total_x
+        >>> from mcref.paper.reductions import grad_scaled_total_x
         >>> print(grad_scaled_total_x([4.0, -2.0, 7.0], 0.5))
         [[0.5 0.5 0.5]]
     """
-    n = _validate.vector("x", x).shape[0]
-    return np.full((1, n), _validate.scalar("z", z))
+    n = validate.vector("x", x).shape[0]
+    return np.full((1, n), validate.scalar("z", z))
 
 
 @vjp_of("R20", latex=_vjp_statement(rf"v z {_ONES}"))
@@ -361,13 +360,13 @@ def vjp_scaled_total_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
         ValueError: If v z overflows float64.
 
     Examples:
-        >>> from mcref.reductions import vjp_scaled_total_x
+        >>> from mcref.paper.reductions import vjp_scaled_total_x
         >>> print(vjp_scaled_total_x(2.0, [4.0, -2.0, 7.0], 0.5))
         [1. 1. 1.]
     """
-    n = _validate.vector("x", x).shape[0]
-    z = _validate.scalar("z", z)
-    return _scaled("v z", _scalar_cotangent(v), np.full(n, z))
+    n = validate.vector("x", x).shape[0]
+    z = validate.scalar("z", z)
+    return _scaled("v z", validate.scalar_cotangent(v), np.full(n, z))
 
 
 @rule(
@@ -400,12 +399,12 @@ def grad_scaled_total_z(x: ArrayLike, z: ArrayLike) -> FloatArray:
         ValueError: If the sum overflows float64.
 
     Examples:
-        >>> from mcref.reductions import grad_scaled_total_z
+        >>> from mcref.paper.reductions import grad_scaled_total_z
         >>> print(grad_scaled_total_z([4.0, -2.0, 7.0], 0.5))
         [[9.]]
     """
-    x = _validate.vector("x", x)
-    _validate.scalar("z", z)
+    x = validate.vector("x", x)
+    validate.scalar("z", z)
     return np.full((1, 1), _sum("sum(x)", x))
 
 
@@ -425,10 +424,10 @@ def dot(w: ArrayLike, x: ArrayLike) -> np.float64:
     Raises:
         ValueError: If the result overflows float64.
     """
-    w, x = _pair(w, x)
+    w, x = validate.paired_vectors(w, x)
     with np.errstate(over="ignore", invalid="ignore"):
         u = w * x
-    return _sum("w · x", _finite_result("w ⊗ x", u))
+    return _sum("w · x", validate.finite_result("w ⊗ x", u))
 
 
 _DOT_ARGS = {"w": Arg(), "x": Arg()}
@@ -466,11 +465,11 @@ def grad_dot_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         `w` as a row, shape `(1, n)`.
 
     Examples:
-        >>> from mcref.reductions import grad_dot_x
+        >>> from mcref.paper.reductions import grad_dot_x
         >>> print(grad_dot_x([1.0, -2.0, 3.0], [4.0, 5.0, 6.0]))
         [[ 1. -2.  3.]]
     """
-    w, _ = _pair(w, x)
+    w, _ = validate.paired_vectors(w, x)
     return w.reshape(1, -1)
 
 
@@ -490,12 +489,12 @@ def vjp_dot_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If v w overflows float64.
 
     Examples:
-        >>> from mcref.reductions import vjp_dot_x
+        >>> from mcref.paper.reductions import vjp_dot_x
         >>> print(vjp_dot_x(2.0, [1.0, -2.0, 3.0], [4.0, 5.0, 6.0]))
         [ 2. -4.  6.]
     """
-    w, _ = _pair(w, x)
-    return _scaled("v w", _scalar_cotangent(v), w)
+    w, _ = validate.paired_vectors(w, x)
+    return _scaled("v w", validate.scalar_cotangent(v), w)
 
 
 @rule(
@@ -526,11 +525,11 @@ def grad_dot_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         `x` as a row, shape `(1, n)`.
 
     Examples:
-        >>> from mcref.reductions import grad_dot_w
+        >>> from mcref.paper.reductions import grad_dot_w
         >>> print(grad_dot_w([1.0, -2.0, 3.0], [4.0, 5.0, 6.0]))
         [[4. 5. 6.]]
     """
-    _, x = _pair(w, x)
+    _, x = validate.paired_vectors(w, x)
     return x.reshape(1, -1)
 
 
@@ -550,9 +549,9 @@ def vjp_dot_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: If v x overflows float64.
 
     Examples:
-        >>> from mcref.reductions import vjp_dot_w
+        >>> from mcref.paper.reductions import vjp_dot_w
         >>> print(vjp_dot_w(2.0, [1.0, -2.0, 3.0], [4.0, 5.0, 6.0]))
         [ 8. 10. 12.]
     """
-    _, x = _pair(w, x)
-    return _scaled("v x", _scalar_cotangent(v), x)
+    _, x = validate.paired_vectors(w, x)
+    return _scaled("v x", validate.scalar_cotangent(v), x)

@@ -12,7 +12,7 @@ own transpose, and numerator and denominator layout give the same array.
 * X16, exp: diag(eˣ);
 * X17, log, for x > 0: diag(1/x).
 
-The ReLU, max(0, x) applied to every entry, is rule N6 in `mcref.neuron`.
+The ReLU, max(0, x) applied to every entry, is rule N6 in `mcref.paper.neuron`.
 
 In backprop a diagonal Jacobian is never formed: the vector-Jacobian product
 Jᵀv is v ⊗ f'(x), one multiplication per entry. Each rule has that form
@@ -34,9 +34,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.stable import sigmoid as _sigmoid
+from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions: forward functions, closed forms and VJPs, which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -82,21 +83,16 @@ def _vjp_statement(derivative: str) -> str:
 
 
 def _x(x: ArrayLike) -> FloatArray:
-    return _validate.vector("x", x)
+    return validate.vector("x", x)
 
 
 def _v_and_x(v: ArrayLike, x: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """The arguments of a VJP: v and x, vectors of one length."""
-    v = _validate.vector("v", v)
-    x = _validate.vector("x", x)
-    _validate.same_length(v=v, x=x)
+    v = validate.vector("v", v)
+    x = validate.vector("x", x)
+    validate.same_length(v=v, x=x)
     return v, x
 
-
-def _sigmoid(x: FloatArray) -> FloatArray:
-    """σ(x) without overflow: e^t is only ever taken for t = −|x| <= 0."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _sigmoid_prime(x: FloatArray) -> FloatArray:
@@ -203,7 +199,6 @@ def log(x: ArrayLike) -> FloatArray:
 @rule(
     "X13",
     title="element-wise sigmoid: diag(σ(1 − σ))",
-    section="extension",
     forward=sigmoid,
     wrt="x",
     latex=_statement(r"\sigma", rf"\sigma({_X}) \otimes ({_ONES} - \sigma({_X}))"),
@@ -222,7 +217,7 @@ def jac_sigmoid(x: ArrayLike) -> FloatArray:
         The diagonal matrix with σ(x_i)(1 − σ(x_i)) on its diagonal, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.activations import jac_sigmoid
+        >>> from mcref.ext.activations import jac_sigmoid
         >>> print(jac_sigmoid([0.0, 2.0]).round(6))
         [[0.25     0.      ]
          [0.       0.104994]]
@@ -242,7 +237,7 @@ def vjp_sigmoid(v: ArrayLike, x: ArrayLike) -> FloatArray:
         The gradient with respect to x, shape `(n,)`.
 
     Examples:
-        >>> from mcref.activations import vjp_sigmoid
+        >>> from mcref.ext.activations import vjp_sigmoid
         >>> print(vjp_sigmoid([1.0, 2.0], [0.0, 0.0]))
         [0.25 0.5 ]
     """
@@ -256,7 +251,6 @@ def vjp_sigmoid(v: ArrayLike, x: ArrayLike) -> FloatArray:
 @rule(
     "X14",
     title="element-wise tanh: diag(1 − tanh²)",
-    section="extension",
     forward=tanh,
     wrt="x",
     latex=_statement(r"\tanh", rf"{_ONES} - \tanh^2({_X})"),
@@ -275,7 +269,7 @@ def jac_tanh(x: ArrayLike) -> FloatArray:
         The diagonal matrix with 1 − tanh²(x_i) on its diagonal, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.activations import jac_tanh
+        >>> from mcref.ext.activations import jac_tanh
         >>> print(jac_tanh([0.0, 1.0]).round(6))
         [[1.       0.      ]
          [0.       0.419974]]
@@ -304,7 +298,6 @@ def vjp_tanh(v: ArrayLike, x: ArrayLike) -> FloatArray:
 @rule(
     "X15",
     title="element-wise softplus: diag(σ(x))",
-    section="extension",
     forward=softplus,
     wrt="x",
     latex=_statement(r"\operatorname{softplus}", rf"\sigma({_X})"),
@@ -323,7 +316,7 @@ def jac_softplus(x: ArrayLike) -> FloatArray:
         The diagonal matrix with σ(x_i) on its diagonal, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.activations import jac_softplus
+        >>> from mcref.ext.activations import jac_softplus
         >>> print(jac_softplus([0.0, 2.0]).round(6))
         [[0.5      0.      ]
          [0.       0.880797]]
@@ -352,7 +345,6 @@ def vjp_softplus(v: ArrayLike, x: ArrayLike) -> FloatArray:
 @rule(
     "X16",
     title="element-wise exp: diag(exp x)",
-    section="extension",
     forward=exp,
     wrt="x",
     latex=_statement(r"\exp", rf"e^{{{_X}}}"),
@@ -375,7 +367,7 @@ def jac_exp(x: ArrayLike) -> FloatArray:
         ValueError: If e^(x_i) overflows float64 for some i.
 
     Examples:
-        >>> from mcref.activations import jac_exp
+        >>> from mcref.ext.activations import jac_exp
         >>> print(jac_exp([0.0, 1.0]).round(6))
         [[1.       0.      ]
          [0.       2.718282]]
@@ -407,7 +399,6 @@ def vjp_exp(v: ArrayLike, x: ArrayLike) -> FloatArray:
 @rule(
     "X17",
     title="element-wise log: diag(1/x)",
-    section="extension",
     forward=log,
     wrt="x",
     latex=_statement(r"\log", r"\dots \frac{1}{x_i} \dots"),
@@ -430,7 +421,7 @@ def jac_log(x: ArrayLike) -> FloatArray:
         ValueError: If an entry is <= 0; the message names its index.
 
     Examples:
-        >>> from mcref.activations import jac_log
+        >>> from mcref.ext.activations import jac_log
         >>> print(jac_log([0.5, 4.0]))
         [[2.   0.  ]
          [0.   0.25]]

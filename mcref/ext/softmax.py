@@ -4,7 +4,7 @@ The softmax of a vector x of length n is the probability vector
 
     s = softmax(x),  s_i = e^(x_i) / Σ_j e^(x_j).
 
-Unlike the activations of `mcref.activations`, every s_i reads every x_j
+Unlike the activations of `mcref.ext.activations`, every s_i reads every x_j
 (through the sum), so its Jacobian is full, not diagonal:
 
 * X18, softmax: ∂s/∂x = diag(s) − s sᵀ, n by n and symmetric;
@@ -30,9 +30,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions: forward functions, closed forms and VJPs, which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -86,9 +86,9 @@ def _log_softmax(name: str, x: FloatArray) -> FloatArray:
 
 def _logits_and_target(z: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """z and y, vectors of one length, y with no negative entry."""
-    z = _validate.vector("z", z)
-    y = _validate.vector("y", y)
-    _validate.same_length(z=z, y=y)
+    z = validate.vector("z", z)
+    y = validate.vector("y", y)
+    validate.same_length(z=z, y=y)
     negative = np.flatnonzero(y < 0)
     if negative.size:
         i = int(negative[0])
@@ -97,9 +97,9 @@ def _logits_and_target(z: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArr
 
 
 def _v_and_x(v: ArrayLike, x: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    v = _validate.vector("v", v)
-    x = _validate.vector("x", x)
-    _validate.same_length(v=v, x=x)
+    v = validate.vector("v", v)
+    x = validate.vector("x", x)
+    validate.same_length(v=v, x=x)
     return v, x
 
 
@@ -115,7 +115,7 @@ def softmax(x: ArrayLike) -> FloatArray:
     Returns:
         s, shape `(n,)`: non-negative entries summing to 1.
     """
-    return _softmax("x", _validate.vector("x", x))
+    return _softmax("x", validate.vector("x", x))
 
 
 def log_softmax(x: ArrayLike) -> FloatArray:
@@ -127,7 +127,7 @@ def log_softmax(x: ArrayLike) -> FloatArray:
     Returns:
         log s, shape `(n,)`, every entry <= 0.
     """
-    return _log_softmax("x", _validate.vector("x", x))
+    return _log_softmax("x", validate.vector("x", x))
 
 
 def cross_entropy(z: ArrayLike, y: ArrayLike) -> np.float64:
@@ -161,7 +161,7 @@ def logsumexp(x: ArrayLike) -> np.float64:
     Returns:
         The log-sum-exp, a float64 scalar, between max(x) and max(x) + log n.
     """
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     t = _shifted("x", x)
     return np.float64(x.max() + np.log(np.exp(t).sum()))
 
@@ -172,7 +172,6 @@ def logsumexp(x: ArrayLike) -> np.float64:
 @rule(
     "X18",
     title="softmax: diag(s) − ssᵀ",
-    section="extension",
     forward=softmax,
     wrt="x",
     latex=rf"\frac{{\partial {_S}}}{{\partial {_X}}} = \operatorname{{diag}}({_S}) - {_S}{_S}^\top" + _WHERE_S,
@@ -196,7 +195,7 @@ def jac_softmax(x: ArrayLike) -> FloatArray:
         −s_i s_j off it, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.softmax import jac_softmax
+        >>> from mcref.ext.softmax import jac_softmax
         >>> J = jac_softmax([0.0, 0.0])
         >>> print(J)
         [[ 0.25 -0.25]
@@ -204,7 +203,7 @@ def jac_softmax(x: ArrayLike) -> FloatArray:
         >>> print(J.sum(axis=1))
         [0. 0.]
     """
-    s = _softmax("x", _validate.vector("x", x))
+    s = _softmax("x", validate.vector("x", x))
     return np.diag(s) - np.outer(s, s)
 
 
@@ -220,7 +219,7 @@ def vjp_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
         The gradient with respect to x, shape `(n,)`.
 
     Examples:
-        >>> from mcref.softmax import vjp_softmax
+        >>> from mcref.ext.softmax import vjp_softmax
         >>> print(vjp_softmax([1.0, 0.0], [0.0, 0.0]))
         [ 0.25 -0.25]
     """
@@ -235,7 +234,6 @@ def vjp_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
 @rule(
     "X19",
     title="log-softmax: I − 1sᵀ",
-    section="extension",
     forward=log_softmax,
     wrt="x",
     latex=rf"\frac{{\partial \log {_S}}}{{\partial {_X}}} = I - {_ONES}\,{_S}^\top" + _WHERE_S,
@@ -257,7 +255,7 @@ def jac_log_softmax(x: ArrayLike) -> FloatArray:
         The n by n matrix with entry (i, j) equal to [i = j] − s_j, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.softmax import jac_log_softmax
+        >>> from mcref.ext.softmax import jac_log_softmax
         >>> print(jac_log_softmax([0.0, 0.0]))
         [[ 0.5 -0.5]
          [-0.5  0.5]]
@@ -266,7 +264,7 @@ def jac_log_softmax(x: ArrayLike) -> FloatArray:
          [-0.8438  0.8858 -0.042 ]
          [-0.8438 -0.1142  0.958 ]]
     """
-    s = _softmax("x", _validate.vector("x", x))
+    s = _softmax("x", validate.vector("x", x))
     return np.eye(s.shape[0]) - s[np.newaxis, :]
 
 
@@ -291,7 +289,6 @@ def vjp_log_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
 @rule(
     "X20",
     title="cross-entropy of softmax with respect to the logits: s − y",
-    section="extension",
     forward=cross_entropy,
     wrt="z",
     latex=(
@@ -329,7 +326,7 @@ def grad_cross_entropy(z: ArrayLike, y: ArrayLike) -> FloatArray:
         ValueError: If an entry of `y` is negative; the message names it.
 
     Examples:
-        >>> from mcref.softmax import grad_cross_entropy, softmax
+        >>> from mcref.ext.softmax import grad_cross_entropy, softmax
         >>> z = [2.0, 1.0, 0.1]
         >>> print(softmax(z).round(4))
         [0.659  0.2424 0.0986]
@@ -354,7 +351,7 @@ def vjp_cross_entropy(v: ArrayLike, z: ArrayLike, y: ArrayLike) -> FloatArray:
     Returns:
         The gradient with respect to z, shape `(n,)`.
     """
-    v = _validate.scalar("v", v)
+    v = validate.scalar("v", v)
     z, y = _logits_and_target(z, y)
     return v * (_softmax("z", z) * y.sum() - y)
 
@@ -365,7 +362,6 @@ def vjp_cross_entropy(v: ArrayLike, z: ArrayLike, y: ArrayLike) -> FloatArray:
 @rule(
     "X21",
     title="log-sum-exp: softmax(x)ᵀ",
-    section="extension",
     forward=logsumexp,
     wrt="x",
     latex=rf"\frac{{\partial}}{{\partial {_X}}} \log \textstyle\sum_i e^{{x_i}} = \operatorname{{softmax}}({_X})^\top",
@@ -384,13 +380,13 @@ def grad_logsumexp(x: ArrayLike) -> FloatArray:
         softmax(x) as a `(1, n)` row.
 
     Examples:
-        >>> from mcref.softmax import grad_logsumexp
+        >>> from mcref.ext.softmax import grad_logsumexp
         >>> print(grad_logsumexp([0.0, 0.0, 0.0, 0.0]))
         [[0.25 0.25 0.25 0.25]]
         >>> print(grad_logsumexp([1000.0, 0.0]))
         [[1. 0.]]
     """
-    return _softmax("x", _validate.vector("x", x))[np.newaxis, :]
+    return _softmax("x", validate.vector("x", x))[np.newaxis, :]
 
 
 @vjp_of("X21", latex=rf"J^\top v = v\,\operatorname{{softmax}}({_X})")
@@ -404,5 +400,5 @@ def vjp_logsumexp(v: ArrayLike, x: ArrayLike) -> FloatArray:
     Returns:
         The gradient with respect to x, shape `(n,)`.
     """
-    v = _validate.scalar("v", v)
-    return v * _softmax("x", _validate.vector("x", x))
+    v = validate.scalar("v", v)
+    return v * _softmax("x", validate.vector("x", x))

@@ -1,15 +1,15 @@
 """Check a derivative of your own against central differences, and diagnose the usual mistakes.
 
-[`check_jacobian`][mcref.check.check_jacobian] takes a function and the
+[`check_jacobian`][mcref.core.check.check_jacobian] takes a function and the
 derivative you claim for it, as an array or as a function that returns one, and
 compares the two with the same central differences that check every rule of
-this site. [`check_backprop`][mcref.check.check_backprop] does the same for a
+this site. [`check_backprop`][mcref.core.check.check_backprop] does the same for a
 backprop function `vjp(v, ...)` that returns `vᵀJ` without forming `J`.
 
 Two modes:
 
 * `mode="full"` compares the whole Jacobian, entry by entry, with
-  [`numerical_jacobian`][mcref.numerical.numerical_jacobian]: two calls of `f`
+  [`numerical_jacobian`][mcref.core.numerical.numerical_jacobian]: two calls of `f`
   per input entry.
 * `mode="fast"` compares a few projections `vᵀJu` instead. `u` is a random
   unit vector with non-negative entries (as in PyTorch's `gradcheck` fast
@@ -24,13 +24,13 @@ Two modes:
 
 Evaluation is in float64 unless you ask otherwise. Every floating-point numpy
 argument of lower precision is converted to float64 before `f` is called, with a
-[`PrecisionWarning`][mcref.check.PrecisionWarning]; pass `dtype="float32"` to
+[`PrecisionWarning`][mcref.core.check.PrecisionWarning]; pass `dtype="float32"` to
 check a float32 implementation deliberately, with the float32 step and
-tolerances of [`DEFAULTS`][mcref.check.DEFAULTS].
+tolerances of [`DEFAULTS`][mcref.core.check.DEFAULTS].
 
 Examples:
     >>> import numpy as np
-    >>> from mcref.check import check_jacobian
+    >>> from mcref.core.check import check_jacobian
     >>> x = np.array([1.0, 2.0, 3.0])
     >>> result = check_jacobian(lambda x: np.sum(x**2), 2 * x, x)
     >>> print(result.ok, result.layout)
@@ -51,15 +51,15 @@ from typing import Any
 
 import numpy as np
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.numerical import (
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.numerical import (
     ATOL,
     RTOL,
     STEP,
     JacobianMismatch,
-    _evaluate,
-    _variable,
+    evaluate,
+    bind_variable,
     compare_jacobians,
     numerical_jacobian,
 )
@@ -93,7 +93,7 @@ class Defaults:
 
 DEFAULTS: Mapping[str, Defaults] = MappingProxyType(
     {
-        # mcref.numerical's recipe: truncation ~ h²/6 ~ 1e-13, rounding ~ eps/h ~ 2e-10
+        # mcref.core.numerical's recipe: truncation ~ h²/6 ~ 1e-13, rounding ~ eps/h ~ 2e-10
         "float64": Defaults(step=STEP, rtol=RTOL, atol=ATOL),
         # eps ~ 1.2e-7: the step near eps^(1/3) balances truncation (~4e-6) and rounding (~5e-5)
         "float32": Defaults(step=5e-3, rtol=1e-2, atol=1e-3),
@@ -126,7 +126,7 @@ class Entry:
     Attributes:
         index: Full mode: the index into the claimed array as you passed it
             (into the `(m, n)` matrix of rows `vjp(e_i)` for
-            [`check_backprop`][mcref.check.check_backprop]). Fast mode:
+            [`check_backprop`][mcref.core.check.check_backprop]). Fast mode:
             `(k,)` for projection `k`.
         claimed: Your value.
         numerical: The central-difference value.
@@ -143,11 +143,11 @@ class Entry:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of [`check_jacobian`][mcref.check.check_jacobian] or [`check_backprop`][mcref.check.check_backprop].
+    """The outcome of [`check_jacobian`][mcref.core.check.check_jacobian] or [`check_backprop`][mcref.core.check.check_backprop].
 
     It is true when the check passed, so `assert check_jacobian(...)` works;
-    [`report`][mcref.check.CheckResult.report] explains it and
-    [`raise_if_failed`][mcref.check.CheckResult.raise_if_failed] turns a failure
+    [`report`][mcref.core.check.CheckResult.report] explains it and
+    [`raise_if_failed`][mcref.core.check.CheckResult.raise_if_failed] turns a failure
     into an exception.
 
     Attributes:
@@ -243,7 +243,7 @@ class CheckResult:
         return "\n".join(lines)
 
     def raise_if_failed(self) -> None:
-        """Raise [`JacobianMismatch`][mcref.numerical.JacobianMismatch] with the report if the check failed."""
+        """Raise [`JacobianMismatch`][mcref.core.numerical.JacobianMismatch] with the report if the check failed."""
         if not self.ok:
             raise JacobianMismatch(self.report())
 
@@ -314,9 +314,9 @@ def _count(name: str, value: Any, low: int) -> int:
 def _tolerances(dtype: str, step: Any, rtol: Any, atol: Any) -> tuple[float, float, float]:
     d = DEFAULTS[dtype]
     return (
-        d.step if step is None else _validate.positive_float("step", step),
-        d.rtol if rtol is None else _validate.nonnegative_float("rtol", rtol),
-        d.atol if atol is None else _validate.nonnegative_float("atol", atol),
+        d.step if step is None else validate.positive_float("step", step),
+        d.rtol if rtol is None else validate.nonnegative_float("rtol", rtol),
+        d.atol if atol is None else validate.nonnegative_float("atol", atol),
     )
 
 
@@ -344,8 +344,8 @@ class _Problem:
 
         self.args = tuple(cast(v) for v in args)
         self.kwargs = {k: cast(v) for k, v in kwargs.items()}
-        self.name, value, call = _variable(f, self.args, self.kwargs, wrt)
-        self.x64 = _validate.array(self.name, value)  # float64, finite, numeric, non-empty
+        self.name, value, call = bind_variable(f, self.args, self.kwargs, wrt)
+        self.x64 = validate.array(self.name, value)  # float64, finite, numeric, non-empty
         self.x = self.x64.astype(target)
         self.x64 = self.x.astype(np.float64)  # the values f actually sees
         self.in_shape = self.x.shape
@@ -364,7 +364,7 @@ class _Problem:
             )
         out = self.call(self.x)
         raw = getattr(out, "dtype", None)
-        self.f0 = _evaluate(lambda v: out, self.name, self.x)
+        self.f0 = evaluate(lambda v: out, self.name, self.x)
         self.out_shape = self.f0.shape
         self.m, self.n = self.f0.size, self.x.size
         if raw is not None and np.dtype(raw).type in _LOW and np.dtype(raw).itemsize < target.itemsize:
@@ -384,7 +384,7 @@ class _Problem:
         return value64.astype(self.dtype) if self.dtype != "float64" else value64
 
     def numerical(self, step: float) -> FloatArray:
-        """The full numerical Jacobian, `(m, n)`, from mcref.numerical."""
+        """The full numerical Jacobian, `(m, n)`, from mcref.core.numerical."""
 
         def g(value: FloatArray) -> Any:
             return self.call(self.cast(value))
@@ -425,8 +425,8 @@ class _Problem:
             u = previous[1] / math.sqrt(_dot(previous[1], previous[1])) if along and previous else U[k]
             move = (step * scale * u).reshape(self.in_shape)
             plus, minus = self.cast(self.x64 + move), self.cast(self.x64 - move)
-            f_plus = _evaluate(self.call, self.name, plus).reshape(-1)
-            f_minus = _evaluate(self.call, self.name, minus).reshape(-1)
+            f_plus = evaluate(self.call, self.name, plus).reshape(-1)
+            f_minus = evaluate(self.call, self.name, minus).reshape(-1)
             if f_plus.size != self.m or f_minus.size != self.m:
                 raise ValueError(f"f changed its output size from {self.m} to {f_plus.size} when {self.name} moved")
             slope = (f_plus - f_minus) / (2 * step)  # J w, for the step w actually taken
@@ -864,7 +864,7 @@ def check_jacobian(
             assumed; a square shape that fits both is compared in numerator
             layout. `"numerator"` or `"denominator"` states it.
         rtol: Relative tolerance; None for the default of `dtype` (see
-            [`DEFAULTS`][mcref.check.DEFAULTS]).
+            [`DEFAULTS`][mcref.core.check.DEFAULTS]).
         atol: Absolute tolerance per Jacobian entry; None for the default.
         step: Relative step: entry `j` moves by `step * max(1, |x_j|)`; None
             for the default.
@@ -877,7 +877,7 @@ def check_jacobian(
         **kwargs: Keyword arguments of `f`.
 
     Returns:
-        A [`CheckResult`][mcref.check.CheckResult], true when the check
+        A [`CheckResult`][mcref.core.check.CheckResult], true when the check
         passed; `print(result.report())` explains it.
 
     Raises:
@@ -895,7 +895,7 @@ def check_jacobian(
         caught and named:
 
         >>> import numpy as np
-        >>> from mcref.check import check_jacobian
+        >>> from mcref.core.check import check_jacobian
         >>> x = np.array([1.0, -2.0, 3.0])
         >>> print(check_jacobian(lambda x: x**2, np.diag(2 * x), x).ok)
         True
@@ -913,9 +913,9 @@ def check_jacobian(
     step, rtol, atol = _tolerances(dt, step, rtol, atol)
     seed = _count("seed", seed, 0)
     projections = _count("projections", projections, 1)
-    given = None if callable(claimed) else _validate.array("claimed", claimed)
+    given = None if callable(claimed) else validate.array("claimed", claimed)
     p = _Problem(f, args, kwargs, wrt, dt)
-    c = given if given is not None else _validate.array("claimed's value", claimed(*p.args, **p.kwargs))
+    c = given if given is not None else validate.array("claimed's value", claimed(*p.args, **p.kwargs))
     used, notes, ambiguous = _resolve_layout(c, layout, p)
     tolerances = (step, rtol, atol)
     if used is None:
@@ -977,7 +977,7 @@ def check_backprop(
         *args: Positional arguments of `f`.
         wrt: The argument to differentiate with respect to: a position in
             `args` or a parameter name. Defaults to the first.
-        mode: `"full"` or `"fast"`, as for [`check_jacobian`][mcref.check.check_jacobian].
+        mode: `"full"` or `"fast"`, as for [`check_jacobian`][mcref.core.check.check_jacobian].
         rtol: Relative tolerance; None for the default of `dtype`.
         atol: Absolute tolerance per Jacobian entry; None for the default.
         step: Relative step; None for the default.
@@ -987,7 +987,7 @@ def check_backprop(
         **kwargs: Keyword arguments of `f`.
 
     Returns:
-        A [`CheckResult`][mcref.check.CheckResult] with `layout="numerator"`:
+        A [`CheckResult`][mcref.core.check.CheckResult] with `layout="numerator"`:
         full mode compares the matrix whose row `i` is `vjp(e_i)`.
 
     Raises:
@@ -1004,7 +1004,7 @@ def check_backprop(
         entries, in seven calls of `f`:
 
         >>> import numpy as np
-        >>> from mcref.check import check_backprop
+        >>> from mcref.core.check import check_backprop
         >>> x = np.linspace(-2.0, 2.0, 100_000)
         >>> result = check_backprop(lambda x: x**2, lambda v, x: 2 * x * v, x, mode="fast")
         >>> print(result.ok, result.calls)
@@ -1027,7 +1027,7 @@ def check_backprop(
 
     def pull(v: FloatArray) -> FloatArray:
         cotangent: Any = float(v[0]) if p.out_shape == () else v.reshape(p.out_shape).astype(dt)
-        g = _validate.array("vjp's value", vjp(cotangent, *p.args, **p.kwargs))
+        g = validate.array("vjp's value", vjp(cotangent, *p.args, **p.kwargs))
         if g.shape != p.in_shape:
             wrong_shape.append(g.shape)
             return np.zeros(p.n)

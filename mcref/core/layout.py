@@ -11,16 +11,16 @@ the variable it is taken with respect to: a length-n gradient for a length-n
 vector, an `(m, n)` gradient for an `(m, n)` matrix. For a scalar loss that is
 the denominator layout. `mcref` computes such a gradient as a `(1, k)` row,
 with k the number of entries of the variable and a matrix variable flattened in
-row-major (C) order, as [`numerical_jacobian`][mcref.numerical.numerical_jacobian]
-does; [`gradient_like_input`][mcref.layout.gradient_like_input] reshapes that
-row to the variable's shape and [`gradient_as_row`][mcref.layout.gradient_as_row]
+row-major (C) order, as [`numerical_jacobian`][mcref.core.numerical.numerical_jacobian]
+does; [`gradient_like_input`][mcref.core.layout.gradient_like_input] reshapes that
+row to the variable's shape and [`gradient_as_row`][mcref.core.layout.gradient_as_row]
 goes back.
 
 These are conversions, not rules: they have no derivative of their own.
 
 Examples:
     >>> import numpy as np
-    >>> from mcref.layout import gradient_like_input, to_denominator
+    >>> from mcref.core.layout import gradient_like_input, to_denominator
     >>> row = np.array([[12.0, 12.0]])      # R1 at (x, y) = (2, 1), numerator layout
     >>> print(to_denominator(row))
     [[12.]
@@ -38,14 +38,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
+from mcref.core import validate
+from mcref.core.validate import FloatArray
 
 __all__ = ["gradient_as_row", "gradient_like_input", "to_denominator", "to_numerator"]
 
 
 def _matrix(name: str, value: Any, layout: str) -> FloatArray:
-    arr = _validate.array(name, value)
+    arr = validate.array(name, value)
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array (a Jacobian in {layout} layout; a gradient is a 2-D row or column), "
@@ -69,7 +69,7 @@ def to_denominator(jacobian: ArrayLike) -> FloatArray:
         ValueError: If it is not 2-D, is empty or is not finite.
 
     Examples:
-        >>> from mcref.layout import to_denominator
+        >>> from mcref.core.layout import to_denominator
         >>> J = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]   # 2 outputs, 3 inputs
         >>> print(to_denominator(J))
         [[1. 4.]
@@ -82,7 +82,7 @@ def to_denominator(jacobian: ArrayLike) -> FloatArray:
 def to_numerator(jacobian: ArrayLike) -> FloatArray:
     """Convert a denominator-layout Jacobian to numerator layout: its transpose.
 
-    The inverse of [`to_denominator`][mcref.layout.to_denominator].
+    The inverse of [`to_denominator`][mcref.core.layout.to_denominator].
 
     Args:
         jacobian: A 2-D array in denominator layout: `(n, m)` for an m-vector
@@ -96,7 +96,7 @@ def to_numerator(jacobian: ArrayLike) -> FloatArray:
         ValueError: If it is not 2-D, is empty or is not finite.
 
     Examples:
-        >>> from mcref.layout import to_numerator
+        >>> from mcref.core.layout import to_numerator
         >>> print(to_numerator([[6.0], [12.0]]))   # a gradient column becomes a row
         [[ 6. 12.]]
     """
@@ -127,7 +127,7 @@ def gradient_like_input(gradient: ArrayLike, shape: int | Sequence[int]) -> Floa
     `jax.grad` and PyTorch's `.grad` give the gradient of a scalar with the
     shape of the variable; for a scalar loss this is the denominator layout.
     A matrix variable's entries are read in row-major (C) order, the order
-    [`numerical_jacobian`][mcref.numerical.numerical_jacobian] uses.
+    [`numerical_jacobian`][mcref.core.numerical.numerical_jacobian] uses.
 
     Args:
         gradient: The gradient of a scalar as a `(1, k)` row, numerator layout.
@@ -144,7 +144,7 @@ def gradient_like_input(gradient: ArrayLike, shape: int | Sequence[int]) -> Floa
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.layout import gradient_like_input
+        >>> from mcref.core.layout import gradient_like_input
         >>> print(gradient_like_input([[6.0, 12.0]], 2))
         [ 6. 12.]
         >>> row = np.array([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])   # d(loss)/dW for a 2 x 3 W
@@ -152,7 +152,7 @@ def gradient_like_input(gradient: ArrayLike, shape: int | Sequence[int]) -> Floa
         [[1. 2. 3.]
          [4. 5. 6.]]
     """
-    arr = _validate.array("gradient", gradient)
+    arr = validate.array("gradient", gradient)
     if arr.ndim != 2 or arr.shape[0] != 1:
         raise ValueError(
             "gradient must be a numerator-layout row of shape (1, k), the gradient of a scalar, "
@@ -170,7 +170,7 @@ def gradient_like_input(gradient: ArrayLike, shape: int | Sequence[int]) -> Floa
 def gradient_as_row(gradient: ArrayLike) -> FloatArray:
     """Flatten a gradient shaped like its variable to a numerator-layout `(1, k)` row.
 
-    The inverse of [`gradient_like_input`][mcref.layout.gradient_like_input]:
+    The inverse of [`gradient_like_input`][mcref.core.layout.gradient_like_input]:
     the entries are read in row-major (C) order.
 
     Args:
@@ -185,10 +185,10 @@ def gradient_as_row(gradient: ArrayLike) -> FloatArray:
         ValueError: If it is empty or not finite.
 
     Examples:
-        >>> from mcref.layout import gradient_as_row
+        >>> from mcref.core.layout import gradient_as_row
         >>> print(gradient_as_row([6.0, 12.0]))
         [[ 6. 12.]]
         >>> print(gradient_as_row([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
         [[1. 2. 3. 4. 5. 6.]]
     """
-    return _validate.array("gradient", gradient).reshape(1, -1)
+    return validate.array("gradient", gradient).reshape(1, -1)

@@ -103,7 +103,7 @@ def array(name: str, value: Any, *, copy: bool = True, finite: bool = True) -> F
     """Check that `value` is a non-empty finite array of any ndim (0-d allowed).
 
     `copy=False`: see `as_float_array`. `finite=False` leaves the scan for NaN and
-    inf to a caller that detects them on the way (see `mcref.loss.grad_loss`).
+    inf to a caller that detects them on the way (see `mcref.paper.loss.grad_loss`).
     """
     arr = as_float_array(name, value, copy=copy)
     if arr.size == 0:
@@ -136,3 +136,32 @@ def nonnegative_float(name: str, value: Any) -> float:
     if number < 0:
         raise ValueError(f"{name} must be >= 0, got {number}")
     return number
+
+
+def paired_vectors(w: Any, x: Any) -> tuple[FloatArray, FloatArray]:
+    """Check that `w` and `x` are vectors of one length (the paper's element-wise setting)."""
+    wv = vector("w", w)
+    xv = vector("x", x)
+    same_length(w=wv, x=xv)
+    return wv, xv
+
+
+def cotangent(v: Any, n: int, of: str) -> FloatArray:
+    """The `v` of a VJP whose forward output `of` is a vector of length n."""
+    arr = vector("v", v)
+    if arr.shape != (n,):
+        raise ValueError(f"v must have the shape of the output of {of}, {(n,)}, got an array of shape {arr.shape}")
+    return arr
+
+
+def scalar_cotangent(v: Any) -> float:
+    """The `v` of a VJP whose forward output is a scalar: one finite real number."""
+    # a numpy scalar is described like the 0-d array it is
+    return scalar("v", np.asarray(v) if isinstance(v, np.generic) else v)
+
+
+def finite_result(name: str, arr: FloatArray) -> FloatArray:
+    """Refuse a result that left float64 (overflow), rather than return inf or nan."""
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} is not finite: the inputs are too large (or a divisor too small) for float64")
+    return arr

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 __all__ = [
     "grad_norm",
@@ -57,14 +57,14 @@ def _finite(what: str, value: Any) -> Any:
 
 
 def _scalar(name: str, value: ArrayLike) -> float:
-    """`_validate.scalar`, with a numpy scalar described as the 0-d array it is."""
-    return _validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
+    """`validate.scalar`, with a numpy scalar described as the 0-d array it is."""
+    return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
 
 
 def _form(x: ArrayLike, A: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Validate (x, A) of xᵀAx: A is square, n by n, and x has length n."""
-    x = _validate.vector("x", x)
-    A = _validate.matrix("A", A)
+    x = validate.vector("x", x)
+    A = validate.matrix("A", A)
     if A.shape[0] != A.shape[1]:
         raise ValueError(f"A must be a square matrix, n by n, got an array of shape {A.shape}")
     if x.shape[0] != A.shape[0]:
@@ -113,7 +113,6 @@ def quadratic_form(x: ArrayLike, A: ArrayLike) -> np.float64:
 @rule(
     "X9",
     title="Quadratic form xᵀAx, general A",
-    section="extension",
     forward=quadratic_form,
     wrt="x",
     latex=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = {_X}^T (A + A^T)",
@@ -137,7 +136,7 @@ def grad_quadratic_form(x: ArrayLike, A: ArrayLike) -> FloatArray:
         xᵀ(A + Aᵀ), shape `(1, n)`, numerator layout.
 
     Examples:
-        >>> from mcref.quadratic import grad_quadratic_form
+        >>> from mcref.ext.quadratic import grad_quadratic_form
         >>> print(grad_quadratic_form([1.0, 2.0], [[1.0, 3.0], [0.0, 2.0]]))
         [[ 8. 11.]]
     """
@@ -161,7 +160,7 @@ def vjp_quadratic_form(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> FloatArray:
         v (A + Aᵀ)x, length n (shaped like x).
 
     Examples:
-        >>> from mcref.quadratic import vjp_quadratic_form
+        >>> from mcref.ext.quadratic import vjp_quadratic_form
         >>> print(vjp_quadratic_form(0.5, [1.0, 2.0], [[1.0, 3.0], [0.0, 2.0]]))
         [4.  5.5]
     """
@@ -177,7 +176,7 @@ def vjp_quadratic_form(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> FloatArray:
 def quadratic_form_symmetric(x: ArrayLike, A: ArrayLike) -> np.float64:
     """The quadratic form f(x) = xᵀAx, for a symmetric A only.
 
-    The same value as [`quadratic_form`][mcref.quadratic.quadratic_form]; the
+    The same value as [`quadratic_form`][mcref.ext.quadratic.quadratic_form]; the
     difference is the check, which makes the X10 rule honest about its
     condition.
 
@@ -200,7 +199,6 @@ def quadratic_form_symmetric(x: ArrayLike, A: ArrayLike) -> np.float64:
 @rule(
     "X10",
     title="Quadratic form xᵀAx, symmetric A",
-    section="extension",
     forward=quadratic_form_symmetric,
     wrt="x",
     latex=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = 2 {_X}^T A \quad (A = A^T)",
@@ -229,7 +227,7 @@ def grad_quadratic_form_symmetric(x: ArrayLike, A: ArrayLike) -> FloatArray:
         ValueError: If A is not symmetric (the message names its largest asymmetry).
 
     Examples:
-        >>> from mcref.quadratic import grad_quadratic_form_symmetric
+        >>> from mcref.ext.quadratic import grad_quadratic_form_symmetric
         >>> print(grad_quadratic_form_symmetric([1.0, 2.0], [[1.0, 3.0], [3.0, 2.0]]))
         [[14. 14.]]
     """
@@ -254,7 +252,7 @@ def vjp_quadratic_form_symmetric(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> Fl
         ValueError: If A is not symmetric.
 
     Examples:
-        >>> from mcref.quadratic import vjp_quadratic_form_symmetric
+        >>> from mcref.ext.quadratic import vjp_quadratic_form_symmetric
         >>> print(vjp_quadratic_form_symmetric(0.5, [1.0, 2.0], [[1.0, 3.0], [3.0, 2.0]]))
         [7. 7.]
     """
@@ -279,7 +277,7 @@ def squared_norm(x: ArrayLike) -> np.float64:
     Raises:
         ValueError: If the value overflows float64.
     """
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     with np.errstate(over="ignore", invalid="ignore"):
         return np.float64(_finite("‖x‖²", x @ x))
 
@@ -287,7 +285,6 @@ def squared_norm(x: ArrayLike) -> np.float64:
 @rule(
     "X11",
     title="Squared norm ‖x‖²",
-    section="extension",
     forward=squared_norm,
     wrt="x",
     latex=rf"\frac{{\partial \|{_X}\|^2}}{{\partial {_X}}} = 2 {_X}^T",
@@ -306,11 +303,11 @@ def grad_squared_norm(x: ArrayLike) -> FloatArray:
         2xᵀ, shape `(1, n)`, numerator layout.
 
     Examples:
-        >>> from mcref.quadratic import grad_squared_norm
+        >>> from mcref.ext.quadratic import grad_squared_norm
         >>> print(grad_squared_norm([3.0, -4.0]))
         [[ 6. -8.]]
     """
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     with np.errstate(over="ignore", invalid="ignore"):
         return _finite("2xᵀ", (2 * x)[None, :])
 
@@ -327,11 +324,11 @@ def vjp_squared_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
         2v x, length n (shaped like x).
 
     Examples:
-        >>> from mcref.quadratic import vjp_squared_norm
+        >>> from mcref.ext.quadratic import vjp_squared_norm
         >>> print(vjp_squared_norm(0.5, [3.0, -4.0]))
         [ 3. -4.]
     """
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     v = _scalar("v", v)
     with np.errstate(over="ignore", invalid="ignore"):
         return _finite("2vx", 2 * v * x)
@@ -358,7 +355,7 @@ def norm(x: ArrayLike) -> np.float64:
     Raises:
         ValueError: If the value overflows float64.
     """
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     if not x.any():
         return np.float64(0.0)
     s, u = _scaled(x)
@@ -368,7 +365,7 @@ def norm(x: ArrayLike) -> np.float64:
 
 def _unit(x: ArrayLike) -> FloatArray:
     """x / ‖x‖, or a ValueError at the kink x = 0."""
-    x = _validate.vector("x", x)
+    x = validate.vector("x", x)
     if not x.any():
         raise ValueError(
             "the norm ‖x‖ has no derivative at x = 0 (a kink: the tip of a cone, with slope 1 in every "
@@ -381,7 +378,6 @@ def _unit(x: ArrayLike) -> FloatArray:
 @rule(
     "X12",
     title="Norm ‖x‖, kink at 0",
-    section="extension",
     forward=norm,
     wrt="x",
     latex=rf"\frac{{\partial \|{_X}\|}}{{\partial {_X}}} = \frac{{{_X}^T}}{{\|{_X}\|}} \quad ({_X} \ne \mathbf{{0}})",
@@ -411,7 +407,7 @@ def grad_norm(x: ArrayLike) -> FloatArray:
         ValueError: At x = 0, where the norm has a kink and no derivative.
 
     Examples:
-        >>> from mcref.quadratic import grad_norm
+        >>> from mcref.ext.quadratic import grad_norm
         >>> print(grad_norm([3.0, -4.0]))
         [[ 0.6 -0.8]]
     """
@@ -433,7 +429,7 @@ def vjp_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
         ValueError: At x = 0, where the norm has no derivative.
 
     Examples:
-        >>> from mcref.quadratic import vjp_norm
+        >>> from mcref.ext.quadratic import vjp_norm
         >>> print(vjp_norm(2.0, [3.0, -4.0]))
         [ 1.2 -1.6]
     """

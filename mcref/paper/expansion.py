@@ -3,7 +3,7 @@
 Adding a scalar z to a vector x, or multiplying x by z, applies the scalar to
 every entry: x + z is x + 1z and xz is x ⊗ 1z, where 1 is the vector of n ones.
 This is what numpy calls broadcasting. Writing the scalar as the vector 1z makes
-both operations element-wise binary operators (see `mcref.elementwise`), so
+both operations element-wise binary operators (see `mcref.paper.elementwise`), so
 their Jacobians with respect to x are diagonal. With respect to the scalar z,
 the derivative of an n-vector is an n by 1 column in numerator layout (a 1 by n
 row in denominator layout).
@@ -16,10 +16,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.elementwise import _cotangent, _finite_result
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions: forward functions, closed forms and VJPs, which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -42,7 +41,7 @@ _ARGS = {"x": Arg(), "z": Arg(shape=())}
 
 
 def _vector_and_scalar(x: ArrayLike, z: ArrayLike) -> tuple[FloatArray, float]:
-    return _validate.vector("x", x), _validate.scalar("z", z)
+    return validate.vector("x", x), validate.scalar("z", z)
 
 
 def _vjp_statement(result: str) -> str:
@@ -67,7 +66,7 @@ def add_scalar(x: ArrayLike, z: ArrayLike) -> FloatArray:
     """
     x, z = _vector_and_scalar(x, z)
     with np.errstate(over="ignore"):
-        return _finite_result("x + z", x + z)
+        return validate.finite_result("x + z", x + z)
 
 
 def multiply_scalar(x: ArrayLike, z: ArrayLike) -> FloatArray:
@@ -85,7 +84,7 @@ def multiply_scalar(x: ArrayLike, z: ArrayLike) -> FloatArray:
     """
     x, z = _vector_and_scalar(x, z)
     with np.errstate(over="ignore"):
-        return _finite_result("x z", x * z)
+        return validate.finite_result("x z", x * z)
 
 
 # ----- R14, R15: adding a scalar -----
@@ -114,7 +113,7 @@ def jac_add_scalar_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
         The identity matrix, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.expansion import jac_add_scalar_x
+        >>> from mcref.paper.expansion import jac_add_scalar_x
         >>> print(jac_add_scalar_x([1.0, 2.0, 3.0], 10.0))
         [[1. 0. 0.]
          [0. 1. 0.]
@@ -137,12 +136,12 @@ def vjp_add_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
         A copy of v, shape `(n,)` (shaped like x).
 
     Examples:
-        >>> from mcref.expansion import vjp_add_scalar_x
+        >>> from mcref.paper.expansion import vjp_add_scalar_x
         >>> print(vjp_add_scalar_x([1.0, -2.0, 0.5], [1.0, 2.0, 3.0], 10.0))
         [ 1.  -2.   0.5]
     """
     x, _ = _vector_and_scalar(x, z)
-    return _cotangent(v, x.shape[0], "x + z")
+    return validate.cotangent(v, x.shape[0], "x + z")
 
 
 @rule(
@@ -171,7 +170,7 @@ def jac_add_scalar_z(x: ArrayLike, z: ArrayLike) -> FloatArray:
         The vector of ones as a column, shape `(n, 1)`.
 
     Examples:
-        >>> from mcref.expansion import jac_add_scalar_z
+        >>> from mcref.paper.expansion import jac_add_scalar_z
         >>> print(jac_add_scalar_z([1.0, 2.0, 3.0], 10.0))
         [[1.]
          [1.]
@@ -200,14 +199,14 @@ def vjp_add_scalar_z(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> np.float64:
         ValueError: If the sum overflows float64.
 
     Examples:
-        >>> from mcref.expansion import vjp_add_scalar_z
+        >>> from mcref.paper.expansion import vjp_add_scalar_z
         >>> print(vjp_add_scalar_z([1.0, -2.0, 0.5], [1.0, 2.0, 3.0], 10.0))
         -0.5
     """
     x, _ = _vector_and_scalar(x, z)
-    v = _cotangent(v, x.shape[0], "x + z")
+    v = validate.cotangent(v, x.shape[0], "x + z")
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(_finite_result("the sum of v", np.sum(v)))
+        return np.float64(validate.finite_result("the sum of v", np.sum(v)))
 
 
 # ----- R16, R17: multiplying by a scalar -----
@@ -236,7 +235,7 @@ def jac_multiply_scalar_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
         The identity matrix times z, shape `(n, n)`.
 
     Examples:
-        >>> from mcref.expansion import jac_multiply_scalar_x
+        >>> from mcref.paper.expansion import jac_multiply_scalar_x
         >>> print(jac_multiply_scalar_x([1.0, 2.0, 3.0], 2.5))
         [[2.5 0.  0. ]
          [0.  2.5 0. ]
@@ -262,14 +261,14 @@ def vjp_multiply_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArra
         ValueError: If the product overflows float64.
 
     Examples:
-        >>> from mcref.expansion import vjp_multiply_scalar_x
+        >>> from mcref.paper.expansion import vjp_multiply_scalar_x
         >>> print(vjp_multiply_scalar_x([1.0, -2.0, 0.5], [1.0, 2.0, 3.0], 2.5))
         [ 2.5  -5.    1.25]
     """
     x, z = _vector_and_scalar(x, z)
-    v = _cotangent(v, x.shape[0], "x z")
+    v = validate.cotangent(v, x.shape[0], "x z")
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite_result("z v", z * v)
+        return validate.finite_result("z v", z * v)
 
 
 @rule(
@@ -298,7 +297,7 @@ def jac_multiply_scalar_z(x: ArrayLike, z: ArrayLike) -> FloatArray:
         `x` as a column, shape `(n, 1)`.
 
     Examples:
-        >>> from mcref.expansion import jac_multiply_scalar_z
+        >>> from mcref.paper.expansion import jac_multiply_scalar_z
         >>> print(jac_multiply_scalar_z([1.0, 2.0, 3.0], 2.5))
         [[1.]
          [2.]
@@ -324,11 +323,11 @@ def vjp_multiply_scalar_z(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> np.float6
         ValueError: If the dot product overflows float64.
 
     Examples:
-        >>> from mcref.expansion import vjp_multiply_scalar_z
+        >>> from mcref.paper.expansion import vjp_multiply_scalar_z
         >>> print(vjp_multiply_scalar_z([1.0, -2.0, 0.5], [1.0, 2.0, 3.0], 2.5))
         -1.5
     """
     x, _ = _vector_and_scalar(x, z)
-    v = _cotangent(v, x.shape[0], "x z")
+    v = validate.cotangent(v, x.shape[0], "x z")
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(_finite_result("x · v", np.dot(x, v)))
+        return np.float64(validate.finite_result("x · v", np.dot(x, v)))

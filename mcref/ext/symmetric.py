@@ -26,14 +26,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
+from mcref.core import validate
+from mcref.core.validate import FloatArray
 
 __all__ = ["cookbook_symmetric_gradient", "directional_derivative", "symmetric_gradient"]
 
 
 def _square(name: str, value: ArrayLike) -> FloatArray:
-    arr = _validate.matrix(name, value)
+    arr = validate.matrix(name, value)
     if arr.shape[0] != arr.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got an array of shape {arr.shape}")
     return arr
@@ -49,7 +49,7 @@ def symmetric_gradient(G: ArrayLike) -> FloatArray:
         The symmetric n by n matrix (G + Gᵀ)/2.
 
     Examples:
-        >>> from mcref.symmetric import symmetric_gradient
+        >>> from mcref.ext.symmetric import symmetric_gradient
         >>> print(symmetric_gradient([[1.0, 4.0], [0.0, 3.0]]))
         [[1. 2.]
          [2. 3.]]
@@ -62,7 +62,7 @@ def cookbook_symmetric_gradient(G: ArrayLike) -> FloatArray:
     """The "symmetric gradient" G + Gᵀ − G ∘ I found in the Matrix Cookbook: NOT a gradient.
 
     Its off-diagonal entries are twice those of
-    [`symmetric_gradient`][mcref.symmetric.symmetric_gradient]. It is the
+    [`symmetric_gradient`][mcref.ext.symmetric.symmetric_gradient]. It is the
     vector of partials with respect to the free entries a_ij, i ≤ j, written
     as a matrix; paired with a symmetric direction through the Frobenius inner
     product it counts each off-diagonal pair twice.
@@ -74,7 +74,7 @@ def cookbook_symmetric_gradient(G: ArrayLike) -> FloatArray:
         The n by n matrix G + Gᵀ − diag(diag(G)).
 
     Examples:
-        >>> from mcref.symmetric import cookbook_symmetric_gradient
+        >>> from mcref.ext.symmetric import cookbook_symmetric_gradient
         >>> print(cookbook_symmetric_gradient([[1.0, 4.0], [0.0, 3.0]]))
         [[1. 4.]
          [4. 3.]]
@@ -99,7 +99,7 @@ def directional_derivative(
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.symmetric import directional_derivative
+        >>> from mcref.ext.symmetric import directional_derivative
         >>> A = np.array([[2.0, 1.0], [1.0, 3.0]])
         >>> print(round(directional_derivative(np.trace, A, np.eye(2)), 6))
         2.0
@@ -110,7 +110,7 @@ def directional_derivative(
     s = _square("S", S)
     if a.shape != s.shape:
         raise ValueError(f"A and S must have the same shape, got {a.shape} and {s.shape}")
-    t = _validate.positive_float("step", step)
-    plus = _validate.scalar("f(A + tS)", f(a + t * s))
-    minus = _validate.scalar("f(A - tS)", f(a - t * s))
+    t = validate.positive_float("step", step)
+    plus = validate.scalar("f(A + tS)", f(a + t * s))
+    minus = validate.scalar("f(A - tS)", f(a - t * s))
     return (plus - minus) / (2 * t)

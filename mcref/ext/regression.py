@@ -27,10 +27,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.activations import _sigmoid
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.stable import sigmoid as _sigmoid
+from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions: forward functions, closed forms and VJPs, which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -59,17 +59,17 @@ def _finite(what: str, value: FloatArray) -> FloatArray:
 
 
 def _prediction_and_target(yhat: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    yhat = _validate.vector("yhat", yhat)
-    y = _validate.vector("y", y)
-    _validate.same_length(yhat=yhat, y=y)
+    yhat = validate.vector("yhat", yhat)
+    y = validate.vector("y", y)
+    validate.same_length(yhat=yhat, y=y)
     return yhat, y
 
 
 def _logistic_inputs(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     """w (n,), X (N, n) and y (N,) with every label in [0, 1]."""
-    w = _validate.vector("w", w)
-    X = _validate.matrix("X", X)
-    y = _validate.vector("y", y)
+    w = validate.vector("w", w)
+    X = validate.matrix("X", X)
+    y = validate.vector("y", y)
     N, n = X.shape
     if w.shape[0] != n:
         raise ValueError(f"X has n = {n} columns (features), so w must have length {n}, got length {w.shape[0]}")
@@ -143,7 +143,6 @@ def logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
 @rule(
     "X22",
     title="mean squared error of a vector output: (2/m)(ŷ − y)ᵀ",
-    section="extension",
     forward=mse,
     wrt="yhat",
     latex=(
@@ -170,7 +169,7 @@ def grad_mse(yhat: ArrayLike, y: ArrayLike) -> FloatArray:
         The gradient, a `(1, m)` row.
 
     Examples:
-        >>> from mcref.losses import grad_mse, mse
+        >>> from mcref.ext.regression import grad_mse, mse
         >>> yhat, y = [1.0, 2.0, 4.0, 0.0], [1.0, 0.0, 2.0, 1.0]
         >>> print(mse(yhat, y))
         2.25
@@ -193,7 +192,7 @@ def vjp_mse(v: ArrayLike, yhat: ArrayLike, y: ArrayLike) -> FloatArray:
     Returns:
         The gradient with respect to ŷ, shape `(m,)`.
     """
-    v = _validate.scalar("v", v)
+    v = validate.scalar("v", v)
     yhat, y = _prediction_and_target(yhat, y)
     return 2.0 * v / yhat.shape[0] * (yhat - y)
 
@@ -204,7 +203,6 @@ def vjp_mse(v: ArrayLike, yhat: ArrayLike, y: ArrayLike) -> FloatArray:
 @rule(
     "X23",
     title="logistic regression loss: (1/N)(σ(Xw) − y)ᵀX",
-    section="extension",
     forward=logistic_loss,
     wrt="w",
     latex=rf"\frac{{\partial L}}{{\partial {_W}}} = \frac{{1}}{{N}} \big(\sigma(X{_W}) - {_Y}\big)^\top X",
@@ -232,7 +230,7 @@ def grad_logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
         ValueError: If the shapes do not fit, or a label is outside [0, 1].
 
     Examples:
-        >>> from mcref.losses import grad_logistic_loss
+        >>> from mcref.ext.regression import grad_logistic_loss
         >>> X = [[1.0, 2.0], [1.0, -1.0], [1.0, 0.0]]
         >>> y = [1.0, 0.0, 1.0]
         >>> print(grad_logistic_loss([0.0, 0.0], X, y))
@@ -256,6 +254,6 @@ def vjp_logistic_loss(v: ArrayLike, w: ArrayLike, X: ArrayLike, y: ArrayLike) ->
     Returns:
         The gradient with respect to w, shape `(n,)`.
     """
-    v = _validate.scalar("v", v)
+    v = validate.scalar("v", v)
     w, X, y = _logistic_inputs(w, X, y)
     return v / X.shape[0] * ((_sigmoid(_logits(w, X)) - y) @ X)

@@ -31,7 +31,7 @@ in the paper. The numerical checks draw points where every |z_i| is at least
 **How L3 is set up.** The augmented rule is stated for any matrix X̂ with one
 sample per row and any weight vector ŵ of the same width m:
 C(ŵ, X̂, y) = (1/N) Σ_i (y_i − max(0, ŵ · x̂_i))², the loss of a neuron without a
-bias. [`augment`][mcref.loss.augment] builds X̂ = [X, 1] from X; with that
+bias. [`augment`][mcref.paper.loss.augment] builds X̂ = [X, 1] from X; with that
 last column of ones, ŵ · x̂_i = w · x_i + b and the L3 gradient is exactly L1
 and L2 side by side. The rule does not need the ones column to hold, so the
 generic tests draw X̂ freely (a width of m = n + 1 cannot be written with the
@@ -39,10 +39,10 @@ registry's dimension symbols), and `tests/test_loss.py` checks the augmented
 case against L1 and L2.
 
 Helpers that are not rules (public, but not swept through the registry):
-[`augment`][mcref.loss.augment];
-[`grad_loss`][mcref.loss.grad_loss], L1 and L2 in one pass, the function to
+[`augment`][mcref.paper.loss.augment];
+[`grad_loss`][mcref.paper.loss.grad_loss], L1 and L2 in one pass, the function to
 call when training (see the Performance page); and
-[`gradient_step`][mcref.loss.gradient_step], one step of gradient descent.
+[`gradient_step`][mcref.paper.loss.gradient_step], one step of gradient descent.
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry. The
@@ -113,22 +113,22 @@ def _matrix(name: str, value: Any, *, finite: bool = True) -> FloatArray:
 
     A float64 ndarray is not copied (X can be large; nothing here writes into it).
     """
-    arr = _validate.as_float_array(name, value, copy=False)
+    arr = validate.as_float_array(name, value, copy=False)
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array (a matrix of shape (N, n), one sample per row), "
             f"got an array of shape {arr.shape}"
         )
-    return _validate.array(name, arr, copy=False, finite=finite)
+    return validate.array(name, arr, copy=False, finite=finite)
 
 
 def _samples(
     w: ArrayLike, X: ArrayLike, y: ArrayLike, *, w_name: str = "w", X_name: str = "X", finite_X: bool = True
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Validate weights, samples and targets, and check that their sizes fit together."""
-    w = _validate.vector(w_name, w)
+    w = validate.vector(w_name, w)
     X = _matrix(X_name, X, finite=finite_X)
-    y = _validate.vector("y", y)
+    y = validate.vector("y", y)
     N, n = X.shape
     if w.shape[0] != n:
         raise ValueError(
@@ -146,8 +146,8 @@ def _samples(
 
 
 def _scalar(name: str, value: Any) -> float:
-    """`_validate.scalar`, with a numpy scalar described as the 0-d array it is."""
-    return _validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
+    """`validate.scalar`, with a numpy scalar described as the 0-d array it is."""
+    return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
 
 
 def _finite(what: str, value: Any) -> None:
@@ -220,7 +220,7 @@ def loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
             overflows float64.
 
     Examples:
-        >>> from mcref.loss import loss
+        >>> from mcref.paper.loss import loss
         >>> X = [[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]]
         >>> print(round(float(loss([0.5, 1.0], -0.5, X, [0.5, 1.0, 0.0])), 6))  # (2.25 + 1 + 0) / 3
         1.083333
@@ -238,7 +238,7 @@ def loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> np.float
     Args:
         w_hat: The augmented weights [w; b], a vector of length m (m = n + 1).
         X_hat: The augmented samples, shape `(N, m)`, one sample x̂_i = [x_i; 1]
-            per row (see [`augment`][mcref.loss.augment]).
+            per row (see [`augment`][mcref.paper.loss.augment]).
         y: The targets, a vector of length N.
 
     Returns:
@@ -286,7 +286,7 @@ def grad_loss_w(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
         contributes nothing.
 
     Examples:
-        >>> from mcref.loss import grad_loss_w
+        >>> from mcref.paper.loss import grad_loss_w
         >>> X = [[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]]  # z = 2, -0.5, -0.5: sample 0 active
         >>> print(grad_loss_w([0.5, 1.0], -0.5, X, [2.0, 1.0, 0.0]))  # e_0 = 0
         [[0. 0.]]
@@ -321,7 +321,7 @@ def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayL
             overflows float64.
 
     Examples:
-        >>> from mcref.loss import vjp_loss_w
+        >>> from mcref.paper.loss import vjp_loss_w
         >>> X = [[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]]  # z = 2, -0.5, -0.5: sample 0 active
         >>> print(vjp_loss_w(1.0, [0.5, 1.0], -0.5, X, [0.5, 1.0, 0.0]))  # e_0 = 1.5
         [1. 2.]
@@ -361,7 +361,7 @@ def grad_loss_b(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
         contributes nothing.
 
     Examples:
-        >>> from mcref.loss import grad_loss_b
+        >>> from mcref.paper.loss import grad_loss_b
         >>> X = [[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]]  # z = 2, -0.5, -0.5: sample 0 active
         >>> print(grad_loss_b([0.5, 1.0], -0.5, X, [0.5, 1.0, 0.0]))  # (2/3) e_0, e_0 = 1.5
         [[1.]]
@@ -411,7 +411,7 @@ def grad_loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> Flo
     Args:
         w_hat: The augmented weights [w; b], a vector of length m (m = n + 1).
         X_hat: The augmented samples, shape `(N, m)`, one sample x̂_i = [x_i; 1]
-            per row (see [`augment`][mcref.loss.augment]).
+            per row (see [`augment`][mcref.paper.loss.augment]).
         y: The targets, a vector of length N.
 
     Returns:
@@ -419,7 +419,7 @@ def grad_loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> Flo
         w_hat = [w, b] it is [∂C/∂w, ∂C/∂b].
 
     Examples:
-        >>> from mcref.loss import augment, grad_loss_augmented
+        >>> from mcref.paper.loss import augment, grad_loss_augmented
         >>> X_hat = augment([[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]])
         >>> print(X_hat)
         [[ 1.   2.   1. ]
@@ -444,7 +444,7 @@ def vjp_loss_augmented(v: ArrayLike, w_hat: ArrayLike, X_hat: ArrayLike, y: Arra
         v: The gradient flowing back into the loss C, a real number (1 when C is the final loss).
         w_hat: The augmented weights [w; b], a vector of length m (m = n + 1).
         X_hat: The augmented samples, shape `(N, m)`, one sample x̂_i = [x_i; 1]
-            per row (see [`augment`][mcref.loss.augment]).
+            per row (see [`augment`][mcref.paper.loss.augment]).
         y: The targets, a vector of length N.
 
     Returns:
@@ -456,7 +456,7 @@ def vjp_loss_augmented(v: ArrayLike, w_hat: ArrayLike, X_hat: ArrayLike, y: Arra
             a value overflows float64.
 
     Examples:
-        >>> from mcref.loss import augment, vjp_loss_augmented
+        >>> from mcref.paper.loss import augment, vjp_loss_augmented
         >>> X_hat = augment([[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]])
         >>> print(vjp_loss_augmented(1.0, [0.5, 1.0, -0.5], X_hat, [0.5, 1.0, 0.0]))  # [L1, L2]
         [1. 2. 1.]
@@ -481,7 +481,7 @@ def augment(X: ArrayLike) -> FloatArray:
         X with a column of ones appended, shape `(N, n + 1)`.
 
     Examples:
-        >>> from mcref.loss import augment
+        >>> from mcref.paper.loss import augment
         >>> print(augment([[1, 2], [3, 4]]))
         [[1. 2. 1.]
          [3. 4. 1.]]
@@ -524,7 +524,7 @@ def grad_loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[F
         TypeError: If an input is not an array of real numbers.
 
     Examples:
-        >>> from mcref.loss import grad_loss
+        >>> from mcref.paper.loss import grad_loss
         >>> X = [[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]]  # z = 2, -0.5, -0.5: sample 0 active
         >>> grad_w, grad_b = grad_loss([0.5, 1.0], -0.5, X, [0.5, 1.0, 0.0])  # e_0 = 1.5
         >>> print(grad_w, grad_b)
@@ -534,7 +534,7 @@ def grad_loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[F
     b = _scalar("b", b)
     N, n = X.shape
     if not w.all():
-        _validate.check_finite("X", X)  # a zero weight would hide a NaN or inf in its column
+        validate.check_finite("X", X)  # a zero weight would hide a NaN or inf in its column
     rows = max(1, BLOCK_BYTES // (8 * n))
     sum_ex = np.zeros(n)
     sum_e = 0.0
@@ -546,7 +546,7 @@ def grad_loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[F
             np.matmul(block, w, out=zb)
             zb += b
             if not np.isfinite(zb).all():
-                _validate.check_finite("X", X)  # names the first NaN or inf in X, if there is one
+                validate.check_finite("X", X)  # names the first NaN or inf in X, if there is one
                 _finite("w · x_i + b", zb)  # otherwise z overflowed
             e = _active_errors(y[start : start + rows], zb)
             sum_ex += e @ block
@@ -574,13 +574,13 @@ def gradient_step(
         The new weights, shape `(n,)`, and the new bias, a float64.
 
     Examples:
-        >>> from mcref.loss import gradient_step
+        >>> from mcref.paper.loss import gradient_step
         >>> X = [[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]]
         >>> w, b = gradient_step([0.5, 1.0], -0.5, X, [0.5, 1.0, 0.0], lr=0.1)
         >>> print(w, b)
         [0.4 0.8] -0.6
     """
-    w = _validate.vector("w", w)
+    w = validate.vector("w", w)
     b = _scalar("b", b)
     lr = _scalar("lr", lr)
     if lr <= 0:

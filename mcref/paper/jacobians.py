@@ -6,13 +6,13 @@ f(x, y) = 3x²y. Its gradient collects the two partial derivatives in a row
 Stacking the two gradients as rows gives the Jacobian of the vector function
 [f, g] (R2). In general the Jacobian of m functions of n variables is the
 m by n matrix whose row i is the gradient of function i
-([`jacobian_from_gradients`][mcref.jacobians.jacobian_from_gradients]). The
+([`jacobian_from_gradients`][mcref.paper.jacobians.jacobian_from_gradients]). The
 identity function has the identity matrix as its Jacobian (R3).
 
 The functions of two variables take the point as one length-2 vector
 `p = (x, y)`, so that a gradient is the `(1, 2)` Jacobian of a function of one
 vector argument. Results are in numerator layout, as in the paper; the
-denominator layout is the transpose (see `mcref.layout`).
+denominator layout is the transpose (see `mcref.core.layout`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mcref import _validate
-from mcref._validate import FloatArray
-from mcref.elementwise import _cotangent, _scalar_cotangent
-from mcref.registry import Arg, rule, vjp_of
+from mcref.core import validate
+from mcref.core.validate import FloatArray
+from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -52,7 +51,7 @@ _POINT = {"p": Arg(shape=(2,))}
 
 def _point(p: ArrayLike) -> tuple[float, float]:
     """Check that `p` is the point (x, y), a finite vector of length 2, and unpack it."""
-    arr = _validate.vector("p", p)
+    arr = validate.vector("p", p)
     if arr.shape[0] != 2:
         raise ValueError(f"p must be the point (x, y), a vector of length 2, got length {arr.shape[0]}")
     return float(arr[0]), float(arr[1])
@@ -90,7 +89,7 @@ def jacobian_from_gradients(gradients: Sequence[ArrayLike]) -> FloatArray:
             vector or is not finite, or the gradients have different lengths.
 
     Examples:
-        >>> from mcref.jacobians import jacobian_from_gradients
+        >>> from mcref.paper.jacobians import jacobian_from_gradients
         >>> print(jacobian_from_gradients([[[12.0, 12.0]], [2.0, 8.0]]))
         [[12. 12.]
          [ 2.  8.]]
@@ -109,7 +108,7 @@ def jacobian_from_gradients(gradients: Sequence[ArrayLike]) -> FloatArray:
         raise ValueError("gradients must hold at least one gradient, got an empty sequence")
     rows = []
     for i, g in enumerate(gradients):
-        arr = _validate.array(f"gradients[{i}]", g)
+        arr = validate.array(f"gradients[{i}]", g)
         if arr.ndim == 2 and arr.shape[0] == 1:
             arr = arr[0]
         elif arr.ndim != 1:
@@ -213,7 +212,7 @@ def grad_paper_f(p: ArrayLike) -> FloatArray:
         ValueError: If an entry overflows float64.
 
     Examples:
-        >>> from mcref.jacobians import grad_paper_f
+        >>> from mcref.paper.jacobians import grad_paper_f
         >>> print(grad_paper_f([2.0, 1.0]))
         [[12. 12.]]
     """
@@ -238,12 +237,12 @@ def vjp_paper_f(v: ArrayLike, p: ArrayLike) -> FloatArray:
         ValueError: If an entry overflows float64.
 
     Examples:
-        >>> from mcref.jacobians import vjp_paper_f
+        >>> from mcref.paper.jacobians import vjp_paper_f
         >>> print(vjp_paper_f(0.5, [2.0, 1.0]))
         [6. 6.]
     """
     x, y = _point(p)
-    v = _scalar_cotangent(v)
+    v = validate.scalar_cotangent(v)
     with np.errstate(over="ignore", invalid="ignore"):
         back = v * np.array([6 * y * x, 3 * np.float64(x) ** 2])
     return _finite("v times the gradient of 3x²y", back, (x, y))
@@ -281,7 +280,7 @@ def grad_paper_g(p: ArrayLike) -> FloatArray:
         ValueError: If an entry overflows float64.
 
     Examples:
-        >>> from mcref.jacobians import grad_paper_g
+        >>> from mcref.paper.jacobians import grad_paper_g
         >>> print(grad_paper_g([2.0, 1.0]))
         [[2. 8.]]
     """
@@ -306,12 +305,12 @@ def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
         ValueError: If an entry overflows float64.
 
     Examples:
-        >>> from mcref.jacobians import vjp_paper_g
+        >>> from mcref.paper.jacobians import vjp_paper_g
         >>> print(vjp_paper_g(0.5, [2.0, 1.0]))
         [1. 4.]
     """
     x, y = _point(p)
-    v = _scalar_cotangent(v)
+    v = validate.scalar_cotangent(v)
     with np.errstate(over="ignore", invalid="ignore"):
         back = v * np.array([2.0, 8 * np.float64(y) ** 7])
     return _finite("v times the gradient of 2x + y⁸", back, (x, y))
@@ -337,7 +336,7 @@ def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
     conditions=(
         r"None: $f = 3x^2y$ and $g = 2x + y^8$ are polynomials. In general, $m$ functions of $n$ "
         r"variables give an $m \times n$ Jacobian whose row $i$ is the gradient of $f_i$ "
-        r"([`jacobian_from_gradients`][mcref.jacobians.jacobian_from_gradients])."
+        r"([`jacobian_from_gradients`][mcref.paper.jacobians.jacobian_from_gradients])."
     ),
 )
 def jac_paper_fg(p: ArrayLike) -> FloatArray:
@@ -354,7 +353,7 @@ def jac_paper_fg(p: ArrayLike) -> FloatArray:
         ValueError: If an entry overflows float64.
 
     Examples:
-        >>> from mcref.jacobians import jac_paper_fg
+        >>> from mcref.paper.jacobians import jac_paper_fg
         >>> print(jac_paper_fg([2.0, 1.0]))
         [[12. 12.]
          [ 2.  8.]]
@@ -386,12 +385,12 @@ def vjp_paper_fg(v: ArrayLike, p: ArrayLike) -> FloatArray:
         ValueError: If an entry overflows float64.
 
     Examples:
-        >>> from mcref.jacobians import vjp_paper_fg
+        >>> from mcref.paper.jacobians import vjp_paper_fg
         >>> print(vjp_paper_fg([1.0, -1.0], [2.0, 1.0]))  # [12 - 2, 12 - 8]
         [10.  4.]
     """
     x, y = _point(p)
-    v = _cotangent(v, 2, "[f, g]")
+    v = validate.cotangent(v, 2, "[f, g]")
     with np.errstate(over="ignore", invalid="ignore"):
         back = v[0] * np.array([6 * y * x, 3 * np.float64(x) ** 2]) + v[1] * np.array([2.0, 8 * np.float64(y) ** 7])
     return _finite("v₁ ∇fᵀ + v₂ ∇gᵀ", back, (x, y))
@@ -409,7 +408,7 @@ def identity(x: ArrayLike) -> FloatArray:
     Returns:
         A float64 copy of `x`, shape `(n,)`.
     """
-    return _validate.vector("x", x)
+    return validate.vector("x", x)
 
 
 @rule(
@@ -436,13 +435,13 @@ def jac_identity(x: ArrayLike) -> FloatArray:
         The identity matrix, shape `(n, n)`, numerator layout.
 
     Examples:
-        >>> from mcref.jacobians import jac_identity
+        >>> from mcref.paper.jacobians import jac_identity
         >>> print(jac_identity([5.0, -1.0, 2.0]))
         [[1. 0. 0.]
          [0. 1. 0.]
          [0. 0. 1.]]
     """
-    n = _validate.vector("x", x).shape[0]
+    n = validate.vector("x", x).shape[0]
     return np.eye(n)
 
 
@@ -458,9 +457,9 @@ def vjp_identity(v: ArrayLike, x: ArrayLike) -> FloatArray:
         A copy of v, shape `(n,)` (shaped like x).
 
     Examples:
-        >>> from mcref.jacobians import vjp_identity
+        >>> from mcref.paper.jacobians import vjp_identity
         >>> print(vjp_identity([1.0, -2.0, 0.5], [5.0, -1.0, 2.0]))
         [ 1.  -2.   0.5]
     """
-    n = _validate.vector("x", x).shape[0]
-    return _cotangent(v, n, "the identity")
+    n = validate.vector("x", x).shape[0]
+    return validate.cotangent(v, n, "the identity")
