@@ -4,7 +4,9 @@ tests/test_rules.py checks L1–L3 against central differences and
 tests/test_validation.py feeds them bad input. This file checks the rest: the
 per-sample case split (erratum E7) and the readings of E12, the shapes of the
 update (E13), the hat trick (L3 against L1 and L2), the kink convention,
-vectorization over many samples, and the helpers that are not rules.
+vectorization over many samples, and the helpers that are not rules: grad_loss
+(L1 and L2 as written) and grad_loss_blocked (the same numbers, computed in
+blocks of rows for speed), which must agree and refuse bad input alike.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from mcref.paper.loss import (
     grad_loss,
     grad_loss_augmented,
     grad_loss_b,
+    grad_loss_blocked,
     grad_loss_w,
     gradient_step,
     loss,
@@ -240,8 +243,8 @@ def test_one_call_handles_a_hundred_thousand_samples() -> None:
 
 
 def test_no_python_loop_over_samples_in_the_module() -> None:
-    """Vectorized by construction: the only loop in the module is grad_loss's loop over
-    blocks of rows, `for start in range(0, N, rows)`; no while loop, no comprehension."""
+    """Vectorized by construction: the only loop in the module is grad_loss_blocked's loop
+    over blocks of rows, `for start in range(0, N, rows)`; no while loop, no comprehension."""
     tree = ast.parse(Path(loss_module.__file__).read_text(encoding="utf-8"))
     loops = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
     found = [
@@ -251,104 +254,156 @@ def test_no_python_loop_over_samples_in_the_module() -> None:
         for node in ast.walk(fn)
         if isinstance(node, loops)
     ]
-    assert [name for name, _ in found] == ["grad_loss"], [ast.unparse(node)[:80] for _, node in found]
+    assert [name for name, _ in found] == ["grad_loss_blocked"], [ast.unparse(node)[:80] for _, node in found]
     loop = found[0][1]
     assert ast.unparse(loop.iter) == "range(0, N, rows)", ast.unparse(loop.iter)
     at_top = [node for node in tree.body if isinstance(node, loops)]
     assert at_top == []
 
 
-# ----- grad_loss: L1 and L2 in one blocked pass -----
+# ----- grad_loss, the formula; grad_loss_blocked, the same numbers for speed -----
 
 
-def _small_blocks(monkeypatch: pytest.MonkeyPatch, n: int, rows: int) -> None:
-    """Make grad_loss read X in blocks of `rows` rows, so that small tests cross block edges."""
-    monkeypatch.setattr(loss_module, "BLOCK_BYTES", 8 * n * rows)
+def _point(N: int, n: int) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """A random point with active and inactive samples (any point when N = 1)."""
+    if N > 1:
+        return _mixed(N, n)
+    return RNG.normal(size=n), 0.1, RNG.normal(size=(N, n)), RNG.normal(size=N)
 
 
-@pytest.mark.parametrize("rows", [1, 3, 4096])
 @pytest.mark.parametrize(("N", "n"), [(1, 1), (2, 3), (7, 2), (40, 5), (1000, 64)])
-def test_grad_loss_is_l1_and_l2(monkeypatch: pytest.MonkeyPatch, N: int, n: int, rows: int) -> None:
-    _small_blocks(monkeypatch, n, rows)
+def test_grad_loss_is_the_rule_functions(N: int, n: int) -> None:
+    """The plain formula is L1 and L2 exactly: the same expressions, so the same bits."""
     for _ in range(3):
-        w, b, X, y = (_mixed(N, n) if N > 1 else (RNG.normal(size=n), 0.1, RNG.normal(size=(N, n)), RNG.normal(size=N)))
+        w, b, X, y = _point(N, n)
         grad_w, grad_b = grad_loss(w, b, X, y)
         assert grad_w.shape == (1, n) and grad_b.shape == (1, 1)
         assert grad_w.dtype == grad_b.dtype == np.float64
-        np.testing.assert_allclose(grad_w, grad_loss_w(w, b, X, y), rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(grad_b, grad_loss_b(w, b, X, y), rtol=1e-12, atol=1e-14)
+        np.testing.assert_array_equal(grad_w, grad_loss_w(w, b, X, y))
+        np.testing.assert_array_equal(grad_b, grad_loss_b(w, b, X, y))
 
 
-@pytest.mark.parametrize(("N", "n"), [(2, 1), (5, 3), (13, 4), (60, 7)])
-def test_grad_loss_matches_central_differences(monkeypatch: pytest.MonkeyPatch, N: int, n: int) -> None:
-    """Against the numerical Jacobian of the loss (float64, mcref.core.numerical's step 1e-6
-    scaled by max(1, |x_j|), rtol 1e-5, atol 1e-7), blocks of 4 rows."""
-    _small_blocks(monkeypatch, n, 4)
-    rng = np.random.default_rng(N * 100 + n)
+@pytest.mark.parametrize("rows", [1, 3, 4, 4096])
+@pytest.mark.parametrize(("N", "n"), [(1, 1), (2, 3), (7, 2), (12, 3), (14, 3), (40, 5), (1000, 64)])
+def test_grad_loss_blocked_is_grad_loss(N: int, n: int, rows: int) -> None:
+    """Blocks of `rows` rows: one block, several full ones (12 = 4 × 3), and a ragged last
+    block (14 rows in blocks of 3 or 4, 1000 in blocks of 3, ...)."""
     for _ in range(3):
-        w, b, X, y = _mixed(N, n, rng)
-        grad_w, grad_b = grad_loss(w, b, X, y)
-        numeric_w = numerical_jacobian(loss, w, b, X, y, wrt="w")
-        numeric_b = numerical_jacobian(loss, w, b, X, y, wrt="b")
-        assert numeric_w.shape == grad_w.shape == (1, n)
-        assert compare_jacobians(grad_w, numeric_w).ok, compare_jacobians(grad_w, numeric_w)
-        assert compare_jacobians(grad_b, numeric_b.reshape(1, 1)).ok, compare_jacobians(grad_b, numeric_b)
+        w, b, X, y = _point(N, n)
+        grad_w, grad_b = grad_loss_blocked(w, b, X, y, block_bytes=8 * n * rows)
+        assert grad_w.shape == (1, n) and grad_b.shape == (1, 1)
+        assert grad_w.dtype == grad_b.dtype == np.float64
+        want_w, want_b = grad_loss(w, b, X, y)
+        np.testing.assert_allclose(grad_w, want_w, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(grad_b, want_b, rtol=1e-12, atol=1e-14)
 
 
-def test_grad_loss_reads_x_without_changing_it() -> None:
-    w, b, X, y = _mixed(50, 4)
-    before = X.copy()
-    X.flags.writeable = False  # grad_loss must not need to write into X
-    grad_loss(w, b, X, y)
-    np.testing.assert_array_equal(X, before)
+def test_grad_loss_blocked_default_blocks_with_a_ragged_last_one() -> None:
+    """At the default BLOCK_BYTES, 10,000 samples of 64 features are blocks of 4,096, 4,096 and 1,808 rows."""
+    rng = np.random.default_rng(7)
+    N, n = 10_000, 64
+    X, y = rng.normal(size=(N, n)), rng.uniform(0, 2, size=N)
+    w, b = rng.normal(size=n) / 8, 0.1
+    assert [len(r) for r in np.array_split(np.arange(N), [4096, 8192])] == [4096, 4096, 1808]
+    assert loss_module.BLOCK_BYTES // (8 * n) == 4096
+    for got, want in zip(grad_loss_blocked(w, b, X, y), grad_loss(w, b, X, y)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
-def test_grad_loss_blocks_cover_a_million_samples() -> None:
-    """The block size: about BLOCK_BYTES of X per block, so 245 blocks for 10^6 samples of 64 features."""
+def test_grad_loss_blocked_blocks_cover_a_million_samples() -> None:
+    """The block size the Performance page states: 4,096 rows of 64 features, 245 blocks for 10^6 samples."""
     assert loss_module.BLOCK_BYTES // (8 * 64) == 4096
     assert len(range(0, 10**6, 4096)) == 245
 
 
-@pytest.mark.parametrize("block", [0, 2, 4])
-@pytest.mark.parametrize("token", [np.nan, np.inf, -np.inf])
-def test_grad_loss_finds_a_non_finite_x_in_any_block(monkeypatch: pytest.MonkeyPatch, token: float, block: int) -> None:
-    """X is not scanned up front when no weight is 0: a NaN or inf shows up in z, and
-    the message still names the entry of X."""
-    _small_blocks(monkeypatch, 3, 3)
-    w, b, X, y = _mixed(14, 3)  # blocks of rows 0-2, 3-5, ..., 12-13
-    X[3 * block + 1, 2] = token
-    with pytest.raises(ValueError, match=rf"^X must be finite, got {re.escape(str(token))} at index \({3 * block + 1}, 2\)$"):
-        grad_loss(w, b, X, y)
+@pytest.mark.parametrize("fn", [grad_loss, grad_loss_blocked])
+def test_grad_loss_reads_x_without_changing_it(fn) -> None:
+    w, b, X, y = _mixed(50, 4)
+    before = X.copy()
+    X.flags.writeable = False  # neither may need to write into X
+    fn(w, b, X, y)
+    np.testing.assert_array_equal(X, before)
 
 
-def test_grad_loss_finds_a_non_finite_x_behind_a_zero_weight() -> None:
-    """0 × NaN is NaN but a BLAS may skip a zero weight, and 0 × inf is NaN too: a zero
-    weight sends X through the full scan before anything else."""
-    w, b, X, y = _mixed(10, 3)
-    w[1] = 0.0
-    X[7, 1] = np.inf
-    with pytest.raises(ValueError, match=r"^X must be finite, got inf at index \(7, 1\)$"):
-        grad_loss(w, b, X, y)
+def _refusals(*args: object, block_bytes: int = 8 * 3 * 3) -> tuple[str, str]:
+    """The exception and message of grad_loss and of grad_loss_blocked (blocks of 3 rows of 3
+    features by default) for the same arguments; both must raise."""
+    got = []
+    for fn, extra in ((grad_loss, {}), (grad_loss_blocked, {"block_bytes": block_bytes})):
+        with pytest.raises((ValueError, TypeError)) as info:
+            fn(*args, **extra)
+        got.append((info.type.__name__, str(info.value)))
+    return got[0], got[1]
 
 
-def test_grad_loss_refuses_overflow() -> None:
-    with pytest.raises(ValueError, match=r"w · x_i \+ b is not finite in float64 \(it overflowed\)"):
-        grad_loss([1e200], 0.0, [[1e200]], [0.0])
-    with pytest.raises(ValueError, match=r"the gradient is not finite in float64 \(it overflowed\)"):
-        grad_loss([1.0], 0.0, [[1e200]], [-1e200])  # e = 2e200 is finite, e x is not
+@pytest.mark.parametrize(("name", "bad", "exc", "pattern"), [
+    pytest.param(name, bad, exc, pattern, id=f"{name}-{case}")
+    for name, v in {"w": W5, "b": np.asarray(B5), "X": X5, "y": Y5}.items()
+    for case, bad, exc, pattern in bad_values(name, np.asarray(v, dtype=np.float64))
+])
+def test_grad_loss_blocked_refuses_bad_input_as_grad_loss(name: str, bad: object, exc: type, pattern: str) -> None:
+    args = {"w": W5, "b": B5, "X": X5, "y": Y5, name: bad}
+    plain, blocked = _refusals(*args.values(), block_bytes=8 * 2 * 2)
+    assert blocked == plain
+    assert plain[0] == exc.__name__ and re.search(pattern, plain[1]), plain
 
 
 @pytest.mark.parametrize(
     ("args", "pattern"),
     [
-        ((W5, B5, X5, np.append(Y5, 1.0)), r"y and each column of X must have the same length, got: y has length 6"),
-        (([1.0], B5, X5, Y5), r"w and each row of X must have the same length, got: w has length 1"),
-        ((W5, B5, X5[0], Y5), r"X must be a 2-D array .*got an array of shape \(2,\)"),
+        ((W5, B5, X5, np.append(Y5, 1.0)), r"^y and each column of X must have the same length, got: y has length 6"),
+        (([1.0], B5, X5, Y5), r"^w and each row of X must have the same length, got: w has length 1"),
+        ((W5, B5, X5[0], Y5), r"^X must be a 2-D array .*got an array of shape \(2,\)"),
+        (([1e200], 0.0, [[1e200]], [0.0]), r"^w · x_i \+ b is not finite in float64 \(it overflowed\)"),
+        (([1.0], 0.0, [[1e200]], [-1e200]), r"^the gradient is not finite in float64 \(it overflowed\)"),  # e x overflows
+        (([1.0], 0.0, [[1e308]], [-1e308]), r"^an error z_i − y_i is not finite in float64 \(it overflowed\)"),
     ],
 )
-def test_grad_loss_sizes_that_do_not_fit(args: tuple, pattern: str) -> None:
-    with pytest.raises(ValueError, match=pattern):
-        grad_loss(*args)
+def test_sizes_that_do_not_fit_and_overflow_are_refused_alike(args: tuple, pattern: str) -> None:
+    plain, blocked = _refusals(*args)
+    assert blocked == plain
+    assert plain[0] == "ValueError" and re.search(pattern, plain[1]), plain
+
+
+@pytest.mark.parametrize("block", [0, 2, 4])
+@pytest.mark.parametrize("token", [np.nan, np.inf, -np.inf])
+def test_a_non_finite_x_is_found_in_any_block(token: float, block: int) -> None:
+    """grad_loss_blocked does not scan X up front when no weight is 0: a NaN or inf shows up
+    in z instead, and the message still names the entry of X, as grad_loss's scan does."""
+    w, b, X, y = _mixed(14, 3)  # blocks of rows 0-2, 3-5, ..., 12-13
+    X[3 * block + 1, 2] = token
+    plain, blocked = _refusals(w, b, X, y)
+    assert blocked == plain == ("ValueError", f"X must be finite, got {token} at index ({3 * block + 1}, 2)")
+
+
+def test_a_non_finite_x_is_found_behind_a_zero_weight() -> None:
+    """0 × NaN is NaN but a BLAS may skip a zero weight, and 0 × inf is NaN too: a zero
+    weight sends X through the full scan before anything else."""
+    w, b, X, y = _mixed(10, 3)
+    w[1] = 0.0
+    X[7, 1] = np.inf
+    plain, blocked = _refusals(w, b, X, y)
+    assert blocked == plain == ("ValueError", "X must be finite, got inf at index (7, 1)")
+
+
+@pytest.mark.parametrize(
+    ("block_bytes", "exc", "pattern"),
+    [
+        (0, ValueError, r"^block_bytes must be >= 1 \(bytes of X per block\), got 0$"),
+        (-8, ValueError, r"^block_bytes must be >= 1 \(bytes of X per block\), got -8$"),
+        (2.5, TypeError, r"^block_bytes must be an integer \(bytes of X per block\), got float 2.5$"),
+        (True, TypeError, r"^block_bytes must be an integer \(bytes of X per block\), got bool True$"),
+        ("4096", TypeError, r"^block_bytes must be an integer \(bytes of X per block\), got str '4096'$"),
+    ],
+)
+def test_block_bytes_must_be_a_positive_integer(block_bytes: object, exc: type, pattern: str) -> None:
+    with pytest.raises(exc, match=pattern):
+        grad_loss_blocked(W5, B5, X5, Y5, block_bytes=block_bytes)
+
+
+def test_fewer_bytes_than_a_row_still_reads_a_row_at_a_time() -> None:
+    np.testing.assert_allclose(grad_loss_blocked(W5, B5, X5, Y5, block_bytes=1)[0], grad_loss_w(W5, B5, X5, Y5))
+    np.testing.assert_allclose(grad_loss_blocked(W5, B5, X5, Y5, block_bytes=np.int64(16))[1], grad_loss_b(W5, B5, X5, Y5))
 
 
 # ----- sizes that do not fit, with messages that say so -----

@@ -103,7 +103,7 @@ def array(name: str, value: Any, *, copy: bool = True, finite: bool = True) -> F
     """Check that `value` is a non-empty finite array of any ndim (0-d allowed).
 
     `copy=False`: see `as_float_array`. `finite=False` leaves the scan for NaN and
-    inf to a caller that detects them on the way (see `mcref.paper.loss.grad_loss`).
+    inf to a caller that detects them on the way (see `mcref.paper.loss.grad_loss_blocked`).
     """
     arr = as_float_array(name, value, copy=copy)
     if arr.size == 0:

@@ -40,9 +40,16 @@ case against L1 and L2.
 
 Helpers that are not rules (public, but not swept through the registry):
 [`augment`][mcref.paper.loss.augment];
-[`grad_loss`][mcref.paper.loss.grad_loss], L1 and L2 in one pass, the function to
-call when training (see the Performance page); and
+[`grad_loss`][mcref.paper.loss.grad_loss], L1 and L2 from one call, written as
+the formulas above; and
 [`gradient_step`][mcref.paper.loss.gradient_step], one step of gradient descent.
+
+**For speed** (the last section of the module):
+[`grad_loss_blocked`][mcref.paper.loss.grad_loss_blocked] returns the same two
+results as `grad_loss`, but reads X in blocks of rows that stay in cache, so
+that a large X comes from memory once instead of three times. It is benchmark
+engineering, not a statement of the rules: `gradient_step` trains with it, and
+the Performance page times it against `grad_loss`, PyTorch and JAX.
 """
 
 from __future__ import annotations
@@ -58,12 +65,13 @@ from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry. The
-# helpers augment, grad_loss and gradient_step are public and documented too;
-# tests/test_loss.py checks their input.
+# helpers augment, grad_loss, grad_loss_blocked and gradient_step are public and
+# documented too; tests/test_loss.py checks their input.
 __all__ = [
     "augment",
     "grad_loss",
     "grad_loss_augmented",
+    "grad_loss_blocked",
     "grad_loss_b",
     "grad_loss_w",
     "gradient_step",
@@ -74,8 +82,6 @@ __all__ = [
 ]
 
 MARGIN = 0.05
-BLOCK_BYTES = 2 * 1024 * 1024
-"""`grad_loss` reads X in blocks of rows of about this many bytes, small enough to stay in a core's cache."""
 """Random points of the numerical checks keep every sample's |w · x_i + b| at least this far from 0."""
 
 # Weights and inputs in [-2, 2] and a bias in [-1, 1] make each z_i about as often
@@ -491,27 +497,23 @@ def augment(X: ArrayLike) -> FloatArray:
 
 
 def grad_loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """L1 and L2 together, ∂C/∂w and ∂C/∂b, computed in one pass over the samples.
+    """L1 and L2 together: ∂C/∂w and ∂C/∂b from one call, written as the rules state them.
 
-    The same numbers as `grad_loss_w(w, b, X, y)` and `grad_loss_b(w, b, X, y)`
-    (up to rounding), at about the cost of reading X twice from cache instead of
-    four times from memory:
+    With z = Xw + b and the errors of the active samples, e_i = z_i − y_i where
+    z_i > 0 and e_i = 0 where z_i <= 0,
 
-    * the inputs are checked once and X is not copied;
-    * z = Xw + b and the masked errors e are computed once and serve both gradients;
-    * X is read in blocks of rows of about `BLOCK_BYTES`: each block's z, e and eᵀX
-      are done while the block is still in cache. The loop runs over blocks (245 of
-      them for a million samples of 64 features), never over samples;
-    * X is not scanned for NaN or inf in a pass of its own. Each entry of X enters z
-      multiplied by its weight, so when no weight is 0 a NaN or inf in X makes z
-      non-finite, and a non-finite z sends X through the full check, which names the
-      first bad entry. When a weight is 0, X is scanned up front.
+        ∂C/∂w = (2/N) eᵀX  (L1, the sum of e_i x_iᵀ as one product),
+        ∂C/∂b = (2/N) Σ_i e_i  (L2).
+
+    The results are those of `grad_loss_w(w, b, X, y)` and `grad_loss_b(w, b, X, y)`,
+    bit for bit; the inputs are checked, and z and e computed, once for both.
+    [`grad_loss_blocked`][mcref.paper.loss.grad_loss_blocked] returns the same
+    numbers faster when X is large.
 
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row. A float64 array is
-            read in place, never written.
+        X: The samples, shape `(N, n)`, one sample x_i per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -526,32 +528,17 @@ def grad_loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[F
     Examples:
         >>> from mcref.paper.loss import grad_loss
         >>> X = [[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]]  # z = 2, -0.5, -0.5: sample 0 active
-        >>> grad_w, grad_b = grad_loss([0.5, 1.0], -0.5, X, [0.5, 1.0, 0.0])  # e_0 = 1.5
+        >>> grad_w, grad_b = grad_loss([0.5, 1.0], -0.5, X, [0.5, 1.0, 0.0])  # e = 1.5, 0, 0
         >>> print(grad_w, grad_b)
         [[1. 2.]] [[1.]]
     """
-    w, X, y = _samples(w, X, y, finite_X=False)
+    w, X, y = _samples(w, X, y)
     b = _scalar("b", b)
-    N, n = X.shape
-    if not w.all():
-        validate.check_finite("X", X)  # a zero weight would hide a NaN or inf in its column
-    rows = max(1, BLOCK_BYTES // (8 * n))
-    sum_ex = np.zeros(n)
-    sum_e = 0.0
-    z = np.empty(min(rows, N))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for start in range(0, N, rows):
-            block = X[start : start + rows]
-            zb = z[: block.shape[0]]
-            np.matmul(block, w, out=zb)
-            zb += b
-            if not np.isfinite(zb).all():
-                validate.check_finite("X", X)  # names the first NaN or inf in X, if there is one
-                _finite("w · x_i + b", zb)  # otherwise z overflowed
-            e = _active_errors(y[start : start + rows], zb)
-            sum_ex += e @ block
-            sum_e += e.sum()
-    return _row((2.0 / N) * sum_ex, "the gradient"), _row(np.array([(2.0 / N) * sum_e]), "the derivative")
+    e = _active_errors(y, _affine(w, X, b))  # e_i = z_i − y_i on active samples, 0 on the others
+    N = X.shape[0]
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by _row, with a message
+        grad_w, grad_b = (2.0 / N) * (e @ X), (2.0 / N) * e.sum()
+    return _row(grad_w, "the gradient"), _row(np.array([grad_b]), "the derivative")
 
 
 def gradient_step(
@@ -561,7 +548,9 @@ def gradient_step(
 
     ∂C/∂w is a 1 by n row (L1) while w is a column of n entries, so the update
     transposes the gradient (erratum E13); here w is a 1-D array and the row is
-    flattened to match it.
+    flattened to match it. Both derivatives come from
+    [`grad_loss_blocked`][mcref.paper.loss.grad_loss_blocked], the fast form of
+    [`grad_loss`][mcref.paper.loss.grad_loss], since training calls this many times.
 
     Args:
         w: The weights, a vector of length n.
@@ -585,9 +574,96 @@ def gradient_step(
     lr = _scalar("lr", lr)
     if lr <= 0:
         raise ValueError(f"lr must be > 0 (a learning rate), got {lr}")
-    grad_w, grad_b = grad_loss(w, b, X, y)  # (1, n) and (1, 1)
+    grad_w, grad_b = grad_loss_blocked(w, b, X, y)  # grad_loss's (1, n) and (1, 1), computed faster
     new_w = w - lr * grad_w.T[:, 0]  # the transpose E13 asks for: a column, stored as a 1-D array
     new_b = np.float64(b - lr * grad_b[0, 0])
     _finite("the updated weights", new_w)
     _finite("the updated bias", new_b)
     return new_w, new_b
+
+
+# ----- for speed: grad_loss with X read in cache-sized blocks of rows -----
+#
+# Everything above states the rules. What follows computes the same L1 and L2 as
+# grad_loss, reorganised so that a large X is read from memory once: benchmark
+# engineering, kept here because gradient_step trains with it and it shares this
+# module's argument checks. docs/performance.md measures what it buys.
+
+BLOCK_BYTES = 2 * 1024 * 1024
+"""`grad_loss_blocked` reads X in blocks of rows of about this many bytes (by default), small enough to stay in a core's cache."""
+
+
+def grad_loss_blocked(
+    w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike, *, block_bytes: int = BLOCK_BYTES
+) -> tuple[FloatArray, FloatArray]:
+    """[`grad_loss`][mcref.paper.loss.grad_loss], computed with X read once from memory, in blocks of rows.
+
+    The same numbers as `grad_loss(w, b, X, y)` (up to rounding: the sums are
+    added block by block), and a bad argument is refused with the same message
+    (when several are bad, the one named may differ). It costs about one read of
+    X from memory instead of grad_loss's three (a scan for NaN and inf, then
+    z = Xw + b, then eᵀX):
+
+    * the inputs are checked once and X is not copied;
+    * X is read in blocks of rows of about `block_bytes`: each block's z, e and eᵀX
+      are done while the block is still in cache, and added to running sums. The
+      loop runs over blocks (245 of them for a million samples of 64 features at
+      the default `BLOCK_BYTES`), never over samples;
+    * X is not scanned for NaN or inf in a pass of its own. Each entry of X enters z
+      multiplied by its weight, so when no weight is 0 a NaN or inf in X makes z
+      non-finite, and a non-finite z sends X through the full check, which names the
+      first bad entry, as `grad_loss` does. When a weight is 0, X is scanned up front.
+
+    Args:
+        w: The weights, a vector of length n.
+        b: The bias, a real number.
+        X: The samples, shape `(N, n)`, one sample x_i per row. A float64 array is
+            read in place, never written.
+        y: The targets, a vector of length N.
+        block_bytes: About how many bytes of X each block holds (at least one row).
+            The default suits a core with 1 MiB or more of cache; `X.nbytes` makes a
+            single block, which is `grad_loss` without its separate scan of X.
+
+    Returns:
+        ∂C/∂w as a row, shape `(1, n)`, and ∂C/∂b, shape `(1, 1)`, as the rules L1
+        and L2 state them.
+
+    Raises:
+        ValueError: If the sizes of w, X and y do not fit together, an input holds
+            NaN or inf, a value overflows float64, or `block_bytes` is not positive.
+        TypeError: If an input is not an array of real numbers, or `block_bytes`
+            is not an integer.
+
+    Examples:
+        >>> from mcref.paper.loss import grad_loss_blocked
+        >>> X = [[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]]  # z = 2, -0.5, -0.5: sample 0 active
+        >>> grad_w, grad_b = grad_loss_blocked([0.5, 1.0], -0.5, X, [0.5, 1.0, 0.0], block_bytes=16)  # 1 row a block
+        >>> print(grad_w, grad_b)
+        [[1. 2.]] [[1.]]
+    """
+    if isinstance(block_bytes, bool) or not isinstance(block_bytes, (int, np.integer)):
+        raise TypeError(f"block_bytes must be an integer (bytes of X per block), got {type(block_bytes).__name__} {block_bytes!r}")
+    if block_bytes < 1:
+        raise ValueError(f"block_bytes must be >= 1 (bytes of X per block), got {block_bytes}")
+    w, X, y = _samples(w, X, y, finite_X=False)
+    b = _scalar("b", b)
+    N, n = X.shape
+    if not w.all():
+        validate.check_finite("X", X)  # a zero weight would hide a NaN or inf in its column
+    rows = max(1, int(block_bytes) // (8 * n))
+    sum_ex = np.zeros(n)
+    sum_e = 0.0
+    z = np.empty(min(rows, N))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, N, rows):
+            block = X[start : start + rows]
+            zb = z[: block.shape[0]]
+            np.matmul(block, w, out=zb)
+            zb += b
+            if not np.isfinite(zb).all():
+                validate.check_finite("X", X)  # names the first NaN or inf in X, if there is one
+                _finite("w · x_i + b", zb)  # otherwise z overflowed
+            e = _active_errors(y[start : start + rows], zb)
+            sum_ex += e @ block
+            sum_e += e.sum()
+    return _row((2.0 / N) * sum_ex, "the gradient"), _row(np.array([(2.0 / N) * sum_e]), "the derivative")
