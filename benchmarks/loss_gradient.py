@@ -6,16 +6,19 @@ N samples of d = 64 features in float64. For each N this script times ∂C/∂w 
 
 * the paper's sum as a Python loop over the samples (small N only);
 * mcref's rule functions `grad_loss_w` and `grad_loss_b`: two validated calls;
-* `mcref.paper.loss.grad_loss`, the function to train with: one validation, no copy of
-  X, z = Xw + b and eᵀX computed block by block while each block of rows is in
-  cache (and, to show what the blocks buy, the same without blocks: `fused`);
+* `mcref.paper.loss.grad_loss`, the plain formula of both: one validation (which
+  scans X for NaN and inf), then z = Xw + b and eᵀX over all of X;
+* `mcref.paper.loss.grad_loss_blocked`, the function to train with: the same
+  numbers, with no separate scan of X and z = Xw + b and eᵀX computed block by
+  block while each block of rows is in cache (and, to show what the blocks buy,
+  the same in a single block: `one block`);
 * PyTorch autograd on CPU (torch.float64, `torch.autograd.grad`);
 * JAX, `jax.jit(jax.grad(...))` with float64 enabled, compiled before timing;
 * the two-pass bound: X @ w, then e @ X, into preallocated arrays. A method that
   computes z for every sample before it forms eᵀX reads X from memory twice, so
   when X is larger than the caches this is the least time it can take (PyTorch,
-  JAX and the rule functions all work that way). grad_loss goes below it by
-  reading each block of rows from memory once.
+  JAX, the rule functions and grad_loss all work that way). grad_loss_blocked
+  goes below it by reading each block of rows from memory once.
 
 All contenders are first checked to agree (np.allclose). Then each is timed in
 rounds that visit every contender once, in a new random order each round, so a
@@ -29,8 +32,9 @@ It is a benchmark, not a test: run it by hand,
     .venv/bin/python benchmarks/loss_gradient.py                        # one thread, writes the plot
     .venv/bin/python benchmarks/loss_gradient.py --threads 2 --no-plot  # two threads for everyone
 
-and it prints the machine, then markdown tables (times, ratios, and the
-variants of the fused function at every N).
+and it prints the machine, then markdown tables (times, ratios, and what the
+parts of grad_loss_blocked cost at every N), then the headline ratio: grad_loss's
+time over grad_loss_blocked's.
 """
 
 from __future__ import annotations
@@ -76,18 +80,7 @@ if RUN:  # pin threads before numpy, torch or jax start their thread pools
 
 import numpy as np  # noqa: E402
 
-from mcref.core import validate  # noqa: E402
-from mcref.paper.loss import (  # noqa: E402
-    BLOCK_BYTES,
-    _active_errors,
-    _finite,
-    _row,
-    _samples,
-    _scalar,
-    grad_loss,
-    grad_loss_b,
-    grad_loss_w,
-)
+from mcref.paper.loss import BLOCK_BYTES, grad_loss, grad_loss_b, grad_loss_blocked, grad_loss_w  # noqa: E402
 
 try:
     import torch
@@ -107,7 +100,7 @@ else:
     jax.config.update("jax_enable_x64", True)
 
 
-# ----- (a) mcref: the two rule functions, grad_loss, and what grad_loss's blocking buys -----
+# ----- (a) mcref: the two rule functions, grad_loss, grad_loss_blocked and what its blocks buy -----
 
 
 def two_rule_calls(w, b, X, y):  # type: ignore[no-untyped-def]
@@ -115,26 +108,12 @@ def two_rule_calls(w, b, X, y):  # type: ignore[no-untyped-def]
     return grad_loss_w(w, b, X, y), grad_loss_b(w, b, X, y)
 
 
-def fused_unblocked(w, b, X, y):  # type: ignore[no-untyped-def]
-    """grad_loss's checks and arithmetic without the blocks: z = Xw + b over all of X, then eᵀX.
+def one_block(w, b, X, y):  # type: ignore[no-untyped-def]
+    """grad_loss_blocked's checks and arithmetic with all of X as one block: z = Xw + b, then eᵀX.
 
     X is read from memory twice (too large for any cache), which is the two-pass bound.
     """
-    w, X, y = _samples(w, X, y, finite_X=False)
-    b = _scalar("b", b)
-    if not w.all():
-        validate.check_finite("X", X)
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = X @ w
-        z += b
-    if not np.isfinite(z).all():
-        validate.check_finite("X", X)
-        _finite("w · x_i + b", z)
-    e = _active_errors(y, z)
-    N = X.shape[0]
-    with np.errstate(over="ignore", invalid="ignore"):
-        grad_w = (2.0 / N) * (e @ X)
-    return _row(grad_w, "the gradient"), _row(np.array([(2.0 / N) * e.sum()]), "the derivative")
+    return grad_loss_blocked(w, b, X, y, block_bytes=X.nbytes)
 
 
 def fused_bare(w, b, X, y):  # type: ignore[no-untyped-def]
@@ -269,8 +248,8 @@ def main() -> None:
         print("PyTorch: not installed, its column is skipped")
     print(flush=True)
 
-    main_names = ["loop", "L1 + L2 calls", "grad_loss", "torch", "jax", "two-pass bound"]
-    variant_names = ["fused, no checks", "fused", "grad_loss"]
+    main_names = ["loop", "L1 + L2 calls", "grad_loss", "grad_loss_blocked", "torch", "jax", "two-pass bound"]
+    variant_names = ["fused, no checks", "grad_loss", "one block", "grad_loss_blocked"]
     results: dict[int, dict[str, float | None]] = {}
     rng, order_rng = np.random.default_rng(0), np.random.default_rng(1)
     for N in ARGS.sizes:
@@ -282,7 +261,8 @@ def main() -> None:
         calls: dict[str, Callable[[], Any]] = {
             "L1 + L2 calls": lambda: two_rule_calls(w, b, X, y),
             "grad_loss": lambda: grad_loss(w, b, X, y),
-            "fused": lambda: fused_unblocked(w, b, X, y),
+            "grad_loss_blocked": lambda: grad_loss_blocked(w, b, X, y),
+            "one block": lambda: one_block(w, b, X, y),
             "fused, no checks": lambda: fused_bare(w, b, X, y),
         }
         unpack: dict[str, Callable[[Any], tuple[np.ndarray, float]]] = {
@@ -349,8 +329,9 @@ def main() -> None:
     for N, r in results.items():
         print(f"| {N:,} | " + " | ".join(ratio(r["torch"], r[k]) for k in names) + " |")
 
-    print(f"\nWhat grad_loss's parts cost (time / two-pass bound): the arithmetic in two whole passes, then with "
-          f"grad_loss's checks, then grad_loss itself (the same, in blocks of {BLOCK_BYTES // (8 * D):,} rows):\n")
+    print(f"\nWhat grad_loss_blocked's parts cost (time / two-pass bound): the arithmetic in two whole passes, then "
+          "grad_loss (the same with its checks, which scan X), then grad_loss_blocked in one block (no scan of X), "
+          f"then grad_loss_blocked itself (in blocks of {BLOCK_BYTES // (8 * D):,} rows):\n")
     print("| N | one read of X | two-pass bound | " + " | ".join(variant_names) + " |")
     print("|---:|---:|---:|" + "---:|" * len(variant_names))
     for N, r in results.items():
@@ -364,13 +345,17 @@ def main() -> None:
     disturbed = r["fused, no checks"] / r["two-pass bound"]
     print(f"  (sanity: 'fused, no checks' is the bound's two products plus a few length-N steps, {disturbed:.2f}× the "
           "bound in this run; well above 1.1 means other load disturbed the run)")
-    for name in ("L1 + L2 calls", "grad_loss"):
+    for name in ("L1 + L2 calls", "grad_loss", "grad_loss_blocked"):
         within = r[name] / r["two-pass bound"]
         line = f"  {name}: {within:.2f}× the two-pass bound (target <= 1.15: {'met' if within <= 1.15 else 'missed'})"
         if r["torch"] is not None:
             faster = r["torch"] / r[name]
             line += f"; {faster:.2f}× faster than PyTorch autograd (target >= 2: {'met' if faster >= 2 else 'missed'})"
         print(line)
+
+    print("\nHeadline: grad_loss's time / grad_loss_blocked's (above 1: the blocked version is faster):")
+    for N, r in results.items():
+        print(f"  N = {N:,}: {fmt(r['grad_loss'])} / {fmt(r['grad_loss_blocked'])} = {ratio(r['grad_loss'], r['grad_loss_blocked'])}")
 
     if not ARGS.no_plot:
         plot(results, info)
@@ -385,8 +370,8 @@ def plot(results: dict[int, dict[str, float | None]], info: dict[str, str]) -> N
     styles = {
         "loop": ("per-sample Python loop", "tab:gray", "o", "-"),
         "L1 + L2 calls": ("grad_loss_w + grad_loss_b (the rule functions)", "tab:red", "s", "-"),
-        "fused": ("the same as grad_loss, without blocks", "tab:purple", "x", ":"),
-        "grad_loss": ("mcref.paper.loss.grad_loss", "tab:blue", "D", "-"),
+        "grad_loss": ("mcref.paper.loss.grad_loss (the formula)", "tab:purple", "x", ":"),
+        "grad_loss_blocked": ("mcref.paper.loss.grad_loss_blocked", "tab:blue", "D", "-"),
         "torch": ("PyTorch autograd", "tab:orange", "^", "-"),
         "jax": ("jax.jit(jax.grad)", "tab:green", "v", "-"),
         "two-pass bound": ("two-pass bound (X @ w, e @ X)", "black", None, "--"),
