@@ -42,7 +42,7 @@ import numpy as np
 from IPython.display import HTML, display
 
 import mcref
-from mcref.paper.loss import grad_loss_b, grad_loss_w, gradient_step, loss
+from mcref.paper.loss import grad_loss_b, grad_loss_blocked, grad_loss_w, gradient_step, loss
 
 
 def show(fig, alt):
@@ -97,16 +97,26 @@ print("derivative with respect to b (L2):", gb, "shape", gb.shape)
 # The loss has a kink wherever some $z_i = 0$. A central difference straddles the kink only when
 # $|z_i|$ is smaller than the step times $|x_i|$ (about $10^{-6}$ here), so the check also prints how
 # far the closest sample is from it.
+#
+# The training below does not call the rule functions themselves: it gets both derivatives from
+# [`grad_loss_blocked`][mcref.paper.loss.grad_loss_blocked], the form of L1 and L2 written for speed
+# (it reads $X$ in blocks of rows that stay in cache; the [Performance](../performance.md) page times
+# it). So the check also requires that function to return the verified L1 and L2.
 
 # %%
 def check_gradient(w, b):
-    """Compare L1 and L2 with central differences of the loss; raise if they disagree."""
+    """Compare L1 and L2 with central differences of the loss, and the training's fast form with
+    L1 and L2; raise if they disagree."""
     results = []
     for rule_id, closed, wrt in (("L1", grad_loss_w, "w"), ("L2", grad_loss_b, "b")):
         numerical = mcref.numerical_jacobian(loss, w, b, X, y, wrt=wrt)
         result = mcref.compare_jacobians(closed(w, b, X, y), numerical, rule_id=rule_id)
         result.raise_if_failed()  # a mismatch stops the notebook, and the build
         results.append(f"{rule_id} passed (max |difference| {result.max_abs_error:.1e})")
+    fast_w, fast_b = grad_loss_blocked(w, b, X, y)
+    if not (np.allclose(fast_w, grad_loss_w(w, b, X, y)) and np.allclose(fast_b, grad_loss_b(w, b, X, y))):
+        raise AssertionError("grad_loss_blocked disagrees with L1 and L2")  # stops the build too
+    results.append("grad_loss_blocked agrees")
     z = X @ w + b
     active = int(np.sum(z > 0))
     closest = np.abs(z).min()
@@ -127,8 +137,9 @@ print(check_gradient(w, b))
 # $$
 #
 # The transpose is there because the gradient is a row and $\mathbf{w}$ a column (erratum
-# [E13](../errata.md#E13)). [`gradient_step`][mcref.paper.loss.gradient_step] does one such step. The
-# gradient is checked again at a few steps along the way, where different samples are active.
+# [E13](../errata.md#E13)). [`gradient_step`][mcref.paper.loss.gradient_step] does one such step,
+# with the derivatives from `grad_loss_blocked`. The gradient is checked again at a few steps along
+# the way, where different samples are active.
 
 # %%
 rate = 0.3
