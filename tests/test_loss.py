@@ -332,9 +332,9 @@ def test_grad_loss_finds_a_non_finite_x_behind_a_zero_weight() -> None:
 
 
 def test_grad_loss_refuses_overflow() -> None:
-    with pytest.raises(ValueError, match=r"w · x_i \+ b is not finite in float64 \(it overflowed\)"):
+    with pytest.raises(ValueError, match=r"w · x_i \+ b is not finite.*it overflowed float64"):
         grad_loss([1e200], 0.0, [[1e200]], [0.0])
-    with pytest.raises(ValueError, match=r"the gradient is not finite in float64 \(it overflowed\)"):
+    with pytest.raises(ValueError, match=r"the gradient is not finite.*it overflowed float64"):
         grad_loss([1.0], 0.0, [[1e200]], [-1e200])  # e = 2e200 is finite, e x is not
 
 

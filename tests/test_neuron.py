@@ -154,7 +154,7 @@ def test_mismatched_weights_and_input_are_named() -> None:
 
 
 def test_overflow_is_refused_not_returned() -> None:
-    with pytest.raises(ValueError, match=r"w · x \+ b is not finite in float64 \(it overflowed\)"):
+    with pytest.raises(ValueError, match=r"w · x \+ b is not finite.*it overflowed float64"):
         affine([1e200, 1e200], [1e200, 1e200], 0.0)
     with pytest.raises(ValueError, match=r"overflowed"):
         grad_activation_w([1e200], [1e200], 0.0)

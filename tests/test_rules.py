@@ -7,6 +7,9 @@ registered. The recipe (step, tolerances) is the one stated in
 
 from __future__ import annotations
 
+import sys
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -15,7 +18,8 @@ from hypothesis.extra.numpy import arrays
 
 import mcref
 from mcref.core.numerical import ATOL, RTOL, compare_jacobians, numerical_jacobian
-from mcref.core.registry import Arg, Rule
+from mcref.core.registry import Arg, Rule, finite_guard
+from mcref.paper.elementwise import jac_divide_x, vjp_divide_x
 
 RULES = mcref.all_rules()
 SIZES = (1, 2, 3, 7)
@@ -128,3 +132,28 @@ def test_every_rule_with_more_than_one_entry_has_a_vjp() -> None:
     number); every other rule must have a VJP that avoids forming the Jacobian."""
     missing = [r.id for r in RULES if r.vjp is None and r.shape != (1, 1)]
     assert missing == [], f"rules without a VJP: {missing}"
+
+
+def test_every_derivative_and_vjp_is_guarded() -> None:
+    """What users import is the guarded function: every registered closed form and VJP is the
+    registry's finite guard around the function as written, and the module exports that object."""
+    guard_code = finite_guard("R0", lambda: 0.0).__code__
+    unguarded = []
+    for r in RULES:
+        for fn in (r.derivative, r.vjp):
+            if fn is None:
+                continue
+            exported = getattr(sys.modules[fn.__module__], fn.__name__, None)
+            if fn.__code__ is not guard_code or exported is not fn or not hasattr(fn, "__wrapped__"):
+                unguarded.append(f"{r.id} {fn.__name__}")
+    assert unguarded == []
+
+
+def test_a_non_finite_result_raises_one_clear_error() -> None:
+    """1/x² overflows for x = 1e-200: the Jacobian and the VJP both refuse it, with no RuntimeWarning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^R13 jac_divide_x: the result is not finite \(-inf at index \(0, 0\)\)"):
+            jac_divide_x([1.0], [1e-200])
+        with pytest.raises(ValueError, match=r"^R13 vjp_divide_x: the result is not finite \(-inf at index 0\)"):
+            vjp_divide_x([1.0], [1.0], [1e-200])

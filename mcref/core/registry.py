@@ -18,6 +18,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,19 @@ import numpy as np
 
 from mcref.core.numerical import ATOL, RTOL, JacobianComparison, compare_jacobians, numerical_jacobian
 
-__all__ = ["Arg", "Rule", "all_rules", "check_rule", "check_vjp", "dim_names", "get_rule", "rule", "unregister", "vjp_of"]
+__all__ = [
+    "Arg",
+    "Rule",
+    "all_rules",
+    "check_rule",
+    "check_vjp",
+    "dim_names",
+    "finite_guard",
+    "get_rule",
+    "rule",
+    "unregister",
+    "vjp_of",
+]
 
 Dim = str | int
 F = TypeVar("F", bound=Callable[..., Any])
@@ -208,6 +221,47 @@ class Rule:
         return int(re.sub(r"\D", "", self.id))
 
 
+def finite_guard(rule_id: str, fn: F) -> F:
+    """`fn` wrapped so that a result that left float64 raises ValueError instead of coming back.
+
+    Every closed form and VJP registered with [`rule`][mcref.core.registry.rule]
+    or [`vjp_of`][mcref.core.registry.vjp_of] is wrapped this way, so none needs
+    its own `np.errstate` block or finiteness check. Inside the call numpy's
+    floating-point warnings (overflow, division by zero, invalid, underflow)
+    are silenced: an overflow is reported by the check on the result, in one
+    message naming the rule and the function, rather than as a RuntimeWarning
+    followed by an inf. An underflow to 0 is a finite result and passes.
+
+    The wrapper keeps the name, docstring, signature and module of `fn` (and
+    `__wrapped__`, the unguarded function), so the API reference and the
+    doctests see the function as written.
+    """
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            result = fn(*args, **kwargs)
+        _refuse_non_finite(rule_id, fn.__name__, result)
+        return result
+
+    return guarded  # type: ignore[return-value]
+
+
+def _refuse_non_finite(rule_id: str, name: str, result: Any) -> None:
+    values = np.asarray(result)
+    if values.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    where = f" at index {index[0] if len(index) == 1 else index}" if index else ""
+    raise ValueError(
+        f"{rule_id} {name}: the result is not finite ({values[bad].flat[0]}{where}): "
+        "the inputs are too large, or a divisor too small, for float64"
+    )
+
+
 def rule(
     id: str,
     *,
@@ -216,7 +270,7 @@ def rule(
     forward: Callable[..., Any],
     wrt: str,
     latex: str,
-    latex_denominator: str,
+    latex_denominator: str | None = None,
     shape: tuple[Dim, ...],
     args: Mapping[str, Arg],
     conditions: str = "",
@@ -224,8 +278,12 @@ def rule(
 ) -> Callable[[F], F]:
     """Register the decorated function as the closed-form derivative of a rule.
 
-    The decorated function is returned unchanged, with a `rule_id` attribute.
-    Registering an ID twice is an error.
+    The decorated function comes back wrapped by
+    [`finite_guard`][mcref.core.registry.finite_guard] (a non-finite result
+    raises ValueError), with a `rule_id` attribute; the registry holds the same
+    wrapped function. Registering an ID twice is an error. `latex_denominator`
+    defaults to `latex`, for a derivative that is the same array in both layouts
+    (a diagonal or symmetric Jacobian).
     """
 
     def decorate(derivative: F) -> F:
@@ -235,22 +293,23 @@ def rule(
             raise ValueError(f"rule {id} is already registered (by {_RULES[id].derivative.__qualname__})")
         if wrt not in args:
             raise ValueError(f"rule {id}: wrt={wrt!r} is not one of its arguments {list(args)}")
+        guarded = finite_guard(id, derivative)
         _RULES[id] = Rule(
             id=id,
             title=title,
             section=section,
             forward=forward,
             wrt=wrt,
-            derivative=derivative,
+            derivative=guarded,
             latex=latex,
-            latex_denominator=latex_denominator,
+            latex_denominator=latex if latex_denominator is None else latex_denominator,
             shape=shape,
             args=dict(args),
             conditions=conditions,
             domain=domain,
         )
-        derivative.rule_id = id  # type: ignore[attr-defined]
-        return derivative
+        guarded.rule_id = id  # type: ignore[attr-defined]
+        return guarded
 
     return decorate
 
@@ -261,16 +320,18 @@ def vjp_of(rule_id: str, *, latex: str = "") -> Callable[[F], F]:
     The function is called as `vjp(v, **point)`, with `v` shaped like the
     forward function's output, and returns `vᵀJ` shaped like the variable, the
     way reverse-mode autodiff does, without forming the Jacobian. `latex`
-    states it as a formula for the rule's page.
+    states it as a formula for the rule's page. Like the closed form, it comes
+    back wrapped by [`finite_guard`][mcref.core.registry.finite_guard].
     """
 
     def decorate(fn: F) -> F:
         r = get_rule(rule_id)
         if r.vjp is not None:
             raise ValueError(f"rule {rule_id} already has a VJP ({r.vjp.__qualname__})")
-        _RULES[rule_id] = replace(r, vjp=fn, vjp_latex=latex)
-        fn.rule_id = rule_id  # type: ignore[attr-defined]
-        return fn
+        guarded = finite_guard(rule_id, fn)
+        _RULES[rule_id] = replace(r, vjp=guarded, vjp_latex=latex)
+        guarded.rule_id = rule_id  # type: ignore[attr-defined]
+        return guarded
 
     return decorate
 

@@ -160,8 +160,20 @@ def scalar_cotangent(v: Any) -> float:
     return scalar("v", np.asarray(v) if isinstance(v, np.generic) else v)
 
 
-def finite_result(name: str, arr: FloatArray) -> FloatArray:
-    """Refuse a result that left float64 (overflow), rather than return inf or nan."""
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} is not finite: the inputs are too large (or a divisor too small) for float64")
-    return arr
+def finite_result(name: str, value: Any, where: str = "") -> Any:
+    """`value` unchanged, or ValueError if it left float64 (an inf or NaN from finite inputs).
+
+    For forward functions and helpers; a registered closed form or VJP needs
+    no call, the registry guards it (`mcref.core.registry.finite_guard`).
+
+    Args:
+        name: What the value is, for the message, e.g. `"Wx + b"`.
+        value: A number or an array.
+        where: Optional context, e.g. `"at x = 800.0"`.
+    """
+    if not np.all(np.isfinite(value)):
+        at = f" {where}" if where else ""
+        raise ValueError(
+            f"{name} is not finite{at}: it overflowed float64 (the inputs are too large, or a divisor too small)"
+        )
+    return value

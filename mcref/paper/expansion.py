@@ -205,8 +205,7 @@ def vjp_add_scalar_z(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> np.float64:
     """
     x, _ = _vector_and_scalar(x, z)
     v = validate.cotangent(v, x.shape[0], "x + z")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(validate.finite_result("the sum of v", np.sum(v)))
+    return np.float64(np.sum(v))
 
 
 # ----- R16, R17: multiplying by a scalar -----
@@ -267,8 +266,7 @@ def vjp_multiply_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArra
     """
     x, z = _vector_and_scalar(x, z)
     v = validate.cotangent(v, x.shape[0], "x z")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return validate.finite_result("z v", z * v)
+    return z * v
 
 
 @rule(
@@ -329,5 +327,4 @@ def vjp_multiply_scalar_z(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> np.float6
     """
     x, _ = _vector_and_scalar(x, z)
     v = validate.cotangent(v, x.shape[0], "x z")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(validate.finite_result("x · v", np.dot(x, v)))
+    return np.float64(np.dot(x, v))

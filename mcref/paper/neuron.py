@@ -70,11 +70,6 @@ def _scalar(name: str, value: ArrayLike) -> float:
     return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
 
 
-def _finite(what: str, value: float | FloatArray, given: str) -> None:
-    """Refuse a result that overflowed float64 although every input was finite."""
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{what} is not finite in float64 (it overflowed) for {given}; scale the inputs down")
-
 
 def _neuron(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> tuple[FloatArray, FloatArray, float, float]:
     """Validate (w, x, b) and return them with z = w · x + b."""
@@ -84,7 +79,7 @@ def _neuron(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> tuple[FloatArray, Float
     b = _scalar("b", b)
     with np.errstate(over="ignore", invalid="ignore"):
         z = float(np.dot(w, x) + b)
-    _finite("w · x + b", z, f"w and x of length {w.shape[0]}")
+    validate.finite_result("w · x + b", z, f"for w and x of length {w.shape[0]}")
     return w, x, b, z
 
 
@@ -92,7 +87,7 @@ def _v_times_x(v: float, x: FloatArray) -> FloatArray:
     """v x for the scalar cotangent v of a VJP, refusing an overflow."""
     with np.errstate(over="ignore", invalid="ignore"):
         back = v * x
-    _finite("v x", back, f"v = {v} and x of length {x.shape[0]}")
+    validate.finite_result("v x", back, f"for v = {v} and x of length {x.shape[0]}")
     return back
 
 
