@@ -182,7 +182,6 @@ def vjp_affine_x(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
     forward=affine,
     wrt="b",
     latex=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Bv}}} = I_m",
-    latex_denominator=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Bv}}} = I_m",
     shape=("m", "m"),
     args=_AFFINE_ARGS,
     conditions=r"$W$ is $m \times n$, $\mathbf{x}$ has length $n$, $\mathbf{b}$ has length $m$.",

@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
+from mcref.core.kinds import elementwise
 from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions: the forward functions, the closed forms and the
@@ -528,11 +529,6 @@ def sine_times_square(w: ArrayLike, x: ArrayLike) -> FloatArray:
         r" \frac{\partial}{\partial w_1} \big( f_1(w_1) \bigcirc g_1(x_1) \big), \dots,"
         r" \frac{\partial}{\partial w_n} \big( f_n(w_n) \bigcirc g_n(x_n) \big) \right)"
     ),
-    latex_denominator=(
-        r"\frac{\partial \mathbf{y}}{\partial \mathbf{w}} = \operatorname{diag}\left("
-        r" \frac{\partial}{\partial w_1} \big( f_1(w_1) \bigcirc g_1(x_1) \big), \dots,"
-        r" \frac{\partial}{\partial w_n} \big( f_n(w_n) \bigcirc g_n(x_n) \big) \right)"
-    ),
     shape=("n", "n"),
     args=_ARGS,
     conditions=(
@@ -603,20 +599,33 @@ def vjp_sine_times_square_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatAr
     return back
 
 
-# ----- R6, R7: addition -----
+# ----- R6-R13: the plain operators, f(w) = w and g(x) = x -----
+#
+# Each is an element-wise rule: y_i reads only w_i and x_i, so the Jacobian is the
+# diagonal matrix of ∂y_i/∂w_i (or ∂y_i/∂x_i). `elementwise` is given that diagonal
+# and computes both the Jacobian and the VJP; the functions below it are their
+# public names and documentation only (empty bodies), registered by its two
+# decorators. The forward function checks the arguments.
 
 
-@rule(
+_IDENTITY = r"\operatorname{diag}(\vec{\mathbf{1}}) = I"
+_EXAMPLE = {"w": [1.0, 2.0], "x": [3.0, 4.0]}
+_DIV_EXAMPLE = {"w": [1.0, 2.0], "x": [4.0, -0.5]}
+
+_R6 = elementwise(
     "R6",
     title="Element-wise sum, with respect to w",
     section="4.2, 8.2",
     forward=add,
     wrt="w",
-    latex=_statement("+", _W, r"\operatorname{diag}(\vec{\mathbf{1}}) = I"),
-    latex_denominator=_statement("+", _W, r"I"),
-    shape=("n", "n"),
+    derivative=lambda w, x: 1.0,
+    latex=_statement("+", _W, _IDENTITY),
+    vjp_latex=_vjp_statement(r"\mathbf{v}"),
     args=_ARGS,
 )
+
+
+@_R6.jacobian
 def jac_add_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R6: the Jacobian of w + x with respect to w is the identity.
 
@@ -633,11 +642,9 @@ def jac_add_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 1.]]
     """
-    w, _ = validate.paired_vectors(w, x)
-    return np.eye(w.shape[0])
 
 
-@vjp_of("R6", latex=_vjp_statement(r"\mathbf{v}"))
+@_R6.vjp
 def vjp_add_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R6 backprop form: Jᵀv = Iv = v: the sum passes the gradient on to w unchanged.
 
@@ -654,21 +661,21 @@ def vjp_add_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_add_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
-    w, x = validate.paired_vectors(w, x)
-    return validate.cotangent(v, w.shape[0], "w + x")
 
-
-@rule(
+_R7 = elementwise(
     "R7",
     title="Element-wise sum, with respect to x",
     section="4.2, 8.2",
     forward=add,
     wrt="x",
-    latex=_statement("+", _X, r"\operatorname{diag}(\vec{\mathbf{1}}) = I"),
-    latex_denominator=_statement("+", _X, r"I"),
-    shape=("n", "n"),
+    derivative=lambda w, x: 1.0,
+    latex=_statement("+", _X, _IDENTITY),
+    vjp_latex=_vjp_statement(r"\mathbf{v}"),
     args=_ARGS,
 )
+
+
+@_R7.jacobian
 def jac_add_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R7: the Jacobian of w + x with respect to x is the identity.
 
@@ -685,11 +692,9 @@ def jac_add_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 1.]]
     """
-    _, x = validate.paired_vectors(w, x)
-    return np.eye(x.shape[0])
 
 
-@vjp_of("R7", latex=_vjp_statement(r"\mathbf{v}"))
+@_R7.vjp
 def vjp_add_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R7 backprop form: Jᵀv = Iv = v: the sum passes the gradient on to x unchanged.
 
@@ -706,24 +711,21 @@ def vjp_add_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_add_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
-    w, x = validate.paired_vectors(w, x)
-    return validate.cotangent(v, x.shape[0], "w + x")
 
-
-# ----- R8, R9: subtraction -----
-
-
-@rule(
+_R8 = elementwise(
     "R8",
     title="Element-wise difference, with respect to w",
     section="4.2, 8.2",
     forward=subtract,
     wrt="w",
-    latex=_statement("-", _W, r"\operatorname{diag}(\vec{\mathbf{1}}) = I"),
-    latex_denominator=_statement("-", _W, r"I"),
-    shape=("n", "n"),
+    derivative=lambda w, x: 1.0,
+    latex=_statement("-", _W, _IDENTITY),
+    vjp_latex=_vjp_statement(r"\mathbf{v}"),
     args=_ARGS,
 )
+
+
+@_R8.jacobian
 def jac_subtract_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R8: the Jacobian of w − x with respect to w is the identity.
 
@@ -740,11 +742,9 @@ def jac_subtract_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 1.]]
     """
-    w, _ = validate.paired_vectors(w, x)
-    return np.eye(w.shape[0])
 
 
-@vjp_of("R8", latex=_vjp_statement(r"\mathbf{v}"))
+@_R8.vjp
 def vjp_subtract_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R8 backprop form: Jᵀv = Iv = v: the difference passes the gradient on to w unchanged.
 
@@ -761,21 +761,21 @@ def vjp_subtract_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_subtract_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
-    w, x = validate.paired_vectors(w, x)
-    return validate.cotangent(v, w.shape[0], "w − x")
 
-
-@rule(
+_R9 = elementwise(
     "R9",
     title="Element-wise difference, with respect to x",
     section="4.2, 8.2",
     forward=subtract,
     wrt="x",
+    derivative=lambda w, x: -1.0,
     latex=_statement("-", _X, r"\operatorname{diag}(-\vec{\mathbf{1}}) = -I"),
-    latex_denominator=_statement("-", _X, r"-I"),
-    shape=("n", "n"),
+    vjp_latex=_vjp_statement(r"-\mathbf{v}"),
     args=_ARGS,
 )
+
+
+@_R9.jacobian
 def jac_subtract_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R9: the Jacobian of w − x with respect to x is minus the identity.
 
@@ -792,11 +792,9 @@ def jac_subtract_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[-1.  0.]
          [ 0. -1.]]
     """
-    _, x = validate.paired_vectors(w, x)
-    return np.diag(np.full(x.shape[0], -1.0))
 
 
-@vjp_of("R9", latex=_vjp_statement(r"-\mathbf{v}"))
+@_R9.vjp
 def vjp_subtract_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R9 backprop form: Jᵀv = −Iv = −v: the subtracted operand gets the gradient with its sign flipped.
 
@@ -813,24 +811,21 @@ def vjp_subtract_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_subtract_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [-1.  2.]
     """
-    w, x = validate.paired_vectors(w, x)
-    return -validate.cotangent(v, x.shape[0], "w − x")
 
-
-# ----- R10, R11: Hadamard product -----
-
-
-@rule(
+_R10 = elementwise(
     "R10",
     title="Hadamard product, with respect to w",
     section="4.2, 8.2",
     forward=multiply,
     wrt="w",
+    derivative=lambda w, x: x,
     latex=_statement(r"\otimes", _W, r"\operatorname{diag}(\mathbf{x})"),
-    latex_denominator=_statement(r"\otimes", _W, r"\operatorname{diag}(\mathbf{x})"),
-    shape=("n", "n"),
+    diagonal_latex=r"\mathbf{x}",
     args=_ARGS,
 )
+
+
+@_R10.jacobian
 def jac_multiply_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R10: the Jacobian of w ⊗ x with respect to w is diag(x).
 
@@ -847,11 +842,9 @@ def jac_multiply_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[3. 0.]
          [0. 4.]]
     """
-    _, x = validate.paired_vectors(w, x)
-    return np.diag(x)
 
 
-@vjp_of("R10", latex=_vjp_statement(r"\mathbf{v} \otimes \mathbf{x}"))
+@_R10.vjp
 def vjp_multiply_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R10 backprop form: Jᵀv = diag(x) v = v ⊗ x, n products instead of an n by n matrix.
 
@@ -871,22 +864,21 @@ def vjp_multiply_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_multiply_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 3. -8.]
     """
-    w, x = validate.paired_vectors(w, x)
-    v = validate.cotangent(v, w.shape[0], "w ⊗ x")
-    return v * x
 
-
-@rule(
+_R11 = elementwise(
     "R11",
     title="Hadamard product, with respect to x",
     section="4.2, 8.2",
     forward=multiply,
     wrt="x",
+    derivative=lambda w, x: w,
     latex=_statement(r"\otimes", _X, r"\operatorname{diag}(\mathbf{w})"),
-    latex_denominator=_statement(r"\otimes", _X, r"\operatorname{diag}(\mathbf{w})"),
-    shape=("n", "n"),
+    diagonal_latex=r"\mathbf{w}",
     args=_ARGS,
 )
+
+
+@_R11.jacobian
 def jac_multiply_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R11: the Jacobian of w ⊗ x with respect to x is diag(w).
 
@@ -903,11 +895,9 @@ def jac_multiply_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 2.]]
     """
-    w, _ = validate.paired_vectors(w, x)
-    return np.diag(w)
 
 
-@vjp_of("R11", latex=_vjp_statement(r"\mathbf{v} \otimes \mathbf{w}"))
+@_R11.vjp
 def vjp_multiply_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R11 backprop form: Jᵀv = diag(w) v = v ⊗ w, n products instead of an n by n matrix.
 
@@ -927,26 +917,22 @@ def vjp_multiply_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_multiply_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -4.]
     """
-    w, x = validate.paired_vectors(w, x)
-    v = validate.cotangent(v, x.shape[0], "w ⊗ x")
-    return v * w
 
-
-# ----- R12, R13: element-wise division -----
-
-
-@rule(
+_R12 = elementwise(
     "R12",
     title="Element-wise division, with respect to w",
     section="4.2, 8.2",
     forward=divide,
     wrt="w",
+    derivative=lambda w, x: 1.0 / x,
     latex=_statement(r"\oslash", _W, r"\operatorname{diag}\left(\dots \frac{1}{x_i} \dots\right)"),
-    latex_denominator=_statement(r"\oslash", _W, r"\operatorname{diag}\left(\dots \frac{1}{x_i} \dots\right)"),
-    shape=("n", "n"),
+    vjp_latex=_vjp_statement(r"\mathbf{v} \oslash \mathbf{x}"),
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
 )
+
+
+@_R12.jacobian
 def jac_divide_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R12: the Jacobian of w ⊘ x with respect to w is diag(1/x_i).
 
@@ -966,12 +952,9 @@ def jac_divide_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[ 0.25  0.  ]
          [ 0.   -2.  ]]
     """
-    _, x = validate.paired_vectors(w, x)
-    _nonzero_divisor(x)
-    return np.diag(1.0 / x)
 
 
-@vjp_of("R12", latex=_vjp_statement(r"\mathbf{v} \oslash \mathbf{x}"))
+@_R12.vjp
 def vjp_divide_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R12 backprop form: Jᵀv = diag(1/x_i) v = v ⊘ x.
 
@@ -991,24 +974,22 @@ def vjp_divide_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_divide_w([1.0, 2.0], [1.0, 2.0], [4.0, -0.5]))
         [ 0.25 -4.  ]
     """
-    w, x = validate.paired_vectors(w, x)
-    _nonzero_divisor(x)
-    v = validate.cotangent(v, w.shape[0], "w ⊘ x")
-    return v / x
 
-
-@rule(
+_R13 = elementwise(
     "R13",
     title="Element-wise division, with respect to x",
     section="4.2, 8.2",
     forward=divide,
     wrt="x",
+    derivative=lambda w, x: -(w / x) / x,  # x² alone would underflow to 0 for |x| below about 1e-154
     latex=_statement(r"\oslash", _X, r"\operatorname{diag}\left(\dots \frac{-w_i}{x_i^2} \dots\right)"),
-    latex_denominator=_statement(r"\oslash", _X, r"\operatorname{diag}\left(\dots \frac{-w_i}{x_i^2} \dots\right)"),
-    shape=("n", "n"),
+    vjp_latex=_vjp_statement(r"-\mathbf{v} \otimes \mathbf{w} \oslash \mathbf{x}^2"),
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
 )
+
+
+@_R13.jacobian
 def jac_divide_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R13: the Jacobian of w ⊘ x with respect to x is diag(−w_i/x_i²).
 
@@ -1028,12 +1009,9 @@ def jac_divide_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[-0.0625  0.    ]
          [ 0.     -8.    ]]
     """
-    w, x = validate.paired_vectors(w, x)
-    _nonzero_divisor(x)
-    return np.diag(-w / x**2)
 
 
-@vjp_of("R13", latex=_vjp_statement(r"-\mathbf{v} \otimes \mathbf{w} \oslash \mathbf{x}^2"))
+@_R13.vjp
 def vjp_divide_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R13 backprop form: Jᵀv = diag(−w_i/x_i²) v = −v ⊗ w ⊘ x².
 
@@ -1053,8 +1031,3 @@ def vjp_divide_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_divide_x([1.0, 2.0], [1.0, 2.0], [4.0, -0.5]))
         [ -0.0625 -16.    ]
     """
-    w, x = validate.paired_vectors(w, x)
-    _nonzero_divisor(x)
-    v = validate.cotangent(v, x.shape[0], "w ⊘ x")
-    # divide by x twice: x² alone underflows to 0 for |x| below about 1e-154
-    return -(v * w / x) / x

@@ -218,7 +218,6 @@ def vjp_add_scalar_z(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> np.float64:
     forward=multiply_scalar,
     wrt="x",
     latex=rf"\frac{{\partial}}{{\partial {_X}}} ({_X} z) = \operatorname{{diag}}({_ONES} z) = I z",
-    latex_denominator=rf"\frac{{\partial}}{{\partial {_X}}} ({_X} z) = \operatorname{{diag}}({_ONES} z) = I z",
     shape=("n", "n"),
     args=_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",

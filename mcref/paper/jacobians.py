@@ -407,7 +407,6 @@ def identity(x: ArrayLike) -> FloatArray:
     forward=identity,
     wrt="x",
     latex=r"\frac{\partial \mathbf{x}}{\partial \mathbf{x}} = I",
-    latex_denominator=r"\frac{\partial \mathbf{x}}{\partial \mathbf{x}} = I",
     shape=("n", "n"),
     args={"x": Arg()},
 )

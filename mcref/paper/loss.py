@@ -150,19 +150,23 @@ def _scalar(name: str, value: Any) -> float:
     return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
 
 
+def _finite(what: str, value: Any) -> None:
+    """Refuse a result that overflowed float64 although every input was finite (`validate.finite_result`)."""
+    validate.finite_result(what, value)
+
 
 def _affine(w: FloatArray, X: FloatArray, b: float) -> FloatArray:
     """z_i = w · x_i + b for every sample at once, shape (N,)."""
     with np.errstate(over="ignore", invalid="ignore"):
         z = X @ w + b
-    validate.finite_result("w · x_i + b", z)
+    _finite("w · x_i + b", z)
     return z
 
 
 def _mean_square(y: FloatArray, z: FloatArray) -> np.float64:
     with np.errstate(over="ignore", invalid="ignore"):
         value = np.mean((y - np.maximum(z, 0.0)) ** 2)
-    validate.finite_result("the loss", value)
+    _finite("the loss", value)
     return np.float64(value)
 
 
@@ -170,7 +174,7 @@ def _active_errors(y: FloatArray, z: FloatArray) -> FloatArray:
     """e_i = z_i − y_i on active samples (z_i > 0) and 0 on the others, shape (N,)."""
     with np.errstate(over="ignore", invalid="ignore"):
         masked = np.where(z > 0, z - y, 0.0)
-    validate.finite_result("an error z_i − y_i", masked)
+    _finite("an error z_i − y_i", masked)
     return masked
 
 
@@ -178,12 +182,12 @@ def _weighted_errors(v: float, e: FloatArray, X: FloatArray) -> FloatArray:
     """(2v/N) eᵀX: the active errors, scaled by the upstream v, back through the samples; shape (n,)."""
     with np.errstate(over="ignore", invalid="ignore"):
         back = (2.0 * v / X.shape[0]) * (e @ X)
-    validate.finite_result("v times the gradient", back)
+    _finite("v times the gradient", back)
     return back
 
 
 def _row(values: FloatArray, what: str) -> FloatArray:
-    validate.finite_result(what, values)
+    _finite(what, values)
     return values.reshape(1, -1)
 
 
@@ -336,7 +340,6 @@ def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayL
     forward=loss,
     wrt="b",
     latex=rf"\frac{{\partial C}}{{\partial b}} = \frac{{2}}{{N}} \sum_{{{_ACTIVE}}} e_i, \qquad {_E}",
-    latex_denominator=rf"\frac{{\partial C}}{{\partial b}} = \frac{{2}}{{N}} \sum_{{{_ACTIVE}}} e_i, \qquad {_E}",
     shape=(1, 1),
     args=_ARGS,
     conditions=_CONDITIONS,
@@ -542,7 +545,7 @@ def grad_loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[F
             zb += b
             if not np.isfinite(zb).all():
                 validate.check_finite("X", X)  # names the first NaN or inf in X, if there is one
-                validate.finite_result("w · x_i + b", zb)  # otherwise z overflowed
+                _finite("w · x_i + b", zb)  # otherwise z overflowed
             e = _active_errors(y[start : start + rows], zb)
             sum_ex += e @ block
             sum_e += e.sum()
@@ -583,6 +586,6 @@ def gradient_step(
     grad_w, grad_b = grad_loss(w, b, X, y)  # (1, n) and (1, 1)
     new_w = w - lr * grad_w.T[:, 0]  # the transpose E13 asks for: a column, stored as a 1-D array
     new_b = np.float64(b - lr * grad_b[0, 0])
-    validate.finite_result("the updated weights", new_w)
-    validate.finite_result("the updated bias", new_b)
+    _finite("the updated weights", new_w)
+    _finite("the updated bias", new_b)
     return new_w, new_b

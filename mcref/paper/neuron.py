@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
+from mcref.core.kinds import elementwise
 from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
@@ -170,7 +171,6 @@ def activation(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.float64:
     forward=relu_scalar,
     wrt="z",
     latex=r"\frac{d}{dz} \max(0, z) = \begin{cases} 0 & z \le 0 \\ 1 & z > 0 \end{cases}",
-    latex_denominator=r"\frac{d}{dz} \max(0, z) = \begin{cases} 0 & z \le 0 \\ 1 & z > 0 \end{cases}",
     shape=(1, 1),
     args={"z": Arg(shape=(), min_abs=MARGIN)},
     conditions=(
@@ -262,7 +262,6 @@ def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> Floa
     forward=affine,
     wrt="b",
     latex=rf"\frac{{\partial ({_Z})}}{{\partial b}} = 0 + 1 = 1",
-    latex_denominator=rf"\frac{{\partial ({_Z})}}{{\partial b}} = 0 + 1 = 1",
     shape=(1, 1),
     args=_NEURON_ARGS,
 )
@@ -379,9 +378,6 @@ def vjp_activation_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
     forward=activation,
     wrt="b",
     latex=rf"\frac{{\partial}}{{\partial b}} {_ACT} = \begin{{cases}} 0 & {_Z} \le 0 \\ 1 & {_Z} > 0 \end{{cases}}",
-    latex_denominator=(
-        rf"\frac{{\partial}}{{\partial b}} {_ACT} = \begin{{cases}} 0 & {_Z} \le 0 \\ 1 & {_Z} > 0 \end{{cases}}"
-    ),
     shape=(1, 1),
     args=_NEURON_ARGS,
     conditions=_ACT_CONDITIONS,
@@ -411,21 +407,18 @@ def grad_activation_b(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
 # ----- N6: the ReLU applied to a vector (erratum E8) -----
 
 
-@rule(
+_N6 = elementwise(
     "N6",
     title="Jacobian of element-wise max(0, x) = diag(1[x > 0]) (erratum E8)",
     section="5",
     forward=relu,
     wrt="x",
+    derivative=lambda x: (x > 0).astype(np.float64),
     latex=(
         rf"\frac{{\partial \max(0, {_X})}}{{\partial {_X}}} = "
         r"\operatorname{diag}\big(\mathbb{1}[x_1 > 0], \dots, \mathbb{1}[x_n > 0]\big)"
     ),
-    latex_denominator=(
-        rf"\frac{{\partial \max(0, {_X})}}{{\partial {_X}}} = "
-        r"\operatorname{diag}\big(\mathbb{1}[x_1 > 0], \dots, \mathbb{1}[x_n > 0]\big)"
-    ),
-    shape=("n", "n"),
+    vjp_latex=r"J^\top \mathbf{v} = \mathbf{v} \otimes \mathbb{1}[\mathbf{x} > 0]",
     args={"x": Arg(min_abs=MARGIN)},
     conditions=(
         "Every $x_i \\ne 0$. The indicator $\\mathbb{1}[x_i > 0]$ is 1 when $x_i > 0$ and 0 otherwise, so an entry "
@@ -434,6 +427,9 @@ def grad_activation_b(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         "and it multiplies a vector element-wise ($\\otimes$), not as a matrix."
     ),
 )
+
+
+@_N6.jacobian
 def jac_relu(x: ArrayLike) -> FloatArray:
     """N6: the Jacobian of max(0, x), applied entry by entry, is diag(1[x_i > 0]).
 
@@ -451,11 +447,9 @@ def jac_relu(x: ArrayLike) -> FloatArray:
          [0. 0. 0.]
          [0. 0. 1.]]
     """
-    x = validate.vector("x", x)
-    return np.diag((x > 0).astype(np.float64))
 
 
-@vjp_of("N6", latex=r"J^\top \mathbf{v} = \mathbf{v} \otimes \mathbb{1}[\mathbf{x} > 0]")
+@_N6.vjp
 def vjp_relu(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """N6 backprop: Jᵀv = v ⊗ 1[x > 0], the paper's column of 0s and 1s used element-wise.
 
@@ -471,7 +465,3 @@ def vjp_relu(v: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_relu([1.0, 2.0, 3.0], [2.0, -1.0, 0.5]))
         [1. 0. 3.]
     """
-    v = validate.vector("v", v)
-    x = validate.vector("x", x)
-    validate.same_length(v=v, x=x)
-    return np.where(x > 0, v, 0.0)

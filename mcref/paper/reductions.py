@@ -375,9 +375,6 @@ def vjp_scaled_total_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
     forward=scaled_total,
     wrt="z",
     latex=rf"\frac{{\partial}}{{\partial z}} \operatorname{{sum}}({_X} z) = \sum_i x_i = \operatorname{{sum}}({_X})",
-    latex_denominator=(
-        rf"\frac{{\partial}}{{\partial z}} \operatorname{{sum}}({_X} z) = \sum_i x_i = \operatorname{{sum}}({_X})"
-    ),
     shape=(1, 1),
     args=_SCALED_ARGS,
     conditions=(

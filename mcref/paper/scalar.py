@@ -107,7 +107,6 @@ def constant(x: ArrayLike, c: ArrayLike) -> np.float64:
     forward=constant,
     wrt="x",
     latex=_statement(r"\frac{d}{dx}\, c = 0", r"\frac{d}{dx}\, 99 = 0"),
-    latex_denominator=_statement(r"\frac{d}{dx}\, c = 0", r"\frac{d}{dx}\, 99 = 0"),
     shape=_SHAPE,
     args={"x": _X, "c": _C},
     conditions=r"$c$ does not depend on $x$.",
@@ -161,7 +160,6 @@ def times_constant(x: ArrayLike, c: ArrayLike) -> np.float64:
     forward=times_constant,
     wrt="x",
     latex=_statement(r"\frac{d}{dx}\, c f = c \frac{df}{dx}", r"\frac{d}{dx}\, 3x = 3"),
-    latex_denominator=_statement(r"\frac{d}{dx}\, c f = c \frac{df}{dx}", r"\frac{d}{dx}\, 3x = 3"),
     shape=_SHAPE,
     args={"x": _X, "c": _C},
     conditions=r"$c$ does not depend on $x$. Checked with $f(x) = x$, so $\frac{d}{dx}\, c x = c$.",
@@ -230,7 +228,6 @@ def power(x: ArrayLike, n: ArrayLike) -> np.float64:
     forward=power,
     wrt="x",
     latex=_statement(r"\frac{d}{dx}\, x^n = n x^{n-1}", r"\frac{d}{dx}\, x^3 = 3x^2"),
-    latex_denominator=_statement(r"\frac{d}{dx}\, x^n = n x^{n-1}", r"\frac{d}{dx}\, x^3 = 3x^2"),
     shape=_SHAPE,
     args={"x": _POSITIVE_X, "n": _EXPONENT},
     conditions=(
@@ -296,9 +293,6 @@ def square_plus_three_x(x: ArrayLike) -> np.float64:
     forward=square_plus_three_x,
     wrt="x",
     latex=_statement(r"\frac{d}{dx}(f + g) = \frac{df}{dx} + \frac{dg}{dx}", r"\frac{d}{dx}(x^2 + 3x) = 2x + 3"),
-    latex_denominator=_statement(
-        r"\frac{d}{dx}(f + g) = \frac{df}{dx} + \frac{dg}{dx}", r"\frac{d}{dx}(x^2 + 3x) = 2x + 3"
-    ),
     shape=_SHAPE,
     args={"x": _X},
     conditions=r"$f$ and $g$ are differentiable at $x$. Checked with the paper's $f = x^2$, $g = 3x$.",
@@ -345,9 +339,6 @@ def square_minus_three_x(x: ArrayLike) -> np.float64:
     forward=square_minus_three_x,
     wrt="x",
     latex=_statement(r"\frac{d}{dx}(f - g) = \frac{df}{dx} - \frac{dg}{dx}", r"\frac{d}{dx}(x^2 - 3x) = 2x - 3"),
-    latex_denominator=_statement(
-        r"\frac{d}{dx}(f - g) = \frac{df}{dx} - \frac{dg}{dx}", r"\frac{d}{dx}(x^2 - 3x) = 2x - 3"
-    ),
     shape=_SHAPE,
     args={"x": _X},
     conditions=r"$f$ and $g$ are differentiable at $x$. Checked with the paper's $f = x^2$, $g = 3x$.",
@@ -397,10 +388,6 @@ def square_times_x(x: ArrayLike) -> np.float64:
     forward=square_times_x,
     wrt="x",
     latex=_statement(
-        r"\frac{d}{dx}(f g) = f \frac{dg}{dx} + \frac{df}{dx} g",
-        r"\frac{d}{dx}(x^2 x) = x^2 \cdot 1 + 2x \cdot x = 3x^2",
-    ),
-    latex_denominator=_statement(
         r"\frac{d}{dx}(f g) = f \frac{dg}{dx} + \frac{df}{dx} g",
         r"\frac{d}{dx}(x^2 x) = x^2 \cdot 1 + 2x \cdot x = 3x^2",
     ),
@@ -466,10 +453,6 @@ def log_of_square(x: ArrayLike) -> np.float64:
         r"\frac{d}{dx} f(g(x)) = \frac{df(u)}{du} \frac{du}{dx}, \; u = g(x)",
         r"\frac{d}{dx} \ln(x^2) = \frac{1}{x^2} \, 2x = \frac{2}{x}",
     ),
-    latex_denominator=_statement(
-        r"\frac{d}{dx} f(g(x)) = \frac{df(u)}{du} \frac{du}{dx}, \; u = g(x)",
-        r"\frac{d}{dx} \ln(x^2) = \frac{1}{x^2} \, 2x = \frac{2}{x}",
-    ),
     shape=_SHAPE,
     args={"x": _NONZERO_X},
     conditions=(
@@ -532,10 +515,6 @@ def c_times_x_plus_square(x: ArrayLike, c: ArrayLike) -> np.float64:
     forward=c_times_x_plus_square,
     wrt="x",
     latex=_statement(
-        r"\frac{d}{dx}\, c\,(x + x^2) = c \left( \frac{dx}{dx} + \frac{dx^2}{dx} \right) = c\,(1 + 2x)",
-        r"\frac{d}{dx}\, 9(x + x^2) = 9 + 18x",
-    ),
-    latex_denominator=_statement(
         r"\frac{d}{dx}\, c\,(x + x^2) = c \left( \frac{dx}{dx} + \frac{dx^2}{dx} \right) = c\,(1 + 2x)",
         r"\frac{d}{dx}\, 9(x + x^2) = 9 + 18x",
     ),
