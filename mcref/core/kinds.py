@@ -88,7 +88,8 @@ class Kind:
         id: The rule ID.
         forward: The forward function; it checks the arguments.
         closed_form: The Jacobian at a checked point (float64 arrays by name).
-        backprop: The VJP, `backprop(v, point)`.
+        backprop: The VJP, `backprop(v, point, name)`; `name` is the cotangent's
+            parameter name, for error messages.
         registration: The keyword arguments of [`rule`][mcref.core.registry.rule].
         vjp_latex: The VJP as a formula, for the rule's page.
     """
@@ -96,7 +97,7 @@ class Kind:
     id: str
     forward: Callable[..., Any]
     closed_form: Callable[[Point], FloatArray]
-    backprop: Callable[[Any, Point], FloatArray]
+    backprop: Callable[[Any, Point, str], FloatArray]
     registration: Mapping[str, Any] = field(default_factory=dict)
     vjp_latex: str = ""
 
@@ -106,18 +107,20 @@ class Kind:
 
         @functools.wraps(stub)
         def jacobian(*args: Any, **kwargs: Any) -> FloatArray:
-            return self.closed_form(_point(self.forward, signature, args, kwargs))
+            return self.closed_form(_checked(self.forward, signature.bind(*args, **kwargs).arguments))
 
         return rule(self.id, **self.registration)(jacobian)  # type: ignore[return-value]
 
     def vjp(self, stub: F) -> F:
-        """Attach the VJP, with `stub`'s name, signature (`v` first) and docstring."""
+        """Attach the VJP, with `stub`'s name, signature (the cotangent first: `v`, `delta`, ...) and docstring."""
         signature = inspect.signature(stub)
-        signature = signature.replace(parameters=list(signature.parameters.values())[1:])
 
         @functools.wraps(stub)
-        def vjp(v: ArrayLike, *args: Any, **kwargs: Any) -> FloatArray:
-            return self.backprop(v, _point(self.forward, signature, args, kwargs))
+        def vjp(*args: Any, **kwargs: Any) -> FloatArray:
+            point = dict(signature.bind(*args, **kwargs).arguments)
+            name = next(iter(signature.parameters))
+            v = point.pop(name)
+            return self.backprop(v, _checked(self.forward, point), name)
 
         return vjp_of(self.id, latex=self.vjp_latex)(vjp)  # type: ignore[return-value]
 
@@ -170,16 +173,16 @@ def elementwise(
         # a constant derivative (1, -1) may come back as a number
         return np.broadcast_to(np.asarray(derivative(**point), dtype=np.float64), point[wrt].shape).copy()
 
-    def backprop(v: Any, point: Point) -> FloatArray:
+    def backprop(v: Any, point: Point, name: str) -> FloatArray:
         d = diagonal(point)
-        return validate.cotangent(v, d.shape[0], forward.__name__) * d
+        return validate.cotangent(v, d.shape[0], forward.__name__, name=name) * d
 
     return Kind(
         id,
         forward,
         lambda point: np.diag(diagonal(point)),
         backprop,
-        dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex, shape=("n", "n"),
+        dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex, shape=(args[wrt].shape[0],) * 2,
              args=args, conditions=conditions, domain=domain),
         vjp_latex or "",
     )
@@ -217,7 +220,7 @@ def reduction(
         id,
         forward,
         lambda point: grad(point)[None, :],
-        lambda v, point: validate.scalar_cotangent(v) * grad(point),
+        lambda v, point, name: validate.scalar_cotangent(v, name=name) * grad(point),
         dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex,
              latex_denominator=latex_denominator, shape=(1, args[wrt].shape[0]), args=args,
              conditions=conditions, domain=domain),
@@ -252,9 +255,9 @@ def linear(
     def jac(point: Point) -> FloatArray:
         return np.asarray(matrix(**point), dtype=np.float64)
 
-    def backprop(v: Any, point: Point) -> FloatArray:
+    def backprop(v: Any, point: Point, name: str) -> FloatArray:
         A = jac(point)
-        return validate.cotangent(v, A.shape[0], forward.__name__) @ A
+        return validate.cotangent(v, A.shape[0], forward.__name__, name=name) @ A
 
     return Kind(
         id,
@@ -267,8 +270,7 @@ def linear(
     )
 
 
-def _point(forward: Callable[..., Any], signature: inspect.Signature, args: tuple, kwargs: dict) -> Point:
-    """The arguments by name, checked by the forward function, as float64 (numbers for scalars)."""
-    point = signature.bind(*args, **kwargs).arguments
+def _checked(forward: Callable[..., Any], point: Mapping[str, Any]) -> Point:
+    """The arguments by name, checked by the forward function, as float64 arrays (0-d for scalars)."""
     forward(**point)  # the forward function's checks: shapes, lengths, finiteness, domain
     return {name: np.asarray(value, dtype=np.float64) for name, value in point.items()}

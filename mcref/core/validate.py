@@ -146,18 +146,18 @@ def paired_vectors(w: Any, x: Any) -> tuple[FloatArray, FloatArray]:
     return wv, xv
 
 
-def cotangent(v: Any, n: int, of: str) -> FloatArray:
-    """The `v` of a VJP whose forward output `of` is a vector of length n."""
-    arr = vector("v", v)
+def cotangent(v: Any, n: int, of: str, *, name: str = "v") -> FloatArray:
+    """The `v` of a VJP whose forward output `of` is a vector of length n (`name`: its parameter name)."""
+    arr = vector(name, v)
     if arr.shape != (n,):
-        raise ValueError(f"v must have the shape of the output of {of}, {(n,)}, got an array of shape {arr.shape}")
+        raise ValueError(f"{name} must have the shape of the output of {of}, {(n,)}, got an array of shape {arr.shape}")
     return arr
 
 
-def scalar_cotangent(v: Any) -> float:
+def scalar_cotangent(v: Any, *, name: str = "v") -> float:
     """The `v` of a VJP whose forward output is a scalar: one finite real number."""
     # a numpy scalar is described like the 0-d array it is
-    return scalar("v", np.asarray(v) if isinstance(v, np.generic) else v)
+    return scalar(name, np.asarray(v) if isinstance(v, np.generic) else v)
 
 
 def finite_result(name: str, value: Any, where: str = "") -> Any:

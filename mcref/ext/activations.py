@@ -79,9 +79,6 @@ def _statement(f: str, derivative: str) -> str:
     return rf"\frac{{\partial {f}({_X})}}{{\partial {_X}}} = \operatorname{{diag}}\big({derivative}\big)"
 
 
-def _vjp_statement(derivative: str) -> str:
-    return rf"J^\top \mathbf{{v}} = \mathbf{{v}} \otimes {derivative}"
-
 
 def _x(x: ArrayLike) -> FloatArray:
     return validate.vector("x", x)

@@ -25,13 +25,13 @@ variable, without forming J: for a matrix W the result is the matrix ∂L/∂W.
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
+from mcref.core.kinds import linear
 from mcref.core.registry import Arg, rule, vjp_of
 
 __all__ = [
@@ -115,17 +115,22 @@ def affine(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         return validate.finite_result("Wx + b", W @ x + b)
 
 
-@rule(
+_X1 = linear(
     "X1",
     title="Affine layer y = Wx + b, with respect to x",
     forward=affine,
     wrt="x",
+    matrix=lambda W, x, b: W,
     latex=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Xv}}} = W",
     latex_denominator=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Xv}}} = W^T",
     shape=("m", "n"),
     args=_AFFINE_ARGS,
     conditions=r"$W$ is $m \times n$, $\mathbf{x}$ has length $n$, $\mathbf{b}$ has length $m$.",
+    vjp_latex=rf"\frac{{\partial L}}{{\partial {_Xv}}} = W^T {_DELTA}",
 )
+
+
+@_X1.jacobian
 def jac_affine_x(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """X1: the Jacobian of y = Wx + b with respect to x is W.
 
@@ -147,11 +152,9 @@ def jac_affine_x(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         [[1. 2. 3.]
          [4. 5. 6.]]
     """
-    W, _, _ = _affine(W, x, b)
-    return W
 
 
-@vjp_of("X1", latex=rf"\frac{{\partial L}}{{\partial {_Xv}}} = W^T {_DELTA}")
+@_X1.vjp
 def vjp_affine_x(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """X1, backprop form: ∂L/∂x = Wᵀδ, for the upstream gradient δ = ∂L/∂y.
 
@@ -171,9 +174,6 @@ def vjp_affine_x(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         >>> print(vjp_affine_x(delta, W, x, b))
         [-3. -3. -3.]
     """
-    W, x, b = _affine(W, x, b)
-    d = _upstream("delta", delta, b.shape, "y = Wx + b")
-    return W.T @ d
 
 
 @rule(

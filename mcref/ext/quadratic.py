@@ -19,7 +19,6 @@ shaped like x. Scalar forward values are returned as `numpy.float64`.
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike

@@ -609,8 +609,6 @@ def vjp_sine_times_square_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatAr
 
 
 _IDENTITY = r"\operatorname{diag}(\vec{\mathbf{1}}) = I"
-_EXAMPLE = {"w": [1.0, 2.0], "x": [3.0, 4.0]}
-_DIV_EXAMPLE = {"w": [1.0, 2.0], "x": [4.0, -0.5]}
 
 _R6 = elementwise(
     "R6",

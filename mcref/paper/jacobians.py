@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
+from mcref.core.kinds import elementwise
 from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
@@ -400,16 +401,20 @@ def identity(x: ArrayLike) -> FloatArray:
     return validate.vector("x", x)
 
 
-@rule(
+_R3 = elementwise(
     "R3",
     title="Jacobian of the identity function",
     section="4.1, 8.1",
     forward=identity,
     wrt="x",
+    derivative=lambda x: 1.0,
     latex=r"\frac{\partial \mathbf{x}}{\partial \mathbf{x}} = I",
-    shape=("n", "n"),
     args={"x": Arg()},
+    vjp_latex=r"J^\top \mathbf{v} = I \mathbf{v} = \mathbf{v}",
 )
+
+
+@_R3.jacobian
 def jac_identity(x: ArrayLike) -> FloatArray:
     """R3: the Jacobian of f(x) = x is the n by n identity matrix.
 
@@ -429,11 +434,9 @@ def jac_identity(x: ArrayLike) -> FloatArray:
          [0. 1. 0.]
          [0. 0. 1.]]
     """
-    n = validate.vector("x", x).shape[0]
-    return np.eye(n)
 
 
-@vjp_of("R3", latex=r"J^\top \mathbf{v} = I \mathbf{v} = \mathbf{v}")
+@_R3.vjp
 def vjp_identity(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """R3 backprop form: Jᵀv = Iv = v: the identity passes the gradient back unchanged.
 
@@ -449,5 +452,3 @@ def vjp_identity(v: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_identity([1.0, -2.0, 0.5], [5.0, -1.0, 2.0]))
         [ 1.  -2.   0.5]
     """
-    n = validate.vector("x", x).shape[0]
-    return validate.cotangent(v, n, "the identity")
