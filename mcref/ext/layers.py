@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.kinds import linear
+from mcref.core.registry import linear
 from mcref.core.registry import Arg, rule, vjp_of
 
 __all__ = [

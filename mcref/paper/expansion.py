@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.kinds import elementwise
+from mcref.core.registry import elementwise
 from mcref.core.registry import Arg, rule, vjp_of
 
 # __all__ lists the rule functions: forward functions, closed forms and VJPs, which

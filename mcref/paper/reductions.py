@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.kinds import reduction
+from mcref.core.registry import reduction
 from mcref.core.registry import Arg, rule
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
