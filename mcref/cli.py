@@ -372,7 +372,7 @@ def _check_rule(r: Rule, sizes: tuple[int, ...], seed: int, fast: int | None) ->
             except Exception as exc:  # a rule that raises fails; the table goes on
                 row.problems.append(f"{r.id} {kind} at {where}: {type(exc).__name__}: {exc}")
                 continue
-            setattr(row, kind, _worse(getattr(row, kind), result.max_abs_error))
+            setattr(row, kind, _worse(getattr(row, kind), result.max_error))
             if not result.ok:
                 row.problems.append(f"{r.id} {kind} at {where}: {result.report()}")
     if fast is not None and _fast_eligible(r):

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref.core.check import DEFAULTS, CheckResult, PrecisionWarning, check_backprop, check_jacobian
+from mcref.core.check import DEFAULTS, PrecisionWarning, check_backprop, check_jacobian
+from mcref.core.numerical import CheckResult
 
 A = np.array([[1.0, 2.0, 0.0], [0.0, 3.0, -1.0], [4.0, 0.0, 1.0]])
 X3 = np.array([0.5, -1.0, 2.0])

@@ -78,7 +78,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from mcref.core import validate
-from mcref.core.numerical import ATOL, RTOL, JacobianComparison, compare_jacobians, numerical_jacobian
+from mcref.core.numerical import ATOL, RTOL, CheckResult, compare_jacobians, numerical_jacobian
 from mcref.core.validate import FloatArray
 
 __all__ = [
@@ -464,7 +464,7 @@ def check_rule(
     seed: int = 0,
     rtol: float = RTOL,
     atol: float = ATOL,
-) -> JacobianComparison:
+) -> CheckResult:
     """Check a rule's closed form against the numerical Jacobian at a random point.
 
     Args:
@@ -492,7 +492,7 @@ def check_rule(
     declared = r.derivative_shape(sizes)
     if closed.shape != declared:
         # report against the declared shape: a closed form of the wrong shape fails
-        return JacobianComparison(r.id, False, closed.shape, declared, None, None, None, None, rtol, atol)
+        return CheckResult.comparison(closed.shape, declared, rule_id=r.id, rtol=rtol, atol=atol)
     return compare_jacobians(closed, numeric, rule_id=r.id, rtol=rtol, atol=atol)
 
 
@@ -503,7 +503,7 @@ def check_vjp(
     seed: int = 0,
     rtol: float = RTOL,
     atol: float = ATOL,
-) -> JacobianComparison:
+) -> CheckResult:
     """Check a rule's VJP against `v` times its full closed-form Jacobian, at a random point and `v`.
 
     The VJP must return an array shaped like the variable; it is flattened
@@ -524,7 +524,7 @@ def check_vjp(
     got = np.asarray(r.vjp(v if out_shape else float(v), **point))
     want_shape = np.shape(point[r.wrt])
     if got.shape != want_shape:
-        return JacobianComparison(r.id, False, got.shape, want_shape, None, None, None, None, rtol, atol)
+        return CheckResult.comparison(got.shape, want_shape, rule_id=r.id, rtol=rtol, atol=atol)
     return compare_jacobians(got.reshape(1, -1), np.reshape(v, (1, -1)) @ jac, rule_id=r.id, rtol=rtol, atol=atol)
 
 
