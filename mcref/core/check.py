@@ -145,14 +145,6 @@ def _dtype(value: Any) -> str:
     return name
 
 
-def _count(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
-
-
 def _tolerances(dtype: str, step: Any, rtol: Any, atol: Any) -> tuple[float, float, float]:
     d = DEFAULTS[dtype]
     return (
@@ -753,8 +745,8 @@ def check_jacobian(
     layout = _choice("layout", layout, _LAYOUTS)
     dt = _dtype(dtype)
     step, rtol, atol = _tolerances(dt, step, rtol, atol)
-    seed = _count("seed", seed, 0)
-    projections = _count("projections", projections, 1)
+    seed = validate.integer("seed", seed, low=0)
+    projections = validate.integer("projections", projections, low=1)
     given = None if callable(claimed) else validate.array("claimed", claimed)
     p = _Problem(f, args, kwargs, wrt, dt)
     c = given if given is not None else validate.array("claimed's value", claimed(*p.args, **p.kwargs))
@@ -861,8 +853,8 @@ def check_backprop(
     mode = _choice("mode", mode, _MODES)
     dt = _dtype(dtype)
     step, rtol, atol = _tolerances(dt, step, rtol, atol)
-    seed = _count("seed", seed, 0)
-    projections = _count("projections", projections, 1)
+    seed = validate.integer("seed", seed, low=0)
+    projections = validate.integer("projections", projections, low=1)
     p = _Problem(f, args, kwargs, wrt, dt)
     tolerances = (step, rtol, atol)
     wrong_shape: list[tuple[int, ...]] = []

@@ -84,6 +84,7 @@ from mcref.core.validate import FloatArray
 __all__ = [
     "Arg",
     "Kind",
+    "RULE_MARKER",
     "Rule",
     "all_rules",
     "check_rule",
@@ -95,6 +96,7 @@ __all__ = [
     "linear",
     "reduction",
     "rule",
+    "shape_tex",
     "unregister",
     "vjp_of",
 ]
@@ -172,6 +174,14 @@ class Arg:
 
 
 _DIM_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+RULE_MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+) \}\}[ \t]*$", re.M)
+"""A line `{{ rule R10 }}` on a page, which places the rule there; group 1 is the ID."""
+
+
+def shape_tex(shape: tuple[Dim, ...]) -> str:
+    """A symbolic shape as TeX, the way the site writes it: `("n", 1)` as `n \\times 1`, `("m*n",)` as `mn`."""
+    return r" \times ".join(str(d).replace("*", "").replace("+", " + ") for d in shape)
 
 
 def dim_names(d: Dim) -> set[str]:
@@ -425,15 +435,6 @@ def get_rule(rule_id: str) -> Rule:
         raise KeyError(f"no rule with ID {rule_id!r}; known IDs: {known}") from None
 
 
-def _size(name: str, value: Any) -> int:
-    """A dimension size: an int (Python or numpy) of at least 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= 1, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
 def _resolve(rule: Rule | str) -> Rule:
     if isinstance(rule, str):
         return get_rule(rule)
@@ -442,19 +443,13 @@ def _resolve(rule: Rule | str) -> Rule:
     raise TypeError(f"rule must be a Rule or a rule ID such as 'R10', got {type(rule).__name__}")
 
 
-def _seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return int(seed)
-
-
 def _sizes_for(r: Rule, sizes: int | Mapping[str, int]) -> dict[str, int]:
     """A size for every dimension symbol: from a mapping, or one int for all of them."""
     if isinstance(sizes, Mapping):
-        return {str(k): _size(f"sizes[{k!r}]", v) for k, v in sizes.items()}
+        return {str(k): validate.integer(f"sizes[{k!r}]", v, low=1) for k, v in sizes.items()}
     if isinstance(sizes, bool) or not isinstance(sizes, (int, np.integer)):
         raise TypeError(f"sizes must be an int or a mapping of dimension names to ints, got {type(sizes).__name__}")
-    return dict.fromkeys(r.dimensions, _size("sizes", sizes))
+    return dict.fromkeys(r.dimensions, validate.integer("sizes", sizes, low=1))
 
 
 def check_rule(
@@ -486,7 +481,7 @@ def check_rule(
     """
     r = _resolve(rule)
     sizes = _sizes_for(r, sizes)
-    point = r.sample(np.random.default_rng(_seed(seed)), sizes)
+    point = r.sample(np.random.default_rng(validate.integer("seed", seed)), sizes)
     closed = np.asarray(r.derivative(**point))
     numeric = numerical_jacobian(r.forward, wrt=r.wrt, **point)
     declared = r.derivative_shape(sizes)
@@ -516,7 +511,7 @@ def check_vjp(
     if r.vjp is None:
         raise ValueError(f"rule {r.id} has no VJP; attach one with @vjp_of({r.id!r})")
     sizes = _sizes_for(r, sizes)
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(validate.integer("seed", seed))
     point = r.sample(rng, sizes)
     out_shape = np.shape(r.forward(**point))
     v = rng.normal(size=out_shape)

@@ -79,19 +79,31 @@ def vector(name: str, value: Any) -> FloatArray:
     return arr
 
 
-def matrix(name: str, value: Any) -> FloatArray:
-    """Check that `value` is a non-empty, finite 2-D array and return it as float64."""
-    arr = as_float_array(name, value)
+def matrix(name: str, value: Any, *, what: str = "a matrix", copy: bool = True, finite: bool = True) -> FloatArray:
+    """Check that `value` is a non-empty, finite 2-D array and return it as float64.
+
+    Args:
+        name: The argument's name, for messages.
+        value: The value passed.
+        what: What the matrix stands for, in the message for a wrong ndim,
+            e.g. "a Jacobian in numerator layout".
+        copy: See `as_float_array`.
+        finite: See `array`.
+    """
+    arr = as_float_array(name, value, copy=copy)
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (a matrix), got an array of shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
-    check_finite(name, arr)
-    return arr
+        raise ValueError(f"{name} must be a 2-D array ({what}), got an array of shape {arr.shape}")
+    return array(name, arr, copy=False, finite=finite)
 
 
 def scalar(name: str, value: Any) -> float:
-    """Check that `value` is one finite real number and return it as a Python float."""
+    """Check that `value` is one finite real number and return it as a Python float.
+
+    A numpy scalar (`np.float64(2.0)`) is accepted and, in messages, described
+    like the 0-d array it is.
+    """
+    if isinstance(value, np.generic):
+        value = np.asarray(value)
     arr = as_float_array(name, value)
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar (a 0-d value), got an array of shape {arr.shape}")
@@ -120,6 +132,20 @@ def same_length(**vectors: FloatArray) -> int:
         listed = ", ".join(f"{name} has length {n}" for name, n in lengths.items())
         raise ValueError(f"{' and '.join(lengths)} must have the same length, got: {listed}")
     return next(iter(lengths.values()))
+
+
+def integer(name: str, value: Any, *, low: int | None = None) -> int:
+    """Check that `value` is an int (Python or numpy, not a bool), at least `low` if given.
+
+    Raises:
+        TypeError: If `value` is not an int; the message names `name`.
+        ValueError: If `value < low`.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int{'' if low is None else f' >= {low}'}, got {type(value).__name__} {value!r}"[:160])
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
 
 
 def positive_float(name: str, value: Any) -> float:
@@ -156,8 +182,7 @@ def cotangent(v: Any, n: int, of: str, *, name: str = "v") -> FloatArray:
 
 def scalar_cotangent(v: Any, *, name: str = "v") -> float:
     """The `v` of a VJP whose forward output is a scalar: one finite real number."""
-    # a numpy scalar is described like the 0-d array it is
-    return scalar(name, np.asarray(v) if isinstance(v, np.generic) else v)
+    return scalar(name, v)
 
 
 def finite_result(name: str, value: Any, where: str = "") -> Any:

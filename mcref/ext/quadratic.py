@@ -49,11 +49,6 @@ _X = r"\mathbf{x}"
 
 
 
-def _scalar(name: str, value: ArrayLike) -> float:
-    """`validate.scalar`, with a numpy scalar described as the 0-d array it is."""
-    return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
-
-
 def _form(x: ArrayLike, A: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Validate (x, A) of xᵀAx: A is square, n by n, and x has length n."""
     x = validate.vector("x", x)
@@ -157,7 +152,7 @@ def vjp_quadratic_form(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> FloatArray:
         [4.  5.5]
     """
     x, A = _form(x, A)
-    v = _scalar("v", v)
+    v = validate.scalar("v", v)
     return v * (A @ x + x @ A)
 
 
@@ -247,7 +242,7 @@ def vjp_quadratic_form_symmetric(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> Fl
         [7. 7.]
     """
     x, A = _symmetric_form(x, A)
-    v = _scalar("v", v)
+    v = validate.scalar("v", v)
     return 2 * v * (A @ x)
 
 
@@ -317,7 +312,7 @@ def vjp_squared_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
         [ 3. -4.]
     """
     x = validate.vector("x", x)
-    v = _scalar("v", v)
+    v = validate.scalar("v", v)
     return 2 * v * x
 
 
@@ -421,5 +416,5 @@ def vjp_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
         [ 1.2 -1.6]
     """
     u = _unit(x)
-    v = _scalar("v", v)
+    v = validate.scalar("v", v)
     return v * u

@@ -96,14 +96,6 @@ def _one_by_one(name: str, value: Any) -> float:
     return float(arr.reshape(()))
 
 
-def _matrix(name: str, value: Any, what: str) -> FloatArray:
-    """A non-empty finite 2-D array; `what` says what it stands for, e.g. "an (m, k) Jacobian"."""
-    arr = validate.array(name, value)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array ({what}), got an array of shape {arr.shape}")
-    return arr
-
-
 
 # ======================================================================
 # The composing functions
@@ -239,8 +231,8 @@ def vector_chain(df_dg: ArrayLike, dg_dx: ArrayLike) -> FloatArray:
         >>> print(vector_chain(dg_dx, df_dg).shape)  # the other order is a different, 3 by 3 product
         (3, 3)
     """
-    outer = _matrix("df_dg", df_dg, "an (m, k) Jacobian of f by g, numerator layout")
-    inner = _matrix("dg_dx", dg_dx, "a (k, n) Jacobian of g by x, numerator layout")
+    outer = validate.matrix("df_dg", df_dg, what="an (m, k) Jacobian of f by g, numerator layout")
+    inner = validate.matrix("dg_dx", dg_dx, what="a (k, n) Jacobian of g by x, numerator layout")
     _inner_sizes_agree(("df_dg", outer), ("dg_dx", inner))
     with np.errstate(over="ignore", invalid="ignore"):
         product = outer @ inner
@@ -344,7 +336,7 @@ def chain_product(*jacobians: ArrayLike, order: str = "backward") -> FloatArray:
     order = _order(order)
     if not jacobians:
         raise ValueError("chain_product needs at least one Jacobian, got none")
-    mats = [_matrix(f"jacobians[{i}]", j, "a Jacobian in numerator layout") for i, j in enumerate(jacobians)]
+    mats = [validate.matrix(f"jacobians[{i}]", j, what="a Jacobian in numerator layout") for i, j in enumerate(jacobians)]
     for i in range(len(mats) - 1):
         _inner_sizes_agree((f"jacobians[{i}]", mats[i]), (f"jacobians[{i + 1}]", mats[i + 1]))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -958,8 +950,8 @@ def jac_x_times_square(x: ArrayLike) -> FloatArray:
 
 def _layers(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     x = validate.vector("x", x)
-    A = _matrix("A", A, "the k by n matrix of the inner map")
-    B = _matrix("B", B, "the m by k matrix of the outer map")
+    A = validate.matrix("A", A, what="the k by n matrix of the inner map")
+    B = validate.matrix("B", B, what="the m by k matrix of the outer map")
     if A.shape[1] != x.shape[0]:
         raise ValueError(
             f"A must have one column per entry of x: x has length {x.shape[0]}, so A must have shape "

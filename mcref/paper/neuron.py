@@ -66,18 +66,13 @@ def _away_from_kink(w: FloatArray, x: FloatArray, b: float) -> bool:
     return bool(abs(np.dot(w, x) + b) > MARGIN)
 
 
-def _scalar(name: str, value: ArrayLike) -> float:
-    """`validate.scalar`, with a numpy scalar described as the 0-d array it is."""
-    return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
-
-
 
 def _neuron(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> tuple[FloatArray, FloatArray, float, float]:
     """Validate (w, x, b) and return them with z = w · x + b."""
     w = validate.vector("w", w)
     x = validate.vector("x", x)
     validate.same_length(w=w, x=x)
-    b = _scalar("b", b)
+    b = validate.scalar("b", b)
     with np.errstate(over="ignore", invalid="ignore"):
         z = float(np.dot(w, x) + b)
     validate.finite_result("w · x + b", z, f"for w and x of length {w.shape[0]}")
@@ -108,7 +103,7 @@ def relu_scalar(z: ArrayLike) -> np.float64:
     Returns:
         max(0, z), a float64.
     """
-    z = _scalar("z", z)
+    z = validate.scalar("z", z)
     return np.float64(max(0.0, z))
 
 
@@ -192,7 +187,7 @@ def relu_derivative(z: ArrayLike) -> FloatArray:
         >>> print(relu_derivative(2.5), relu_derivative(-1.0), relu_derivative(0.0))
         [[1.]] [[0.]] [[0.]]
     """
-    z = _scalar("z", z)
+    z = validate.scalar("z", z)
     return _one(z > 0)
 
 
@@ -252,7 +247,7 @@ def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> Floa
         [6. 2. 8.]
     """
     _, x, _, _ = _neuron(w, x, b)
-    return _v_times_x(_scalar("v", v), x)
+    return _v_times_x(validate.scalar("v", v), x)
 
 
 @rule(
@@ -367,7 +362,7 @@ def vjp_activation_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         [0. 0. 0.]
     """
     _, x, _, z = _neuron(w, x, b)
-    v = _scalar("v", v)
+    v = validate.scalar("v", v)
     return _v_times_x(v, x) if z > 0 else np.zeros_like(x)
 
 
