@@ -67,9 +67,10 @@ def test_unequal_sizes_closed_form_and_vjp(rid: str, table: dict[str, int]) -> N
     """Non-square sizes: the closed form matches the numerics and the VJP is v times it, shaped like the variable."""
     r = mcref.get_rule(rid)
     sizes = _sizes(rid, table)
-    for seed in range(3):
-        mcref.check_rule(r, sizes, seed=seed).raise_if_failed()
-        mcref.check_vjp(r, sizes, seed=seed).raise_if_failed()
+    # one seed: the generic sweep (tests/test_rules.py) already runs every rule at several points;
+    # these tables add sizes of 1 in each position
+    mcref.check_rule(r, sizes).raise_if_failed()
+    mcref.check_vjp(r, sizes).raise_if_failed()
     point = r.sample(np.random.default_rng(7), sizes)
     out = np.asarray(r.forward(**point))
     got = np.asarray(r.vjp(np.ones(out.shape) if out.shape else 1.0, **point))

@@ -29,7 +29,7 @@ from mcref.paper.loss import (
     loss,
     loss_augmented,
 )
-from tests.test_validation import bad_values
+from tests.badinput import wiring_values
 
 RNG = np.random.default_rng(611)
 
@@ -426,12 +426,12 @@ _GRAD_ARGS = {"w": W5, "b": np.asarray(B5), "X": X5, "y": Y5}
 
 def _helper_cases():
     for name, v in _GRAD_ARGS.items():
-        for case, bad, exc, pattern in bad_values(name, np.asarray(v, dtype=np.float64)):
+        for case, bad, exc, pattern in wiring_values(name, np.asarray(v, dtype=np.float64)):
             yield pytest.param(grad_loss, _GRAD_ARGS, name, bad, exc, pattern, id=f"grad_loss-{name}-{case}")
     for name, v in _STEP_ARGS.items():
-        for case, bad, exc, pattern in bad_values(name, np.asarray(v, dtype=np.float64)):
+        for case, bad, exc, pattern in wiring_values(name, np.asarray(v, dtype=np.float64)):
             yield pytest.param(gradient_step, _STEP_ARGS, name, bad, exc, pattern, id=f"gradient_step-{name}-{case}")
-    for case, bad, exc, pattern in bad_values("X", X5):
+    for case, bad, exc, pattern in wiring_values("X", X5):
         yield pytest.param(augment, {"X": X5}, "X", bad, exc, pattern, id=f"augment-X-{case}")
 
 

@@ -171,11 +171,8 @@ def test_no_python_loop_in_the_module() -> None:
 
 
 def test_vjp_relu_is_v_times_the_jacobian() -> None:
-    from mcref import check_vjp
     from mcref.paper.neuron import vjp_relu
 
-    for n in (1, 2, 3, 7, 40):
-        assert check_vjp("N6", n, seed=n).ok
     x, v = np.array([1.0, 0.0, -2.0]), np.array([4.0, 5.0, 6.0])
     np.testing.assert_array_equal(vjp_relu(v, x), v @ jac_relu(x))
     np.testing.assert_array_equal(vjp_relu(v, x), [4.0, 0.0, 0.0])  # 0 at x = 0, the convention
