@@ -1118,11 +1118,11 @@ def ln_sin_pair(x: ArrayLike) -> FloatArray:
         ValueError: If x is 0 (ln 0 is undefined) or x² is not finite in float64.
     """
     x = _x(x)
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         g1 = np.float64(x) ** 2
         if g1 == 0:
             raise ValueError(f"x must be nonzero (ln(x²) is undefined at 0), got x = {x!r}")
-        y = np.array([np.log(g1), np.sin(3 * x)])
+        y = np.array([np.log(g1), np.sin(3 * np.float64(x))])
     return validate.finite_result("[ln(x²), sin(3x)]", y, f"at x = {x!r}")
 
 

@@ -105,9 +105,13 @@ def add(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
     Returns:
         The sum, shape `(n,)`.
+
+    Raises:
+        ValueError: If the result overflows float64.
     """
     w, x = validate.paired_vectors(w, x)
-    return w + x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate.finite_result("w + x", w + x)
 
 
 def subtract(w: ArrayLike, x: ArrayLike) -> FloatArray:
@@ -119,9 +123,13 @@ def subtract(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
     Returns:
         The difference, shape `(n,)`.
+
+    Raises:
+        ValueError: If the result overflows float64.
     """
     w, x = validate.paired_vectors(w, x)
-    return w - x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate.finite_result("w − x", w - x)
 
 
 def multiply(w: ArrayLike, x: ArrayLike) -> FloatArray:
@@ -133,9 +141,13 @@ def multiply(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
     Returns:
         The product, shape `(n,)`.
+
+    Raises:
+        ValueError: If the result overflows float64.
     """
     w, x = validate.paired_vectors(w, x)
-    return w * x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate.finite_result("w ⊗ x", w * x)
 
 
 def divide(w: ArrayLike, x: ArrayLike) -> FloatArray:
@@ -149,11 +161,12 @@ def divide(w: ArrayLike, x: ArrayLike) -> FloatArray:
         The quotient, shape `(n,)`.
 
     Raises:
-        ValueError: If an entry of `x` is zero.
+        ValueError: If an entry of `x` is zero, or the result overflows float64.
     """
     w, x = validate.paired_vectors(w, x)
     _nonzero_divisor(x)
-    return w / x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate.finite_result("w ⊘ x", w / x)
 
 
 # ----- R4, R5: building the Jacobian of f(w) ○ g(x) from its pieces -----
