@@ -31,8 +31,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import linear
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, elementwise, linear, rule, vjp_of
 
 __all__ = [
     "affine",
@@ -176,16 +175,20 @@ def vjp_affine_x(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
     """
 
 
-@rule(
+_X2 = elementwise(
     "X2",
     title="Affine layer y = Wx + b, with respect to b",
     forward=affine,
     wrt="b",
+    derivative=lambda W, x, b: 1.0,
     latex=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Bv}}} = I_m",
-    shape=("m", "m"),
     args=_AFFINE_ARGS,
     conditions=r"$W$ is $m \times n$, $\mathbf{x}$ has length $n$, $\mathbf{b}$ has length $m$.",
+    vjp_latex=rf"\frac{{\partial L}}{{\partial {_Bv}}} = {_DELTA}",
 )
+
+
+@_X2.jacobian
 def jac_affine_b(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """X2: the Jacobian of y = Wx + b with respect to b is the m by m identity.
 
@@ -206,11 +209,9 @@ def jac_affine_b(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 1.]]
     """
-    W, _, _ = _affine(W, x, b)
-    return np.eye(W.shape[0])
 
 
-@vjp_of("X2", latex=rf"\frac{{\partial L}}{{\partial {_Bv}}} = {_DELTA}")
+@_X2.vjp
 def vjp_affine_b(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """X2, backprop form: ∂L/∂b = δ, the upstream gradient passed through unchanged.
 
@@ -230,8 +231,6 @@ def vjp_affine_b(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         >>> print(vjp_affine_b(delta, W, x, b))
         [ 1. -1.]
     """
-    _, _, b = _affine(W, x, b)
-    return _upstream("delta", delta, b.shape, "y = Wx + b")
 
 
 @rule(

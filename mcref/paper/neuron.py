@@ -29,8 +29,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import elementwise
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, elementwise, reduction, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry;
@@ -194,17 +193,21 @@ def relu_derivative(z: ArrayLike) -> FloatArray:
 # ----- N2, N3: the affine part -----
 
 
-@rule(
+_N2 = reduction(
     "N2",
     title="affine function w · x + b with respect to w = xᵀ",
     section="5",
     forward=affine,
     wrt="w",
+    gradient=lambda w, x, b: x,
     latex=rf"\frac{{\partial ({_Z})}}{{\partial {_W}}} = \vec{{\mathbf{{1}}}}^T \operatorname{{diag}}({_X}) + \vec{{\mathbf{{0}}}}^T = {_X}^T",
     latex_denominator=rf"\frac{{\partial ({_Z})}}{{\partial {_W}}} = {_X}",
-    shape=(1, "n"),
     args=_NEURON_ARGS,
+    vjp_latex=rf"J^\top v = v\, {_X}",
 )
+
+
+@_N2.jacobian
 def grad_affine_w(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """N2: the gradient of w · x + b with respect to w is xᵀ.
 
@@ -221,11 +224,9 @@ def grad_affine_w(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         >>> print(grad_affine_w([1.0, -2.0, 0.5], [3.0, 1.0, 4.0], 0.5))
         [[3. 1. 4.]]
     """
-    _, x, _, _ = _neuron(w, x, b)
-    return x.reshape(1, -1)
 
 
-@vjp_of("N2", latex=rf"J^\top v = v\, {_X}")
+@_N2.vjp
 def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """N2 backprop form: Jᵀv = v x, the gradient xᵀ scaled by v and shaped like w.
 
@@ -246,8 +247,6 @@ def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> Floa
         >>> print(vjp_affine_w(2.0, [1.0, -2.0, 0.5], [3.0, 1.0, 4.0], 0.5))
         [6. 2. 8.]
     """
-    _, x, _, _ = _neuron(w, x, b)
-    return _v_times_x(validate.scalar("v", v), x)
 
 
 @rule(

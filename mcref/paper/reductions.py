@@ -20,8 +20,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import reduction
-from mcref.core.registry import Arg, rule
+from mcref.core.registry import Arg, reduction, rule
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry.
