@@ -241,7 +241,7 @@ def test_x12_kink_one_sided_slopes() -> None:
     assert (norm(np.zeros(3)) - norm(-h * u)) / h == pytest.approx(-1.0)
 
 
-# ----- bad input to the VJPs (tests/test_validation.py covers forward and closed forms) -----
+# ----- the upstream gradient of the VJPs must have the output's shape (tests/test_validation.py covers the rest) -----
 
 VJP_RULES = [mcref.get_rule(rid) for rid in IDS]
 
