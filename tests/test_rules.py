@@ -176,3 +176,19 @@ def test_forward_refuses_a_result_outside_float64(r: Rule) -> None:
         except ValueError:
             continue
         assert np.all(np.isfinite(out)), f"{r.forward.__name__} returned {out} at scale {scale:g}"
+
+
+def test_a_kind_refuses_a_stub_with_a_body() -> None:
+    """The kind computes the Jacobian; a body written into the public function would be ignored silently."""
+    from mcref.core.registry import elementwise
+
+    kind = elementwise("X901", title="t", forward=mcref.paper.jacobians.identity,
+                       wrt="x", derivative=lambda x: 1.0, latex="", args={"x": Arg()})
+
+    def jac_twice(x):  # type: ignore[no-untyped-def]
+        """Claims 2I."""
+        return 2 * np.eye(len(x))
+
+    with pytest.raises(TypeError, match=r"jac_twice has a body, which a kind would ignore"):
+        kind.jacobian(jac_twice)
+    assert "X901" not in {r.id for r in mcref.all_rules()}

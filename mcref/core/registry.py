@@ -558,6 +558,7 @@ class Kind:
 
     def jacobian(self, stub: F) -> F:
         """Register the rule, with `stub`'s name, signature and docstring for its closed form."""
+        _empty_body(stub)
         signature = inspect.signature(stub)
 
         @functools.wraps(stub)
@@ -568,6 +569,7 @@ class Kind:
 
     def vjp(self, stub: F) -> F:
         """Attach the VJP, with `stub`'s name, signature (the cotangent first: `v`, `delta`, ...) and docstring."""
+        _empty_body(stub)
         signature = inspect.signature(stub)
 
         @functools.wraps(stub)
@@ -603,7 +605,7 @@ def elementwise(
         forward: The forward function; it checks the arguments.
         wrt: The variable, a vector argument of `forward`.
         derivative: Called with the forward function's arguments by name, as
-            float64 arrays (numbers for scalar arguments); returns the vector
+            float64 arrays (0-d for scalar arguments); returns the vector
             of ∂y_i/∂wrt_i, the diagonal of the Jacobian (a number for a
             constant diagonal).
         latex: The statement; a diagonal matrix is its own transpose, so it
@@ -723,6 +725,20 @@ def linear(
              latex_denominator=latex_denominator, shape=shape, args=args, conditions=conditions, domain=domain),
         vjp_latex,
     )
+
+
+def _docstring_only() -> None:
+    """A function with a docstring and no body."""
+
+
+def _empty_body(stub: Callable[..., Any]) -> None:
+    """Refuse a stub with a body: the kind computes the result, and a body would be silently ignored."""
+    code, empty = stub.__code__, _docstring_only.__code__
+    if (code.co_code, code.co_consts[1:], code.co_names) != (empty.co_code, empty.co_consts[1:], empty.co_names):
+        raise TypeError(
+            f"{stub.__qualname__} has a body, which a kind would ignore: it computes the result from the one "
+            "piece it was given; leave only the docstring"
+        )
 
 
 def _checked(forward: Callable[..., Any], point: Mapping[str, Any]) -> Point:
