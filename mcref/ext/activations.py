@@ -188,6 +188,7 @@ def log(x: ArrayLike) -> FloatArray:
 # call are their public names and documentation only (empty bodies), registered
 # by its two decorators. The forward function checks x (and the domain of exp and log).
 
+
 _X13 = elementwise(
     "X13",
     title="element-wise sigmoid: diag(σ(1 − σ))",
@@ -236,6 +237,7 @@ def vjp_sigmoid(v: ArrayLike, x: ArrayLike) -> FloatArray:
         [0.25 0.5 ]
     """
 
+
 _X14 = elementwise(
     "X14",
     title="element-wise tanh: diag(1 − tanh²)",
@@ -279,6 +281,7 @@ def vjp_tanh(v: ArrayLike, x: ArrayLike) -> FloatArray:
         The gradient with respect to x, shape `(n,)`.
     """
 
+
 _X15 = elementwise(
     "X15",
     title="element-wise softplus: diag(σ(x))",
@@ -321,6 +324,7 @@ def vjp_softplus(v: ArrayLike, x: ArrayLike) -> FloatArray:
     Returns:
         The gradient with respect to x, shape `(n,)`.
     """
+
 
 _X16 = elementwise(
     "X16",
@@ -371,6 +375,7 @@ def vjp_exp(v: ArrayLike, x: ArrayLike) -> FloatArray:
     Raises:
         ValueError: If e^(x_i) overflows float64 for some i.
     """
+
 
 _X17 = elementwise(
     "X17",

@@ -622,6 +622,7 @@ def vjp_sine_times_square_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatAr
 
 _IDENTITY = r"\operatorname{diag}(\vec{\mathbf{1}}) = I"
 
+
 _R6 = elementwise(
     "R6",
     title="Element-wise sum, with respect to w",
@@ -671,6 +672,7 @@ def vjp_add_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_add_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
+
 
 _R7 = elementwise(
     "R7",
@@ -722,6 +724,7 @@ def vjp_add_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         [ 1. -2.]
     """
 
+
 _R8 = elementwise(
     "R8",
     title="Element-wise difference, with respect to w",
@@ -772,6 +775,7 @@ def vjp_subtract_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         [ 1. -2.]
     """
 
+
 _R9 = elementwise(
     "R9",
     title="Element-wise difference, with respect to x",
@@ -821,6 +825,7 @@ def vjp_subtract_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_subtract_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [-1.  2.]
     """
+
 
 _R10 = elementwise(
     "R10",
@@ -875,6 +880,7 @@ def vjp_multiply_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         [ 3. -8.]
     """
 
+
 _R11 = elementwise(
     "R11",
     title="Hadamard product, with respect to x",
@@ -927,6 +933,7 @@ def vjp_multiply_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_multiply_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -4.]
     """
+
 
 _R12 = elementwise(
     "R12",
@@ -984,6 +991,7 @@ def vjp_divide_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_divide_w([1.0, 2.0], [1.0, 2.0], [4.0, -0.5]))
         [ 0.25 -4.  ]
     """
+
 
 _R13 = elementwise(
     "R13",
