@@ -52,12 +52,11 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 import mcref
-from mcref.core.registry import Rule
+from mcref.core.registry import RULE_MARKER, Rule, shape_tex
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = re.compile(r"^\{\{ cheatsheet \}\}[ \t]*$", re.M)
 # the same marker hooks/rules.py expands
-RULE_MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+) \}\}[ \t]*$", re.M)
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 log = get_plugin_logger("cheatsheet")
@@ -90,11 +89,6 @@ _state: dict[str, Any] = {}
 
 
 # ----- the tables -----
-
-
-def shape_tex(shape: tuple[Any, ...]) -> str:
-    """`("n", 1)` as `n \\times 1`, written as the rule pages write it."""
-    return r" \times ".join(str(d).replace("*", "").replace("+", " + ") for d in shape)
 
 
 def table_tex(tex: str) -> str:

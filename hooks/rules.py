@@ -24,16 +24,10 @@ from mkdocs.structure.pages import Page
 
 import mcref
 from mcref.cli import example_script
-from mcref.core.registry import Rule
-
-MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+) \}\}[ \t]*$", re.M)
+from mcref.core.registry import RULE_MARKER as MARKER
+from mcref.core.registry import Rule, shape_tex
 
 _placed: dict[str, str] = {}
-
-
-def shape_tex(shape: tuple[Any, ...]) -> str:
-    """`("n", 1)` as `n \\times 1`."""
-    return r" \times ".join(str(d).replace("*", "").replace("+", " + ") for d in shape)
 
 
 def example_code(r: Rule) -> tuple[str, str]:

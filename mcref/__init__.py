@@ -26,12 +26,12 @@ Examples:
 """
 
 from mcref import core, ext, paper
-from mcref.core.check import CheckResult, check_backprop, check_jacobian
+from mcref.core.check import check_backprop, check_jacobian
 from mcref.core.numerical import (
     ATOL,
     RTOL,
     STEP,
-    JacobianComparison,
+    CheckResult,
     JacobianMismatch,
     compare_jacobians,
     numerical_jacobian,
@@ -44,7 +44,6 @@ __all__ = [
     "STEP",
     "Arg",
     "CheckResult",
-    "JacobianComparison",
     "JacobianMismatch",
     "Rule",
     "all_rules",

@@ -28,13 +28,14 @@ import inspect
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import numpy as np
 
 import mcref
+from mcref.core import validate
 from mcref.core.check import check_backprop, check_jacobian
 from mcref.core.registry import Rule, dim_names, all_rules, check_rule, check_vjp, get_rule
 
@@ -119,24 +120,20 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
-    return value
+def _at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: the text as an int >= low (`mcref.core.validate.integer`)."""
 
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text!r}") from None
+        try:
+            return validate.integer("value", value, low=low)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {value}") from None
 
-def _nonnegative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
-    return value
+    return convert
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -172,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--fast",
-        type=_positive,
+        type=_at_least(1),
         metavar="N",
         help=(
             "also check at size N in fast mode (random projections v^T J u, a few calls of f), for the rules "
@@ -180,7 +177,7 @@ def _parser() -> argparse.ArgumentParser:
             "reductions; through the VJP, so the N x N Jacobian is never formed"
         ),
     )
-    verify.add_argument("--seed", type=_nonnegative, default=0, help="seed of the random points (default: 0)")
+    verify.add_argument("--seed", type=_at_least(0), default=0, help="seed of the random points (default: 0)")
     verify.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
     listing = commands.add_parser(
@@ -372,7 +369,7 @@ def _check_rule(r: Rule, sizes: tuple[int, ...], seed: int, fast: int | None) ->
             except Exception as exc:  # a rule that raises fails; the table goes on
                 row.problems.append(f"{r.id} {kind} at {where}: {type(exc).__name__}: {exc}")
                 continue
-            setattr(row, kind, _worse(getattr(row, kind), result.max_abs_error))
+            setattr(row, kind, _worse(getattr(row, kind), result.max_error))
             if not result.ok:
                 row.problems.append(f"{r.id} {kind} at {where}: {result.report()}")
     if fast is not None and _fast_eligible(r):

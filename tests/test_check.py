@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref.core.check import DEFAULTS, CheckResult, PrecisionWarning, check_backprop, check_jacobian
+from mcref.core.check import DEFAULTS, PrecisionWarning, check_backprop, check_jacobian
+from mcref.core.numerical import CheckResult
 
 A = np.array([[1.0, 2.0, 0.0], [0.0, 3.0, -1.0], [4.0, 0.0, 1.0]])
 X3 = np.array([0.5, -1.0, 2.0])
@@ -542,7 +543,7 @@ BAD = {
                  r"atol must be a real number or array of real numbers, got str '0'"),
     "step-zero": (lambda: check_jacobian(F, A, X3, step=0.0), ValueError, r"step must be > 0, got 0\.0"),
     "seed-negative": (lambda: check_jacobian(F, A, X3, seed=-1), ValueError, r"seed must be >= 0, got -1"),
-    "seed-float": (lambda: check_jacobian(F, A, X3, seed=1.5), TypeError, r"seed must be an int, got float 1\.5"),
+    "seed-float": (lambda: check_jacobian(F, A, X3, seed=1.5), TypeError, r"seed must be an int >= 0, got float 1\.5"),
     "projections-zero": (lambda: check_jacobian(F, A, X3, projections=0), ValueError,
                          r"projections must be >= 1, got 0"),
     "wrt-unknown": (lambda: check_jacobian(mse, GRAD_MSE, WD, XD, YD, wrt="z"), ValueError,
@@ -564,7 +565,7 @@ BAD = {
     "bp-dtype": (lambda: check_backprop(F, lambda v, x: v, X3, dtype="complex128"), ValueError,
                  r"dtype must be 'float64', 'float32' or 'float16', got complex128"),
     "bp-projections-bool": (lambda: check_backprop(F, lambda v, x: v, X3, projections=True), TypeError,
-                            r"projections must be an int, got bool True"),
+                            r"projections must be an int >= 1, got bool True"),
 }
 
 

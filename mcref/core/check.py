@@ -57,8 +57,11 @@ from mcref.core.numerical import (
     ATOL,
     RTOL,
     STEP,
-    JacobianMismatch,
+    CheckResult,
+    Entry,
+    describe_shape,
     evaluate,
+    format_number,
     bind_variable,
     compare_jacobians,
     numerical_jacobian,
@@ -66,9 +69,7 @@ from mcref.core.numerical import (
 
 __all__ = [
     "DEFAULTS",
-    "CheckResult",
     "Defaults",
-    "Entry",
     "PrecisionWarning",
     "check_backprop",
     "check_jacobian",
@@ -119,165 +120,6 @@ class PrecisionWarning(UserWarning):
     """
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One compared entry of a check: a Jacobian entry (full mode) or a projection (fast mode).
-
-    Attributes:
-        index: Full mode: the index into the claimed array as you passed it
-            (into the `(m, n)` matrix of rows `vjp(e_i)` for
-            [`check_backprop`][mcref.core.check.check_backprop]). Fast mode:
-            `(k,)` for projection `k`.
-        claimed: Your value.
-        numerical: The central-difference value.
-        error: `|claimed - numerical|`.
-        allowed: The largest error this entry may have to pass.
-    """
-
-    index: tuple[int, ...]
-    claimed: float
-    numerical: float
-    error: float
-    allowed: float
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of [`check_jacobian`][mcref.core.check.check_jacobian] or [`check_backprop`][mcref.core.check.check_backprop].
-
-    It is true when the check passed, so `assert check_jacobian(...)` works;
-    [`report`][mcref.core.check.CheckResult.report] explains it and
-    [`raise_if_failed`][mcref.core.check.CheckResult.raise_if_failed] turns a failure
-    into an exception.
-
-    Attributes:
-        ok: True when every compared entry is within its tolerance.
-        kind: `"jacobian"` or `"vjp"`, the function that made it.
-        mode: `"full"` or `"fast"`.
-        layout: How the claimed array was read: `"numerator"` (one row per
-            output), `"denominator"` (one row per input), `"gradient"` (shaped
-            like the input, for a function with one output), or None when its
-            shape fits none of these.
-        claimed_shape: Shape of the claimed array (of `vjp`'s value for
-            `check_backprop`).
-        jacobian_shape: Shape `(m, n)` of the Jacobian in numerator layout.
-        input_shape: Shape of the argument differentiated.
-        output_shape: Shape of `f`'s value.
-        max_error: Largest `|claimed - numerical|` over the compared entries;
-            None when nothing could be compared.
-        worst: The compared entries that used the largest share of their
-            tolerance, worst first (at most three).
-        failed: Number of compared entries outside their tolerance.
-        compared: Number of compared entries (`m * n` in full mode, the number
-            of projections in fast mode).
-        rtol: Relative tolerance used.
-        atol: Absolute tolerance used (per Jacobian entry; fast mode scales it,
-            see the module description).
-        step: Relative step of the central differences.
-        dtype: The precision `f` was evaluated in.
-        calls: How many times `f` was called.
-        diagnosis: When the check failed: what the mistake looks like.
-        notes: How the check was run (the layout assumed, the fast-mode caveat).
-    """
-
-    ok: bool
-    kind: str
-    mode: str
-    layout: str | None
-    claimed_shape: tuple[int, ...]
-    jacobian_shape: tuple[int, int]
-    input_shape: tuple[int, ...]
-    output_shape: tuple[int, ...]
-    max_error: float | None
-    worst: tuple[Entry, ...]
-    failed: int
-    compared: int
-    rtol: float
-    atol: float
-    step: float
-    dtype: str
-    calls: int
-    diagnosis: tuple[str, ...]
-    notes: tuple[str, ...]
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def report(self) -> str:
-        """A readable account: verdict, tolerance, the worst entries as a table, diagnosis and notes."""
-        name = "check_jacobian" if self.kind == "jacobian" else "check_backprop"
-        verdict = "passed" if self.ok else "FAILED"
-        m, n = self.jacobian_shape
-        if self.kind == "vjp":
-            layout = "rows vjp(e_i)" if self.mode == "full" else "vjp(v) . u"
-            layout = layout if self.layout else "vjp's value has the wrong shape"
-        elif self.layout == "gradient":
-            layout = "gradient shaped like the input"
-        else:
-            layout = f"{self.layout} layout" if self.layout else "no layout fits"
-        calls = f"{self.calls} call{'s' if self.calls != 1 else ''} of f"
-        lines = [
-            f"{name} {verdict}: {self.mode} mode, {layout}, Jacobian {m} x {n}, "
-            f"f: {_shape_text(self.input_shape)} -> {_shape_text(self.output_shape)}, {calls}"
-        ]
-        if self.mode == "full":
-            rule = "|claimed - numerical| <= atol + rtol * |numerical|"
-        else:
-            rule = "|claimed - numerical| <= atol * |v|_1 * |u|_1 + rtol * |numerical| for each v^T J u"
-        lines.append(
-            f"tolerance: {rule}, rtol {self.rtol:g}, atol {self.atol:g}; step {self.step:g}; {self.dtype}"
-        )
-        if self.worst:
-            what = "entries" if self.mode == "full" else "projections"
-            lines.append(
-                f"max |error| {_num(self.max_error, 3)}; {self.failed} of {self.compared} {what} outside the tolerance"
-            )
-            lines.append(f"worst {what}:")
-            lines.extend("  " + row for row in _table(self.worst, self.mode))
-        if self.diagnosis:
-            lines.append("diagnosis:")
-            lines.extend(f"  - {d}" for d in self.diagnosis)
-        if self.notes:
-            lines.append("notes:")
-            lines.extend(f"  - {d}" for d in self.notes)
-        return "\n".join(lines)
-
-    def raise_if_failed(self) -> None:
-        """Raise [`JacobianMismatch`][mcref.core.numerical.JacobianMismatch] with the report if the check failed."""
-        if not self.ok:
-            raise JacobianMismatch(self.report())
-
-
-def _num(value: float | None, digits: int) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:.{digits}g}"
-    return "0" if text == "-0" else text
-
-
-def _shape_text(shape: tuple[int, ...]) -> str:
-    return "scalar" if shape == () else str(shape)
-
-
-def _table(entries: tuple[Entry, ...], mode: str) -> list[str]:
-    head = ["index" if mode == "full" else "projection", "claimed", "numerical", "|error|", "allowed"]
-    rows = [
-        [
-            str(e.index) if mode == "full" else f"v{e.index[0] + 1}^T J u{e.index[0] + 1}",
-            _num(e.claimed, 6),
-            _num(e.numerical, 6),
-            _num(e.error, 3),
-            _num(e.allowed, 3),
-        ]
-        for e in entries
-    ]
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    return [
-        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))).rstrip()
-        for r in [head, *rows]
-    ]
-
-
 # ----- argument checks -----
 
 
@@ -301,14 +143,6 @@ def _dtype(value: Any) -> str:
     if name not in DEFAULTS:
         raise ValueError(f"dtype must be {listed}, got {name}")
     return name
-
-
-def _count(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
 
 
 def _tolerances(dtype: str, step: Any, rtol: Any, atol: Any) -> tuple[float, float, float]:
@@ -678,7 +512,7 @@ def _diagnose_shape(c: FloatArray, probe: _Probe, p: _Problem, asked: str) -> li
     """A claimed array whose shape fits the asked layout not at all: say what it looks like."""
     found = [
         f"the shape {c.shape} fits no layout{'' if asked == 'auto' else f' (asked: {asked})'}: "
-        f"for f: {_shape_text(p.in_shape)} -> {_shape_text(p.out_shape)} the derivative has shape {_expected_shapes(p)}"
+        f"for f: {describe_shape(p.in_shape)} -> {describe_shape(p.out_shape)} the derivative has shape {_expected_shapes(p)}"
     ]
     fits = _readings(c.shape, p)
     if asked != "auto":
@@ -721,7 +555,7 @@ def _diagnose_diagonal(d: FloatArray, probe: _Probe, p: _Problem) -> list[str]:
         if bool(np.all(np.abs(d - diagonal) <= probe.allowed[np.arange(n), np.arange(n)])):
             return [
                 f"only the diagonal given: your vector matches the diagonal of the Jacobian, but its "
-                f"off-diagonal entries are not zero (the largest is {_num(float(J[i, j]), 6)} at ({i}, {j})); "
+                f"off-diagonal entries are not zero (the largest is {format_number(float(J[i, j]), 6)} at ({i}, {j})); "
                 f"f is not element-wise, so pass the full {n} x {n} matrix"
             ]
         return [f"a vector of length {n} where the Jacobian is {n} x {n}; it matches neither diag(v) nor the diagonal"]
@@ -877,7 +711,7 @@ def check_jacobian(
         **kwargs: Keyword arguments of `f`.
 
     Returns:
-        A [`CheckResult`][mcref.core.check.CheckResult], true when the check
+        A [`CheckResult`][mcref.core.numerical.CheckResult], true when the check
         passed; `print(result.report())` explains it.
 
     Raises:
@@ -911,8 +745,8 @@ def check_jacobian(
     layout = _choice("layout", layout, _LAYOUTS)
     dt = _dtype(dtype)
     step, rtol, atol = _tolerances(dt, step, rtol, atol)
-    seed = _count("seed", seed, 0)
-    projections = _count("projections", projections, 1)
+    seed = validate.integer("seed", seed, low=0)
+    projections = validate.integer("projections", projections, low=1)
     given = None if callable(claimed) else validate.array("claimed", claimed)
     p = _Problem(f, args, kwargs, wrt, dt)
     c = given if given is not None else validate.array("claimed's value", claimed(*p.args, **p.kwargs))
@@ -987,7 +821,7 @@ def check_backprop(
         **kwargs: Keyword arguments of `f`.
 
     Returns:
-        A [`CheckResult`][mcref.core.check.CheckResult] with `layout="numerator"`:
+        A [`CheckResult`][mcref.core.numerical.CheckResult] with `layout="numerator"`:
         full mode compares the matrix whose row `i` is `vjp(e_i)`.
 
     Raises:
@@ -1019,8 +853,8 @@ def check_backprop(
     mode = _choice("mode", mode, _MODES)
     dt = _dtype(dtype)
     step, rtol, atol = _tolerances(dt, step, rtol, atol)
-    seed = _count("seed", seed, 0)
-    projections = _count("projections", projections, 1)
+    seed = validate.integer("seed", seed, low=0)
+    projections = validate.integer("projections", projections, low=1)
     p = _Problem(f, args, kwargs, wrt, dt)
     tolerances = (step, rtol, atol)
     wrong_shape: list[tuple[int, ...]] = []

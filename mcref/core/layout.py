@@ -44,16 +44,6 @@ from mcref.core.validate import FloatArray
 __all__ = ["gradient_as_row", "gradient_like_input", "to_denominator", "to_numerator"]
 
 
-def _matrix(name: str, value: Any, layout: str) -> FloatArray:
-    arr = validate.array(name, value)
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array (a Jacobian in {layout} layout; a gradient is a 2-D row or column), "
-            f"got an array of shape {arr.shape}"
-        )
-    return arr
-
-
 def to_denominator(jacobian: ArrayLike) -> FloatArray:
     """Convert a numerator-layout Jacobian to denominator layout: its transpose.
 
@@ -76,7 +66,7 @@ def to_denominator(jacobian: ArrayLike) -> FloatArray:
          [2. 5.]
          [3. 6.]]
     """
-    return _matrix("jacobian", jacobian, "numerator").T.copy()
+    return validate.matrix("jacobian", jacobian, what="a Jacobian in numerator layout; a gradient is a 2-D row or column").T.copy()
 
 
 def to_numerator(jacobian: ArrayLike) -> FloatArray:
@@ -100,7 +90,7 @@ def to_numerator(jacobian: ArrayLike) -> FloatArray:
         >>> print(to_numerator([[6.0], [12.0]]))   # a gradient column becomes a row
         [[ 6. 12.]]
     """
-    return _matrix("jacobian", jacobian, "denominator").T.copy()
+    return validate.matrix("jacobian", jacobian, what="a Jacobian in denominator layout; a gradient is a 2-D row or column").T.copy()
 
 
 def _shape(shape: Any) -> tuple[int, ...]:

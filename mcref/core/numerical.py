@@ -37,7 +37,8 @@ __all__ = [
     "ATOL",
     "RTOL",
     "STEP",
-    "JacobianComparison",
+    "CheckResult",
+    "Entry",
     "JacobianMismatch",
     "compare_jacobians",
     "numerical_jacobian",
@@ -176,51 +177,187 @@ def numerical_jacobian(
 
 
 class JacobianMismatch(AssertionError):
-    """Raised by [`JacobianComparison.raise_if_failed`][mcref.core.numerical.JacobianComparison.raise_if_failed]."""
+    """Raised by [`CheckResult.raise_if_failed`][mcref.core.numerical.CheckResult.raise_if_failed]."""
 
 
 @dataclass(frozen=True)
-class JacobianComparison:
-    """The outcome of comparing a closed-form Jacobian with a numerical one.
+class Entry:
+    """One compared entry of a check: a Jacobian entry (full mode) or a projection (fast mode).
 
     Attributes:
-        rule_id: The rule being checked, or None for an anonymous check.
-        ok: True when the shapes agree and every entry is within tolerance.
-        closed_shape: Shape of the closed form.
-        numerical_shape: Shape of the numerical Jacobian.
-        worst_index: Index of the entry furthest outside (or closest to) its
-            tolerance; None when the shapes differ.
-        closed_value: The closed form at `worst_index`.
-        numerical_value: The numerical Jacobian at `worst_index`.
-        max_abs_error: The largest absolute difference over all entries.
-        rtol: Relative tolerance used.
-        atol: Absolute tolerance used.
+        index: Full mode: the index into the claimed array as you passed it
+            (into the `(m, n)` matrix of rows `vjp(e_i)` for
+            [`check_backprop`][mcref.core.check.check_backprop]). Fast mode:
+            `(k,)` for projection `k`.
+        claimed: Your value.
+        numerical: The central-difference value.
+        error: `|claimed - numerical|`.
+        allowed: The largest error this entry may have to pass.
     """
 
-    rule_id: str | None
+    index: tuple[int, ...]
+    claimed: float
+    numerical: float
+    error: float
+    allowed: float
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of every comparison in mcref, with the same fields and methods for all of them.
+
+    Made by [`check_jacobian`][mcref.core.check.check_jacobian] and
+    [`check_backprop`][mcref.core.check.check_backprop] (your derivative against
+    central differences), and by
+    [`compare_jacobians`][mcref.core.numerical.compare_jacobians],
+    [`check_rule`][mcref.core.registry.check_rule] and
+    [`check_vjp`][mcref.core.registry.check_vjp] (two arrays compared entry by
+    entry, `kind="comparison"`).
+
+    It is true when the check passed, so `assert check_jacobian(...)` works;
+    [`report`][mcref.core.numerical.CheckResult.report] explains it and
+    [`raise_if_failed`][mcref.core.numerical.CheckResult.raise_if_failed] turns a failure
+    into an exception.
+
+    Attributes:
+        ok: True when every compared entry is within its tolerance.
+        kind: `"jacobian"` (check_jacobian), `"vjp"` (check_backprop) or
+            `"comparison"` (compare_jacobians, check_rule, check_vjp).
+        mode: `"full"` or `"fast"`.
+        layout: How the claimed array was read: `"numerator"` (one row per
+            output), `"denominator"` (one row per input), `"gradient"` (shaped
+            like the input, for a function with one output), or None when its
+            shape fits none of these.
+        claimed_shape: Shape of the claimed array (of `vjp`'s value for
+            `check_backprop`; of the closed form for a comparison).
+        jacobian_shape: Shape `(m, n)` of the Jacobian in numerator layout
+            (for a comparison: the shape of the numerical side, or the shape
+            the rule declares).
+        input_shape: Shape of the argument differentiated (`()` for a comparison).
+        output_shape: Shape of `f`'s value (`()` for a comparison).
+        max_error: Largest `|claimed - numerical|` over the compared entries;
+            None when nothing could be compared.
+        worst: The compared entries that used the largest share of their
+            tolerance, worst first (at most three).
+        failed: Number of compared entries outside their tolerance.
+        compared: Number of compared entries (`m * n` in full mode, the number
+            of projections in fast mode).
+        rtol: Relative tolerance used.
+        atol: Absolute tolerance used (per Jacobian entry; fast mode scales it,
+            see the module description).
+        step: Relative step of the central differences (None for a
+            comparison, which is given both arrays).
+        dtype: The precision `f` was evaluated in.
+        calls: How many times `f` was called.
+        diagnosis: When the check failed: what the mistake looks like.
+        notes: How the check was run (the layout assumed, the fast-mode caveat).
+        rule_id: The rule being checked, or None.
+    """
+
     ok: bool
-    closed_shape: tuple[int, ...]
-    numerical_shape: tuple[int, ...]
-    worst_index: tuple[int, ...] | None
-    closed_value: float | None
-    numerical_value: float | None
-    max_abs_error: float | None
+    kind: str
+    mode: str
+    layout: str | None
+    claimed_shape: tuple[int, ...]
+    jacobian_shape: tuple[int, ...]
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    max_error: float | None
+    worst: tuple[Entry, ...]
+    failed: int
+    compared: int
     rtol: float
     atol: float
+    step: float | None
+    dtype: str
+    calls: int
+    diagnosis: tuple[str, ...]
+    notes: tuple[str, ...]
+    rule_id: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @classmethod
+    def comparison(
+        cls,
+        claimed_shape: tuple[int, ...],
+        expected_shape: tuple[int, ...],
+        worst: tuple[Entry, ...] = (),
+        *,
+        ok: bool = False,
+        max_error: float | None = None,
+        failed: int = 0,
+        rule_id: str | None = None,
+        rtol: float = 0.0,
+        atol: float = 0.0,
+    ) -> CheckResult:
+        """The result of comparing two arrays entry by entry (`kind="comparison"`); with no
+        `worst` entry, a failure because the shapes differ."""
+        return cls(
+            ok=ok, kind="comparison", mode="full", layout="numerator", claimed_shape=claimed_shape,
+            jacobian_shape=expected_shape, input_shape=(), output_shape=(), max_error=max_error, worst=worst,
+            failed=failed, compared=int(np.prod(expected_shape)) if worst else 0, rtol=rtol, atol=atol,
+            step=None, dtype="float64", calls=0, diagnosis=(), notes=(), rule_id=rule_id,
+        )
 
     def report(self) -> str:
-        """A one-paragraph, human-readable account of the comparison."""
+        """A readable account: verdict, tolerance, the worst entries as a table, diagnosis and notes.
+
+        A comparison (`kind="comparison"`) is reported in one paragraph: the
+        rule, the verdict, the worst entry and the tolerance.
+        """
+        if self.kind == "comparison":
+            return self._comparison_report()
+        name = "check_jacobian" if self.kind == "jacobian" else "check_backprop"
+        verdict = "passed" if self.ok else "FAILED"
+        m, n = self.jacobian_shape
+        if self.kind == "vjp":
+            layout = "rows vjp(e_i)" if self.mode == "full" else "vjp(v) . u"
+            layout = layout if self.layout else "vjp's value has the wrong shape"
+        elif self.layout == "gradient":
+            layout = "gradient shaped like the input"
+        else:
+            layout = f"{self.layout} layout" if self.layout else "no layout fits"
+        calls = f"{self.calls} call{'s' if self.calls != 1 else ''} of f"
+        lines = [
+            f"{name} {verdict}: {self.mode} mode, {layout}, Jacobian {m} x {n}, "
+            f"f: {describe_shape(self.input_shape)} -> {describe_shape(self.output_shape)}, {calls}"
+        ]
+        if self.mode == "full":
+            rule = "|claimed - numerical| <= atol + rtol * |numerical|"
+        else:
+            rule = "|claimed - numerical| <= atol * |v|_1 * |u|_1 + rtol * |numerical| for each v^T J u"
+        lines.append(
+            f"tolerance: {rule}, rtol {self.rtol:g}, atol {self.atol:g}; step {self.step:g}; {self.dtype}"
+        )
+        if self.worst:
+            what = "entries" if self.mode == "full" else "projections"
+            lines.append(
+                f"max |error| {format_number(self.max_error, 3)}; {self.failed} of {self.compared} {what} outside the tolerance"
+            )
+            lines.append(f"worst {what}:")
+            lines.extend("  " + row for row in _table(self.worst, self.mode))
+        if self.diagnosis:
+            lines.append("diagnosis:")
+            lines.extend(f"  - {d}" for d in self.diagnosis)
+        if self.notes:
+            lines.append("notes:")
+            lines.extend(f"  - {d}" for d in self.notes)
+        return "\n".join(lines)
+
+    def _comparison_report(self) -> str:
         who = f"rule {self.rule_id}" if self.rule_id else "Jacobian check"
         verdict = "passed" if self.ok else "FAILED"
-        if self.closed_shape != self.numerical_shape:
+        if not self.worst:
             return (
-                f"{who} {verdict}: the closed form has shape {self.closed_shape} "
-                f"but the numerical Jacobian has shape {self.numerical_shape}"
+                f"{who} {verdict}: the closed form has shape {self.claimed_shape} "
+                f"but the numerical Jacobian has shape {self.jacobian_shape}"
             )
+        e = self.worst[0]
         return (
-            f"{who} {verdict}: worst entry {self.worst_index}: closed form {self.closed_value!r}, "
-            f"numerical {self.numerical_value!r}, |difference| {abs(self.closed_value - self.numerical_value):.3g}"  # type: ignore[operator]
-            f" (max over all entries {self.max_abs_error:.3g}); "
+            f"{who} {verdict}: worst entry {e.index}: closed form {e.claimed!r}, "
+            f"numerical {e.numerical!r}, |difference| {e.error:.3g} (max over all entries {self.max_error:.3g}); "
             f"tolerance |difference| <= atol + rtol * |numerical| with rtol={self.rtol:g}, atol={self.atol:g}"
         )
 
@@ -230,9 +367,41 @@ class JacobianComparison:
             raise JacobianMismatch(self.report())
 
 
+def format_number(value: float | None, digits: int) -> str:
+    """`value` with `digits` significant digits for a report ("-" for None, "0" for -0)."""
+    if value is None:
+        return "-"
+    text = f"{value:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+def describe_shape(shape: tuple[int, ...]) -> str:
+    """A shape for a report: "scalar" for `()`, else the tuple."""
+    return "scalar" if shape == () else str(shape)
+
+
+def _table(entries: tuple[Entry, ...], mode: str) -> list[str]:
+    head = ["index" if mode == "full" else "projection", "claimed", "numerical", "|error|", "allowed"]
+    rows = [
+        [
+            str(e.index) if mode == "full" else f"v{e.index[0] + 1}^T J u{e.index[0] + 1}",
+            format_number(e.claimed, 6),
+            format_number(e.numerical, 6),
+            format_number(e.error, 3),
+            format_number(e.allowed, 3),
+        ]
+        for e in entries
+    ]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    return [
+        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))).rstrip()
+        for r in [head, *rows]
+    ]
+
+
 def compare_jacobians(
     closed: Any, numerical: Any, *, rule_id: str | None = None, rtol: float = RTOL, atol: float = ATOL
-) -> JacobianComparison:
+) -> CheckResult:
     """Compare a closed-form Jacobian with a numerical one, entry by entry.
 
     An entry passes when `|closed - numerical| <= atol + rtol * |numerical|`.
@@ -247,8 +416,10 @@ def compare_jacobians(
         atol: Absolute tolerance.
 
     Returns:
-        A [`JacobianComparison`][mcref.core.numerical.JacobianComparison]; call
-        `raise_if_failed()` on it to turn a failure into an exception.
+        A [`CheckResult`][mcref.core.numerical.CheckResult] of kind
+        `"comparison"`: `worst[0]` is the entry that used the largest share of
+        its tolerance; call `raise_if_failed()` on it to turn a failure into an
+        exception.
 
     Raises:
         TypeError: If either Jacobian is not numeric.
@@ -269,22 +440,21 @@ def compare_jacobians(
     c = validate.array("closed", closed)
     n = validate.array("numerical", numerical)
     if c.shape != n.shape:
-        return JacobianComparison(rule_id, False, c.shape, n.shape, None, None, None, None, rtol, atol)
+        return CheckResult.comparison(c.shape, n.shape, rule_id=rule_id, rtol=rtol, atol=atol)
     diff = np.abs(c - n)
     allowed = atol + rtol * np.abs(n)
     # the worst entry is the one that uses the largest share of its allowance
     share = diff / allowed if np.all(allowed > 0) else diff - allowed
-    flat = int(np.argmax(share))
-    idx = tuple(int(i) for i in np.unravel_index(flat, c.shape))
-    return JacobianComparison(
-        rule_id=rule_id,
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(share)), c.shape))
+    worst = Entry(idx, float(c[idx]), float(n[idx]), float(diff[idx]), float(allowed[idx]))
+    return CheckResult.comparison(
+        c.shape,
+        n.shape,
+        (worst,),
         ok=bool(np.all(diff <= allowed)),
-        closed_shape=c.shape,
-        numerical_shape=n.shape,
-        worst_index=idx,
-        closed_value=float(c[idx]),
-        numerical_value=float(n[idx]),
-        max_abs_error=float(diff.max()),
+        max_error=float(diff.max()),
+        failed=int(np.sum(diff > allowed)),
+        rule_id=rule_id,
         rtol=rtol,
         atol=atol,
     )

@@ -7,6 +7,30 @@ both layouts, the shape of the result and the domain of each argument. Rule
 modules register their derivatives with the [`rule`][mcref.core.registry.rule]
 decorator; the tests, the site and the checks all read this one table.
 
+**Rules by kind.** Most rules belong to a kind whose Jacobian has a known structure. Rather than
+computing the Jacobian and the vector-Jacobian product (VJP) by hand, a rule
+of a kind states the one piece the structure needs, in the spirit of
+autograd's `defvjp` table and JAX's `deflinear`:
+
+* [`elementwise`][mcref.core.registry.elementwise]: y_i reads only the i-th entry
+  of the variable (the paper's element-wise diagonal condition, R5). Give the
+  element-wise derivative, the vector of ∂y_i/∂x_i; the Jacobian is its
+  diagonal matrix and the VJP multiplies v by it entry by entry.
+* [`reduction`][mcref.core.registry.reduction]: y is a number (a sum, a dot
+  product). Give the gradient, shaped like the variable; the Jacobian is the
+  gradient as a row and the VJP is v times the gradient.
+* [`linear`][mcref.core.registry.linear]: y = A x for a matrix A that does not
+  depend on x. Give A; the Jacobian is A and the VJP is Aᵀv.
+
+Each helper returns a [`Kind`][mcref.core.registry.Kind]; its two decorators
+register the public Jacobian and VJP functions. The decorated functions are
+the documentation only (signature and docstring, with its example): their
+bodies are empty, and the kind supplies the computation. Arguments are checked
+by the forward function: each call first runs `forward` on its arguments, so a
+wrong shape or a point outside the domain fails with the forward function's
+message. The registry then wraps both in its non-finite guard, and the generic
+tests verify them like any rule.
+
 Examples:
     >>> import mcref
     >>> r = mcref.get_rule("R10")
@@ -14,10 +38,38 @@ Examples:
     'Hadamard product, with respect to w'
     >>> r.derivative_shape({"n": 3})
     (3, 3)
+
+    A trial rule of a kind, y = x³ entry by entry: one call and two documented stubs.
+
+    >>> from mcref.core import validate
+    >>> from mcref.core.registry import Arg, elementwise, unregister
+    >>> def cube(x):
+    ...     return validate.vector("x", x) ** 3
+    >>> cube_rule = elementwise(
+    ...     "X900", title="cube", forward=cube, wrt="x", derivative=lambda x: 3 * x**2,
+    ...     latex=r"\\operatorname{diag}(3 \\mathbf{x}^2)", args={"x": Arg()},
+    ... )
+    >>> @cube_rule.jacobian
+    ... def jac_cube(x):
+    ...     '''The Jacobian of x³: diag(3x²).'''
+    >>> @cube_rule.vjp
+    ... def vjp_cube(v, x):
+    ...     '''Its VJP: v ⊗ 3x².'''
+    >>> print(jac_cube([1.0, 2.0]))
+    [[ 3.  0.]
+     [ 0. 12.]]
+    >>> print(vjp_cube([1.0, -1.0], [1.0, 2.0]))
+    [  3. -12.]
+    >>> import mcref
+    >>> print(mcref.check_rule("X900", 3).ok, mcref.check_vjp("X900", 3).ok)
+    True True
+    >>> _ = unregister("X900")
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,9 +77,29 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from mcref.core.numerical import ATOL, RTOL, JacobianComparison, compare_jacobians, numerical_jacobian
+from mcref.core import validate
+from mcref.core.numerical import ATOL, RTOL, CheckResult, compare_jacobians, numerical_jacobian
+from mcref.core.validate import FloatArray
 
-__all__ = ["Arg", "Rule", "all_rules", "check_rule", "check_vjp", "dim_names", "get_rule", "rule", "unregister", "vjp_of"]
+__all__ = [
+    "Arg",
+    "Kind",
+    "RULE_MARKER",
+    "Rule",
+    "all_rules",
+    "check_rule",
+    "check_vjp",
+    "dim_names",
+    "elementwise",
+    "finite_guard",
+    "get_rule",
+    "linear",
+    "reduction",
+    "rule",
+    "shape_tex",
+    "unregister",
+    "vjp_of",
+]
 
 Dim = str | int
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,6 +174,14 @@ class Arg:
 
 
 _DIM_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+RULE_MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+) \}\}[ \t]*$", re.M)
+"""A line `{{ rule R10 }}` on a page, which places the rule there; group 1 is the ID."""
+
+
+def shape_tex(shape: tuple[Dim, ...]) -> str:
+    """A symbolic shape as TeX, the way the site writes it: `("n", 1)` as `n \\times 1`, `("m*n",)` as `mn`."""
+    return r" \times ".join(str(d).replace("*", "").replace("+", " + ") for d in shape)
 
 
 def dim_names(d: Dim) -> set[str]:
@@ -208,6 +288,47 @@ class Rule:
         return int(re.sub(r"\D", "", self.id))
 
 
+def finite_guard(rule_id: str, fn: F) -> F:
+    """`fn` wrapped so that a result that left float64 raises ValueError instead of coming back.
+
+    Every closed form and VJP registered with [`rule`][mcref.core.registry.rule]
+    or [`vjp_of`][mcref.core.registry.vjp_of] is wrapped this way, so none needs
+    its own `np.errstate` block or finiteness check. Inside the call numpy's
+    floating-point warnings (overflow, division by zero, invalid, underflow)
+    are silenced: an overflow is reported by the check on the result, in one
+    message naming the rule and the function, rather than as a RuntimeWarning
+    followed by an inf. An underflow to 0 is a finite result and passes.
+
+    The wrapper keeps the name, docstring, signature and module of `fn` (and
+    `__wrapped__`, the unguarded function), so the API reference and the
+    doctests see the function as written.
+    """
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            result = fn(*args, **kwargs)
+        _refuse_non_finite(rule_id, fn.__name__, result)
+        return result
+
+    return guarded  # type: ignore[return-value]
+
+
+def _refuse_non_finite(rule_id: str, name: str, result: Any) -> None:
+    values = np.asarray(result)
+    if values.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    where = f" at index {index[0] if len(index) == 1 else index}" if index else ""
+    raise ValueError(
+        f"{rule_id} {name}: the result is not finite ({values[bad].flat[0]}{where}): "
+        "the inputs are too large, or a divisor too small, for float64"
+    )
+
+
 def rule(
     id: str,
     *,
@@ -216,7 +337,7 @@ def rule(
     forward: Callable[..., Any],
     wrt: str,
     latex: str,
-    latex_denominator: str,
+    latex_denominator: str | None = None,
     shape: tuple[Dim, ...],
     args: Mapping[str, Arg],
     conditions: str = "",
@@ -224,8 +345,12 @@ def rule(
 ) -> Callable[[F], F]:
     """Register the decorated function as the closed-form derivative of a rule.
 
-    The decorated function is returned unchanged, with a `rule_id` attribute.
-    Registering an ID twice is an error.
+    The decorated function comes back wrapped by
+    [`finite_guard`][mcref.core.registry.finite_guard] (a non-finite result
+    raises ValueError), with a `rule_id` attribute; the registry holds the same
+    wrapped function. Registering an ID twice is an error. `latex_denominator`
+    defaults to `latex`, for a derivative that is the same array in both layouts
+    (a diagonal or symmetric Jacobian).
     """
 
     def decorate(derivative: F) -> F:
@@ -235,22 +360,23 @@ def rule(
             raise ValueError(f"rule {id} is already registered (by {_RULES[id].derivative.__qualname__})")
         if wrt not in args:
             raise ValueError(f"rule {id}: wrt={wrt!r} is not one of its arguments {list(args)}")
+        guarded = finite_guard(id, derivative)
         _RULES[id] = Rule(
             id=id,
             title=title,
             section=section,
             forward=forward,
             wrt=wrt,
-            derivative=derivative,
+            derivative=guarded,
             latex=latex,
-            latex_denominator=latex_denominator,
+            latex_denominator=latex if latex_denominator is None else latex_denominator,
             shape=shape,
             args=dict(args),
             conditions=conditions,
             domain=domain,
         )
-        derivative.rule_id = id  # type: ignore[attr-defined]
-        return derivative
+        guarded.rule_id = id  # type: ignore[attr-defined]
+        return guarded
 
     return decorate
 
@@ -261,16 +387,18 @@ def vjp_of(rule_id: str, *, latex: str = "") -> Callable[[F], F]:
     The function is called as `vjp(v, **point)`, with `v` shaped like the
     forward function's output, and returns `vᵀJ` shaped like the variable, the
     way reverse-mode autodiff does, without forming the Jacobian. `latex`
-    states it as a formula for the rule's page.
+    states it as a formula for the rule's page. Like the closed form, it comes
+    back wrapped by [`finite_guard`][mcref.core.registry.finite_guard].
     """
 
     def decorate(fn: F) -> F:
         r = get_rule(rule_id)
         if r.vjp is not None:
             raise ValueError(f"rule {rule_id} already has a VJP ({r.vjp.__qualname__})")
-        _RULES[rule_id] = replace(r, vjp=fn, vjp_latex=latex)
-        fn.rule_id = rule_id  # type: ignore[attr-defined]
-        return fn
+        guarded = finite_guard(rule_id, fn)
+        _RULES[rule_id] = replace(r, vjp=guarded, vjp_latex=latex)
+        guarded.rule_id = rule_id  # type: ignore[attr-defined]
+        return guarded
 
     return decorate
 
@@ -307,15 +435,6 @@ def get_rule(rule_id: str) -> Rule:
         raise KeyError(f"no rule with ID {rule_id!r}; known IDs: {known}") from None
 
 
-def _size(name: str, value: Any) -> int:
-    """A dimension size: an int (Python or numpy) of at least 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= 1, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
 def _resolve(rule: Rule | str) -> Rule:
     if isinstance(rule, str):
         return get_rule(rule)
@@ -324,19 +443,13 @@ def _resolve(rule: Rule | str) -> Rule:
     raise TypeError(f"rule must be a Rule or a rule ID such as 'R10', got {type(rule).__name__}")
 
 
-def _seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return int(seed)
-
-
 def _sizes_for(r: Rule, sizes: int | Mapping[str, int]) -> dict[str, int]:
     """A size for every dimension symbol: from a mapping, or one int for all of them."""
     if isinstance(sizes, Mapping):
-        return {str(k): _size(f"sizes[{k!r}]", v) for k, v in sizes.items()}
+        return {str(k): validate.integer(f"sizes[{k!r}]", v, low=1) for k, v in sizes.items()}
     if isinstance(sizes, bool) or not isinstance(sizes, (int, np.integer)):
         raise TypeError(f"sizes must be an int or a mapping of dimension names to ints, got {type(sizes).__name__}")
-    return dict.fromkeys(r.dimensions, _size("sizes", sizes))
+    return dict.fromkeys(r.dimensions, validate.integer("sizes", sizes, low=1))
 
 
 def check_rule(
@@ -346,7 +459,7 @@ def check_rule(
     seed: int = 0,
     rtol: float = RTOL,
     atol: float = ATOL,
-) -> JacobianComparison:
+) -> CheckResult:
     """Check a rule's closed form against the numerical Jacobian at a random point.
 
     Args:
@@ -368,13 +481,13 @@ def check_rule(
     """
     r = _resolve(rule)
     sizes = _sizes_for(r, sizes)
-    point = r.sample(np.random.default_rng(_seed(seed)), sizes)
+    point = r.sample(np.random.default_rng(validate.integer("seed", seed)), sizes)
     closed = np.asarray(r.derivative(**point))
     numeric = numerical_jacobian(r.forward, wrt=r.wrt, **point)
     declared = r.derivative_shape(sizes)
     if closed.shape != declared:
         # report against the declared shape: a closed form of the wrong shape fails
-        return JacobianComparison(r.id, False, closed.shape, declared, None, None, None, None, rtol, atol)
+        return CheckResult.comparison(closed.shape, declared, rule_id=r.id, rtol=rtol, atol=atol)
     return compare_jacobians(closed, numeric, rule_id=r.id, rtol=rtol, atol=atol)
 
 
@@ -385,7 +498,7 @@ def check_vjp(
     seed: int = 0,
     rtol: float = RTOL,
     atol: float = ATOL,
-) -> JacobianComparison:
+) -> CheckResult:
     """Check a rule's VJP against `v` times its full closed-form Jacobian, at a random point and `v`.
 
     The VJP must return an array shaped like the variable; it is flattened
@@ -398,7 +511,7 @@ def check_vjp(
     if r.vjp is None:
         raise ValueError(f"rule {r.id} has no VJP; attach one with @vjp_of({r.id!r})")
     sizes = _sizes_for(r, sizes)
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(validate.integer("seed", seed))
     point = r.sample(rng, sizes)
     out_shape = np.shape(r.forward(**point))
     v = rng.normal(size=out_shape)
@@ -406,5 +519,229 @@ def check_vjp(
     got = np.asarray(r.vjp(v if out_shape else float(v), **point))
     want_shape = np.shape(point[r.wrt])
     if got.shape != want_shape:
-        return JacobianComparison(r.id, False, got.shape, want_shape, None, None, None, None, rtol, atol)
+        return CheckResult.comparison(got.shape, want_shape, rule_id=r.id, rtol=rtol, atol=atol)
     return compare_jacobians(got.reshape(1, -1), np.reshape(v, (1, -1)) @ jac, rule_id=r.id, rtol=rtol, atol=atol)
+
+
+# ----- rules by kind: the one piece a kind needs gives the Jacobian and the VJP -----
+
+
+Point = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A rule of a known kind, waiting for its public functions.
+
+    Made by [`elementwise`][mcref.core.registry.elementwise],
+    [`reduction`][mcref.core.registry.reduction] or
+    [`linear`][mcref.core.registry.linear]; decorate the Jacobian's stub with
+    [`jacobian`][mcref.core.registry.Kind.jacobian] and the VJP's with
+    [`vjp`][mcref.core.registry.Kind.vjp].
+
+    Attributes:
+        id: The rule ID.
+        forward: The forward function; it checks the arguments.
+        closed_form: The Jacobian at a checked point (float64 arrays by name).
+        backprop: The VJP, `backprop(v, point, name)`; `name` is the cotangent's
+            parameter name, for error messages.
+        registration: The keyword arguments of [`rule`][mcref.core.registry.rule].
+        vjp_latex: The VJP as a formula, for the rule's page.
+    """
+
+    id: str
+    forward: Callable[..., Any]
+    closed_form: Callable[[Point], FloatArray]
+    backprop: Callable[[Any, Point, str], FloatArray]
+    registration: Mapping[str, Any] = field(default_factory=dict)
+    vjp_latex: str = ""
+
+    def jacobian(self, stub: F) -> F:
+        """Register the rule, with `stub`'s name, signature and docstring for its closed form."""
+        _empty_body(stub)
+        signature = inspect.signature(stub)
+
+        @functools.wraps(stub)
+        def jacobian(*args: Any, **kwargs: Any) -> FloatArray:
+            return self.closed_form(_checked(self.forward, signature.bind(*args, **kwargs).arguments))
+
+        return rule(self.id, **self.registration)(jacobian)  # type: ignore[return-value]
+
+    def vjp(self, stub: F) -> F:
+        """Attach the VJP, with `stub`'s name, signature (the cotangent first: `v`, `delta`, ...) and docstring."""
+        _empty_body(stub)
+        signature = inspect.signature(stub)
+
+        @functools.wraps(stub)
+        def vjp(*args: Any, **kwargs: Any) -> FloatArray:
+            point = dict(signature.bind(*args, **kwargs).arguments)
+            name = next(iter(signature.parameters))
+            v = point.pop(name)
+            return self.backprop(v, _checked(self.forward, point), name)
+
+        return vjp_of(self.id, latex=self.vjp_latex)(vjp)  # type: ignore[return-value]
+
+
+def elementwise(
+    id: str,
+    *,
+    title: str,
+    forward: Callable[..., Any],
+    wrt: str,
+    derivative: Callable[..., ArrayLike],
+    latex: str,
+    vjp_latex: str | None = None,
+    diagonal_latex: str | None = None,
+    args: Mapping[str, Arg],
+    section: str = "",
+    conditions: str = "",
+    domain: Callable[..., bool] | None = None,
+) -> Kind:
+    """An element-wise rule, from its element-wise derivative.
+
+    Args:
+        id: The rule ID, e.g. `"R10"`.
+        title: Short name of the rule.
+        forward: The forward function; it checks the arguments.
+        wrt: The variable, a vector argument of `forward`.
+        derivative: Called with the forward function's arguments by name, as
+            float64 arrays (0-d for scalar arguments); returns the vector
+            of ∂y_i/∂wrt_i, the diagonal of the Jacobian (a number for a
+            constant diagonal).
+        latex: The statement; a diagonal matrix is its own transpose, so it
+            serves both layouts.
+        vjp_latex: The VJP as a formula; by default `v ⊗` the diagonal, when
+            `diagonal_latex` is given.
+        diagonal_latex: The diagonal as a LaTeX vector, e.g. `\\mathbf{x}`.
+        args: Shape and sampling domain of every argument of `forward`.
+        section: The paper's section(s); empty for an extension.
+        conditions: Assumptions, markdown.
+        domain: Optional predicate on a point, as in
+            [`rule`][mcref.core.registry.rule].
+
+    Returns:
+        The rule's [`Kind`][mcref.core.registry.Kind]: the Jacobian is
+        diag(derivative), shape `(n, n)`, and the VJP is `v ⊗ derivative`.
+    """
+    if vjp_latex is None and diagonal_latex is not None:
+        vjp_latex = rf"J^\top \mathbf{{v}} = \mathbf{{v}} \otimes {diagonal_latex}"
+
+    def diagonal(point: Point) -> FloatArray:
+        # a constant derivative (1, -1) may come back as a number
+        return np.broadcast_to(np.asarray(derivative(**point), dtype=np.float64), point[wrt].shape).copy()
+
+    def backprop(v: Any, point: Point, name: str) -> FloatArray:
+        d = diagonal(point)
+        return validate.cotangent(v, d.shape[0], forward.__name__, name=name) * d
+
+    return Kind(
+        id,
+        forward,
+        lambda point: np.diag(diagonal(point)),
+        backprop,
+        dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex, shape=(args[wrt].shape[0],) * 2,
+             args=args, conditions=conditions, domain=domain),
+        vjp_latex or "",
+    )
+
+
+def reduction(
+    id: str,
+    *,
+    title: str,
+    forward: Callable[..., Any],
+    wrt: str,
+    gradient: Callable[..., ArrayLike],
+    latex: str,
+    latex_denominator: str | None = None,
+    vjp_latex: str = "",
+    args: Mapping[str, Arg],
+    section: str = "",
+    conditions: str = "",
+    domain: Callable[..., bool] | None = None,
+) -> Kind:
+    """A rule whose forward function returns a number, from its gradient.
+
+    `gradient` is called like `derivative` in
+    [`elementwise`][mcref.core.registry.elementwise] and returns ∂y/∂wrt shaped
+    like the variable, a vector of length n (a number for a constant
+    gradient). The Jacobian is that gradient as a `(1, n)` row (numerator
+    layout) and the VJP is the number `v` times it. The other arguments are
+    those of `elementwise`; `latex_denominator` states the gradient as a column.
+    """
+
+    def grad(point: Point) -> FloatArray:
+        return np.broadcast_to(np.asarray(gradient(**point), dtype=np.float64), point[wrt].shape).copy()
+
+    return Kind(
+        id,
+        forward,
+        lambda point: grad(point)[None, :],
+        lambda v, point, name: validate.scalar_cotangent(v, name=name) * grad(point),
+        dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex,
+             latex_denominator=latex_denominator, shape=(1, args[wrt].shape[0]), args=args,
+             conditions=conditions, domain=domain),
+        vjp_latex,
+    )
+
+
+def linear(
+    id: str,
+    *,
+    title: str,
+    forward: Callable[..., Any],
+    wrt: str,
+    matrix: Callable[..., ArrayLike],
+    latex: str,
+    latex_denominator: str | None = None,
+    vjp_latex: str = "",
+    shape: tuple[Dim, Dim],
+    args: Mapping[str, Arg],
+    section: str = "",
+    conditions: str = "",
+    domain: Callable[..., bool] | None = None,
+) -> Kind:
+    """A rule y = A wrt, linear in the variable, from its matrix A.
+
+    `matrix` is called like `derivative` in
+    [`elementwise`][mcref.core.registry.elementwise] and returns A, of shape
+    `shape` = (m, n); it must not depend on the variable. The Jacobian is A
+    and the VJP is Aᵀv, shaped like the variable (a vector of length n).
+    """
+
+    def jac(point: Point) -> FloatArray:
+        return np.asarray(matrix(**point), dtype=np.float64)
+
+    def backprop(v: Any, point: Point, name: str) -> FloatArray:
+        A = jac(point)
+        return validate.cotangent(v, A.shape[0], forward.__name__, name=name) @ A
+
+    return Kind(
+        id,
+        forward,
+        jac,
+        backprop,
+        dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex,
+             latex_denominator=latex_denominator, shape=shape, args=args, conditions=conditions, domain=domain),
+        vjp_latex,
+    )
+
+
+def _docstring_only() -> None:
+    """A function with a docstring and no body."""
+
+
+def _empty_body(stub: Callable[..., Any]) -> None:
+    """Refuse a stub with a body: the kind computes the result, and a body would be silently ignored."""
+    code, empty = stub.__code__, _docstring_only.__code__
+    if (code.co_code, code.co_consts[1:], code.co_names) != (empty.co_code, empty.co_consts[1:], empty.co_names):
+        raise TypeError(
+            f"{stub.__qualname__} has a body, which a kind would ignore: it computes the result from the one "
+            "piece it was given; leave only the docstring"
+        )
+
+
+def _checked(forward: Callable[..., Any], point: Mapping[str, Any]) -> Point:
+    """The arguments by name, checked by the forward function, as float64 arrays (0-d for scalars)."""
+    forward(**point)  # the forward function's checks: shapes, lengths, finiteness, domain
+    return {name: np.asarray(value, dtype=np.float64) for name, value in point.items()}

@@ -79,19 +79,31 @@ def vector(name: str, value: Any) -> FloatArray:
     return arr
 
 
-def matrix(name: str, value: Any) -> FloatArray:
-    """Check that `value` is a non-empty, finite 2-D array and return it as float64."""
-    arr = as_float_array(name, value)
+def matrix(name: str, value: Any, *, what: str = "a matrix", copy: bool = True, finite: bool = True) -> FloatArray:
+    """Check that `value` is a non-empty, finite 2-D array and return it as float64.
+
+    Args:
+        name: The argument's name, for messages.
+        value: The value passed.
+        what: What the matrix stands for, in the message for a wrong ndim,
+            e.g. "a Jacobian in numerator layout".
+        copy: See `as_float_array`.
+        finite: See `array`.
+    """
+    arr = as_float_array(name, value, copy=copy)
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (a matrix), got an array of shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must have at least one element, got an empty array of shape {arr.shape}")
-    check_finite(name, arr)
-    return arr
+        raise ValueError(f"{name} must be a 2-D array ({what}), got an array of shape {arr.shape}")
+    return array(name, arr, copy=False, finite=finite)
 
 
 def scalar(name: str, value: Any) -> float:
-    """Check that `value` is one finite real number and return it as a Python float."""
+    """Check that `value` is one finite real number and return it as a Python float.
+
+    A numpy scalar (`np.float64(2.0)`) is accepted and, in messages, described
+    like the 0-d array it is.
+    """
+    if isinstance(value, np.generic):
+        value = np.asarray(value)
     arr = as_float_array(name, value)
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar (a 0-d value), got an array of shape {arr.shape}")
@@ -122,6 +134,20 @@ def same_length(**vectors: FloatArray) -> int:
     return next(iter(lengths.values()))
 
 
+def integer(name: str, value: Any, *, low: int | None = None) -> int:
+    """Check that `value` is an int (Python or numpy, not a bool), at least `low` if given.
+
+    Raises:
+        TypeError: If `value` is not an int; the message names `name`.
+        ValueError: If `value < low`.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int{'' if low is None else f' >= {low}'}, got {type(value).__name__} {value!r}"[:160])
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
 def positive_float(name: str, value: Any) -> float:
     """Check that `value` is a finite real number > 0 (a step size or a tolerance)."""
     number = scalar(name, value)
@@ -146,22 +172,33 @@ def paired_vectors(w: Any, x: Any) -> tuple[FloatArray, FloatArray]:
     return wv, xv
 
 
-def cotangent(v: Any, n: int, of: str) -> FloatArray:
-    """The `v` of a VJP whose forward output `of` is a vector of length n."""
-    arr = vector("v", v)
+def cotangent(v: Any, n: int, of: str, *, name: str = "v") -> FloatArray:
+    """The `v` of a VJP whose forward output `of` is a vector of length n (`name`: its parameter name)."""
+    arr = vector(name, v)
     if arr.shape != (n,):
-        raise ValueError(f"v must have the shape of the output of {of}, {(n,)}, got an array of shape {arr.shape}")
+        raise ValueError(f"{name} must have the shape of the output of {of}, {(n,)}, got an array of shape {arr.shape}")
     return arr
 
 
-def scalar_cotangent(v: Any) -> float:
+def scalar_cotangent(v: Any, *, name: str = "v") -> float:
     """The `v` of a VJP whose forward output is a scalar: one finite real number."""
-    # a numpy scalar is described like the 0-d array it is
-    return scalar("v", np.asarray(v) if isinstance(v, np.generic) else v)
+    return scalar(name, v)
 
 
-def finite_result(name: str, arr: FloatArray) -> FloatArray:
-    """Refuse a result that left float64 (overflow), rather than return inf or nan."""
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} is not finite: the inputs are too large (or a divisor too small) for float64")
-    return arr
+def finite_result(name: str, value: Any, where: str = "") -> Any:
+    """`value` unchanged, or ValueError if it left float64 (an inf or NaN from finite inputs).
+
+    For forward functions and helpers; a registered closed form or VJP needs
+    no call, the registry guards it (`mcref.core.registry.finite_guard`).
+
+    Args:
+        name: What the value is, for the message, e.g. `"Wx + b"`.
+        value: A number or an array.
+        where: Optional context, e.g. `"at x = 800.0"`.
+    """
+    if not np.all(np.isfinite(value)):
+        at = f" {where}" if where else ""
+        raise ValueError(
+            f"{name} is not finite{at}: it overflowed float64 (the inputs are too large, or a divisor too small)"
+        )
+    return value

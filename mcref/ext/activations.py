@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike
 from mcref.core import validate
 from mcref.core.validate import FloatArray
 from mcref.core.stable import sigmoid as _sigmoid
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, elementwise
 
 # __all__ lists the rule functions: forward functions, closed forms and VJPs, which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -78,21 +78,9 @@ def _statement(f: str, derivative: str) -> str:
     return rf"\frac{{\partial {f}({_X})}}{{\partial {_X}}} = \operatorname{{diag}}\big({derivative}\big)"
 
 
-def _vjp_statement(derivative: str) -> str:
-    return rf"J^\top \mathbf{{v}} = \mathbf{{v}} \otimes {derivative}"
-
 
 def _x(x: ArrayLike) -> FloatArray:
     return validate.vector("x", x)
-
-
-def _v_and_x(v: ArrayLike, x: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """The arguments of a VJP: v and x, vectors of one length."""
-    v = validate.vector("v", v)
-    x = validate.vector("x", x)
-    validate.same_length(v=v, x=x)
-    return v, x
-
 
 
 def _sigmoid_prime(x: FloatArray) -> FloatArray:
@@ -193,20 +181,28 @@ def log(x: ArrayLike) -> FloatArray:
     return np.log(_positive(_x(x)))
 
 
-# ----- X13: sigmoid -----
+# ----- X13-X17: one element-wise rule each -----
+#
+# `elementwise` is given the element-wise derivative f'(x) and computes jac_<f>
+# (the diagonal matrix of f'(x)) and vjp_<f> (v ⊗ f'(x)); the functions below each
+# call are their public names and documentation only (empty bodies), registered
+# by its two decorators. The forward function checks x (and the domain of exp and log).
 
 
-@rule(
+_X13 = elementwise(
     "X13",
     title="element-wise sigmoid: diag(σ(1 − σ))",
     forward=sigmoid,
     wrt="x",
+    derivative=_sigmoid_prime,
     latex=_statement(r"\sigma", rf"\sigma({_X}) \otimes ({_ONES} - \sigma({_X}))"),
-    latex_denominator=_statement(r"\sigma", rf"\sigma({_X}) \otimes ({_ONES} - \sigma({_X}))"),
-    shape=("n", "n"),
+    diagonal_latex=rf"\sigma({_X}) \otimes ({_ONES} - \sigma({_X}))",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\sigma(x) = 1/(1 + e^{-x})$, so $\sigma'(x) = \sigma(x)(1 - \sigma(x))$.",
 )
+
+
+@_X13.jacobian
 def jac_sigmoid(x: ArrayLike) -> FloatArray:
     """X13: the Jacobian of the element-wise sigmoid is diag(σ(x) ⊗ (1 − σ(x))).
 
@@ -222,10 +218,9 @@ def jac_sigmoid(x: ArrayLike) -> FloatArray:
         [[0.25     0.      ]
          [0.       0.104994]]
     """
-    return np.diag(_sigmoid_prime(_x(x)))
 
 
-@vjp_of("X13", latex=_vjp_statement(rf"\sigma({_X}) \otimes ({_ONES} - \sigma({_X}))"))
+@_X13.vjp
 def vjp_sigmoid(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """X13 backprop: Jᵀv = v ⊗ σ(x) ⊗ (1 − σ(x)), without forming the n by n Jacobian.
 
@@ -241,24 +236,22 @@ def vjp_sigmoid(v: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_sigmoid([1.0, 2.0], [0.0, 0.0]))
         [0.25 0.5 ]
     """
-    v, x = _v_and_x(v, x)
-    return v * _sigmoid_prime(x)
 
 
-# ----- X14: tanh -----
-
-
-@rule(
+_X14 = elementwise(
     "X14",
     title="element-wise tanh: diag(1 − tanh²)",
     forward=tanh,
     wrt="x",
+    derivative=_tanh_prime,
     latex=_statement(r"\tanh", rf"{_ONES} - \tanh^2({_X})"),
-    latex_denominator=_statement(r"\tanh", rf"{_ONES} - \tanh^2({_X})"),
-    shape=("n", "n"),
+    diagonal_latex=rf"({_ONES} - \tanh^2({_X}))",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\tanh^2(\mathbf{x})$ squares each entry.",
 )
+
+
+@_X14.jacobian
 def jac_tanh(x: ArrayLike) -> FloatArray:
     """X14: the Jacobian of the element-wise tanh is diag(1 − tanh²(x)).
 
@@ -274,10 +267,9 @@ def jac_tanh(x: ArrayLike) -> FloatArray:
         [[1.       0.      ]
          [0.       0.419974]]
     """
-    return np.diag(_tanh_prime(_x(x)))
 
 
-@vjp_of("X14", latex=_vjp_statement(rf"({_ONES} - \tanh^2({_X}))"))
+@_X14.vjp
 def vjp_tanh(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """X14 backprop: Jᵀv = v ⊗ (1 − tanh²(x)), without forming the n by n Jacobian.
 
@@ -288,24 +280,22 @@ def vjp_tanh(v: ArrayLike, x: ArrayLike) -> FloatArray:
     Returns:
         The gradient with respect to x, shape `(n,)`.
     """
-    v, x = _v_and_x(v, x)
-    return v * _tanh_prime(x)
 
 
-# ----- X15: softplus -----
-
-
-@rule(
+_X15 = elementwise(
     "X15",
     title="element-wise softplus: diag(σ(x))",
     forward=softplus,
     wrt="x",
+    derivative=_sigmoid,
     latex=_statement(r"\operatorname{softplus}", rf"\sigma({_X})"),
-    latex_denominator=_statement(r"\operatorname{softplus}", rf"\sigma({_X})"),
-    shape=("n", "n"),
+    diagonal_latex=rf"\sigma({_X})",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{softplus}(x) = \log(1 + e^x)$, whose derivative is the sigmoid.",
 )
+
+
+@_X15.jacobian
 def jac_softplus(x: ArrayLike) -> FloatArray:
     """X15: the Jacobian of the element-wise softplus is diag(σ(x)).
 
@@ -321,10 +311,9 @@ def jac_softplus(x: ArrayLike) -> FloatArray:
         [[0.5      0.      ]
          [0.       0.880797]]
     """
-    return np.diag(_sigmoid(_x(x)))
 
 
-@vjp_of("X15", latex=_vjp_statement(rf"\sigma({_X})"))
+@_X15.vjp
 def vjp_softplus(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """X15 backprop: Jᵀv = v ⊗ σ(x), without forming the n by n Jacobian.
 
@@ -335,25 +324,23 @@ def vjp_softplus(v: ArrayLike, x: ArrayLike) -> FloatArray:
     Returns:
         The gradient with respect to x, shape `(n,)`.
     """
-    v, x = _v_and_x(v, x)
-    return v * _sigmoid(x)
 
 
-# ----- X16: exp -----
-
-
-@rule(
+_X16 = elementwise(
     "X16",
     title="element-wise exp: diag(exp x)",
     forward=exp,
     wrt="x",
+    derivative=lambda x: np.exp(x),
     latex=_statement(r"\exp", rf"e^{{{_X}}}"),
-    latex_denominator=_statement(r"\exp", rf"e^{{{_X}}}"),
-    shape=("n", "n"),
+    diagonal_latex=rf"e^{{{_X}}}",
     args=_ARGS,
     conditions=_DIAGONAL + r" Every $x_i \le 709.78$, where $e^{x_i}$ still fits in float64; "
     "beyond it the functions raise ValueError.",
 )
+
+
+@_X16.jacobian
 def jac_exp(x: ArrayLike) -> FloatArray:
     """X16: the Jacobian of the element-wise exponential is diag(e^x).
 
@@ -372,10 +359,9 @@ def jac_exp(x: ArrayLike) -> FloatArray:
         [[1.       0.      ]
          [0.       2.718282]]
     """
-    return np.diag(_exp(_x(x)))
 
 
-@vjp_of("X16", latex=_vjp_statement(rf"e^{{{_X}}}"))
+@_X16.vjp
 def vjp_exp(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """X16 backprop: Jᵀv = v ⊗ e^x, without forming the n by n Jacobian.
 
@@ -389,25 +375,23 @@ def vjp_exp(v: ArrayLike, x: ArrayLike) -> FloatArray:
     Raises:
         ValueError: If e^(x_i) overflows float64 for some i.
     """
-    v, x = _v_and_x(v, x)
-    return v * _exp(x)
 
 
-# ----- X17: log -----
-
-
-@rule(
+_X17 = elementwise(
     "X17",
     title="element-wise log: diag(1/x)",
     forward=log,
     wrt="x",
+    derivative=lambda x: 1.0 / x,
     latex=_statement(r"\log", r"\dots \frac{1}{x_i} \dots"),
-    latex_denominator=_statement(r"\log", r"\dots \frac{1}{x_i} \dots"),
-    shape=("n", "n"),
+    vjp_latex=r"J^\top \mathbf{v} = \mathbf{v} \oslash \mathbf{x}",
     args=_LOG_ARGS,
     conditions=_DIAGONAL + r" Every $x_i > 0$; the functions raise ValueError naming the first "
     r"entry with $x_i \le 0$.",
 )
+
+
+@_X17.jacobian
 def jac_log(x: ArrayLike) -> FloatArray:
     """X17: the Jacobian of the element-wise natural log is diag(1/x_i), for x > 0.
 
@@ -426,10 +410,9 @@ def jac_log(x: ArrayLike) -> FloatArray:
         [[2.   0.  ]
          [0.   0.25]]
     """
-    return np.diag(1.0 / _positive(_x(x)))
 
 
-@vjp_of("X17", latex=r"J^\top \mathbf{v} = \mathbf{v} \oslash \mathbf{x}")
+@_X17.vjp
 def vjp_log(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """X17 backprop: Jᵀv = v ⊘ x, without forming the n by n Jacobian.
 
@@ -443,5 +426,3 @@ def vjp_log(v: ArrayLike, x: ArrayLike) -> FloatArray:
     Raises:
         ValueError: If an entry of x is <= 0; the message names its index.
     """
-    v, x = _v_and_x(v, x)
-    return v / _positive(x)

@@ -25,14 +25,13 @@ variable, without forming J: for a matrix W the result is the matrix ∂L/∂W.
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, elementwise, linear, rule, vjp_of
 
 __all__ = [
     "affine",
@@ -65,13 +64,6 @@ _Xv = r"\mathbf{x}"
 _Bv = r"\mathbf{b}"
 _DELTA = r"\boldsymbol{\delta}"
 
-
-def _finite(what: str, value: Any) -> FloatArray:
-    """Refuse a result that overflowed float64 although every input was finite."""
-    out = np.asarray(value, dtype=np.float64)
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"{what} is not finite in float64 (it overflowed); scale the inputs down")
-    return out
 
 
 def _kron(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -119,20 +111,25 @@ def affine(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """
     W, x, b = _affine(W, x, b)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("Wx + b", W @ x + b)
+        return validate.finite_result("Wx + b", W @ x + b)
 
 
-@rule(
+_X1 = linear(
     "X1",
     title="Affine layer y = Wx + b, with respect to x",
     forward=affine,
     wrt="x",
+    matrix=lambda W, x, b: W,
     latex=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Xv}}} = W",
     latex_denominator=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Xv}}} = W^T",
     shape=("m", "n"),
     args=_AFFINE_ARGS,
     conditions=r"$W$ is $m \times n$, $\mathbf{x}$ has length $n$, $\mathbf{b}$ has length $m$.",
+    vjp_latex=rf"\frac{{\partial L}}{{\partial {_Xv}}} = W^T {_DELTA}",
 )
+
+
+@_X1.jacobian
 def jac_affine_x(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """X1: the Jacobian of y = Wx + b with respect to x is W.
 
@@ -154,11 +151,9 @@ def jac_affine_x(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         [[1. 2. 3.]
          [4. 5. 6.]]
     """
-    W, _, _ = _affine(W, x, b)
-    return W
 
 
-@vjp_of("X1", latex=rf"\frac{{\partial L}}{{\partial {_Xv}}} = W^T {_DELTA}")
+@_X1.vjp
 def vjp_affine_x(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """X1, backprop form: ∂L/∂x = Wᵀδ, for the upstream gradient δ = ∂L/∂y.
 
@@ -178,23 +173,22 @@ def vjp_affine_x(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         >>> print(vjp_affine_x(delta, W, x, b))
         [-3. -3. -3.]
     """
-    W, x, b = _affine(W, x, b)
-    d = _upstream("delta", delta, b.shape, "y = Wx + b")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("Wᵀδ", W.T @ d)
 
 
-@rule(
+_X2 = elementwise(
     "X2",
     title="Affine layer y = Wx + b, with respect to b",
     forward=affine,
     wrt="b",
+    derivative=lambda W, x, b: 1.0,
     latex=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Bv}}} = I_m",
-    latex_denominator=rf"\frac{{\partial (W{_Xv} + {_Bv})}}{{\partial {_Bv}}} = I_m",
-    shape=("m", "m"),
     args=_AFFINE_ARGS,
     conditions=r"$W$ is $m \times n$, $\mathbf{x}$ has length $n$, $\mathbf{b}$ has length $m$.",
+    vjp_latex=rf"\frac{{\partial L}}{{\partial {_Bv}}} = {_DELTA}",
 )
+
+
+@_X2.jacobian
 def jac_affine_b(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """X2: the Jacobian of y = Wx + b with respect to b is the m by m identity.
 
@@ -215,11 +209,9 @@ def jac_affine_b(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 1.]]
     """
-    W, _, _ = _affine(W, x, b)
-    return np.eye(W.shape[0])
 
 
-@vjp_of("X2", latex=rf"\frac{{\partial L}}{{\partial {_Bv}}} = {_DELTA}")
+@_X2.vjp
 def vjp_affine_b(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """X2, backprop form: ∂L/∂b = δ, the upstream gradient passed through unchanged.
 
@@ -239,8 +231,6 @@ def vjp_affine_b(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         >>> print(vjp_affine_b(delta, W, x, b))
         [ 1. -1.]
     """
-    _, _, b = _affine(W, x, b)
-    return _upstream("delta", delta, b.shape, "y = Wx + b")
 
 
 @rule(
@@ -316,8 +306,7 @@ def vjp_affine_W(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
     """
     W, x, b = _affine(W, x, b)
     d = _upstream("delta", delta, b.shape, "y = Wx + b")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("δxᵀ", np.outer(d, x))
+    return np.outer(d, x)
 
 
 # ----- X4, X5, X6: a batch of samples as rows, Y = XW + b -----
@@ -355,7 +344,7 @@ def batched_affine(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> FloatArray:
     """
     X, W, b = _batched(X, W, b)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("XW + b", X @ W + b)
+        return validate.finite_result("XW + b", X @ W + b)
 
 
 def _grad_Y(G: ArrayLike, X: FloatArray, W: FloatArray) -> FloatArray:
@@ -435,8 +424,7 @@ def vjp_batched_X(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
     """
     X, W, b = _batched(X, W, b)
     g = _grad_Y(G, X, W)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("G Wᵀ", g @ W.T)
+    return g @ W.T
 
 
 @rule(
@@ -505,8 +493,7 @@ def vjp_batched_W(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
     """
     X, W, b = _batched(X, W, b)
     g = _grad_Y(G, X, W)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("XᵀG", X.T @ g)
+    return X.T @ g
 
 
 @rule(
@@ -578,8 +565,7 @@ def vjp_batched_b(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
     """
     X, W, b = _batched(X, W, b)
     g = _grad_Y(G, X, W)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("1ᵀG", g.sum(axis=0))
+    return g.sum(axis=0)
 
 
 # ----- X7, X8: the matrix product C = AB -----
@@ -612,7 +598,7 @@ def matmul(A: ArrayLike, B: ArrayLike) -> FloatArray:
     """
     A, B = _matmul(A, B)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("AB", A @ B)
+        return validate.finite_result("AB", A @ B)
 
 
 _MATMUL_CONDITIONS = (
@@ -683,8 +669,7 @@ def vjp_matmul_A(G: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
     """
     A, B = _matmul(A, B)
     g = _upstream("G", G, (A.shape[0], B.shape[1]), "C = AB")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("G Bᵀ", g @ B.T)
+    return g @ B.T
 
 
 @rule(
@@ -750,5 +735,4 @@ def vjp_matmul_B(G: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
     """
     A, B = _matmul(A, B)
     g = _upstream("G", G, (A.shape[0], B.shape[1]), "C = AB")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("AᵀG", A.T @ g)
+    return A.T @ g

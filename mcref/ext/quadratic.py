@@ -19,14 +19,13 @@ shaped like x. Scalar forward values are returned as `numpy.float64`.
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, reduction, rule, vjp_of
 
 __all__ = [
     "grad_norm",
@@ -48,17 +47,6 @@ SYMMETRY_RTOL = 1e-10
 
 _X = r"\mathbf{x}"
 
-
-def _finite(what: str, value: Any) -> Any:
-    """Refuse a result that overflowed float64 although every input was finite."""
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{what} is not finite in float64 (it overflowed); scale the inputs down")
-    return value
-
-
-def _scalar(name: str, value: ArrayLike) -> float:
-    """`validate.scalar`, with a numpy scalar described as the 0-d array it is."""
-    return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
 
 
 def _form(x: ArrayLike, A: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -107,20 +95,24 @@ def quadratic_form(x: ArrayLike, A: ArrayLike) -> np.float64:
     """
     x, A = _form(x, A)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(_finite("xᵀAx", x @ A @ x))
+        return np.float64(validate.finite_result("xᵀAx", x @ A @ x))
 
 
-@rule(
+_X9 = reduction(
     "X9",
     title="Quadratic form xᵀAx, general A",
     forward=quadratic_form,
     wrt="x",
+    gradient=lambda x, A: x @ (A + A.T),
     latex=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = {_X}^T (A + A^T)",
     latex_denominator=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = (A + A^T) {_X}",
-    shape=(1, "n"),
     args={"x": Arg(shape=("n",)), "A": Arg(shape=("n", "n"))},
     conditions=r"$A$ is any square $n \times n$ matrix; it need not be symmetric.",
+    vjp_latex=rf"\frac{{\partial L}}{{\partial {_X}}} = v\, (A + A^T) {_X}",
 )
+
+
+@_X9.jacobian
 def grad_quadratic_form(x: ArrayLike, A: ArrayLike) -> FloatArray:
     """X9: the gradient of xᵀAx is the row xᵀ(A + Aᵀ).
 
@@ -140,12 +132,9 @@ def grad_quadratic_form(x: ArrayLike, A: ArrayLike) -> FloatArray:
         >>> print(grad_quadratic_form([1.0, 2.0], [[1.0, 3.0], [0.0, 2.0]]))
         [[ 8. 11.]]
     """
-    x, A = _form(x, A)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("xᵀ(A + Aᵀ)", (x @ (A + A.T))[None, :])
 
 
-@vjp_of("X9", latex=rf"\frac{{\partial L}}{{\partial {_X}}} = v\, (A + A^T) {_X}")
+@_X9.vjp
 def vjp_quadratic_form(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> FloatArray:
     """X9, backprop form: v (A + Aᵀ)x, for the upstream derivative v = ∂L/∂f.
 
@@ -164,10 +153,6 @@ def vjp_quadratic_form(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> FloatArray:
         >>> print(vjp_quadratic_form(0.5, [1.0, 2.0], [[1.0, 3.0], [0.0, 2.0]]))
         [4.  5.5]
     """
-    x, A = _form(x, A)
-    v = _scalar("v", v)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("v(A + Aᵀ)x", v * (A @ x + x @ A))
 
 
 # ----- X10: the quadratic form, symmetric A -----
@@ -193,23 +178,27 @@ def quadratic_form_symmetric(x: ArrayLike, A: ArrayLike) -> np.float64:
     """
     x, A = _symmetric_form(x, A)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(_finite("xᵀAx", x @ A @ x))
+        return np.float64(validate.finite_result("xᵀAx", x @ A @ x))
 
 
-@rule(
+_X10 = reduction(
     "X10",
     title="Quadratic form xᵀAx, symmetric A",
     forward=quadratic_form_symmetric,
     wrt="x",
+    gradient=lambda x, A: 2 * (x @ A),
     latex=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = 2 {_X}^T A \quad (A = A^T)",
     latex_denominator=rf"\frac{{\partial ({_X}^T A {_X})}}{{\partial {_X}}} = 2 A {_X} \quad (A = A^T)",
-    shape=(1, "n"),
     args={"x": Arg(shape=("n",)), "A": Arg(shape=("n", "n"), symmetric=True)},
     conditions=(
         r"$A = A^T$. Then $A + A^T = 2A$ and X9 becomes $2\mathbf{x}^T A$. For a non-symmetric $A$, "
         r"$2\mathbf{x}^T A$ is wrong; `mcref` refuses such an $A$ with a `ValueError`."
     ),
+    vjp_latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, A {_X}",
 )
+
+
+@_X10.jacobian
 def grad_quadratic_form_symmetric(x: ArrayLike, A: ArrayLike) -> FloatArray:
     """X10: for a symmetric A, the gradient of xᵀAx is the row 2xᵀA.
 
@@ -231,12 +220,9 @@ def grad_quadratic_form_symmetric(x: ArrayLike, A: ArrayLike) -> FloatArray:
         >>> print(grad_quadratic_form_symmetric([1.0, 2.0], [[1.0, 3.0], [3.0, 2.0]]))
         [[14. 14.]]
     """
-    x, A = _symmetric_form(x, A)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("2xᵀA", (2 * (x @ A))[None, :])
 
 
-@vjp_of("X10", latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, A {_X}")
+@_X10.vjp
 def vjp_quadratic_form_symmetric(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> FloatArray:
     """X10, backprop form: 2v Ax, for a symmetric A and the upstream derivative v = ∂L/∂f.
 
@@ -256,10 +242,6 @@ def vjp_quadratic_form_symmetric(v: ArrayLike, x: ArrayLike, A: ArrayLike) -> Fl
         >>> print(vjp_quadratic_form_symmetric(0.5, [1.0, 2.0], [[1.0, 3.0], [3.0, 2.0]]))
         [7. 7.]
     """
-    x, A = _symmetric_form(x, A)
-    v = _scalar("v", v)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("2vAx", 2 * v * (A @ x))
 
 
 # ----- X11, X12: the squared norm and the norm -----
@@ -279,20 +261,24 @@ def squared_norm(x: ArrayLike) -> np.float64:
     """
     x = validate.vector("x", x)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(_finite("‖x‖²", x @ x))
+        return np.float64(validate.finite_result("‖x‖²", x @ x))
 
 
-@rule(
+_X11 = reduction(
     "X11",
     title="Squared norm ‖x‖²",
     forward=squared_norm,
     wrt="x",
+    gradient=lambda x: 2 * x,
     latex=rf"\frac{{\partial \|{_X}\|^2}}{{\partial {_X}}} = 2 {_X}^T",
     latex_denominator=rf"\frac{{\partial \|{_X}\|^2}}{{\partial {_X}}} = 2 {_X}",
-    shape=(1, "n"),
     args={"x": Arg(shape=("n",))},
     conditions=r"None: $\|\mathbf{x}\|^2 = \mathbf{x}^T I \mathbf{x}$ is a polynomial, X10 with $A = I$.",
+    vjp_latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, {_X}",
 )
+
+
+@_X11.jacobian
 def grad_squared_norm(x: ArrayLike) -> FloatArray:
     """X11: the gradient of ‖x‖² = Σ_i x_i² is the row 2xᵀ.
 
@@ -307,12 +293,9 @@ def grad_squared_norm(x: ArrayLike) -> FloatArray:
         >>> print(grad_squared_norm([3.0, -4.0]))
         [[ 6. -8.]]
     """
-    x = validate.vector("x", x)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("2xᵀ", (2 * x)[None, :])
 
 
-@vjp_of("X11", latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, {_X}")
+@_X11.vjp
 def vjp_squared_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """X11, backprop form: 2v x, for the upstream derivative v = ∂L/∂f.
 
@@ -328,10 +311,6 @@ def vjp_squared_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_squared_norm(0.5, [3.0, -4.0]))
         [ 3. -4.]
     """
-    x = validate.vector("x", x)
-    v = _scalar("v", v)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _finite("2vx", 2 * v * x)
 
 
 def _scaled(x: FloatArray) -> tuple[float, FloatArray]:
@@ -360,7 +339,7 @@ def norm(x: ArrayLike) -> np.float64:
         return np.float64(0.0)
     s, u = _scaled(x)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(_finite("‖x‖", s * np.sqrt(u @ u)))
+        return np.float64(validate.finite_result("‖x‖", s * np.sqrt(u @ u)))
 
 
 def _unit(x: ArrayLike) -> FloatArray:
@@ -434,5 +413,5 @@ def vjp_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
         [ 1.2 -1.6]
     """
     u = _unit(x)
-    v = _scalar("v", v)
+    v = validate.scalar("v", v)
     return v * u

@@ -52,11 +52,6 @@ _MSE_ARGS = {"yhat": Arg(("m",)), "y": Arg(("m",))}
 _LOGISTIC_ARGS = {"w": Arg(("n",)), "X": Arg(("N", "n")), "y": Arg(("N",), low=0.0, high=1.0)}
 
 
-def _finite(what: str, value: FloatArray) -> FloatArray:
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{what} overflows float64")
-    return value
-
 
 def _prediction_and_target(yhat: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
     yhat = validate.vector("yhat", yhat)
@@ -86,7 +81,7 @@ def _logistic_inputs(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[FloatArr
 def _logits(w: FloatArray, X: FloatArray) -> FloatArray:
     with np.errstate(over="ignore", invalid="ignore"):
         z = X @ w
-    return _finite("X @ w", z)
+    return validate.finite_result("X @ w", z)
 
 
 # ----- the forward functions -----
@@ -108,7 +103,7 @@ def mse(yhat: ArrayLike, y: ArrayLike) -> np.float64:
     yhat, y = _prediction_and_target(yhat, y)
     with np.errstate(over="ignore", invalid="ignore"):
         loss = np.mean((yhat - y) ** 2)
-    return np.float64(_finite("the mean squared error", np.asarray(loss)))
+    return np.float64(validate.finite_result("the mean squared error", np.asarray(loss)))
 
 
 def logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:

@@ -175,8 +175,6 @@ def logsumexp(x: ArrayLike) -> np.float64:
     forward=softmax,
     wrt="x",
     latex=rf"\frac{{\partial {_S}}}{{\partial {_X}}} = \operatorname{{diag}}({_S}) - {_S}{_S}^\top" + _WHERE_S,
-    latex_denominator=rf"\frac{{\partial {_S}}}{{\partial {_X}}} = \operatorname{{diag}}({_S}) - {_S}{_S}^\top"
-    + _WHERE_S,
     shape=("n", "n"),
     args=_ARGS,
     conditions=(

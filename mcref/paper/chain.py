@@ -96,20 +96,6 @@ def _one_by_one(name: str, value: Any) -> float:
     return float(arr.reshape(()))
 
 
-def _matrix(name: str, value: Any, what: str) -> FloatArray:
-    """A non-empty finite 2-D array; `what` says what it stands for, e.g. "an (m, k) Jacobian"."""
-    arr = validate.array(name, value)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array ({what}), got an array of shape {arr.shape}")
-    return arr
-
-
-def _finite(what: str, value: Any, where: str) -> Any:
-    """Refuse a non-finite result (overflow, or a value at the edge of the domain)."""
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{what} is not finite {where}: the result overflows float64 or leaves the domain")
-    return value
-
 
 # ======================================================================
 # The composing functions
@@ -149,7 +135,7 @@ def single_variable_chain(*links: ArrayLike) -> FloatArray:
     values = np.array([_one_by_one(f"links[{i}]", d) for i, d in enumerate(links)])
     with np.errstate(over="ignore", invalid="ignore"):
         product = np.prod(values)
-    _finite("the product of the links", product, f"for links {values.tolist()}")
+    validate.finite_result("the product of the links", product, f"for links {values.tolist()}")
     return np.full((1, 1), product)
 
 
@@ -208,7 +194,7 @@ def total_derivative_chain(df_du: ArrayLike, du_dx: ArrayLike, direct: ArrayLike
         )
     with np.errstate(over="ignore", invalid="ignore"):
         total = d + row @ col
-    return _finite("the total derivative", total, "for these partials")
+    return validate.finite_result("the total derivative", total, "for these partials")
 
 
 def vector_chain(df_dg: ArrayLike, dg_dx: ArrayLike) -> FloatArray:
@@ -245,12 +231,12 @@ def vector_chain(df_dg: ArrayLike, dg_dx: ArrayLike) -> FloatArray:
         >>> print(vector_chain(dg_dx, df_dg).shape)  # the other order is a different, 3 by 3 product
         (3, 3)
     """
-    outer = _matrix("df_dg", df_dg, "an (m, k) Jacobian of f by g, numerator layout")
-    inner = _matrix("dg_dx", dg_dx, "a (k, n) Jacobian of g by x, numerator layout")
+    outer = validate.matrix("df_dg", df_dg, what="an (m, k) Jacobian of f by g, numerator layout")
+    inner = validate.matrix("dg_dx", dg_dx, what="a (k, n) Jacobian of g by x, numerator layout")
     _inner_sizes_agree(("df_dg", outer), ("dg_dx", inner))
     with np.errstate(over="ignore", invalid="ignore"):
         product = outer @ inner
-    return _finite("∂f/∂g · ∂g/∂x", product, f"for shapes {outer.shape} and {inner.shape}")
+    return validate.finite_result("∂f/∂g · ∂g/∂x", product, f"for shapes {outer.shape} and {inner.shape}")
 
 
 def _inner_sizes_agree(left: tuple[str, FloatArray], right: tuple[str, FloatArray]) -> None:
@@ -297,7 +283,7 @@ def diagonal_chain(df_dg: ArrayLike, dg_dx: ArrayLike) -> FloatArray:
     validate.same_length(df_dg=a, dg_dx=b)
     with np.errstate(over="ignore", invalid="ignore"):
         product = a * b
-    return np.diag(_finite("the product of the diagonals", product, "for these diagonals"))
+    return np.diag(validate.finite_result("the product of the diagonals", product, "for these diagonals"))
 
 
 _ORDERS = ("backward", "forward")
@@ -350,7 +336,7 @@ def chain_product(*jacobians: ArrayLike, order: str = "backward") -> FloatArray:
     order = _order(order)
     if not jacobians:
         raise ValueError("chain_product needs at least one Jacobian, got none")
-    mats = [_matrix(f"jacobians[{i}]", j, "a Jacobian in numerator layout") for i, j in enumerate(jacobians)]
+    mats = [validate.matrix(f"jacobians[{i}]", j, what="a Jacobian in numerator layout") for i, j in enumerate(jacobians)]
     for i in range(len(mats) - 1):
         _inner_sizes_agree((f"jacobians[{i}]", mats[i]), (f"jacobians[{i + 1}]", mats[i + 1]))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -362,7 +348,7 @@ def chain_product(*jacobians: ArrayLike, order: str = "backward") -> FloatArray:
             acc = mats[-1]
             for m in reversed(mats[:-1]):
                 acc = m @ acc
-    return _finite("the product of the Jacobians", acc, f"for shapes {[m.shape for m in mats]}")
+    return validate.finite_result("the product of the Jacobians", acc, f"for shapes {[m.shape for m in mats]}")
 
 
 def chain_cost(shapes: Sequence[tuple[int, int]], order: str = "backward") -> int:
@@ -513,7 +499,7 @@ def sin_square(x: ArrayLike) -> np.float64:
     x = _x(x)
     with np.errstate(over="ignore", invalid="ignore"):
         y = np.sin(np.float64(x) ** 2)
-    return np.float64(_finite("sin(x²)", y, f"at x = {x!r}"))
+    return np.float64(validate.finite_result("sin(x²)", y, f"at x = {x!r}"))
 
 
 @rule(
@@ -546,10 +532,9 @@ def jac_sin_square(x: ArrayLike) -> FloatArray:
         [[-1.884521]]
     """
     x = _x(x)
-    with np.errstate(over="ignore", invalid="ignore"):
-        u = np.float64(x) ** 2
-        dy_du = np.cos(u)
-    return single_variable_chain(_finite("cos(x²)", dy_du, f"at x = {x!r}"), 2 * x)
+    u = np.float64(x) ** 2
+    dy_du = np.cos(u)
+    return single_variable_chain(dy_du, 2 * x)
 
 
 class ChainStep(NamedTuple):
@@ -694,7 +679,7 @@ def jac_ln_sin_cube_squared(x: ArrayLike) -> FloatArray:
 def _exp(x: float) -> np.float64:
     with np.errstate(over="ignore"):
         e = np.exp(np.float64(x))
-    return np.float64(_finite("eˣ", e, f"at x = {x!r}"))
+    return np.float64(validate.finite_result("eˣ", e, f"at x = {x!r}"))
 
 
 def x_plus_exp_times_sin(x: ArrayLike) -> np.float64:
@@ -711,7 +696,7 @@ def x_plus_exp_times_sin(x: ArrayLike) -> np.float64:
     """
     x = _x(x)
     u1, u2 = np.sin(x), _exp(x)
-    return np.float64(_finite("(x + eˣ) sin x", x * u1 + u1 * u2, f"at x = {x!r}"))
+    return np.float64(validate.finite_result("(x + eˣ) sin x", x * u1 + u1 * u2, f"at x = {x!r}"))
 
 
 @rule(
@@ -780,7 +765,7 @@ def jac_x_plus_exp_times_sin(x: ArrayLike) -> FloatArray:
 def _square(x: float) -> np.float64:
     with np.errstate(over="ignore"):
         s = np.float64(x) ** 2
-    return np.float64(_finite("x²", s, f"at x = {x!r}"))
+    return np.float64(validate.finite_result("x²", s, f"at x = {x!r}"))
 
 
 def x_plus_square(x: ArrayLike) -> np.float64:
@@ -915,7 +900,7 @@ def x_times_square(x: ArrayLike) -> np.float64:
     x = _x(x)
     with np.errstate(over="ignore", invalid="ignore"):
         y = x * _square(x)
-    return np.float64(_finite("x·x²", y, f"at x = {x!r}"))
+    return np.float64(validate.finite_result("x·x²", y, f"at x = {x!r}"))
 
 
 @rule(
@@ -965,8 +950,8 @@ def jac_x_times_square(x: ArrayLike) -> FloatArray:
 
 def _layers(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     x = validate.vector("x", x)
-    A = _matrix("A", A, "the k by n matrix of the inner map")
-    B = _matrix("B", B, "the m by k matrix of the outer map")
+    A = validate.matrix("A", A, what="the k by n matrix of the inner map")
+    B = validate.matrix("B", B, what="the m by k matrix of the outer map")
     if A.shape[1] != x.shape[0]:
         raise ValueError(
             f"A must have one column per entry of x: x has length {x.shape[0]}, so A must have shape "
@@ -998,7 +983,7 @@ def two_layer(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
     x, A, B = _layers(x, A, B)
     with np.errstate(over="ignore", invalid="ignore"):
         y = np.sin(B @ np.tanh(A @ x))
-    return _finite("sin(B tanh(A x))", y, "at this point")
+    return validate.finite_result("sin(B tanh(A x))", y, "at this point")
 
 
 @rule(
@@ -1058,10 +1043,9 @@ def jac_two_layer(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
          [0.299  0.0991]]
     """
     x, A, B = _layers(x, A, B)
-    with np.errstate(over="ignore", invalid="ignore"):
-        g = np.tanh(A @ x)
-        dg_dx = (1.0 - g**2)[:, None] * A
-        df_dg = np.cos(B @ g)[:, None] * B
+    g = np.tanh(A @ x)
+    dg_dx = (1.0 - g**2)[:, None] * A
+    df_dg = np.cos(B @ g)[:, None] * B
     return vector_chain(df_dg, dg_dx)
 
 
@@ -1110,11 +1094,10 @@ def vjp_two_layer(v: ArrayLike, x: ArrayLike, A: ArrayLike, B: ArrayLike) -> Flo
     """
     x, A, B = _layers(x, A, B)
     v = validate.cotangent(v, B.shape[0], "sin(B tanh(A x))")
-    with np.errstate(over="ignore", invalid="ignore"):
-        g = np.tanh(A @ x)
-        u = (np.cos(B @ g) * v) @ B  # back through f: (∂f/∂g)ᵀ v, length k
-        back = ((1.0 - g**2) * u) @ A  # back through g: (∂g/∂x)ᵀ u, length n
-    return _finite("(∂g/∂x)ᵀ (∂f/∂g)ᵀ v", back, "at this point")
+    g = np.tanh(A @ x)
+    u = (np.cos(B @ g) * v) @ B  # back through f: (∂f/∂g)ᵀ v, length k
+    back = ((1.0 - g**2) * u) @ A  # back through g: (∂g/∂x)ᵀ u, length n
+    return back
 
 
 # ======================================================================
@@ -1135,12 +1118,12 @@ def ln_sin_pair(x: ArrayLike) -> FloatArray:
         ValueError: If x is 0 (ln 0 is undefined) or x² is not finite in float64.
     """
     x = _x(x)
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         g1 = np.float64(x) ** 2
         if g1 == 0:
             raise ValueError(f"x must be nonzero (ln(x²) is undefined at 0), got x = {x!r}")
-        y = np.array([np.log(g1), np.sin(3 * x)])
-    return _finite("[ln(x²), sin(3x)]", y, f"at x = {x!r}")
+        y = np.array([np.log(g1), np.sin(3 * np.float64(x))])
+    return validate.finite_result("[ln(x²), sin(3x)]", y, f"at x = {x!r}")
 
 
 @rule(
@@ -1185,11 +1168,10 @@ def jac_ln_sin_pair(x: ArrayLike) -> FloatArray:
     """
     x = _x(x)
     ln_sin_pair(x)  # the domain check
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        g = np.array([np.float64(x) ** 2, 3 * x])
-        df_dg = np.diag([1 / g[0], np.cos(g[1])])
+    g = np.array([np.float64(x) ** 2, 3 * x])
+    df_dg = np.diag([1 / g[0], np.cos(g[1])])
     dg_dx = np.array([[2 * x], [3.0]])
-    return vector_chain(_finite("1/x²", df_dg, f"at x = {x!r}"), dg_dx)
+    return vector_chain(df_dg, dg_dx)
 
 
 @vjp_of(
@@ -1224,9 +1206,8 @@ def vjp_ln_sin_pair(v: ArrayLike, x: ArrayLike) -> np.float64:
     x = _x(x)
     ln_sin_pair(x)  # the domain check
     v = validate.cotangent(v, 2, "[ln(x²), sin(3x)]")
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        back = 2.0 * v[0] / x + 3.0 * np.cos(3 * x) * v[1]
-    return np.float64(_finite("(2/x) v₁ + 3 cos(3x) v₂", back, f"at x = {x!r}"))
+    back = 2.0 * v[0] / x + 3.0 * np.cos(3 * x) * v[1]
+    return np.float64(back)
 
 
 # ======================================================================
@@ -1249,7 +1230,7 @@ def sin_of_squares(x: ArrayLike) -> FloatArray:
     x = validate.vector("x", x)
     with np.errstate(over="ignore", invalid="ignore"):
         y = np.sin(x**2)
-    return _finite("sin(x²)", y, "at this x")
+    return validate.finite_result("sin(x²)", y, "at this x")
 
 
 @rule(
@@ -1299,9 +1280,8 @@ def jac_sin_of_squares(x: ArrayLike) -> FloatArray:
          [0.     0.     1.8845]]
     """
     x = validate.vector("x", x)
-    with np.errstate(over="ignore", invalid="ignore"):
-        df_dg = np.cos(x**2)
-    return diagonal_chain(_finite("cos(x²)", df_dg, "at this x"), 2 * x)
+    df_dg = np.cos(x**2)
+    return diagonal_chain(df_dg, 2 * x)
 
 
 @vjp_of("C7", latex=r"J^\top \mathbf{v} = \mathbf{v} \otimes \cos(\mathbf{x}^2) \otimes 2\mathbf{x}")
@@ -1328,6 +1308,5 @@ def vjp_sin_of_squares(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """
     x = validate.vector("x", x)
     v = validate.cotangent(v, x.shape[0], "sin(x²)")
-    with np.errstate(over="ignore", invalid="ignore"):
-        back = v * np.cos(x**2) * (2 * x)
-    return _finite("v ⊗ cos(x²) ⊗ 2x", back, "at this x")
+    back = v * np.cos(x**2) * (2 * x)
+    return back

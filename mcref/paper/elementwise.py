@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, elementwise, rule, vjp_of
 
 # __all__ lists the rule functions: the forward functions, the closed forms and the
 # VJPs, which tests/test_validation.py sweeps with bad input through the registry. The
@@ -104,9 +104,13 @@ def add(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
     Returns:
         The sum, shape `(n,)`.
+
+    Raises:
+        ValueError: If the result overflows float64.
     """
     w, x = validate.paired_vectors(w, x)
-    return w + x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate.finite_result("w + x", w + x)
 
 
 def subtract(w: ArrayLike, x: ArrayLike) -> FloatArray:
@@ -118,9 +122,13 @@ def subtract(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
     Returns:
         The difference, shape `(n,)`.
+
+    Raises:
+        ValueError: If the result overflows float64.
     """
     w, x = validate.paired_vectors(w, x)
-    return w - x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate.finite_result("w − x", w - x)
 
 
 def multiply(w: ArrayLike, x: ArrayLike) -> FloatArray:
@@ -132,9 +140,13 @@ def multiply(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
     Returns:
         The product, shape `(n,)`.
+
+    Raises:
+        ValueError: If the result overflows float64.
     """
     w, x = validate.paired_vectors(w, x)
-    return w * x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate.finite_result("w ⊗ x", w * x)
 
 
 def divide(w: ArrayLike, x: ArrayLike) -> FloatArray:
@@ -148,11 +160,12 @@ def divide(w: ArrayLike, x: ArrayLike) -> FloatArray:
         The quotient, shape `(n,)`.
 
     Raises:
-        ValueError: If an entry of `x` is zero.
+        ValueError: If an entry of `x` is zero, or the result overflows float64.
     """
     w, x = validate.paired_vectors(w, x)
     _nonzero_divisor(x)
-    return w / x
+    with np.errstate(over="ignore", invalid="ignore"):
+        return validate.finite_result("w ⊘ x", w / x)
 
 
 # ----- R4, R5: building the Jacobian of f(w) ○ g(x) from its pieces -----
@@ -458,9 +471,8 @@ def jac_linear_times_w(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
          [15. 20.]]
     """
     A, w, x = _linear_args(A, w, x)
-    with np.errstate(over="ignore", invalid="ignore"):
-        f_w = A @ w
-    return elementwise_jacobian_w("*", validate.finite_result("A w", f_w), x, A)
+    f_w = A @ w
+    return elementwise_jacobian_w("*", f_w, x, A)
 
 
 @vjp_of(
@@ -499,9 +511,8 @@ def vjp_linear_times_w(v: ArrayLike, A: ArrayLike, w: ArrayLike, x: ArrayLike) -
     """
     A, w, x = _linear_args(A, w, x)
     v = validate.cotangent(v, w.shape[0], "(A w) ⊗ x")
-    with np.errstate(over="ignore", invalid="ignore"):
-        back = (x * v) @ A
-    return validate.finite_result("Aᵀ(x ⊗ v)", back)
+    back = (x * v) @ A
+    return back
 
 
 def sine_times_square(w: ArrayLike, x: ArrayLike) -> FloatArray:
@@ -526,11 +537,6 @@ def sine_times_square(w: ArrayLike, x: ArrayLike) -> FloatArray:
     forward=sine_times_square,
     wrt="w",
     latex=(
-        r"\frac{\partial \mathbf{y}}{\partial \mathbf{w}} = \operatorname{diag}\left("
-        r" \frac{\partial}{\partial w_1} \big( f_1(w_1) \bigcirc g_1(x_1) \big), \dots,"
-        r" \frac{\partial}{\partial w_n} \big( f_n(w_n) \bigcirc g_n(x_n) \big) \right)"
-    ),
-    latex_denominator=(
         r"\frac{\partial \mathbf{y}}{\partial \mathbf{w}} = \operatorname{diag}\left("
         r" \frac{\partial}{\partial w_1} \big( f_1(w_1) \bigcirc g_1(x_1) \big), \dots,"
         r" \frac{\partial}{\partial w_n} \big( f_n(w_n) \bigcirc g_n(x_n) \big) \right)"
@@ -565,8 +571,7 @@ def jac_sine_times_square_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
          [ 0. -4.]]
     """
     w, x = validate.paired_vectors(w, x)
-    with np.errstate(over="ignore"):
-        g_x = validate.finite_result("x**2", x**2)
+    g_x = x**2
     return diagonal_jacobian_w("*", np.sin(w), g_x, np.cos(w))
 
 
@@ -602,25 +607,36 @@ def vjp_sine_times_square_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatAr
     """
     w, x = validate.paired_vectors(w, x)
     v = validate.cotangent(v, w.shape[0], "sin(w) ⊗ x²")
-    with np.errstate(over="ignore", invalid="ignore"):
-        back = v * np.cos(w) * x**2
-    return validate.finite_result("v ⊗ cos(w) ⊗ x²", back)
+    back = v * np.cos(w) * x**2
+    return back
 
 
-# ----- R6, R7: addition -----
+# ----- R6-R13: the plain operators, f(w) = w and g(x) = x -----
+#
+# Each is an element-wise rule: y_i reads only w_i and x_i, so the Jacobian is the
+# diagonal matrix of ∂y_i/∂w_i (or ∂y_i/∂x_i). `elementwise` is given that diagonal
+# and computes both the Jacobian and the VJP; the functions below it are their
+# public names and documentation only (empty bodies), registered by its two
+# decorators. The forward function checks the arguments.
 
 
-@rule(
+_IDENTITY = r"\operatorname{diag}(\vec{\mathbf{1}}) = I"
+
+
+_R6 = elementwise(
     "R6",
     title="Element-wise sum, with respect to w",
     section="4.2, 8.2",
     forward=add,
     wrt="w",
-    latex=_statement("+", _W, r"\operatorname{diag}(\vec{\mathbf{1}}) = I"),
-    latex_denominator=_statement("+", _W, r"I"),
-    shape=("n", "n"),
+    derivative=lambda w, x: 1.0,
+    latex=_statement("+", _W, _IDENTITY),
+    vjp_latex=_vjp_statement(r"\mathbf{v}"),
     args=_ARGS,
 )
+
+
+@_R6.jacobian
 def jac_add_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R6: the Jacobian of w + x with respect to w is the identity.
 
@@ -637,11 +653,9 @@ def jac_add_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 1.]]
     """
-    w, _ = validate.paired_vectors(w, x)
-    return np.eye(w.shape[0])
 
 
-@vjp_of("R6", latex=_vjp_statement(r"\mathbf{v}"))
+@_R6.vjp
 def vjp_add_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R6 backprop form: Jᵀv = Iv = v: the sum passes the gradient on to w unchanged.
 
@@ -658,21 +672,22 @@ def vjp_add_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_add_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
-    w, x = validate.paired_vectors(w, x)
-    return validate.cotangent(v, w.shape[0], "w + x")
 
 
-@rule(
+_R7 = elementwise(
     "R7",
     title="Element-wise sum, with respect to x",
     section="4.2, 8.2",
     forward=add,
     wrt="x",
-    latex=_statement("+", _X, r"\operatorname{diag}(\vec{\mathbf{1}}) = I"),
-    latex_denominator=_statement("+", _X, r"I"),
-    shape=("n", "n"),
+    derivative=lambda w, x: 1.0,
+    latex=_statement("+", _X, _IDENTITY),
+    vjp_latex=_vjp_statement(r"\mathbf{v}"),
     args=_ARGS,
 )
+
+
+@_R7.jacobian
 def jac_add_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R7: the Jacobian of w + x with respect to x is the identity.
 
@@ -689,11 +704,9 @@ def jac_add_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 1.]]
     """
-    _, x = validate.paired_vectors(w, x)
-    return np.eye(x.shape[0])
 
 
-@vjp_of("R7", latex=_vjp_statement(r"\mathbf{v}"))
+@_R7.vjp
 def vjp_add_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R7 backprop form: Jᵀv = Iv = v: the sum passes the gradient on to x unchanged.
 
@@ -710,24 +723,22 @@ def vjp_add_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_add_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
-    w, x = validate.paired_vectors(w, x)
-    return validate.cotangent(v, x.shape[0], "w + x")
 
 
-# ----- R8, R9: subtraction -----
-
-
-@rule(
+_R8 = elementwise(
     "R8",
     title="Element-wise difference, with respect to w",
     section="4.2, 8.2",
     forward=subtract,
     wrt="w",
-    latex=_statement("-", _W, r"\operatorname{diag}(\vec{\mathbf{1}}) = I"),
-    latex_denominator=_statement("-", _W, r"I"),
-    shape=("n", "n"),
+    derivative=lambda w, x: 1.0,
+    latex=_statement("-", _W, _IDENTITY),
+    vjp_latex=_vjp_statement(r"\mathbf{v}"),
     args=_ARGS,
 )
+
+
+@_R8.jacobian
 def jac_subtract_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R8: the Jacobian of w − x with respect to w is the identity.
 
@@ -744,11 +755,9 @@ def jac_subtract_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 1.]]
     """
-    w, _ = validate.paired_vectors(w, x)
-    return np.eye(w.shape[0])
 
 
-@vjp_of("R8", latex=_vjp_statement(r"\mathbf{v}"))
+@_R8.vjp
 def vjp_subtract_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R8 backprop form: Jᵀv = Iv = v: the difference passes the gradient on to w unchanged.
 
@@ -765,21 +774,22 @@ def vjp_subtract_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_subtract_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -2.]
     """
-    w, x = validate.paired_vectors(w, x)
-    return validate.cotangent(v, w.shape[0], "w − x")
 
 
-@rule(
+_R9 = elementwise(
     "R9",
     title="Element-wise difference, with respect to x",
     section="4.2, 8.2",
     forward=subtract,
     wrt="x",
+    derivative=lambda w, x: -1.0,
     latex=_statement("-", _X, r"\operatorname{diag}(-\vec{\mathbf{1}}) = -I"),
-    latex_denominator=_statement("-", _X, r"-I"),
-    shape=("n", "n"),
+    vjp_latex=_vjp_statement(r"-\mathbf{v}"),
     args=_ARGS,
 )
+
+
+@_R9.jacobian
 def jac_subtract_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R9: the Jacobian of w − x with respect to x is minus the identity.
 
@@ -796,11 +806,9 @@ def jac_subtract_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[-1.  0.]
          [ 0. -1.]]
     """
-    _, x = validate.paired_vectors(w, x)
-    return np.diag(np.full(x.shape[0], -1.0))
 
 
-@vjp_of("R9", latex=_vjp_statement(r"-\mathbf{v}"))
+@_R9.vjp
 def vjp_subtract_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R9 backprop form: Jᵀv = −Iv = −v: the subtracted operand gets the gradient with its sign flipped.
 
@@ -817,24 +825,22 @@ def vjp_subtract_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_subtract_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [-1.  2.]
     """
-    w, x = validate.paired_vectors(w, x)
-    return -validate.cotangent(v, x.shape[0], "w − x")
 
 
-# ----- R10, R11: Hadamard product -----
-
-
-@rule(
+_R10 = elementwise(
     "R10",
     title="Hadamard product, with respect to w",
     section="4.2, 8.2",
     forward=multiply,
     wrt="w",
+    derivative=lambda w, x: x,
     latex=_statement(r"\otimes", _W, r"\operatorname{diag}(\mathbf{x})"),
-    latex_denominator=_statement(r"\otimes", _W, r"\operatorname{diag}(\mathbf{x})"),
-    shape=("n", "n"),
+    diagonal_latex=r"\mathbf{x}",
     args=_ARGS,
 )
+
+
+@_R10.jacobian
 def jac_multiply_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R10: the Jacobian of w ⊗ x with respect to w is diag(x).
 
@@ -851,11 +857,9 @@ def jac_multiply_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[3. 0.]
          [0. 4.]]
     """
-    _, x = validate.paired_vectors(w, x)
-    return np.diag(x)
 
 
-@vjp_of("R10", latex=_vjp_statement(r"\mathbf{v} \otimes \mathbf{x}"))
+@_R10.vjp
 def vjp_multiply_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R10 backprop form: Jᵀv = diag(x) v = v ⊗ x, n products instead of an n by n matrix.
 
@@ -875,23 +879,22 @@ def vjp_multiply_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_multiply_w([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 3. -8.]
     """
-    w, x = validate.paired_vectors(w, x)
-    v = validate.cotangent(v, w.shape[0], "w ⊗ x")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return validate.finite_result("v ⊗ x", v * x)
 
 
-@rule(
+_R11 = elementwise(
     "R11",
     title="Hadamard product, with respect to x",
     section="4.2, 8.2",
     forward=multiply,
     wrt="x",
+    derivative=lambda w, x: w,
     latex=_statement(r"\otimes", _X, r"\operatorname{diag}(\mathbf{w})"),
-    latex_denominator=_statement(r"\otimes", _X, r"\operatorname{diag}(\mathbf{w})"),
-    shape=("n", "n"),
+    diagonal_latex=r"\mathbf{w}",
     args=_ARGS,
 )
+
+
+@_R11.jacobian
 def jac_multiply_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R11: the Jacobian of w ⊗ x with respect to x is diag(w).
 
@@ -908,11 +911,9 @@ def jac_multiply_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[1. 0.]
          [0. 2.]]
     """
-    w, _ = validate.paired_vectors(w, x)
-    return np.diag(w)
 
 
-@vjp_of("R11", latex=_vjp_statement(r"\mathbf{v} \otimes \mathbf{w}"))
+@_R11.vjp
 def vjp_multiply_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R11 backprop form: Jᵀv = diag(w) v = v ⊗ w, n products instead of an n by n matrix.
 
@@ -932,27 +933,23 @@ def vjp_multiply_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_multiply_x([1.0, -2.0], [1.0, 2.0], [3.0, 4.0]))
         [ 1. -4.]
     """
-    w, x = validate.paired_vectors(w, x)
-    v = validate.cotangent(v, x.shape[0], "w ⊗ x")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return validate.finite_result("v ⊗ w", v * w)
 
 
-# ----- R12, R13: element-wise division -----
-
-
-@rule(
+_R12 = elementwise(
     "R12",
     title="Element-wise division, with respect to w",
     section="4.2, 8.2",
     forward=divide,
     wrt="w",
+    derivative=lambda w, x: 1.0 / x,
     latex=_statement(r"\oslash", _W, r"\operatorname{diag}\left(\dots \frac{1}{x_i} \dots\right)"),
-    latex_denominator=_statement(r"\oslash", _W, r"\operatorname{diag}\left(\dots \frac{1}{x_i} \dots\right)"),
-    shape=("n", "n"),
+    vjp_latex=_vjp_statement(r"\mathbf{v} \oslash \mathbf{x}"),
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
 )
+
+
+@_R12.jacobian
 def jac_divide_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R12: the Jacobian of w ⊘ x with respect to w is diag(1/x_i).
 
@@ -972,12 +969,9 @@ def jac_divide_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[ 0.25  0.  ]
          [ 0.   -2.  ]]
     """
-    _, x = validate.paired_vectors(w, x)
-    _nonzero_divisor(x)
-    return np.diag(1.0 / x)
 
 
-@vjp_of("R12", latex=_vjp_statement(r"\mathbf{v} \oslash \mathbf{x}"))
+@_R12.vjp
 def vjp_divide_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R12 backprop form: Jᵀv = diag(1/x_i) v = v ⊘ x.
 
@@ -997,25 +991,23 @@ def vjp_divide_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_divide_w([1.0, 2.0], [1.0, 2.0], [4.0, -0.5]))
         [ 0.25 -4.  ]
     """
-    w, x = validate.paired_vectors(w, x)
-    _nonzero_divisor(x)
-    v = validate.cotangent(v, w.shape[0], "w ⊘ x")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return validate.finite_result("v ⊘ x", v / x)
 
 
-@rule(
+_R13 = elementwise(
     "R13",
     title="Element-wise division, with respect to x",
     section="4.2, 8.2",
     forward=divide,
     wrt="x",
+    derivative=lambda w, x: -(w / x) / x,  # x² alone would underflow to 0 for |x| below about 1e-154
     latex=_statement(r"\oslash", _X, r"\operatorname{diag}\left(\dots \frac{-w_i}{x_i^2} \dots\right)"),
-    latex_denominator=_statement(r"\oslash", _X, r"\operatorname{diag}\left(\dots \frac{-w_i}{x_i^2} \dots\right)"),
-    shape=("n", "n"),
+    vjp_latex=_vjp_statement(r"-\mathbf{v} \otimes \mathbf{w} \oslash \mathbf{x}^2"),
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
 )
+
+
+@_R13.jacobian
 def jac_divide_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R13: the Jacobian of w ⊘ x with respect to x is diag(−w_i/x_i²).
 
@@ -1035,12 +1027,9 @@ def jac_divide_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         [[-0.0625  0.    ]
          [ 0.     -8.    ]]
     """
-    w, x = validate.paired_vectors(w, x)
-    _nonzero_divisor(x)
-    return np.diag(-w / x**2)
 
 
-@vjp_of("R13", latex=_vjp_statement(r"-\mathbf{v} \otimes \mathbf{w} \oslash \mathbf{x}^2"))
+@_R13.vjp
 def vjp_divide_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R13 backprop form: Jᵀv = diag(−w_i/x_i²) v = −v ⊗ w ⊘ x².
 
@@ -1060,9 +1049,3 @@ def vjp_divide_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_divide_x([1.0, 2.0], [1.0, 2.0], [4.0, -0.5]))
         [ -0.0625 -16.    ]
     """
-    w, x = validate.paired_vectors(w, x)
-    _nonzero_divisor(x)
-    v = validate.cotangent(v, x.shape[0], "w ⊘ x")
-    # divide by x twice: x² alone underflows to 0 for |x| below about 1e-154
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        return validate.finite_result("−v ⊗ w ⊘ x²", -(v * w / x) / x)

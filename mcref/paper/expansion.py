@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, elementwise, rule, vjp_of
 
 # __all__ lists the rule functions: forward functions, closed forms and VJPs, which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -90,18 +90,21 @@ def multiply_scalar(x: ArrayLike, z: ArrayLike) -> FloatArray:
 # ----- R14, R15: adding a scalar -----
 
 
-@rule(
+_R14 = elementwise(
     "R14",
     title="Vector plus scalar, with respect to x",
     section="4.3, 8.3",
     forward=add_scalar,
     wrt="x",
+    derivative=lambda x, z: 1.0,
     latex=rf"\frac{{\partial}}{{\partial {_X}}} ({_X} + z) = \operatorname{{diag}}({_ONES}) = I",
-    latex_denominator=rf"\frac{{\partial}}{{\partial {_X}}} ({_X} + z) = I",
-    shape=("n", "n"),
     args=_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
+    vjp_latex=_vjp_statement(r"\mathbf{v}"),
 )
+
+
+@_R14.jacobian
 def jac_add_scalar_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R14: the Jacobian of x + z with respect to x is the identity.
 
@@ -119,11 +122,9 @@ def jac_add_scalar_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
          [0. 1. 0.]
          [0. 0. 1.]]
     """
-    x, _ = _vector_and_scalar(x, z)
-    return np.eye(x.shape[0])
 
 
-@vjp_of("R14", latex=_vjp_statement(r"\mathbf{v}"))
+@_R14.vjp
 def vjp_add_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R14 backprop form: Jᵀv = Iv = v: adding z passes the gradient on to x unchanged.
 
@@ -140,8 +141,6 @@ def vjp_add_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
         >>> print(vjp_add_scalar_x([1.0, -2.0, 0.5], [1.0, 2.0, 3.0], 10.0))
         [ 1.  -2.   0.5]
     """
-    x, _ = _vector_and_scalar(x, z)
-    return validate.cotangent(v, x.shape[0], "x + z")
 
 
 @rule(
@@ -205,25 +204,27 @@ def vjp_add_scalar_z(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> np.float64:
     """
     x, _ = _vector_and_scalar(x, z)
     v = validate.cotangent(v, x.shape[0], "x + z")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(validate.finite_result("the sum of v", np.sum(v)))
+    return np.float64(np.sum(v))
 
 
 # ----- R16, R17: multiplying by a scalar -----
 
 
-@rule(
+_R16 = elementwise(
     "R16",
     title="Vector times scalar, with respect to x",
     section="4.3, 8.3",
     forward=multiply_scalar,
     wrt="x",
+    derivative=lambda x, z: z,
     latex=rf"\frac{{\partial}}{{\partial {_X}}} ({_X} z) = \operatorname{{diag}}({_ONES} z) = I z",
-    latex_denominator=rf"\frac{{\partial}}{{\partial {_X}}} ({_X} z) = \operatorname{{diag}}({_ONES} z) = I z",
-    shape=("n", "n"),
     args=_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
+    vjp_latex=_vjp_statement(r"z \mathbf{v}"),
 )
+
+
+@_R16.jacobian
 def jac_multiply_scalar_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R16: the Jacobian of x z with respect to x is I z, z on the diagonal.
 
@@ -241,11 +242,9 @@ def jac_multiply_scalar_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
          [0.  2.5 0. ]
          [0.  0.  2.5]]
     """
-    x, z = _vector_and_scalar(x, z)
-    return np.eye(x.shape[0]) * z
 
 
-@vjp_of("R16", latex=_vjp_statement(r"z \mathbf{v}"))
+@_R16.vjp
 def vjp_multiply_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R16 backprop form: Jᵀv = (I z) v = z v.
 
@@ -265,10 +264,6 @@ def vjp_multiply_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArra
         >>> print(vjp_multiply_scalar_x([1.0, -2.0, 0.5], [1.0, 2.0, 3.0], 2.5))
         [ 2.5  -5.    1.25]
     """
-    x, z = _vector_and_scalar(x, z)
-    v = validate.cotangent(v, x.shape[0], "x z")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return validate.finite_result("z v", z * v)
 
 
 @rule(
@@ -329,5 +324,4 @@ def vjp_multiply_scalar_z(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> np.float6
     """
     x, _ = _vector_and_scalar(x, z)
     v = validate.cotangent(v, x.shape[0], "x z")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.float64(validate.finite_result("x · v", np.dot(x, v)))
+    return np.float64(np.dot(x, v))

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, elementwise, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -56,12 +56,6 @@ def _point(p: ArrayLike) -> tuple[float, float]:
         raise ValueError(f"p must be the point (x, y), a vector of length 2, got length {arr.shape[0]}")
     return float(arr[0]), float(arr[1])
 
-
-def _finite(what: str, value: FloatArray, point: tuple[float, float]) -> FloatArray:
-    """`value`, or ValueError if an entry overflowed float64."""
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{what} overflows float64 at (x, y) = {point}")
-    return value
 
 
 # ----- the general definition: a Jacobian is its gradients stacked as rows -----
@@ -141,7 +135,7 @@ def paper_f(p: ArrayLike) -> np.float64:
     x, y = _point(p)
     with np.errstate(over="ignore", invalid="ignore"):
         value = 3 * np.float64(x) ** 2 * y
-    return np.float64(_finite("3x²y", np.asarray(value), (x, y)))
+    return np.float64(validate.finite_result("3x²y", np.asarray(value), f"at (x, y) = {(x, y)}"))
 
 
 def paper_g(p: ArrayLike) -> np.float64:
@@ -159,7 +153,7 @@ def paper_g(p: ArrayLike) -> np.float64:
     x, y = _point(p)
     with np.errstate(over="ignore"):
         value = 2 * np.float64(x) + np.float64(y) ** 8
-    return np.float64(_finite("2x + y⁸", np.asarray(value), (x, y)))
+    return np.float64(validate.finite_result("2x + y⁸", np.asarray(value), f"at (x, y) = {(x, y)}"))
 
 
 def paper_fg(p: ArrayLike) -> FloatArray:
@@ -217,9 +211,8 @@ def grad_paper_f(p: ArrayLike) -> FloatArray:
         [[12. 12.]]
     """
     x, y = _point(p)
-    with np.errstate(over="ignore", invalid="ignore"):
-        row = np.array([[6 * y * x, 3 * np.float64(x) ** 2]])
-    return _finite("the gradient of 3x²y", row, (x, y))
+    row = np.array([[6 * y * x, 3 * np.float64(x) ** 2]])
+    return row
 
 
 @vjp_of("R1", latex=r"J^\top v = v\, \nabla f(x, y)^T = v \begin{bmatrix} 6yx \\ 3x^2 \end{bmatrix}")
@@ -243,9 +236,8 @@ def vjp_paper_f(v: ArrayLike, p: ArrayLike) -> FloatArray:
     """
     x, y = _point(p)
     v = validate.scalar_cotangent(v)
-    with np.errstate(over="ignore", invalid="ignore"):
-        back = v * np.array([6 * y * x, 3 * np.float64(x) ** 2])
-    return _finite("v times the gradient of 3x²y", back, (x, y))
+    back = v * np.array([6 * y * x, 3 * np.float64(x) ** 2])
+    return back
 
 
 @rule(
@@ -285,9 +277,8 @@ def grad_paper_g(p: ArrayLike) -> FloatArray:
         [[2. 8.]]
     """
     x, y = _point(p)
-    with np.errstate(over="ignore"):
-        row = np.array([[2.0, 8 * np.float64(y) ** 7]])
-    return _finite("the gradient of 2x + y⁸", row, (x, y))
+    row = np.array([[2.0, 8 * np.float64(y) ** 7]])
+    return row
 
 
 @vjp_of("G1", latex=r"J^\top v = v\, \nabla g(x, y)^T = v \begin{bmatrix} 2 \\ 8y^7 \end{bmatrix}")
@@ -311,9 +302,8 @@ def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
     """
     x, y = _point(p)
     v = validate.scalar_cotangent(v)
-    with np.errstate(over="ignore", invalid="ignore"):
-        back = v * np.array([2.0, 8 * np.float64(y) ** 7])
-    return _finite("v times the gradient of 2x + y⁸", back, (x, y))
+    back = v * np.array([2.0, 8 * np.float64(y) ** 7])
+    return back
 
 
 @rule(
@@ -391,9 +381,8 @@ def vjp_paper_fg(v: ArrayLike, p: ArrayLike) -> FloatArray:
     """
     x, y = _point(p)
     v = validate.cotangent(v, 2, "[f, g]")
-    with np.errstate(over="ignore", invalid="ignore"):
-        back = v[0] * np.array([6 * y * x, 3 * np.float64(x) ** 2]) + v[1] * np.array([2.0, 8 * np.float64(y) ** 7])
-    return _finite("v₁ ∇fᵀ + v₂ ∇gᵀ", back, (x, y))
+    back = v[0] * np.array([6 * y * x, 3 * np.float64(x) ** 2]) + v[1] * np.array([2.0, 8 * np.float64(y) ** 7])
+    return back
 
 
 # ----- R3: the identity function -----
@@ -411,17 +400,20 @@ def identity(x: ArrayLike) -> FloatArray:
     return validate.vector("x", x)
 
 
-@rule(
+_R3 = elementwise(
     "R3",
     title="Jacobian of the identity function",
     section="4.1, 8.1",
     forward=identity,
     wrt="x",
+    derivative=lambda x: 1.0,
     latex=r"\frac{\partial \mathbf{x}}{\partial \mathbf{x}} = I",
-    latex_denominator=r"\frac{\partial \mathbf{x}}{\partial \mathbf{x}} = I",
-    shape=("n", "n"),
     args={"x": Arg()},
+    vjp_latex=r"J^\top \mathbf{v} = I \mathbf{v} = \mathbf{v}",
 )
+
+
+@_R3.jacobian
 def jac_identity(x: ArrayLike) -> FloatArray:
     """R3: the Jacobian of f(x) = x is the n by n identity matrix.
 
@@ -441,11 +433,9 @@ def jac_identity(x: ArrayLike) -> FloatArray:
          [0. 1. 0.]
          [0. 0. 1.]]
     """
-    n = validate.vector("x", x).shape[0]
-    return np.eye(n)
 
 
-@vjp_of("R3", latex=r"J^\top \mathbf{v} = I \mathbf{v} = \mathbf{v}")
+@_R3.vjp
 def vjp_identity(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """R3 backprop form: Jᵀv = Iv = v: the identity passes the gradient back unchanged.
 
@@ -461,5 +451,3 @@ def vjp_identity(v: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_identity([1.0, -2.0, 0.5], [5.0, -1.0, 2.0]))
         [ 1.  -2.   0.5]
     """
-    n = validate.vector("x", x).shape[0]
-    return validate.cotangent(v, n, "the identity")

@@ -113,19 +113,8 @@ _CONDITIONS = (
 
 # ----- argument checks -----
 
-
-def _matrix(name: str, value: Any, *, finite: bool = True) -> FloatArray:
-    """Check that `value` is a non-empty 2-D array, finite unless `finite=False`, and return it as float64.
-
-    A float64 ndarray is not copied (X can be large; nothing here writes into it).
-    """
-    arr = validate.as_float_array(name, value, copy=False)
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array (a matrix of shape (N, n), one sample per row), "
-            f"got an array of shape {arr.shape}"
-        )
-    return validate.array(name, arr, copy=False, finite=finite)
+# X is not copied when it is float64 already (it can be large; nothing here writes into it)
+_SAMPLES = "a matrix of shape (N, n), one sample per row"
 
 
 def _samples(
@@ -133,7 +122,7 @@ def _samples(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Validate weights, samples and targets, and check that their sizes fit together."""
     w = validate.vector(w_name, w)
-    X = _matrix(X_name, X, finite=finite_X)
+    X = validate.matrix(X_name, X, what=_SAMPLES, copy=False, finite=finite_X)
     y = validate.vector("y", y)
     N, n = X.shape
     if w.shape[0] != n:
@@ -151,15 +140,9 @@ def _samples(
     return w, X, y
 
 
-def _scalar(name: str, value: Any) -> float:
-    """`validate.scalar`, with a numpy scalar described as the 0-d array it is."""
-    return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
-
-
 def _finite(what: str, value: Any) -> None:
-    """Refuse a result that overflowed float64 although every input was finite."""
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{what} is not finite in float64 (it overflowed); scale the inputs down")
+    """Refuse a result that overflowed float64 although every input was finite (`validate.finite_result`)."""
+    validate.finite_result(what, value)
 
 
 def _affine(w: FloatArray, X: FloatArray, b: float) -> FloatArray:
@@ -232,7 +215,7 @@ def loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
         1.083333
     """
     w, X, y = _samples(w, X, y)
-    b = _scalar("b", b)
+    b = validate.scalar("b", b)
     return _mean_square(y, _affine(w, X, b))
 
 
@@ -300,7 +283,7 @@ def grad_loss_w(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
         [[1. 2.]]
     """
     w, X, y = _samples(w, X, y)
-    b = _scalar("b", b)
+    b = validate.scalar("b", b)
     e = _active_errors(y, _affine(w, X, b))
     return _row((2.0 / X.shape[0]) * (e @ X), "the gradient")
 
@@ -335,8 +318,8 @@ def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayL
         [0.5 1. ]
     """
     w, X, y = _samples(w, X, y)
-    b = _scalar("b", b)
-    v = _scalar("v", v)
+    b = validate.scalar("b", b)
+    v = validate.scalar("v", v)
     return _weighted_errors(v, _active_errors(y, _affine(w, X, b)), X)
 
 
@@ -347,7 +330,6 @@ def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayL
     forward=loss,
     wrt="b",
     latex=rf"\frac{{\partial C}}{{\partial b}} = \frac{{2}}{{N}} \sum_{{{_ACTIVE}}} e_i, \qquad {_E}",
-    latex_denominator=rf"\frac{{\partial C}}{{\partial b}} = \frac{{2}}{{N}} \sum_{{{_ACTIVE}}} e_i, \qquad {_E}",
     shape=(1, 1),
     args=_ARGS,
     conditions=_CONDITIONS,
@@ -373,7 +355,7 @@ def grad_loss_b(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
         [[1.]]
     """
     w, X, y = _samples(w, X, y)
-    b = _scalar("b", b)
+    b = validate.scalar("b", b)
     e = _active_errors(y, _affine(w, X, b))
     return _row(np.array([(2.0 / X.shape[0]) * e.sum()]), "the derivative")
 
@@ -468,7 +450,7 @@ def vjp_loss_augmented(v: ArrayLike, w_hat: ArrayLike, X_hat: ArrayLike, y: Arra
         [1. 2. 1.]
     """
     w_hat, X_hat, y = _samples(w_hat, X_hat, y, w_name="w_hat", X_name="X_hat")
-    v = _scalar("v", v)
+    v = validate.scalar("v", v)
     return _weighted_errors(v, _active_errors(y, _affine(w_hat, X_hat, 0.0)), X_hat)
 
 
@@ -492,7 +474,7 @@ def augment(X: ArrayLike) -> FloatArray:
         [[1. 2. 1.]
          [3. 4. 1.]]
     """
-    X = _matrix("X", X)
+    X = validate.matrix("X", X, what=_SAMPLES, copy=False)
     return np.hstack([X, np.ones((X.shape[0], 1))])
 
 
@@ -533,7 +515,7 @@ def grad_loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[F
         [[1. 2.]] [[1.]]
     """
     w, X, y = _samples(w, X, y)
-    b = _scalar("b", b)
+    b = validate.scalar("b", b)
     e = _active_errors(y, _affine(w, X, b))  # e_i = z_i − y_i on active samples, 0 on the others
     N = X.shape[0]
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by _row, with a message
@@ -570,8 +552,8 @@ def gradient_step(
         [0.4 0.8] -0.6
     """
     w = validate.vector("w", w)
-    b = _scalar("b", b)
-    lr = _scalar("lr", lr)
+    b = validate.scalar("b", b)
+    lr = validate.scalar("lr", lr)
     if lr <= 0:
         raise ValueError(f"lr must be > 0 (a learning rate), got {lr}")
     grad_w, grad_b = grad_loss_blocked(w, b, X, y)  # grad_loss's (1, n) and (1, 1), computed faster
@@ -646,7 +628,7 @@ def grad_loss_blocked(
     if block_bytes < 1:
         raise ValueError(f"block_bytes must be >= 1 (bytes of X per block), got {block_bytes}")
     w, X, y = _samples(w, X, y, finite_X=False)
-    b = _scalar("b", b)
+    b = validate.scalar("b", b)
     N, n = X.shape
     if not w.all():
         validate.check_finite("X", X)  # a zero weight would hide a NaN or inf in its column

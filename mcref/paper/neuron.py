@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, elementwise, reduction, rule, vjp_of
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry;
@@ -65,26 +65,16 @@ def _away_from_kink(w: FloatArray, x: FloatArray, b: float) -> bool:
     return bool(abs(np.dot(w, x) + b) > MARGIN)
 
 
-def _scalar(name: str, value: ArrayLike) -> float:
-    """`validate.scalar`, with a numpy scalar described as the 0-d array it is."""
-    return validate.scalar(name, np.asarray(value) if isinstance(value, np.generic) else value)
-
-
-def _finite(what: str, value: float | FloatArray, given: str) -> None:
-    """Refuse a result that overflowed float64 although every input was finite."""
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{what} is not finite in float64 (it overflowed) for {given}; scale the inputs down")
-
 
 def _neuron(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> tuple[FloatArray, FloatArray, float, float]:
     """Validate (w, x, b) and return them with z = w · x + b."""
     w = validate.vector("w", w)
     x = validate.vector("x", x)
     validate.same_length(w=w, x=x)
-    b = _scalar("b", b)
+    b = validate.scalar("b", b)
     with np.errstate(over="ignore", invalid="ignore"):
         z = float(np.dot(w, x) + b)
-    _finite("w · x + b", z, f"w and x of length {w.shape[0]}")
+    validate.finite_result("w · x + b", z, f"for w and x of length {w.shape[0]}")
     return w, x, b, z
 
 
@@ -92,7 +82,7 @@ def _v_times_x(v: float, x: FloatArray) -> FloatArray:
     """v x for the scalar cotangent v of a VJP, refusing an overflow."""
     with np.errstate(over="ignore", invalid="ignore"):
         back = v * x
-    _finite("v x", back, f"v = {v} and x of length {x.shape[0]}")
+    validate.finite_result("v x", back, f"for v = {v} and x of length {x.shape[0]}")
     return back
 
 
@@ -112,7 +102,7 @@ def relu_scalar(z: ArrayLike) -> np.float64:
     Returns:
         max(0, z), a float64.
     """
-    z = _scalar("z", z)
+    z = validate.scalar("z", z)
     return np.float64(max(0.0, z))
 
 
@@ -175,7 +165,6 @@ def activation(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.float64:
     forward=relu_scalar,
     wrt="z",
     latex=r"\frac{d}{dz} \max(0, z) = \begin{cases} 0 & z \le 0 \\ 1 & z > 0 \end{cases}",
-    latex_denominator=r"\frac{d}{dz} \max(0, z) = \begin{cases} 0 & z \le 0 \\ 1 & z > 0 \end{cases}",
     shape=(1, 1),
     args={"z": Arg(shape=(), min_abs=MARGIN)},
     conditions=(
@@ -197,24 +186,28 @@ def relu_derivative(z: ArrayLike) -> FloatArray:
         >>> print(relu_derivative(2.5), relu_derivative(-1.0), relu_derivative(0.0))
         [[1.]] [[0.]] [[0.]]
     """
-    z = _scalar("z", z)
+    z = validate.scalar("z", z)
     return _one(z > 0)
 
 
 # ----- N2, N3: the affine part -----
 
 
-@rule(
+_N2 = reduction(
     "N2",
     title="affine function w · x + b with respect to w = xᵀ",
     section="5",
     forward=affine,
     wrt="w",
+    gradient=lambda w, x, b: x,
     latex=rf"\frac{{\partial ({_Z})}}{{\partial {_W}}} = \vec{{\mathbf{{1}}}}^T \operatorname{{diag}}({_X}) + \vec{{\mathbf{{0}}}}^T = {_X}^T",
     latex_denominator=rf"\frac{{\partial ({_Z})}}{{\partial {_W}}} = {_X}",
-    shape=(1, "n"),
     args=_NEURON_ARGS,
+    vjp_latex=rf"J^\top v = v\, {_X}",
 )
+
+
+@_N2.jacobian
 def grad_affine_w(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """N2: the gradient of w · x + b with respect to w is xᵀ.
 
@@ -231,11 +224,9 @@ def grad_affine_w(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         >>> print(grad_affine_w([1.0, -2.0, 0.5], [3.0, 1.0, 4.0], 0.5))
         [[3. 1. 4.]]
     """
-    _, x, _, _ = _neuron(w, x, b)
-    return x.reshape(1, -1)
 
 
-@vjp_of("N2", latex=rf"J^\top v = v\, {_X}")
+@_N2.vjp
 def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """N2 backprop form: Jᵀv = v x, the gradient xᵀ scaled by v and shaped like w.
 
@@ -256,8 +247,6 @@ def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> Floa
         >>> print(vjp_affine_w(2.0, [1.0, -2.0, 0.5], [3.0, 1.0, 4.0], 0.5))
         [6. 2. 8.]
     """
-    _, x, _, _ = _neuron(w, x, b)
-    return _v_times_x(_scalar("v", v), x)
 
 
 @rule(
@@ -267,7 +256,6 @@ def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> Floa
     forward=affine,
     wrt="b",
     latex=rf"\frac{{\partial ({_Z})}}{{\partial b}} = 0 + 1 = 1",
-    latex_denominator=rf"\frac{{\partial ({_Z})}}{{\partial b}} = 0 + 1 = 1",
     shape=(1, 1),
     args=_NEURON_ARGS,
 )
@@ -373,7 +361,7 @@ def vjp_activation_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         [0. 0. 0.]
     """
     _, x, _, z = _neuron(w, x, b)
-    v = _scalar("v", v)
+    v = validate.scalar("v", v)
     return _v_times_x(v, x) if z > 0 else np.zeros_like(x)
 
 
@@ -384,9 +372,6 @@ def vjp_activation_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
     forward=activation,
     wrt="b",
     latex=rf"\frac{{\partial}}{{\partial b}} {_ACT} = \begin{{cases}} 0 & {_Z} \le 0 \\ 1 & {_Z} > 0 \end{{cases}}",
-    latex_denominator=(
-        rf"\frac{{\partial}}{{\partial b}} {_ACT} = \begin{{cases}} 0 & {_Z} \le 0 \\ 1 & {_Z} > 0 \end{{cases}}"
-    ),
     shape=(1, 1),
     args=_NEURON_ARGS,
     conditions=_ACT_CONDITIONS,
@@ -416,21 +401,18 @@ def grad_activation_b(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
 # ----- N6: the ReLU applied to a vector (erratum E8) -----
 
 
-@rule(
+_N6 = elementwise(
     "N6",
     title="Jacobian of element-wise max(0, x) = diag(1[x > 0]) (erratum E8)",
     section="5",
     forward=relu,
     wrt="x",
+    derivative=lambda x: (x > 0).astype(np.float64),
     latex=(
         rf"\frac{{\partial \max(0, {_X})}}{{\partial {_X}}} = "
         r"\operatorname{diag}\big(\mathbb{1}[x_1 > 0], \dots, \mathbb{1}[x_n > 0]\big)"
     ),
-    latex_denominator=(
-        rf"\frac{{\partial \max(0, {_X})}}{{\partial {_X}}} = "
-        r"\operatorname{diag}\big(\mathbb{1}[x_1 > 0], \dots, \mathbb{1}[x_n > 0]\big)"
-    ),
-    shape=("n", "n"),
+    vjp_latex=r"J^\top \mathbf{v} = \mathbf{v} \otimes \mathbb{1}[\mathbf{x} > 0]",
     args={"x": Arg(min_abs=MARGIN)},
     conditions=(
         "Every $x_i \\ne 0$. The indicator $\\mathbb{1}[x_i > 0]$ is 1 when $x_i > 0$ and 0 otherwise, so an entry "
@@ -439,6 +421,9 @@ def grad_activation_b(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
         "and it multiplies a vector element-wise ($\\otimes$), not as a matrix."
     ),
 )
+
+
+@_N6.jacobian
 def jac_relu(x: ArrayLike) -> FloatArray:
     """N6: the Jacobian of max(0, x), applied entry by entry, is diag(1[x_i > 0]).
 
@@ -456,11 +441,9 @@ def jac_relu(x: ArrayLike) -> FloatArray:
          [0. 0. 0.]
          [0. 0. 1.]]
     """
-    x = validate.vector("x", x)
-    return np.diag((x > 0).astype(np.float64))
 
 
-@vjp_of("N6", latex=r"J^\top \mathbf{v} = \mathbf{v} \otimes \mathbb{1}[\mathbf{x} > 0]")
+@_N6.vjp
 def vjp_relu(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """N6 backprop: Jᵀv = v ⊗ 1[x > 0], the paper's column of 0s and 1s used element-wise.
 
@@ -476,7 +459,3 @@ def vjp_relu(v: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_relu([1.0, 2.0, 3.0], [2.0, -1.0, 0.5]))
         [1. 0. 3.]
     """
-    v = validate.vector("v", v)
-    x = validate.vector("x", x)
-    validate.same_length(v=v, x=x)
-    return np.where(x > 0, v, 0.0)

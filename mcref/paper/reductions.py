@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.validate import FloatArray
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, reduction, rule
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry.
@@ -53,11 +53,6 @@ _ONES = r"\vec{\mathbf{1}}"
 def _vjp_statement(result: str) -> str:
     return rf"J^\top v = {result}"
 
-
-def _scaled(what: str, v: float, row: FloatArray) -> FloatArray:
-    """v times a gradient, refusing an overflow."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return validate.finite_result(what, v * row)
 
 
 def _sum(name: str, values: FloatArray) -> np.float64:
@@ -132,12 +127,13 @@ def sum_of_linear(A: ArrayLike, x: ArrayLike) -> np.float64:
     return _sum("sum(A x)", validate.finite_result("A x", f_x))
 
 
-@rule(
+_R18 = reduction(
     "R18",
     title="Gradient of the sum of a vector function",
     section="4.4, 8.4",
     forward=sum_of_linear,
     wrt="x",
+    gradient=lambda A, x: A.sum(axis=0),
     latex=(
         r"\frac{\partial y}{\partial \mathbf{x}} = \left[ \sum_i \frac{\partial f_i(\mathbf{x})}{\partial x_1},"
         r" \dots, \sum_i \frac{\partial f_i(\mathbf{x})}{\partial x_n} \right]"
@@ -147,7 +143,6 @@ def sum_of_linear(A: ArrayLike, x: ArrayLike) -> np.float64:
         r"\frac{\partial y}{\partial \mathbf{x}} = \begin{bmatrix} \sum_i \frac{\partial f_i(\mathbf{x})}{\partial x_1}"
         r" \\ \vdots \\ \sum_i \frac{\partial f_i(\mathbf{x})}{\partial x_n} \end{bmatrix}"
     ),
-    shape=(1, "n"),
     args={"A": Arg(("m", "n")), "x": Arg()},
     conditions=(
         r"$y = \operatorname{sum}(\mathbf{f}(\mathbf{x})) = \sum_i f_i(\mathbf{x})$ for any differentiable"
@@ -155,7 +150,14 @@ def sum_of_linear(A: ArrayLike, x: ArrayLike) -> np.float64:
         r" instance $\mathbf{f}(\mathbf{x}) = A\mathbf{x}$ with $A$ of shape $m \times n$, whose gradient is"
         r" $\vec{\mathbf{1}}^T A$, the column sums of $A$."
     ),
+    vjp_latex=_vjp_statement(
+        r"v \left( \frac{\partial \mathbf{f}}{\partial \mathbf{x}} \right)^{T} \vec{\mathbf{1}}"
+        r" \text{, here } v A^T \vec{\mathbf{1}}"
+    ),
 )
+
+
+@_R18.jacobian
 def grad_sum_of_linear(A: ArrayLike, x: ArrayLike) -> FloatArray:
     """R18: the gradient of sum(A x) with respect to x is 1ᵀ A, the column sums of A.
 
@@ -175,17 +177,9 @@ def grad_sum_of_linear(A: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(grad_sum_of_linear(A, [1.0, 0.0, -1.0]))
         [[5. 7. 9.]]
     """
-    A, _ = _linear_args(A, x)
-    return sum_gradient(A)
 
 
-@vjp_of(
-    "R18",
-    latex=_vjp_statement(
-        r"v \left( \frac{\partial \mathbf{f}}{\partial \mathbf{x}} \right)^{T} \vec{\mathbf{1}}"
-        r" \text{, here } v A^T \vec{\mathbf{1}}"
-    ),
-)
+@_R18.vjp
 def vjp_sum_of_linear(v: ArrayLike, A: ArrayLike, x: ArrayLike) -> FloatArray:
     """R18 backprop form: Jᵀv = v Aᵀ1, v times the column sums of A, for y = sum(A x).
 
@@ -209,11 +203,6 @@ def vjp_sum_of_linear(v: ArrayLike, A: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_sum_of_linear(2.0, A, [1.0, 0.0, -1.0]))
         [10. 14. 18.]
     """
-    A, _ = _linear_args(A, x)
-    v = validate.scalar_cotangent(v)
-    with np.errstate(over="ignore", invalid="ignore"):
-        column_sums = A.sum(axis=0)
-    return _scaled("v Aᵀ1", v, validate.finite_result("the column sums of A", column_sums))
 
 
 # ----- R19: the plain sum -----
@@ -234,18 +223,22 @@ def total(x: ArrayLike) -> np.float64:
     return _sum("sum(x)", validate.vector("x", x))
 
 
-@rule(
+_R19 = reduction(
     "R19",
     title="Gradient of the sum of a vector",
     section="4.4, 8.4",
     forward=total,
     wrt="x",
+    gradient=lambda x: 1.0,
     latex=rf"\nabla_{{{_X}}} \operatorname{{sum}}({_X}) = [1, 1, \dots, 1] = {_ONES}^T",
     latex_denominator=rf"\nabla_{{{_X}}} \operatorname{{sum}}({_X}) = {_ONES}",
-    shape=(1, "n"),
     args={"x": Arg()},
     conditions=r"The case $\mathbf{f}(\mathbf{x}) = \mathbf{x}$ of R18.",
+    vjp_latex=_vjp_statement(rf"v {_ONES}"),
 )
+
+
+@_R19.jacobian
 def grad_total(x: ArrayLike) -> FloatArray:
     """R19: the gradient of sum(x) is a row of ones.
 
@@ -260,11 +253,9 @@ def grad_total(x: ArrayLike) -> FloatArray:
         >>> print(grad_total([4.0, -2.0, 7.0]))
         [[1. 1. 1.]]
     """
-    n = validate.vector("x", x).shape[0]
-    return np.ones((1, n))
 
 
-@vjp_of("R19", latex=_vjp_statement(rf"v {_ONES}"))
+@_R19.vjp
 def vjp_total(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """R19 backprop form: Jᵀv = v 1: the sum sends the same v back to every entry.
 
@@ -280,8 +271,6 @@ def vjp_total(v: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_total(2.5, [4.0, -2.0, 7.0]))
         [2.5 2.5 2.5]
     """
-    n = validate.vector("x", x).shape[0]
-    return np.full(n, validate.scalar_cotangent(v))
 
 
 # ----- R20, R21: the sum of a scaled vector -----
@@ -310,21 +299,25 @@ def scaled_total(x: ArrayLike, z: ArrayLike) -> np.float64:
 _SCALED_ARGS = {"x": Arg(), "z": Arg(shape=())}
 
 
-@rule(
+_R20 = reduction(
     "R20",
     title="Gradient of the sum of a scaled vector, with respect to x",
     section="4.4, 8.4",
     forward=scaled_total,
     wrt="x",
+    gradient=lambda x, z: z,
     latex=rf"\frac{{\partial}}{{\partial {_X}}} \operatorname{{sum}}({_X} z) = [z, z, \dots, z] = z {_ONES}^T",
     latex_denominator=(
         rf"\frac{{\partial}}{{\partial {_X}}} \operatorname{{sum}}({_X} z)"
         r" = \begin{bmatrix} z \\ \vdots \\ z \end{bmatrix} = z \vec{\mathbf{1}}"
     ),
-    shape=(1, "n"),
     args=_SCALED_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
+    vjp_latex=_vjp_statement(rf"v z {_ONES}"),
 )
+
+
+@_R20.jacobian
 def grad_scaled_total_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R20: the gradient of sum(x z) with respect to x is a row full of z.
 
@@ -340,11 +333,9 @@ def grad_scaled_total_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
         >>> print(grad_scaled_total_x([4.0, -2.0, 7.0], 0.5))
         [[0.5 0.5 0.5]]
     """
-    n = validate.vector("x", x).shape[0]
-    return np.full((1, n), validate.scalar("z", z))
 
 
-@vjp_of("R20", latex=_vjp_statement(rf"v z {_ONES}"))
+@_R20.vjp
 def vjp_scaled_total_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R20 backprop form: Jᵀv = v z 1, the same v z for every entry.
 
@@ -364,9 +355,6 @@ def vjp_scaled_total_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
         >>> print(vjp_scaled_total_x(2.0, [4.0, -2.0, 7.0], 0.5))
         [1. 1. 1.]
     """
-    n = validate.vector("x", x).shape[0]
-    z = validate.scalar("z", z)
-    return _scaled("v z", validate.scalar_cotangent(v), np.full(n, z))
 
 
 @rule(
@@ -376,9 +364,6 @@ def vjp_scaled_total_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
     forward=scaled_total,
     wrt="z",
     latex=rf"\frac{{\partial}}{{\partial z}} \operatorname{{sum}}({_X} z) = \sum_i x_i = \operatorname{{sum}}({_X})",
-    latex_denominator=(
-        rf"\frac{{\partial}}{{\partial z}} \operatorname{{sum}}({_X} z) = \sum_i x_i = \operatorname{{sum}}({_X})"
-    ),
     shape=(1, 1),
     args=_SCALED_ARGS,
     conditions=(
@@ -433,27 +418,29 @@ def dot(w: ArrayLike, x: ArrayLike) -> np.float64:
 _DOT_ARGS = {"w": Arg(), "x": Arg()}
 
 
-@rule(
+_R22 = reduction(
     "R22",
     title="Gradient of the dot product, with respect to x",
     section="4.4, 8.4",
     forward=dot,
     wrt="x",
+    gradient=lambda w, x: w,
     latex=(
         rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_X}}}"
         rf" = \frac{{\partial y}}{{\partial \mathbf{{u}}}} \frac{{\partial \mathbf{{u}}}}{{\partial {_X}}}"
         rf" = {_ONES}^T \operatorname{{diag}}({_W}) = {_W}^T"
     ),
-    latex_denominator=(
-        rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_X}}} = \operatorname{{diag}}({_W}) {_ONES} = {_W}"
-    ),
-    shape=(1, "n"),
+    latex_denominator=rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_X}}} = \operatorname{{diag}}({_W}) {_ONES} = {_W}",
     args=_DOT_ARGS,
     conditions=(
         r"$\mathbf{w}$ does not depend on $\mathbf{x}$. Here $\mathbf{u} = \mathbf{w} \otimes \mathbf{x}$"
         r" and $y = \operatorname{sum}(\mathbf{u})$."
     ),
+    vjp_latex=_vjp_statement(rf"v {_W}"),
 )
+
+
+@_R22.jacobian
 def grad_dot_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R22: the gradient of w · x with respect to x is wᵀ, a row.
 
@@ -469,11 +456,9 @@ def grad_dot_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(grad_dot_x([1.0, -2.0, 3.0], [4.0, 5.0, 6.0]))
         [[ 1. -2.  3.]]
     """
-    w, _ = validate.paired_vectors(w, x)
-    return w.reshape(1, -1)
 
 
-@vjp_of("R22", latex=_vjp_statement(rf"v {_W}"))
+@_R22.vjp
 def vjp_dot_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R22 backprop form: Jᵀv = v w, shaped like x.
 
@@ -493,27 +478,27 @@ def vjp_dot_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_dot_x(2.0, [1.0, -2.0, 3.0], [4.0, 5.0, 6.0]))
         [ 2. -4.  6.]
     """
-    w, _ = validate.paired_vectors(w, x)
-    return _scaled("v w", validate.scalar_cotangent(v), w)
 
 
-@rule(
+_R23 = reduction(
     "R23",
     title="Gradient of the dot product, with respect to w",
     section="4.4, 8.4",
     forward=dot,
     wrt="w",
+    gradient=lambda w, x: x,
     latex=(
         rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_W}}}"
         rf" = {_ONES}^T \operatorname{{diag}}({_X}) = {_X}^T"
     ),
-    latex_denominator=(
-        rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_W}}} = \operatorname{{diag}}({_X}) {_ONES} = {_X}"
-    ),
-    shape=(1, "n"),
+    latex_denominator=rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_W}}} = \operatorname{{diag}}({_X}) {_ONES} = {_X}",
     args=_DOT_ARGS,
     conditions=r"$\mathbf{x}$ does not depend on $\mathbf{w}$.",
+    vjp_latex=_vjp_statement(rf"v {_X}"),
 )
+
+
+@_R23.jacobian
 def grad_dot_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R23: the gradient of w · x with respect to w is xᵀ, a row.
 
@@ -529,11 +514,9 @@ def grad_dot_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(grad_dot_w([1.0, -2.0, 3.0], [4.0, 5.0, 6.0]))
         [[4. 5. 6.]]
     """
-    _, x = validate.paired_vectors(w, x)
-    return x.reshape(1, -1)
 
 
-@vjp_of("R23", latex=_vjp_statement(rf"v {_X}"))
+@_R23.vjp
 def vjp_dot_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R23 backprop form: Jᵀv = v x, shaped like w.
 
@@ -553,5 +536,3 @@ def vjp_dot_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
         >>> print(vjp_dot_w(2.0, [1.0, -2.0, 3.0], [4.0, 5.0, 6.0]))
         [ 8. 10. 12.]
     """
-    _, x = validate.paired_vectors(w, x)
-    return _scaled("v x", validate.scalar_cotangent(v), x)
