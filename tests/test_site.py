@@ -375,56 +375,6 @@ def test_every_erratum_has_a_permanent_anchor(site: BuiltSite) -> None:
     assert missing == []
 
 
-def test_materials_switching_rule_is_dropped_and_a_changed_stylesheet_fails_the_build(site: BuiltSite) -> None:
-    theme = load_hook("theme")
-    sheets = list(site.path.glob(theme.PALETTE_CSS))
-    assert len(sheets) == 1
-    assert "data-md-color-switching" not in sheets[0].read_text(encoding="utf-8")
-    css = "a{color:red}[data-md-color-switching] *,[data-md-color-switching] :after{transition-duration:0s!important}b{x:y}"
-    assert theme.without_switching_rule(css) == "a{color:red}b{x:y}"
-    from mkdocs.exceptions import PluginError
-
-    with pytest.raises(PluginError, match="changed shape"):
-        theme.without_switching_rule("a{color:red}")
-
-
-def test_materials_tab_rules_name_the_tab_element(site: BuiltSite) -> None:
-    """Each of Material's n-th-tab rules ends in `label:nth-child(n)` or `.tabbed-block:nth-child(n)`
-    in the built stylesheet, not in a bare `:nth-child(n)` that the browser tries on every element."""
-    theme = load_hook("theme")
-    (sheet,) = site.path.glob(theme.MAIN_CSS)
-    css = sheet.read_text(encoding="utf-8")
-    assert re.findall(r"tabbed-(?:labels|content)>:", css) == []
-    assert css.count(".tabbed-labels>label:nth-child(") > 50 and css.count(".tabbed-content>.tabbed-block:nth-child(") > 10
-    source = (
-        ".md-typeset .tabbed-set>input:nth-child(2):checked~.tabbed-labels>:nth-child(2){color:red}" * 10
-        + ".md-typeset .tabbed-set>input:nth-child(2):checked~.tabbed-content>:nth-child(2){display:block}" * 10
-    )
-    narrowed = theme.with_narrow_tab_selectors(source)
-    assert narrowed.count("~.tabbed-labels>label:nth-child(2){color:red}") == 10
-    assert narrowed.count("~.tabbed-content>.tabbed-block:nth-child(2){display:block}") == 10
-    from mkdocs.exceptions import PluginError
-
-    with pytest.raises(PluginError, match="changed shape"):
-        theme.with_narrow_tab_selectors(".tabbed-labels>label{color:red}")
-
-
-def test_materials_script_adds_no_colour_scheme_tag(site: BuiltSite) -> None:
-    theme = load_hook("theme")
-    (bundle,) = site.path.glob(theme.BUNDLE_JS)
-    js = bundle.read_text(encoding="utf-8")
-    assert re.search(r'name:"color-scheme"\}\);document\.head\.appendChild', js) is None
-    assert 'name:"theme-color"});document.head.appendChild' in js  # the neighbouring tag stays
-    source = 'let r=x("meta",{name:"theme-color"});document.head.appendChild(r);let o=x("meta",{name:"color-scheme"});document.head.appendChild(o);let n=1'
-    assert theme.without_color_scheme_meta(source) == (
-        'let r=x("meta",{name:"theme-color"});document.head.appendChild(r);let o=x("meta",{name:"color-scheme"});let n=1'
-    )
-    from mkdocs.exceptions import PluginError
-
-    with pytest.raises(PluginError, match="changed shape"):
-        theme.without_color_scheme_meta('let o=x("meta",{name:"color-scheme"});document.body.appendChild(o);')
-
-
 def test_pages_are_marked_as_scripted_in_head_and_stay_no_js_without_scripts(site: BuiltSite) -> None:
     for html in site.pages():
         text = html.read_text(encoding="utf-8")
