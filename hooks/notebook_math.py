@@ -38,6 +38,14 @@ pages, its table of contents) as for any page, with no private class of
 mkdocs. mkdocs-jupyter replaces `render` on each notebook page object with its
 own (which runs nbconvert), so the hook calls the class's method, `Page.render`,
 and puts the page's source back afterwards.
+
+mkdocs-jupyter's own options cannot replace the hook: `custom_mathjax_url` and
+`include_requirejs` only choose which client-side loader nbconvert writes, and it
+has no option to render markdown cells with the site's Python-Markdown. The hook
+relies on the plugin's internals (the HTML shape of its markdown cells, its
+`NotebookFile` class, its replacing `render` per page), so mkdocs-jupyter is
+pinned exactly in pyproject.toml's docs extra; tests/test_notebooks.py fails
+loudly if the shape changes.
 """
 
 from __future__ import annotations
