@@ -266,6 +266,8 @@ def on_env(env: Any, config: MkDocsConfig, **kwargs: Any) -> Any:
 # each rendered formula is swapped for its text on one line (see `linear`, e.g.
 # "∂(w ⊗ x)/∂w = diag(x)") between two comments; on_post_page puts the formulas back. The index
 # then shows each formula once, as text, and the search plugin parses a fraction of the markup.
+# Material's `data-search-exclude` could only leave a formula out of the index, and a hidden text
+# copy for the index would be a second copy of every formula for find-in-page and copying.
 _FORMULA = re.compile(r'<(span|div) class="math math-(?:inline|display)".*?<!--/mcref-math-->', re.S)
 _STASHED = re.compile(r"<!--mcref-math (\d+)-->.*?<!--/mcref-math-->", re.S)
 _MATHML = re.compile(r"<math\b.*?</math>", re.S)

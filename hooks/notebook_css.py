@@ -13,6 +13,11 @@ attributes, ids and anything inside :not(), :is(), :has() ... do not count again
 
 tests/test_notebooks.py draws each notebook page with the cut stylesheet and with the whole
 one, in both colour schemes and at desktop and phone width, and requires the same pixels.
+
+Why a hook: mkdocs-jupyter has no option to leave the stylesheet out or to link it instead of
+inlining it (its nbconvert template writes it into the page), and a stylesheet added with
+`extra_css` cannot take rules away. The hook relies on that template's inline <style>, so
+mkdocs-jupyter is pinned exactly in pyproject.toml's docs extra.
 """
 
 from __future__ import annotations

@@ -31,25 +31,34 @@ MathJax loader (`<script src="">` with mkdocs-jupyter's default
 and the Mermaid loader, an inline module that imports Mermaid from a CDN when a
 diagram is present. The copy-to-clipboard script of the code cells stays.
 
-mkdocs 1.6 has no public API to render markdown with its link handling, so
-the hook uses the three private tree/preprocessors `Page.render` itself uses;
-mkdocs is pinned to `<2` and 1.6.1 is the last 1.x release.
+The cells are rendered by mkdocs's own public `Page.render`, called on the
+notebook's page with the cells as its markdown: the same Python-Markdown set-up,
+link handling and records (the anchors the page holds, its links into other
+pages, its table of contents) as for any page, with no private class of
+mkdocs. mkdocs-jupyter replaces `render` on each notebook page object with its
+own (which runs nbconvert), so the hook calls the class's method, `Page.render`,
+and puts the page's source back afterwards.
+
+mkdocs-jupyter's own options cannot replace the hook: `custom_mathjax_url` and
+`include_requirejs` only choose which client-side loader nbconvert writes, and it
+has no option to render markdown cells with the site's Python-Markdown. The hook
+relies on the plugin's internals (the HTML shape of its markdown cells, its
+`NotebookFile` class, its replacing `render` per page), so mkdocs-jupyter is
+pinned exactly in pyproject.toml's docs extra; tests/test_notebooks.py fails
+loudly if the shape changes.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
-import markdown
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import get_toc
 
 # Placed between cells so that all of a notebook's markdown is rendered as one
 # document (unique heading ids across cells, as in the table of contents) and
@@ -254,33 +263,20 @@ def rewrite(html: str, sources: Sequence[str], convert: Callable[[str], str]) ->
     return "".join(out)
 
 
-def _site_markdown(page: Page, config: MkDocsConfig, files: Files) -> tuple[markdown.Markdown, Callable[[], None]]:
-    """Python-Markdown set up as `Page.render` sets it up: the site's extensions and mkdocs's link handling."""
-    try:
-        from mkdocs.structure.pages import (
-            _ExtractAnchorsTreeprocessor,
-            _RawHTMLPreprocessor,
-            _RelativePathTreeprocessor,
-        )
-    except ImportError as exc:  # pragma: no cover - only with an mkdocs other than 1.6
-        raise PluginError(f"hooks/notebook_math.py needs mkdocs 1.6's page renderer internals: {exc}") from exc
+def site_renderer(page: Page, config: MkDocsConfig, files: Files) -> Callable[[str], str]:
+    """Markdown to HTML as mkdocs renders any page, for this page: `Page.render` on `page` with the
+    text as its source. It records the page's anchors, links and table of contents as it goes."""
 
-    md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {})
-    raw_html = _RawHTMLPreprocessor()
-    raw_html._register(md)
-    anchors = _ExtractAnchorsTreeprocessor(page.file, files, config)
-    anchors._register(md)
-    links = _RelativePathTreeprocessor(page.file, files, config)
-    links._register(md)
+    def convert(text: str) -> str:
+        source = page.markdown
+        page.markdown = text
+        try:
+            Page.render(page, config, files)  # the class's method: mkdocs-jupyter replaced the page's own
+        finally:
+            page.markdown = source
+        return page.content or ""
 
-    def record() -> None:
-        # what Page.render records, so that mkdocs validates links from and into the notebook
-        page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
-        if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:  # as Page.render
-            page.links_to_anchors = links.links_to_anchors
-        page.toc = get_toc(getattr(md, "toc_tokens", []))
-
-    return md, record
+    return convert
 
 
 def is_notebook(page: Page) -> bool:
@@ -293,10 +289,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files, *
         return html
     if 'class="jp-Notebook"' not in html:
         raise PluginError(f"{page.file.src_uri}: expected a notebook rendered by mkdocs-jupyter")
-    md, record = _site_markdown(page, config, files)
     try:
-        html = rewrite(html, markdown_cells(str(page.file.abs_src_path)), md.convert)
+        return rewrite(html, markdown_cells(str(page.file.abs_src_path)), site_renderer(page, config, files))
     except PluginError as exc:
         raise PluginError(f"{page.file.src_uri}: {exc}") from None
-    record()
-    return html

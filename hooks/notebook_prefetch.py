@@ -10,7 +10,8 @@ then finds its result in the cache. A notebook that fails fails the build, as be
 
 It relies on mkdocs-jupyter 0.26's `on_pre_page` replacing `page.render` with a function
 that reads and writes its cache (tests/test_notebooks.py checks that a build uses the
-prefetched result). `MCREF_NOTEBOOK_PREFETCH=off` turns it off.
+prefetched result). `MCREF_NOTEBOOK_PREFETCH=off` turns it off. Because it relies on those
+internals, mkdocs-jupyter is pinned exactly in pyproject.toml's docs extra.
 """
 
 from __future__ import annotations

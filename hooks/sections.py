@@ -22,6 +22,13 @@ Only elements at the top level of the page body count: a heading or code block i
 block (an admonition, a tab, a notebook cell) stays where it is, and the HTML stays well
 formed. The one exception is a page whose parts are all in one block, the cheat sheet:
 there the inside of the block is split the same way.
+
+Why a hook and not markup: `content-visibility` needs an element around each part, and no
+official mechanism makes one. attr_list and md_in_html (or pymdownx.blocks) would have every
+page wrap its parts by hand, around blocks that hooks/rules.py and hooks/cheatsheet.py
+generate, and a part's length in formulas is only known once the math is rendered; Material has
+no setting for it. The hook reads only the markup of pymdownx (tabbed-set, highlight) and of the
+site's own hooks, no private API.
 """
 
 from __future__ import annotations
