@@ -37,7 +37,7 @@ import numpy as np
 import mcref
 from mcref.core import validate
 from mcref.core.check import check_backprop, check_jacobian
-from mcref.core.registry import Rule, dim_names, all_rules, check_rule, check_vjp, get_rule
+from mcref.core.registry import Rule, all_rules, check_rule, check_vjp, dim_names, get_rule
 
 __all__ = ["example_script", "main"]
 

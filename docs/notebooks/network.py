@@ -35,8 +35,8 @@ from IPython.display import HTML, display
 
 import mcref
 from mcref.ext.layers import vjp_batched_b, vjp_batched_W, vjp_batched_X
-from mcref.ext.regression import vjp_mse
 from mcref.ext.network import forward_pass, gradients, network_loss
+from mcref.ext.regression import vjp_mse
 from mcref.paper.neuron import vjp_relu
 
 

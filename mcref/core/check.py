@@ -52,20 +52,20 @@ from typing import Any
 import numpy as np
 
 from mcref.core import validate
-from mcref.core.validate import FloatArray
 from mcref.core.numerical import (
     ATOL,
     RTOL,
     STEP,
     CheckResult,
     Entry,
+    bind_variable,
+    compare_jacobians,
     describe_shape,
     evaluate,
     format_number,
-    bind_variable,
-    compare_jacobians,
     numerical_jacobian,
 )
+from mcref.core.validate import FloatArray
 
 __all__ = [
     "DEFAULTS",

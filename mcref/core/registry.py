@@ -82,9 +82,9 @@ from mcref.core.numerical import ATOL, RTOL, CheckResult, compare_jacobians, num
 from mcref.core.validate import FloatArray
 
 __all__ = [
+    "RULE_MARKER",
     "Arg",
     "Kind",
-    "RULE_MARKER",
     "Rule",
     "all_rules",
     "check_rule",

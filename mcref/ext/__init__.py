@@ -8,4 +8,4 @@ the import below and nowhere else in the library.
 from mcref.ext import activations, layers, network, quadratic, regression, softmax, symmetric
 
 # in the order of the site's "Beyond the paper" pages
-__all__ = ["layers", "quadratic", "activations", "softmax", "regression", "network", "symmetric"]
+__all__ = ["activations", "layers", "network", "quadratic", "regression", "softmax", "symmetric"]

@@ -25,13 +25,12 @@ variable, without forming J: for a matrix W the result is the matrix ∂L/∂W.
 
 from __future__ import annotations
 
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
-from mcref.core.validate import FloatArray
 from mcref.core.registry import Arg, elementwise, linear, rule, vjp_of
+from mcref.core.validate import FloatArray
 
 __all__ = [
     "affine",

@@ -68,10 +68,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
+from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.validate import FloatArray
 from mcref.ext import layers, regression
 from mcref.paper import neuron
-from mcref.core.validate import FloatArray
-from mcref.core.registry import Arg, rule, vjp_of
 
 __all__ = [
     "Forward",

@@ -19,13 +19,12 @@ shaped like x. Scalar forward values are returned as `numpy.float64`.
 
 from __future__ import annotations
 
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
-from mcref.core.validate import FloatArray
 from mcref.core.registry import Arg, reduction, rule, vjp_of
+from mcref.core.validate import FloatArray
 
 __all__ = [
     "grad_norm",

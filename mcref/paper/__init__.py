@@ -7,4 +7,4 @@ module is added to the import below and nowhere else in the library.
 from mcref.paper import chain, elementwise, expansion, jacobians, loss, neuron, reductions, scalar
 
 # in the paper's order, §2 to §6
-__all__ = ["scalar", "jacobians", "elementwise", "expansion", "reductions", "chain", "neuron", "loss"]
+__all__ = ["chain", "elementwise", "expansion", "jacobians", "loss", "neuron", "reductions", "scalar"]

@@ -42,8 +42,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
-from mcref.core.validate import FloatArray
 from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.validate import FloatArray
 
 __all__ = [
     "chain_cost",

@@ -60,8 +60,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
-from mcref.core.validate import FloatArray
 from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.validate import FloatArray
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry. The
@@ -71,8 +71,8 @@ __all__ = [
     "augment",
     "grad_loss",
     "grad_loss_augmented",
-    "grad_loss_blocked",
     "grad_loss_b",
+    "grad_loss_blocked",
     "grad_loss_w",
     "gradient_step",
     "loss",

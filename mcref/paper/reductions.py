@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
-from mcref.core.validate import FloatArray
 from mcref.core.registry import Arg, reduction, rule
+from mcref.core.validate import FloatArray
 
 # __all__ lists the rule functions (forward functions, closed forms and VJPs), which
 # tests/test_validation.py sweeps with bad input through the registry.

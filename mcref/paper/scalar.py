@@ -27,8 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
-from mcref.core.validate import FloatArray
 from mcref.core.registry import Arg, rule
+from mcref.core.validate import FloatArray
 
 __all__ = [
     "c_times_x_plus_square",
