@@ -52,7 +52,8 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 import mcref
-from mcref.core.registry import RULE_MARKER, Rule, shape_tex
+from mcref.core import registry
+from mcref.core.registry import Rule, shape_tex
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = re.compile(r"^\{\{ cheatsheet \}\}[ \t]*$", re.M)
@@ -116,12 +117,8 @@ def _section_key(section: str) -> tuple[int, ...]:
 
 
 def rule_pages(files: Files) -> dict[str, str]:
-    """Each placed rule's page (its `src_uri`), from the `{{ rule ID }}` markers in the pages."""
-    pages: dict[str, str] = {}
-    for f in files.documentation_pages():
-        for match in RULE_MARKER.finditer(f.content_string):
-            pages.setdefault(match.group(1), f.src_uri)
-    return pages
+    """Each rule's page (its `src_uri`): where a `{{ rule ID }}` line places it, else its module's page."""
+    return registry.rule_pages({f.src_uri: f.content_string for f in files.documentation_pages()})
 
 
 def page_title(files: Files, src_uri: str) -> str:
@@ -196,7 +193,10 @@ def cheatsheet_markdown(page: Page, files: Files, planned: bool) -> str:
     pages = rule_pages(files)
     missing = [r.id for r in rules if r.id not in pages]
     if missing:
-        raise PluginError(f"cheat sheet: no page places rule(s) {', '.join(missing)} with a {{{{ rule ID }}}} marker")
+        raise PluginError(
+            f"cheat sheet: no page places rule(s) {', '.join(missing)}: no page has a {{{{ rule ID }}}} line for "
+            "them or for any other rule of their module"
+        )
     here = posixpath.dirname(page.file.src_uri)
     sections = [(heading, section_id(heading), members) for heading, members in groups(rules, pages, files)]
     paper = [f"[{h.replace(' · ', ' ')}](#{a})" for h, a, _ in sections if h.startswith("§")]

@@ -10,6 +10,12 @@ conditions and the example from the derivative's docstring. The LaTeX and the
 example are written once, in `mcref`; the page cannot drift from the code that
 CI checks. An unknown ID, a rule placed twice, or a docstring example that is
 not in the expected form fails the build.
+
+A rule that no line places still appears: at the end of the page that places
+most of the other rules of its module (`mcref.core.registry.rule_pages`), under
+"More rules". So a rule added to a module is on the site, verified and in the
+cheat sheet, without touching a page; a `{{ rule ID }}` line moves it into the
+text where it is explained.
 """
 
 from __future__ import annotations
@@ -24,10 +30,40 @@ from mkdocs.structure.pages import Page
 
 import mcref
 from mcref.cli import example_script
-from mcref.core.registry import RULE_MARKER as MARKER
-from mcref.core.registry import Rule, shape_tex
+from mcref.core.registry import RULE_MARKER
+from mcref.core.registry import Rule, rule_pages, shape_tex
 
 _placed: dict[str, str] = {}
+_pages: dict[str, str] = {}  # every rule's page for this build, marker or module
+
+
+def placement(files: Files) -> dict[str, str]:
+    """Each rule's page (`src_uri`), by marker or by module, computed once per build."""
+    if not _pages:
+        _pages.update(rule_pages({f.src_uri: f.content_string for f in files.documentation_pages()}))
+    return _pages
+
+
+def _more_rules(markdown: str, page: Page, files: Files) -> str:
+    """The rules that belong to this page by their module and that no line places, as a closing part."""
+    placed_here = set(RULE_MARKER.findall(markdown))
+    rules = [
+        r
+        for r in mcref.all_rules()
+        if placement(files).get(r.id) == page.file.src_uri and r.id not in placed_here
+    ]
+    if not rules:
+        return ""
+    modules = sorted({f"`{r.derivative.__module__}`" for r in rules})
+    parts = [
+        "",
+        "## More rules { #more-rules }",
+        "",
+        f"Registered in {', '.join(modules)} and verified like every rule on this page; the text above does not "
+        "discuss them yet.",
+        "",
+    ]
+    return "\n".join(parts + [rule_markdown(r) for r in rules])
 
 
 def example_code(r: Rule) -> tuple[str, str]:
@@ -94,6 +130,7 @@ def rule_markdown(r: Rule) -> str:
 
 def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
     _placed.clear()
+    _pages.clear()
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files, **kwargs: Any) -> str:
@@ -108,7 +145,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         _placed[rule_id] = page.file.src_uri
         return rule_markdown(r)
 
-    return MARKER.sub(expand, markdown)
+    more = _more_rules(markdown, page, files)  # before expanding: it reads this page's own markers
+    return RULE_MARKER.sub(expand, markdown) + more
 
 
 __all__ = ["example_code", "rule_markdown", "shape_tex"]

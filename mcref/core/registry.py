@@ -71,7 +71,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -96,6 +96,7 @@ __all__ = [
     "linear",
     "reduction",
     "rule",
+    "rule_pages",
     "shape_tex",
     "unregister",
     "vjp_of",
@@ -177,6 +178,48 @@ _DIM_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 RULE_MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+) \}\}[ \t]*$", re.M)
 """A line `{{ rule R10 }}` on a page, which places the rule there; group 1 is the ID."""
+
+
+def rule_pages(pages: Mapping[str, str], rules: Sequence[Rule] | None = None) -> dict[str, str]:
+    """The page of every rule: where a marker places it, else where its module's rules are.
+
+    A page places a rule with a `{{ rule ID }}` line, in the text that explains
+    it. A rule that no line places goes to the page that places most of the
+    other rules of its module (the earliest such page on a tie), so a rule
+    added to a module appears on that module's page, verified, without
+    touching the page; a line on a page moves it into the text.
+
+    Args:
+        pages: Each page's markdown, by its path (`src_uri`).
+        rules: The rules to place; every registered rule by default.
+
+    Returns:
+        `{rule ID: page path}` for every rule. A rule whose module has no rule on
+        any page is left out, and the caller reports it.
+
+    Examples:
+        >>> from mcref.core.registry import rule_pages
+        >>> pages = {"rules/elementwise.md": "{{ rule R10 }}", "index.md": "Home"}
+        >>> rule_pages(pages)["R11"]
+        'rules/elementwise.md'
+    """
+    rules = all_rules() if rules is None else tuple(rules)
+    placed: dict[str, str] = {}
+    for src, text in pages.items():
+        for match in RULE_MARKER.finditer(text):
+            placed.setdefault(match.group(1), src)
+    order = {src: i for i, src in enumerate(pages)}
+    by_module: dict[str, dict[str, int]] = {}
+    for r in rules:
+        if r.id in placed:
+            counts = by_module.setdefault(r.derivative.__module__, {})
+            counts[placed[r.id]] = counts.get(placed[r.id], 0) + 1
+    out = dict(placed)
+    for r in rules:
+        counts = by_module.get(r.derivative.__module__)
+        if r.id not in out and counts:
+            out[r.id] = max(counts, key=lambda src: (counts[src], -order[src]))
+    return out
 
 
 def shape_tex(shape: tuple[Dim, ...]) -> str:
