@@ -150,7 +150,7 @@ def groups(rules: tuple[Rule, ...], pages: dict[str, str], files: Files) -> list
         else:
             raise PluginError(f"cheat sheet: rule {r.id} has section {r.section!r}, which no cheat sheet group covers")
     out: list[tuple[str, list[Rule]]] = []
-    for (label, heading, _), members in zip(PAPER_GROUPS, paper):
+    for (label, heading, _), members in zip(PAPER_GROUPS, paper, strict=True):
         if members:
             # the general rules first, then the paper's worked examples (G1, C1, ...), each in paper order
             members.sort(key=lambda r: (not r.id.startswith("R"), _section_key(r.section.split(",")[0]), r.number))

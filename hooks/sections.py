@@ -13,8 +13,9 @@ out that whole section on the spot (one forced layout per element, thousands of 
 each): the headings (the table of contents reads where each one is), the code blocks
 (each is measured to see whether it scrolls) and the content tabs (their labels are
 measured; docs/assets/mcref.css skips a tab's formulas by themselves). A rule's origin
-line, the paragraph right after its heading, stays outside too: the heading, that line and the rule's tabs are styled as one card of adjacent
-siblings. So a section holds what lies between those elements.
+line, the paragraph right after its heading, stays outside too: the heading, that line
+and the rule's tabs are styled as one card of adjacent siblings. So a section holds what
+lies between those elements.
 
 Pages with fewer than MIN_FORMULAS formulas are left alone.
 

@@ -512,7 +512,8 @@ def _diagnose_shape(c: FloatArray, probe: _Probe, p: _Problem, asked: str) -> li
     """A claimed array whose shape fits the asked layout not at all: say what it looks like."""
     found = [
         f"the shape {c.shape} fits no layout{'' if asked == 'auto' else f' (asked: {asked})'}: "
-        f"for f: {describe_shape(p.in_shape)} -> {describe_shape(p.out_shape)} the derivative has shape {_expected_shapes(p)}"
+        f"for f: {describe_shape(p.in_shape)} -> {describe_shape(p.out_shape)} "
+        f"the derivative has shape {_expected_shapes(p)}"
     ]
     fits = _readings(c.shape, p)
     if asked != "auto":
