@@ -74,8 +74,11 @@ PAPER_GROUPS: tuple[tuple[str, str, Any], ...] = (
 )
 
 
+PDF_SCRIPT = ROOT / "scripts" / "cheatsheet_pdf.py"
+
+
 def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mcref_cheatsheet_pdf", ROOT / "scripts" / "cheatsheet_pdf.py")
+    spec = importlib.util.spec_from_file_location("mcref_cheatsheet_pdf", PDF_SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
@@ -263,7 +266,7 @@ def _cache_path(site: Path, dest: str) -> Path:
     the cheat sheet unchanged reuses the file.
     """
     digest = hashlib.sha256()
-    inputs = [site / dest, Path(pdf_script.__file__)]
+    inputs = [site / dest, PDF_SCRIPT]
     inputs += sorted(site.glob("assets/**/*.css")) + sorted(site.glob("assets/**/*.woff2"))
     for path in inputs:
         digest.update(path.read_bytes())

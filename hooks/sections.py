@@ -142,7 +142,8 @@ def sections(html: str) -> str:
     first = next((i for i, (_, _, tag) in enumerate(elements) if _is_heading(tag)), None)
     if first is None:
         return _inside_containers(html, elements)
-    out, pos, run = [html[: elements[first][0]]], elements[first][0], []  # run: (start, end) of the open section
+    out, pos = [html[: elements[first][0]]], elements[first][0]
+    run: list[tuple[int, int]] = []  # (start, end) of the elements of the open section
 
     def flush() -> None:
         nonlocal pos
