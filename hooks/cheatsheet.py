@@ -75,8 +75,11 @@ PAPER_GROUPS: tuple[tuple[str, str, Any], ...] = (
 )
 
 
+PDF_SCRIPT = ROOT / "scripts" / "cheatsheet_pdf.py"
+
+
 def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mcref_cheatsheet_pdf", ROOT / "scripts" / "cheatsheet_pdf.py")
+    spec = importlib.util.spec_from_file_location("mcref_cheatsheet_pdf", PDF_SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
@@ -147,7 +150,7 @@ def groups(rules: tuple[Rule, ...], pages: dict[str, str], files: Files) -> list
         else:
             raise PluginError(f"cheat sheet: rule {r.id} has section {r.section!r}, which no cheat sheet group covers")
     out: list[tuple[str, list[Rule]]] = []
-    for (label, heading, _), members in zip(PAPER_GROUPS, paper):
+    for (label, heading, _), members in zip(PAPER_GROUPS, paper, strict=True):
         if members:
             # the general rules first, then the paper's worked examples (G1, C1, ...), each in paper order
             members.sort(key=lambda r: (not r.id.startswith("R"), _section_key(r.section.split(",")[0]), r.number))
@@ -263,7 +266,7 @@ def _cache_path(site: Path, dest: str) -> Path:
     the cheat sheet unchanged reuses the file.
     """
     digest = hashlib.sha256()
-    inputs = [site / dest, Path(pdf_script.__file__)]
+    inputs = [site / dest, PDF_SCRIPT]
     inputs += sorted(site.glob("assets/**/*.css")) + sorted(site.glob("assets/**/*.woff2"))
     for path in inputs:
         digest.update(path.read_bytes())

@@ -87,7 +87,9 @@ def _renderer() -> subprocess.Popen[str]:
             )
         node = shutil.which("node")
         if node is None:
-            raise PluginError("`node` is not on PATH; the site writes its math with Temml at build time and needs Node.js")
+            raise PluginError(
+                "`node` is not on PATH; the site writes its math with Temml at build time and needs Node.js"
+            )
         _node = subprocess.Popen(
             [node, "-e", _RENDERER],
             stdin=subprocess.PIPE,
@@ -141,7 +143,7 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
     if not formulas:
         return html_text
     answers = render(formulas)
-    errors = [f"  {tex!r}: {a['error']}" for (tex, _), a in zip(formulas, answers) if "error" in a]
+    errors = [f"  {tex!r}: {a['error']}" for (tex, _), a in zip(formulas, answers, strict=True) if "error" in a]
     if errors:
         raise PluginError(f"{page.file.src_uri}: Temml cannot render {len(errors)} formula(s):\n" + "\n".join(errors))
     for answer in answers:
@@ -276,13 +278,13 @@ _formulas: dict[str, list[str]] = {}
 # Scripts that Unicode has as characters, up to three of them: x², xᵢ, Wᵀ, x⁻¹; other scripts are
 # written x^(n × m), e^(cos x).
 _SUPERSCRIPT = {
-    **dict(zip("0123456789+−=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾")),
-    **dict(zip("abcdefghijklmoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")),
+    **dict(zip("0123456789+−=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾", strict=True)),
+    **dict(zip("abcdefghijklmoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", strict=True)),
     "n": "ⁿ", "T": "ᵀ", "⊤": "ᵀ", "′": "′", "″": "″", "∗": "*", "*": "*",
 }
 _SUBSCRIPT = {
-    **dict(zip("0123456789+−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")),
-    **dict(zip("aehijklmnoprstuvx", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")),
+    **dict(zip("0123456789+−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", strict=True)),
+    **dict(zip("aehijklmnoprstuvx", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)),
 }
 # accents over a letter, as combining characters: ŵ, x⃗, x̄
 _ACCENT = {"^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "ˉ": "\u0304", "¯": "\u0304",
@@ -346,7 +348,8 @@ def _linear(node: ET.Element) -> str:
     if tag == "msub":
         return _script(_linear(kids[0]), _linear(kids[1]), _SUBSCRIPT, "_")
     if tag == "msubsup":
-        return _script(_script(_linear(kids[0]), _linear(kids[1]), _SUBSCRIPT, "_"), _linear(kids[2]), _SUPERSCRIPT, "^")
+        subscripted = _script(_linear(kids[0]), _linear(kids[1]), _SUBSCRIPT, "_")
+        return _script(subscripted, _linear(kids[2]), _SUPERSCRIPT, "^")
     if tag == "mover" and len(kids) == 2 and _linear(kids[1]) in _ACCENT:  # an accent: ŷ, x⃗
         return _linear(kids[0]) + _ACCENT[_linear(kids[1])]
     if tag in ("munder", "mover", "munderover"):
@@ -421,7 +424,11 @@ def _row(kids: list[ET.Element]) -> str:
         base = kid[0] if tag in ("msub", "munder", "msup", "msubsup", "munderover") and len(kid) else None
         scripted_name = base is not None and (
             (len(base) > 0 and base[-1].text == "\u2061")  # the name's own function application mark
-            or (base.tag.rpartition("}")[2] == "mi" and len((base.text or "").strip()) > 1 and base.text.strip().isalpha())
+            or (
+                base.tag.rpartition("}")[2] == "mi"
+                and len(name := (base.text or "").strip()) > 1
+                and name.isalpha()
+            )
         )
         named = scripted_name or (tag == "mi" and len(part) > 1 and part.isalpha())
         if (after_operand and (wide or previous_wide or named) and part[0] not in ")]}⟩′" and out[-1:] != "∂") or (

@@ -255,7 +255,7 @@ def rewrite(html: str, sources: Sequence[str], convert: Callable[[str], str]) ->
     rendered = render_cells(sources, convert)
     out = []
     position = 0
-    for (start, end), body in zip(bodies, rendered):
+    for (start, end), body in zip(bodies, rendered, strict=True):
         out.append(html[position:start])
         out.append(f"\n{body}\n")
         position = end

@@ -95,7 +95,10 @@ def rule_markdown(r: Rule) -> str:
     qualname = f"{r.derivative.__module__}.{r.derivative.__name__}"
     code, _ = example_code(r)
     conditions = r.conditions or "None beyond the setup of this section."
-    origin = '<span class="mcref-extension">Extension, beyond the paper</span>' if r.extension else f"Paper §{r.section}"
+    origin = (
+        '<span class="mcref-extension">Extension, beyond the paper</span>' if r.extension else f"Paper §{r.section}"
+    )
+    same_matrix = " (the same matrix: it is its own transpose)" if r.latex == r.latex_denominator else ""
     parts = [
         f'### {r.id} · {r.title} {{ #{r.id} data-rule="{r.id}" }}',
         "",
@@ -115,7 +118,7 @@ def rule_markdown(r: Rule) -> str:
         f"    {r.latex_denominator}",
         "    $$",
         "",
-        f"    Result shape: ${den}${' (the same matrix: it is its own transpose)' if r.latex == r.latex_denominator else ''}.",
+        f"    Result shape: ${den}${same_matrix}.",
         "",
         f"**Conditions.** {conditions}",
         "",

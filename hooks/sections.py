@@ -13,8 +13,9 @@ out that whole section on the spot (one forced layout per element, thousands of 
 each): the headings (the table of contents reads where each one is), the code blocks
 (each is measured to see whether it scrolls) and the content tabs (their labels are
 measured; docs/assets/mcref.css skips a tab's formulas by themselves). A rule's origin
-line, the paragraph right after its heading, stays outside too: the heading, that line and the rule's tabs are styled as one card of adjacent
-siblings. So a section holds what lies between those elements.
+line, the paragraph right after its heading, stays outside too: the heading, that line
+and the rule's tabs are styled as one card of adjacent siblings. So a section holds what
+lies between those elements.
 
 Pages with fewer than MIN_FORMULAS formulas are left alone.
 
@@ -141,7 +142,8 @@ def sections(html: str) -> str:
     first = next((i for i, (_, _, tag) in enumerate(elements) if _is_heading(tag)), None)
     if first is None:
         return _inside_containers(html, elements)
-    out, pos, run = [html[: elements[first][0]]], elements[first][0], []  # run: (start, end) of the open section
+    out, pos = [html[: elements[first][0]]], elements[first][0]
+    run: list[tuple[int, int]] = []  # (start, end) of the elements of the open section
 
     def flush() -> None:
         nonlocal pos

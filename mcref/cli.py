@@ -114,7 +114,9 @@ def _sizes(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(p) for p in parts)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"sizes must be integers separated by commas, such as 1,2,3,7; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"sizes must be integers separated by commas, such as 1,2,3,7; got {text!r}"
+        ) from None
     if not sizes or any(s < 1 for s in sizes):
         raise argparse.ArgumentTypeError(f"sizes must be integers >= 1, got {text!r}")
     return sizes
@@ -416,9 +418,9 @@ def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for row in rows
     ]
     widths = [max(len(line[i]) for line in [head, *table]) for i in range(len(head))]
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip(), file=out)
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip(), file=out)
     for line in table:
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip(), file=out)
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip(), file=out)
     failed = [row for row in rows if not row.ok]
     print(file=out)
     print("columns: the largest |closed form - numerical| over the sizes (fast: over the projections)", file=out)

@@ -32,12 +32,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # playwright is imported when a PDF is made: the build loads this script without it
+    from playwright.sync_api import PdfMargins
 
 PAGE = "cheatsheet/"
 PDF_NAME = "mcref-cheatsheet.pdf"
 MAX_PAGES = 4
 # Matches @page in docs/assets/cheatsheet.css, so the PDF and a reader's own print agree.
-MARGIN = {"top": "10mm", "bottom": "10mm", "left": "10mm", "right": "10mm"}
+MARGIN: PdfMargins = {"top": "10mm", "bottom": "10mm", "left": "10mm", "right": "10mm"}
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -110,7 +114,7 @@ def count_pages(pdf: bytes) -> int:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

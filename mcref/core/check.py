@@ -47,9 +47,10 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from mcref.core import validate
 from mcref.core.numerical import (
@@ -108,6 +109,7 @@ _LOW = (np.float16, np.float32)
 _MODES = ("full", "fast")
 _LAYOUTS = ("auto", "numerator", "denominator")
 _TOP = 3
+_Scalar = TypeVar("_Scalar", bound=np.generic)
 
 
 class PrecisionWarning(UserWarning):
@@ -359,12 +361,14 @@ class _Probe:
         """What to compare for the numerator-layout matrix C."""
         if self.mode == "full":
             return C
+        assert self.V is not None and self.W is not None  # set in fast mode, see __init__
         return np.einsum("km,kn,mn->k", self.V, self.W, C, optimize=True)
 
     def diag(self, d: FloatArray) -> FloatArray:
         """What to compare for diag(d), without forming it in fast mode."""
         if self.mode == "full":
             return np.diag(d)
+        assert self.V is not None and self.W is not None  # set in fast mode, see __init__
         return (self.V * self.W * d).sum(axis=1)
 
     def agrees(self, values: FloatArray) -> bool:
@@ -437,8 +441,8 @@ def _readings(shape: tuple[int, ...], p: _Problem) -> dict[str, bool]:
     }
 
 
-def _read(c: FloatArray, layout: str, p: _Problem) -> FloatArray:
-    """The claimed array as the numerator-layout (m, n) matrix."""
+def _read(c: NDArray[_Scalar], layout: str, p: _Problem) -> NDArray[_Scalar]:
+    """The claimed array as the numerator-layout (m, n) matrix (also used on an array of positions)."""
     if layout == "denominator":
         return c.reshape(p.n, p.m).T
     return c.reshape(p.m, p.n)
@@ -512,7 +516,8 @@ def _diagnose_shape(c: FloatArray, probe: _Probe, p: _Problem, asked: str) -> li
     """A claimed array whose shape fits the asked layout not at all: say what it looks like."""
     found = [
         f"the shape {c.shape} fits no layout{'' if asked == 'auto' else f' (asked: {asked})'}: "
-        f"for f: {describe_shape(p.in_shape)} -> {describe_shape(p.out_shape)} the derivative has shape {_expected_shapes(p)}"
+        f"for f: {describe_shape(p.in_shape)} -> {describe_shape(p.out_shape)} "
+        f"the derivative has shape {_expected_shapes(p)}"
     ]
     fits = _readings(c.shape, p)
     if asked != "auto":
@@ -598,7 +603,8 @@ def _result(
     notes: list[str],
 ) -> CheckResult:
     step, rtol, atol = tolerances
-    ok, max_error, worst, failed = False, None, (), 0
+    ok, max_error, failed = False, None, 0
+    worst: tuple[Entry, ...] = ()
     if values is not None and probe is not None:
         if mode == "full":
             ok = compare_jacobians(values, probe.numerical, rtol=rtol, atol=atol).ok
@@ -769,7 +775,7 @@ def check_jacobian(
     else:
         assert projected is not None
         values, index_of = projected, _plain
-    diagnosis: list[str] = []
+    diagnosis = []
     if not probe.agrees(values):
         diagnosis = _diagnose_fitted(C, probe, p, _transpose_hint("numerator" if used == "gradient" else used))
     elif ambiguous and probe.agrees(probe.matrix(C.T)):
@@ -867,6 +873,7 @@ def check_backprop(
             return np.zeros(p.n)
         return g.reshape(-1)
 
+    index_of: Callable[[int], tuple[int, ...]]
     if mode == "full":
         probe, _ = _probe_for(p, mode, tolerances, seed, projections)
         C = np.stack([pull(e) for e in np.eye(p.m)])  # row i is e_iᵀJ: one call of vjp per output entry

@@ -66,7 +66,8 @@ def to_denominator(jacobian: ArrayLike) -> FloatArray:
          [2. 5.]
          [3. 6.]]
     """
-    return validate.matrix("jacobian", jacobian, what="a Jacobian in numerator layout; a gradient is a 2-D row or column").T.copy()
+    what = "a Jacobian in numerator layout; a gradient is a 2-D row or column"
+    return validate.matrix("jacobian", jacobian, what=what).T.copy()
 
 
 def to_numerator(jacobian: ArrayLike) -> FloatArray:
@@ -90,7 +91,8 @@ def to_numerator(jacobian: ArrayLike) -> FloatArray:
         >>> print(to_numerator([[6.0], [12.0]]))   # a gradient column becomes a row
         [[ 6. 12.]]
     """
-    return validate.matrix("jacobian", jacobian, what="a Jacobian in denominator layout; a gradient is a 2-D row or column").T.copy()
+    what = "a Jacobian in denominator layout; a gradient is a 2-D row or column"
+    return validate.matrix("jacobian", jacobian, what=what).T.copy()
 
 
 def _shape(shape: Any) -> tuple[int, ...]:

@@ -82,7 +82,9 @@ def bind_variable(
     if wrt in kwargs:
         return wrt, kwargs[wrt], lambda v: f(*args, **{**kwargs, wrt: v})
     if sig is None:
-        raise TypeError(f"wrt={wrt!r} needs a function with an inspectable signature, got {f!r}; pass wrt as a position")
+        raise TypeError(
+            f"wrt={wrt!r} needs a function with an inspectable signature, got {f!r}; pass wrt as a position"
+        )
     bound = sig.bind(*args, **kwargs)
     params = list(sig.parameters.values())
     param = sig.parameters.get(wrt)
@@ -334,7 +336,8 @@ class CheckResult:
         if self.worst:
             what = "entries" if self.mode == "full" else "projections"
             lines.append(
-                f"max |error| {format_number(self.max_error, 3)}; {self.failed} of {self.compared} {what} outside the tolerance"
+                f"max |error| {format_number(self.max_error, 3)}; "
+                f"{self.failed} of {self.compared} {what} outside the tolerance"
             )
             lines.append(f"worst {what}:")
             lines.extend("  " + row for row in _table(self.worst, self.mode))
@@ -394,7 +397,9 @@ def _table(entries: tuple[Entry, ...], mode: str) -> list[str]:
     ]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     return [
-        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))).rstrip()
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
         for r in [head, *rows]
     ]
 

@@ -76,6 +76,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mcref.core import validate
 from mcref.core.numerical import ATOL, RTOL, CheckResult, compare_jacobians, numerical_jacobian

@@ -142,7 +142,8 @@ def integer(name: str, value: Any, *, low: int | None = None) -> int:
         ValueError: If `value < low`.
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int{'' if low is None else f' >= {low}'}, got {type(value).__name__} {value!r}"[:160])
+        bound = "" if low is None else f" >= {low}"
+        raise TypeError(f"{name} must be an int{bound}, got {type(value).__name__} {value!r}"[:160])
     if low is not None and value < low:
         raise ValueError(f"{name} must be >= {low}, got {value}")
     return int(value)

@@ -67,7 +67,7 @@ _DELTA = r"\boldsymbol{\delta}"
 
 def _kron(a: FloatArray, b: FloatArray) -> FloatArray:
     """np.kron(a, b), with the -0.0 of a negative entry times a zero of I turned into 0.0 for printing."""
-    return np.kron(a, b) + 0.0
+    return np.asarray(np.kron(a, b) + 0.0, dtype=np.float64)
 
 
 def _upstream(name: str, value: ArrayLike, shape: tuple[int, ...], of: str) -> FloatArray:

@@ -363,7 +363,9 @@ def vjp_cross_entropy(v: ArrayLike, z: ArrayLike, y: ArrayLike) -> FloatArray:
     forward=logsumexp,
     wrt="x",
     latex=rf"\frac{{\partial}}{{\partial {_X}}} \log \textstyle\sum_i e^{{x_i}} = \operatorname{{softmax}}({_X})^\top",
-    latex_denominator=rf"\frac{{\partial}}{{\partial {_X}}} \log \textstyle\sum_i e^{{x_i}} = \operatorname{{softmax}}({_X})",
+    latex_denominator=(
+        rf"\frac{{\partial}}{{\partial {_X}}} \log \textstyle\sum_i e^{{x_i}} = \operatorname{{softmax}}({_X})"
+    ),
     shape=(1, "n"),
     args=_ARGS,
     conditions="None: log-sum-exp is smooth everywhere, and its gradient is a probability vector.",

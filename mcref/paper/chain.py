@@ -336,7 +336,9 @@ def chain_product(*jacobians: ArrayLike, order: str = "backward") -> FloatArray:
     order = _order(order)
     if not jacobians:
         raise ValueError("chain_product needs at least one Jacobian, got none")
-    mats = [validate.matrix(f"jacobians[{i}]", j, what="a Jacobian in numerator layout") for i, j in enumerate(jacobians)]
+    mats = [
+        validate.matrix(f"jacobians[{i}]", j, what="a Jacobian in numerator layout") for i, j in enumerate(jacobians)
+    ]
     for i in range(len(mats) - 1):
         _inner_sizes_agree((f"jacobians[{i}]", mats[i]), (f"jacobians[{i + 1}]", mats[i + 1]))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -538,7 +540,8 @@ def jac_sin_square(x: ArrayLike) -> FloatArray:
 
 
 class ChainStep(NamedTuple):
-    """One intermediate of a chain, as computed by [`ln_sin_cube_squared_steps`][mcref.paper.chain.ln_sin_cube_squared_steps].
+    """One intermediate of a chain, as computed by
+    [`ln_sin_cube_squared_steps`][mcref.paper.chain.ln_sin_cube_squared_steps].
 
     Attributes:
         name: The intermediate's name, e.g. `"u2"`.
@@ -919,7 +922,10 @@ def x_times_square(x: ArrayLike) -> np.float64:
     ),
     shape=(1, 1),
     args=_SCALAR,
-    conditions=r"None. The direct term $\partial u_2 / \partial x = u_1$ holds $u_1$ fixed; it is the product rule's first half.",
+    conditions=(
+        r"None. The direct term $\partial u_2 / \partial x = u_1$ holds $u_1$ fixed;"
+        r" it is the product rule's first half."
+    ),
 )
 def jac_x_times_square(x: ArrayLike) -> FloatArray:
     """C5: d/dx (x · x²) = x² + 2x·x = 3x², by the total derivative.
@@ -1055,7 +1061,8 @@ def jac_two_layer(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
         r"J^\top \mathbf{v} = \left( \frac{\partial \mathbf{g}}{\partial \mathbf{x}} \right)^{T} \mathbf{u},"
         r" \quad \mathbf{u} = \left( \frac{\partial \mathbf{f}}{\partial \mathbf{g}} \right)^{T} \mathbf{v};"
         r" \text{ here } \mathbf{u} = B^T {\big( \cos(B\mathbf{g}) \otimes \mathbf{v} \big)},"
-        r" \quad J^\top \mathbf{v} = A^T {\big( (\vec{\mathbf{1}} - \mathbf{g} \otimes \mathbf{g}) \otimes \mathbf{u} \big)}"
+        r" \quad J^\top \mathbf{v}"
+        r" = A^T {\big( (\vec{\mathbf{1}} - \mathbf{g} \otimes \mathbf{g}) \otimes \mathbf{u} \big)}"
     ),
 )
 def vjp_two_layer(v: ArrayLike, x: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:

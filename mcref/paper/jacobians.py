@@ -276,7 +276,7 @@ def grad_paper_g(p: ArrayLike) -> FloatArray:
         >>> print(grad_paper_g([2.0, 1.0]))
         [[2. 8.]]
     """
-    x, y = _point(p)
+    _, y = _point(p)
     row = np.array([[2.0, 8 * np.float64(y) ** 7]])
     return row
 
@@ -300,7 +300,7 @@ def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
         >>> print(vjp_paper_g(0.5, [2.0, 1.0]))
         [1. 4.]
     """
-    x, y = _point(p)
+    _, y = _point(p)
     v = validate.scalar_cotangent(v)
     back = v * np.array([2.0, 8 * np.float64(y) ** 7])
     return back

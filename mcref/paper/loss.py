@@ -107,7 +107,8 @@ _HAT_E = r"e_i = \hat{\mathbf{w}} \cdot \hat{\mathbf{x}}_i - y_i"
 _CONDITIONS = (
     "No sample sits on the kink: $\\mathbf{w} \\cdot \\mathbf{x}_i + b \\ne 0$ for every $i$. A sample with "
     "$\\mathbf{w} \\cdot \\mathbf{x}_i + b = 0$ is counted as inactive (the paper's convention); there the two "
-    "one-sided slopes of its term differ unless $y_i = 0$. $X$ is $N \\times n$ with one sample per row, $\\mathbf{y}$ has $N$ entries."
+    "one-sided slopes of its term differ unless $y_i = 0$. $X$ is $N \\times n$ with one sample per row, "
+    "$\\mathbf{y}$ has $N$ entries."
 )
 
 
@@ -250,9 +251,13 @@ def loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> np.float
     section="6.1",
     forward=loss,
     wrt="w",
-    latex=rf"\frac{{\partial C}}{{\partial \mathbf{{w}}}} = \frac{{2}}{{N}} \sum_{{{_ACTIVE}}} e_i \, \mathbf{{x}}_i^T, \qquad {_E}",
+    latex=(
+        rf"\frac{{\partial C}}{{\partial \mathbf{{w}}}} = \frac{{2}}{{N}} \sum_{{{_ACTIVE}}} e_i \, \mathbf{{x}}_i^T,"
+        rf" \qquad {_E}"
+    ),
     latex_denominator=(
-        rf"\frac{{\partial C}}{{\partial \mathbf{{w}}}} = \frac{{2}}{{N}} \sum_{{{_ACTIVE}}} e_i \, \mathbf{{x}}_i, \qquad {_E}"
+        rf"\frac{{\partial C}}{{\partial \mathbf{{w}}}} = \frac{{2}}{{N}} \sum_{{{_ACTIVE}}} e_i \, \mathbf{{x}}_i,"
+        rf" \qquad {_E}"
     ),
     shape=(1, "n"),
     args=_ARGS,
@@ -386,7 +391,8 @@ def grad_loss_b(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
     conditions=(
         "No sample sits on the kink: $\\hat{\\mathbf{w}} \\cdot \\hat{\\mathbf{x}}_i \\ne 0$ for every $i$ (a "
         "sample with $\\hat{\\mathbf{w}} \\cdot \\hat{\\mathbf{x}}_i = 0$ counts as inactive). $\\hat{X}$ is "
-        "$N \\times m$ with one sample $\\hat{\\mathbf{x}}_i^T$ per row; with $\\hat{X} = [X \\;\\; \\vec{\\mathbf{1}}]$ "
+        "$N \\times m$ with one sample $\\hat{\\mathbf{x}}_i^T$ per row; "
+        "with $\\hat{X} = [X \\;\\; \\vec{\\mathbf{1}}]$ "
         "and $m = n + 1$ the result is $\\partial C / \\partial \\mathbf{w}$ (L1) followed by "
         "$\\partial C / \\partial b$ (L2). The formula holds for any $\\hat{X}$, so the checks draw it freely. "
         "$\\hat{\\mathbf{x}}_i$ is a column, like $\\hat{\\mathbf{w}}$ (erratum E9)."
@@ -572,7 +578,8 @@ def gradient_step(
 # module's argument checks. docs/performance.md measures what it buys.
 
 BLOCK_BYTES = 2 * 1024 * 1024
-"""`grad_loss_blocked` reads X in blocks of rows of about this many bytes (by default), small enough to stay in a core's cache."""
+"""`grad_loss_blocked` reads X in blocks of rows of about this many bytes (by default),
+small enough to stay in a core's cache."""
 
 
 def grad_loss_blocked(
@@ -624,7 +631,9 @@ def grad_loss_blocked(
         [[1. 2.]] [[1.]]
     """
     if isinstance(block_bytes, bool) or not isinstance(block_bytes, (int, np.integer)):
-        raise TypeError(f"block_bytes must be an integer (bytes of X per block), got {type(block_bytes).__name__} {block_bytes!r}")
+        raise TypeError(
+            f"block_bytes must be an integer (bytes of X per block), got {type(block_bytes).__name__} {block_bytes!r}"
+        )
     if block_bytes < 1:
         raise ValueError(f"block_bytes must be >= 1 (bytes of X per block), got {block_bytes}")
     w, X, y = _samples(w, X, y, finite_X=False)

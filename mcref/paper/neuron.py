@@ -200,7 +200,10 @@ _N2 = reduction(
     forward=affine,
     wrt="w",
     gradient=lambda w, x, b: x,
-    latex=rf"\frac{{\partial ({_Z})}}{{\partial {_W}}} = \vec{{\mathbf{{1}}}}^T \operatorname{{diag}}({_X}) + \vec{{\mathbf{{0}}}}^T = {_X}^T",
+    latex=(
+        rf"\frac{{\partial ({_Z})}}{{\partial {_W}}} = \vec{{\mathbf{{1}}}}^T \operatorname{{diag}}({_X})"
+        rf" + \vec{{\mathbf{{0}}}}^T = {_X}^T"
+    ),
     latex_denominator=rf"\frac{{\partial ({_Z})}}{{\partial {_W}}} = {_X}",
     args=_NEURON_ARGS,
     vjp_latex=rf"J^\top v = v\, {_X}",

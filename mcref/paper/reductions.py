@@ -430,7 +430,9 @@ _R22 = reduction(
         rf" = \frac{{\partial y}}{{\partial \mathbf{{u}}}} \frac{{\partial \mathbf{{u}}}}{{\partial {_X}}}"
         rf" = {_ONES}^T \operatorname{{diag}}({_W}) = {_W}^T"
     ),
-    latex_denominator=rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_X}}} = \operatorname{{diag}}({_W}) {_ONES} = {_W}",
+    latex_denominator=(
+        rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_X}}} = \operatorname{{diag}}({_W}) {_ONES} = {_W}"
+    ),
     args=_DOT_ARGS,
     conditions=(
         r"$\mathbf{w}$ does not depend on $\mathbf{x}$. Here $\mathbf{u} = \mathbf{w} \otimes \mathbf{x}$"
@@ -491,7 +493,9 @@ _R23 = reduction(
         rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_W}}}"
         rf" = {_ONES}^T \operatorname{{diag}}({_X}) = {_X}^T"
     ),
-    latex_denominator=rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_W}}} = \operatorname{{diag}}({_X}) {_ONES} = {_X}",
+    latex_denominator=(
+        rf"\frac{{\partial ({_W} \cdot {_X})}}{{\partial {_W}}} = \operatorname{{diag}}({_X}) {_ONES} = {_X}"
+    ),
     args=_DOT_ARGS,
     conditions=r"$\mathbf{x}$ does not depend on $\mathbf{w}$.",
     vjp_latex=_vjp_statement(rf"v {_X}"),
