@@ -217,9 +217,9 @@ def rule_pages(pages: Mapping[str, str], rules: Sequence[Rule] | None = None) ->
             counts[placed[r.id]] = counts.get(placed[r.id], 0) + 1
     out = dict(placed)
     for r in rules:
-        counts = by_module.get(r.derivative.__module__)
-        if r.id not in out and counts:
-            out[r.id] = max(counts, key=lambda src: (counts[src], -order[src]))
+        tally = by_module.get(r.derivative.__module__, {})
+        if r.id not in out and tally:
+            out[r.id] = max(tally, key=lambda src: (tally[src], -order[src]))
     return out
 
 
