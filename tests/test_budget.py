@@ -1,4 +1,6 @@
-"""Speed budgets, measured in the browser on the built site (benchmarks/site_speed.py prints the figures).
+"""Speed budgets, measured in the browser on the built site.
+
+benchmarks/site_speed.py prints the figures; both take the measurements from tests/served_site.py.
 
 These are budget checks, not timings of library code: they guard ceilings a reader would notice.
 """
@@ -10,7 +12,7 @@ from typing import Any
 import re
 import urllib.request
 
-from benchmarks.site_speed import (
+from tests.served_site import (
     EMPTY_PAGE,
     FONTS_READY_RATIO_CEILING,
     NO_MATH,
