@@ -179,31 +179,19 @@ def first_visit(browser: Any, url: str) -> dict[str, float]:
     """Load a page in a fresh context (cold cache): bytes on the wire and fonts-ready time.
 
     The bytes are counted once the page has settled (a11y.js's idle pass is done, or 5 s
-    passed) and no request is still in flight, so what the page fetches after `load` (the
-    search index) is counted without waiting for half a second of network silence."""
+    passed), which is after what the page fetches once loaded, without waiting for half a
+    second of network silence."""
     ctx = browser.new_context()
     try:
         page = ctx.new_page()
         cdp = ctx.new_cdp_session(page)
         cdp.send("Network.enable")
         sizes: dict[str, float] = {}
-        pending: set[str] = set()
-        cdp.on("Network.requestWillBeSent", lambda e: pending.add(e["requestId"]))
-        cdp.on("Network.loadingFailed", lambda e: pending.discard(e["requestId"]))
-
-        def finished(e: dict[str, Any]) -> None:
-            pending.discard(e["requestId"])
-            sizes[e["requestId"]] = e["encodedDataLength"]
-
-        cdp.on("Network.loadingFinished", finished)
+        cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
         page.goto(url, wait_until="load")
         fonts_ready = page.evaluate("async () => { await document.fonts.ready; return performance.now(); }")
         with contextlib.suppress(Exception):  # a page without a11y.js never settles: count what came
             page.wait_for_function(SETTLED, timeout=5000)
-        for _ in range(250):
-            if not pending:
-                break
-            page.wait_for_timeout(20)
         return {"transfer_kib": sum(sizes.values()) / 1024, "fonts_ready_ms": fonts_ready, "requests": len(sizes)}
     finally:
         ctx.close()
