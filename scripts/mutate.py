@@ -149,8 +149,9 @@ MUTATIONS = [
     Mutation(
         "page-overflow", "a display formula that widens the page on a phone (no scroll box)",
         "docs/assets/mcref.css",
-        ".md-typeset .math-display {\n  overflow-x: auto;\n",
-        ".md-typeset .math-display {\n  overflow-x: visible;\n",
+        # both axes: with overflow-y hidden, a visible overflow-x computes to auto
+        ".md-typeset .math-display {\n  overflow-x: auto;\n  overflow-y: hidden;\n",
+        ".md-typeset .math-display {\n  overflow: visible;\n",
         ("tests/test_browser.py::test_no_horizontal_overflow_at_phone_width[rules/elementwise/]",),
     ),
 ]

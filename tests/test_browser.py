@@ -537,7 +537,7 @@ def test_a_link_into_the_former_one_page_api_reference_reaches_the_module_page(v
     """The API reference was one page; reference/api/#mcref.paper.elementwise.multiply now goes on to
     the module's page, at the same anchor (a script on the overview page)."""
     page, seen = visit("reference/api/#mcref.paper.elementwise.multiply")
-    page.wait_for_url(re.compile(r"/reference/elementwise/#mcref\.elementwise\.multiply$"))
+    page.wait_for_url(re.compile(r"/reference/elementwise/#mcref\.paper\.elementwise\.multiply$"))
     expect(page.locator("[id='mcref.paper.elementwise.multiply']")).to_be_in_viewport()
     # (the overview's own scripts, still loading when it moves on, are cancelled: not an error)
     assert seen["js_errors"] == [] and seen["console_errors"] == [], seen
