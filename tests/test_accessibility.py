@@ -15,6 +15,9 @@
 
 Three of these rely on docs/assets/a11y.js, which fills gaps in Material 9.8: the
 search dialog's name, focusable scroll boxes, and Space on the toggle.
+
+The per-page checks (axe in both schemes, MathML, alt text) read the session's one visit
+per page and scheme (tests/page_visits.py), which test_browser.py's checks read too.
 """
 
 from __future__ import annotations
