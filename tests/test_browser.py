@@ -438,9 +438,12 @@ def _search(page: Any, query: str) -> list[dict[str, Any]]:
     page.locator("label.md-search__icon, .md-search__input").first.click()
     box = page.locator("input.md-search__input")
     box.fill("")
-    # the list of the previous search (the box is shared by the search tests) goes first
+    # the list of the previous search (the box is shared by the search tests) goes first, and
+    # the query goes in at once: typed letter by letter, the list of a shorter query ("total"
+    # on the way to "total derivative") could be read before the search has caught up
     page.wait_for_function("() => !document.querySelector('.md-search-result__item')", timeout=3000)
-    box.type(query)
+    box.fill(query)
+    box.press("End")  # the search runs on a key going up, not on input
     page.locator(".md-search-result__item").first.wait_for(timeout=5000)
     # every result, with the links of its sections (some are folded under "more on this page")
     return page.evaluate(
