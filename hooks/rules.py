@@ -30,8 +30,7 @@ from mkdocs.structure.pages import Page
 
 import mcref
 from mcref.cli import example_script
-from mcref.core.registry import RULE_MARKER
-from mcref.core.registry import Rule, rule_pages, shape_tex
+from mcref.core.registry import RULE_MARKER, Rule, rule_pages, shape_tex
 
 _placed: dict[str, str] = {}
 _pages: dict[str, str] = {}  # every rule's page for this build, marker or module

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from benchmarks.site_speed import serve
+from tests.served_site import CHROMIUM_ARGS, chromium_path, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -85,13 +84,6 @@ HOW_TO_GET_A_BROWSER = (
 )
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("MCREF_CHROMIUM"), "chromium", "chromium-browser", "/usr/bin/chromium"):
-        if candidate and (found := shutil.which(candidate)):
-            return found
-    return None
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     executable = chromium_path()
@@ -104,19 +96,19 @@ def browser() -> Iterator[object]:
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                # any host but the local server resolves to nothing: a stray fetch cannot succeed
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-            ],
+            args=CHROMIUM_ARGS,
         )
         try:
             yield b
         finally:
             b.close()
 
+
+
+@pytest.fixture(scope="session")
+def page_visits(browser: object, base_url: str, tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Each built page opened once per width and colour scheme for the whole session
+    (tests/page_visits.py); the browser and accessibility tests read the records."""
+    from tests.page_visits import PageVisits
+
+    return PageVisits(browser, base_url, tmp_path_factory.mktemp("page-shots"))

@@ -15,68 +15,25 @@
 
 Three of these rely on docs/assets/a11y.js, which fills gaps in Material 9.8: the
 search dialog's name, focusable scroll boxes, and Space on the toggle.
+
+The per-page checks (axe in both schemes, MathML, alt text) read the session's one visit
+per page and scheme (tests/page_visits.py), which test_browser.py's checks read too.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.page_visits import AXE, SCHEME, SCHEMES, PageVisits, run_axe
+from tests.served_site import SETTLED
 from tests.test_browser import PAGES
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SCHEMES = {"light": "default", "dark": "slate"}
 MAX_TABS = 10  # Tab presses from the top of the page to reach the search box and the toggle
-
-RUN_AXE = """
-async (options) => {
-  await document.fonts.ready;
-  const result = await axe.run(document, options);
-  return result.violations.map(v => ({
-    id: v.id,
-    impact: v.impact,
-    help: v.help,
-    nodes: v.nodes.map(n => ({
-      target: n.target.join(" "),
-      html: n.html.slice(0, 300),
-      summary: n.failureSummary.replace(/\\s+/g, " ").slice(0, 400),
-    })),
-  }));
-}
-"""
-
-# Every formula: one <math> element in the MathML namespace, not empty, and neither hidden nor
-# taken out of the accessibility tree (aria-hidden on it or on anything around it).
-CHECK_MATH = """
-() => {
-  const all = [...document.querySelectorAll(".math")];
-  const problems = [];
-  for (const f of all) {
-    const maths = f.querySelectorAll("math");
-    const math = maths[0];
-    let why = null;
-    if (maths.length !== 1) why = `${maths.length} <math> elements`;
-    else if (math.namespaceURI !== "http://www.w3.org/1998/Math/MathML") why = "<math> is not MathML";
-    else if (!math.textContent.trim()) why = "empty <math>";
-    else if (math.closest("[aria-hidden='true']")) why = "the MathML is aria-hidden";
-    else if (getComputedStyle(math).visibility === "hidden") why = "the MathML is invisible";
-    if (why) problems.push(why + ": " + f.outerHTML.slice(0, 160));
-  }
-  return {count: all.length, problems: problems.slice(0, 10)};
-}
-"""
-
-CHECK_IMAGES = """
-() => [...document.querySelectorAll("img")]
-  .filter(img => !(img.getAttribute("alt") || "").trim()
-                 && img.getAttribute("role") !== "presentation" && img.getAttribute("aria-hidden") !== "true")
-  .map(img => img.outerHTML.slice(0, 160))
-"""
 
 FOCUSED = """
 () => {
@@ -94,8 +51,6 @@ FOCUSED = """
   };
 }
 """
-
-SCHEME = "document.body.getAttribute('data-md-color-scheme')"
 
 # How many parts of the page are skipped (not drawn) right now
 SKIPPED = """
@@ -116,45 +71,15 @@ def _open(browser: Any, url: str, scheme: str = "light", width: int = 1280) -> t
     return ctx, page
 
 
-# Colours that are still fading (Material animates a scheme switch) would be measured half-way.
-NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 # Once the page is idle, a11y.js draws every part of it (parts far from the screen are skipped
 # while it loads, content-visibility: auto) and keeps wide formulas focusable; then it sets this
 # attribute. axe audits the page from then on, as it is: nothing is forced visible for it.
-MARKED = "document.documentElement.hasAttribute('data-mcref-scroll-marked')"
+MARKED = SETTLED
 
 
 def _axe(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
     _needs_axe()
-    page.wait_for_function(MARKED, timeout=5000)
-    page.add_style_tag(content=NO_TRANSITIONS)
-    page.add_script_tag(path=str(AXE))
-    options: dict[str, Any] = {"resultTypes": ["violations"]}
-    if rules:
-        options["runOnly"] = {"type": "rule", "values": rules}
-    return page.evaluate(RUN_AXE, options)
-
-
-@pytest.fixture(scope="module")
-def audit(browser: Any, base_url: str) -> Callable[[str, str], dict[str, Any]]:
-    """Load a page once per scheme and keep what axe, the math and the image checks found."""
-    done: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def run(path: str, scheme: str) -> dict[str, Any]:
-        if (path, scheme) not in done:
-            ctx, page = _open(browser, base_url + path, scheme)
-            try:
-                assert page.evaluate(SCHEME) == SCHEMES[scheme], f"/{path} did not open in the {scheme} scheme"
-                found: dict[str, Any] = {"axe": _axe(page)}
-                if scheme == "light":
-                    found["math"] = page.evaluate(CHECK_MATH)
-                    found["images"] = page.evaluate(CHECK_IMAGES)
-            finally:
-                ctx.close()
-            done[path, scheme] = found
-        return done[path, scheme]
-
-    return run
+    return run_axe(page, rules)
 
 
 def _describe(violation: dict[str, Any], nodes: int = 3) -> str:
@@ -166,28 +91,35 @@ def _describe(violation: dict[str, Any], nodes: int = 3) -> str:
 
 @pytest.mark.parametrize("scheme", list(SCHEMES))
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
-def test_axe_finds_nothing(audit: Callable[[str, str], dict[str, Any]], path: str, scheme: str) -> None:
-    violations = audit(path, scheme)["axe"]
+def test_axe_finds_nothing(page_visits: PageVisits, path: str, scheme: str) -> None:
+    _needs_axe()
+    seen = page_visits(path, scheme=scheme)
+    assert seen.opened_in == SCHEMES[scheme], f"/{path} did not open in the {scheme} scheme"
+    assert seen.settled and seen.axe is not None, f"/{path} ({scheme}): a11y.js did not mark the page within 5 s"
+    violations = seen.axe
     assert not violations, f"axe on /{path} ({scheme}):\n" + "\n".join(_describe(v) for v in violations)
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
-def test_formulas_carry_mathml(audit: Callable[[str, str], dict[str, Any]], path: str) -> None:
-    math = audit(path, "light")["math"]
+def test_formulas_carry_mathml(page_visits: PageVisits, path: str) -> None:
+    math = page_visits(path).math
+    assert math is not None
     assert not math["problems"], f"/{path}: {len(math['problems'])}+ of {math['count']} formulas:\n" + "\n".join(
         math["problems"]
     )
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
-def test_images_have_alt_text(audit: Callable[[str, str], dict[str, Any]], path: str) -> None:
-    missing = audit(path, "light")["images"]
+def test_images_have_alt_text(page_visits: PageVisits, path: str) -> None:
+    missing = page_visits(path).images
+    assert missing is not None
     assert not missing, f"/{path}: images without alt text:\n" + "\n".join(missing)
 
 
-def test_rule_pages_have_formulas_to_check(audit: Callable[[str, str], dict[str, Any]]) -> None:
+def test_rule_pages_have_formulas_to_check(page_visits: PageVisits) -> None:
     """The MathML check above is not vacuous."""
-    assert audit("rules/elementwise/", "light")["math"]["count"] >= 20
+    math = page_visits("rules/elementwise/").math
+    assert math is not None and math["count"] >= 20
 
 
 @pytest.mark.parametrize("path", ["rules/elementwise/", "cheatsheet/", "notebooks/neuron/"])

@@ -19,6 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT, BuiltSite
+from tests.page_visits import CHECK_PAGE, PHONE, PageVisits
 
 
 def page_urls() -> list[str]:
@@ -44,51 +45,6 @@ def page_urls() -> list[str]:
 
 PAGES = page_urls()
 
-# Run inside the page after load: what a reader would see go wrong with math.
-CHECK_PAGE = """
-async () => {
-  await document.fonts.ready;
-  const article = document.querySelector("article") || document.body;
-  const formulas = [...article.querySelectorAll(".math")];
-  const unrendered = formulas.filter(el => {
-    const math = el.querySelector(":scope > math");
-    if (!math || math.namespaceURI !== "http://www.w3.org/1998/Math/MathML") return true;
-    const box = math.getBoundingClientRect();
-    // formulas in inactive tabs are hidden; they still have to be MathML
-    return el.offsetParent !== null && (box.width === 0 || box.height === 0);
-  }).map(el => el.dataset.tex);
-  const copy = article.cloneNode(true);
-  copy.querySelectorAll(".math, pre, code, script, style").forEach(el => el.remove());
-  const text = copy.textContent;
-  const raw = text.match(/\\\\[a-zA-Z]+|\\$\\$|\\\\\\(|\\\\\\[/g) || [];
-  const mathFonts = [...document.fonts].filter(f => f.family.replace(/"/g, "") === "mcref Math");
-  return {
-    formulas: formulas.length,
-    unrendered,
-    leftForBrowser: document.querySelectorAll(".arithmatex").length,
-    errors: article.querySelectorAll("merror").length,
-    raw,
-    fontsLoaded: mathFonts.filter(f => f.status === "loaded").map(f => f.family),
-    fontsFailed: mathFonts.filter(f => f.status === "error").map(f => f.family),
-    shifts: window.__mcrefShifts || null,
-  };
-}
-"""
-
-# Installed before the page's own scripts: every layout shift while the page loads, with what
-# moved (Chromium's Layout Instability API; "buffered" includes shifts before the observer ran).
-RECORD_SHIFTS = """
-window.__mcrefShifts = [];
-new PerformanceObserver(list => {
-  for (const e of list.getEntries()) {
-    if (e.hadRecentInput) continue;
-    window.__mcrefShifts.push({value: e.value, at: Math.round(e.startTime), moved: e.sources.map(
-      s => s.node ? (s.node.nodeName + "." + (s.node.className || "") + " " + (s.node.textContent || "").slice(0, 40)) : "?")});
-  }
-}).observe({type: "layout-shift", buffered: true});
-"""
-CLS_CEILING = 0.1  # "good" in Google's Web Vitals (tests/test_lighthouse.py checks it on a phone too)
-
 
 def test_every_built_page_is_tested(site: BuiltSite) -> None:
     built = set()
@@ -102,7 +58,9 @@ def test_every_built_page_is_tested(site: BuiltSite) -> None:
 
 @pytest.fixture()
 def visit(browser: Any, base_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Open a page in a fresh context; return what happened while it loaded."""
+    """Open a page in a fresh context, for a test that changes it (clicks, selects, navigates);
+    return the page once loaded with its fonts, and what happened while it loaded. The checks
+    every page gets read one shared visit per page instead (the `page_visits` fixture)."""
     contexts = []
 
     def open_page(path: str, width: int = 1280) -> tuple[Any, dict[str, list[str]]]:
@@ -118,12 +76,12 @@ def visit(browser: Any, base_url: str, tmp_path: Path):  # type: ignore[no-untyp
                 r.abort()
 
         ctx.route("**/*", route)
-        ctx.add_init_script(RECORD_SHIFTS)
         page = ctx.new_page()
         page.on("pageerror", lambda e: seen["js_errors"].append(str(e)))
         page.on("console", lambda m: seen["console_errors"].append(m.text) if m.type == "error" else None)
         page.on("requestfailed", lambda r: seen["failed"].append(r.url))
-        page.goto(base_url + path, wait_until="networkidle")
+        page.goto(base_url + path, wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => true)")
         return page, seen
 
     yield open_page
@@ -139,37 +97,11 @@ def _shot(page: Any, tmp_path: Path, path: str) -> str:
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
-def test_page_loads_offline_with_math_rendered(visit: Any, path: str, tmp_path: Path) -> None:
-    page, seen = visit(path)
-    report = page.evaluate(CHECK_PAGE)
-    problems = []
-    if seen["foreign"]:
-        problems.append(f"requests to other hosts: {seen['foreign']}")
-    if seen["js_errors"] or seen["console_errors"]:
-        problems.append(f"JavaScript errors: {seen['js_errors']} console errors: {seen['console_errors']}")
-    if seen["failed"]:
-        problems.append(f"failed requests: {seen['failed']}")
-    if report["leftForBrowser"] or report["errors"] or report["unrendered"]:
-        problems.append(f"formulas not rendered: {report}")
-    if report["raw"]:
-        problems.append(f"raw TeX in the page text: {report['raw'][:10]}")
-    if report["formulas"] and (not report["fontsLoaded"] or report["fontsFailed"]):
-        problems.append(f"math font: loaded {report['fontsLoaded']}, failed {report['fontsFailed']}")
-    problems += _layout_shift_problems(report)
+def test_page_loads_offline_with_math_rendered(page_visits: PageVisits, path: str) -> None:
+    seen = page_visits(path)
+    problems = seen.load_problems()
     if problems:
-        shot = _shot(page, tmp_path, path)
-        pytest.fail(f"/{path}: " + "; ".join(problems) + f"\nscreenshot: {shot}")
-
-
-def _layout_shift_problems(report: dict[str, Any]) -> list[str]:
-    shifts = report["shifts"]
-    if shifts is None:
-        return ["the layout-shift recorder did not run"]
-    total = sum(shift["value"] for shift in shifts)
-    if total <= CLS_CEILING:
-        return []
-    worst = sorted(shifts, key=lambda shift: -shift["value"])[:3]
-    return [f"layout shifts add up to {total:.3f} (ceiling {CLS_CEILING}); largest: {worst}"]
+        pytest.fail(f"/{path}: " + "; ".join(problems) + f"\nscreenshot: {seen.screenshot}")
 
 
 def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> None:
@@ -208,38 +140,13 @@ def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> N
 
 # ----- reading on a phone -----
 
-OVERFLOW = """
-() => {
-  const doc = document.documentElement;
-  const wide = [...document.querySelectorAll("article *")]
-    .filter(el => {
-      const box = el.getBoundingClientRect();
-      return box.width > 0 && box.right > doc.clientWidth + 1;
-    })
-    // an element inside a box that scrolls horizontally is fine: it scrolls in its own box
-    .filter(el => {
-      for (let p = el.parentElement; p; p = p.parentElement) {
-        const style = getComputedStyle(p);
-        // clipped or scrolling in its own box: not page overflow
-        if (["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) return false;
-        if (p === doc) break;
-      }
-      return true;
-    })
-    .slice(0, 5)
-    .map(el => el.tagName.toLowerCase() + "." + [...el.classList].join("."));
-  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide};
-}
-"""
-
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
-def test_no_horizontal_overflow_at_phone_width(visit: Any, path: str, tmp_path: Path) -> None:
-    page, _ = visit(path, width=375)
-    report = page.evaluate(OVERFLOW)
-    if report["scrollWidth"] > report["clientWidth"] or report["wide"]:
-        shot = _shot(page, tmp_path, path)
-        pytest.fail(f"/{path} is wider than a 375 px screen: {report}\nscreenshot: {shot}")
+def test_no_horizontal_overflow_at_phone_width(page_visits: PageVisits, path: str) -> None:
+    seen = page_visits(path, width=PHONE)
+    problems = seen.overflow_problems()
+    if problems:
+        pytest.fail(f"/{path} is " + "; ".join(problems) + f"\nscreenshot: {seen.screenshot}")
 
 
 # ----- copying -----
@@ -255,7 +162,7 @@ def test_code_copy_button_copies_the_code(browser: Any, base_url: str) -> None:
     ctx = _context_with_clipboard(browser, base_url)
     try:
         page = ctx.new_page()
-        page.goto(base_url + "verification/", wait_until="networkidle")
+        page.goto(base_url + "verification/", wait_until="load")
         block = page.locator("article div.highlight").filter(has_text="compare_jacobians").first
         block.hover()  # scrolls to it, as a reader would; innerText is empty until it is drawn
         expect(block.locator("code")).to_contain_text("import numpy as np", use_inner_text=True)
@@ -463,7 +370,7 @@ def test_loading_a_page_does_not_restyle_it_for_scripts(browser: Any, base_url: 
     try:
         ctx.add_init_script(RECORD_ROOT_CLASS)
         page = ctx.new_page()
-        page.goto(base_url + "rules/elementwise/", wait_until="networkidle")
+        page.goto(base_url + "rules/elementwise/", wait_until="load")
         final = page.evaluate("document.documentElement.className")
         seen = {_tokens(old) for old in page.evaluate("window.__mcrefRootClass")}
         # Material marks the page as scripted; that was done in <head>, so its change is a no-op
@@ -531,7 +438,12 @@ def _search(page: Any, query: str) -> list[dict[str, Any]]:
     page.locator("label.md-search__icon, .md-search__input").first.click()
     box = page.locator("input.md-search__input")
     box.fill("")
-    box.type(query)
+    # the list of the previous search (the box is shared by the search tests) goes first, and
+    # the query goes in at once: typed letter by letter, the list of a shorter query ("total"
+    # on the way to "total derivative") could be read before the search has caught up
+    page.wait_for_function("() => !document.querySelector('.md-search-result__item')", timeout=3000)
+    box.fill(query)
+    box.press("End")  # the search runs on a key going up, not on input
     page.locator(".md-search-result__item").first.wait_for(timeout=5000)
     # every result, with the links of its sections (some are folded under "more on this page")
     return page.evaluate(
@@ -542,9 +454,28 @@ def _search(page: Any, query: str) -> list[dict[str, Any]]:
     )
 
 
+@pytest.fixture(scope="module")
+def search_page(browser: Any, base_url: str):  # type: ignore[no-untyped-def]
+    """The home page, opened once for every search test of this module: each test types its
+    query into the same box (`_search` empties it first), as a reader searches again. A test
+    that leaves the home page (Enter opens a result) is brought back by the next one."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+
+    def home() -> Any:
+        if page.url != base_url:
+            page.goto(base_url, wait_until="load")
+            page.evaluate("document.fonts.ready.then(() => true)")
+        page.keyboard.press("Escape")  # the search dialog of the previous test, if open
+        return page
+
+    yield home
+    ctx.close()
+
+
 @pytest.mark.parametrize("query", sorted(SEARCHES))
-def test_search_finds(visit: Any, query: str) -> None:
-    page, _ = visit("")
+def test_search_finds(search_page: Any, query: str) -> None:
+    page = search_page()
     results = _search(page, query)
     hrefs = [h.split("?")[0] + ("#" + h.split("#")[1] if "#" in h else "") for r in results for h in r["hrefs"]]
     assert any(SEARCHES[query] in h for h in hrefs), f"{query!r} -> {hrefs}"
@@ -561,7 +492,7 @@ FIRST_SECTION = """() => {
 }"""
 
 
-def test_a_search_for_an_id_lists_that_rule_first(visit: Any, site: BuiltSite) -> None:
+def test_a_search_for_an_id_lists_that_rule_first(search_page: Any, site: BuiltSite) -> None:
     """Every ID on the site (R1, S4, C2, E8, X13, ...) typed into the search box: its section is
     the first one listed and the one Enter opens. Material reads every word as a prefix, so
     without docs/assets/search-ids.js "R1" listed R14 first, "R2" R23 and "E8" the rule citing it."""
@@ -570,7 +501,7 @@ def test_a_search_for_an_id_lists_that_rule_first(visit: Any, site: BuiltSite) -
         key=lambda i: (i[0], int(i[1:])),
     )
     assert len(ids) > 80 and {"R1", "R26", "S1", "E8", "C1", "X13"} <= set(ids), ids
-    page, _ = visit("")
+    page = search_page()
     page.evaluate(f"window.__mcrefFirstSection = {FIRST_SECTION}")
     wrong = {}
     for rule_id in ids:
@@ -593,8 +524,8 @@ def test_a_search_for_an_id_lists_that_rule_first(visit: Any, site: BuiltSite) -
     page.wait_for_url(re.compile(r"rules/jacobians/.*#R1$"))
 
 
-def test_search_results_show_a_formula_once_and_no_tex(visit: Any) -> None:
-    page, _ = visit("")
+def test_search_results_show_a_formula_once_and_no_tex(search_page: Any) -> None:
+    page = search_page()
     results = _search(page, "Hadamard product")
     text = "\n".join(r["text"] for r in results)
     assert "\\frac" not in text and "\\mathbf" not in text and "\\otimes" not in text

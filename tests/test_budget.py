@@ -1,4 +1,6 @@
-"""Speed budgets, measured in the browser on the built site (benchmarks/site_speed.py prints the figures).
+"""Speed budgets, measured in the browser on the built site.
+
+benchmarks/site_speed.py prints the figures; both take the measurements from tests/served_site.py.
 
 These are budget checks, not timings of library code: they guard ceilings a reader would notice.
 """
@@ -10,7 +12,7 @@ from typing import Any
 import re
 import urllib.request
 
-from benchmarks.site_speed import (
+from tests.served_site import (
     EMPTY_PAGE,
     FONTS_READY_RATIO_CEILING,
     NO_MATH,
@@ -48,7 +50,7 @@ def _prose(html: str, formula: str) -> list[str]:
 
 
 def test_rule_page_budgets(browser: Any, base_url: str) -> None:
-    figures = compare_pages(browser, base_url, runs=5)
+    figures = compare_pages(browser, base_url, runs=3)  # medians of 3: the benchmark takes 5 for its figures
     print(
         f"\nfirst visit /{RULE_PAGE}: {figures['rule_transfer_kib']:.0f} KiB, fonts ready "
         f"{figures['rule_fonts_ready_ms']:.0f} ms; without math {figures['no_math_fonts_ready_ms']:.0f} ms "

@@ -19,6 +19,7 @@ import pytest
 
 import mcref
 from tests.conftest import IN_CI, ROOT, BuiltSite, chromium_path, mkdocs_build
+from tests.served_site import SETTLED
 
 RULE_IDS = [r.id for r in mcref.all_rules()]
 PAGE = "cheatsheet/index.html"
@@ -204,8 +205,9 @@ def test_no_horizontal_page_overflow(browser: Any, base_url: str, width: int, tm
     ctx = browser.new_context(viewport={"width": width, "height": 800})
     try:
         page = ctx.new_page()
-        page.goto(base_url + "cheatsheet/", wait_until="networkidle")
+        page.goto(base_url + "cheatsheet/", wait_until="load")
         page.evaluate("document.fonts.ready.then(() => true)")
+        page.wait_for_function(SETTLED)  # every part of the sheet drawn, as a reader scrolling sees it
         report = page.evaluate(OVERFLOW)
         if report["scrollWidth"] > report["clientWidth"] or report["outside"]:
             shot = tmp_path / f"cheatsheet-{width}.png"
@@ -234,7 +236,7 @@ def test_print_shows_only_the_sheet_in_dark_ink(browser: Any, base_url: str, sch
     ctx = browser.new_context(color_scheme=scheme)
     try:
         page = ctx.new_page()
-        page.goto(base_url + "cheatsheet/", wait_until="networkidle")
+        page.goto(base_url + "cheatsheet/", wait_until="load")  # every stylesheet is in by then
         page.emulate_media(media="print")
         report = page.evaluate(PRINTED)
         assert report["chrome"] == [], f"printed with the page chrome: {report['chrome']}"
@@ -245,7 +247,7 @@ def test_print_shows_only_the_sheet_in_dark_ink(browser: Any, base_url: str, sch
         red, green, blue = (int(c) for c in re.findall(r"\d+", report["ink"])[:3])
         assert max(red, green, blue) < 80, f"printed text is not dark: {report['ink']}"
         # the print rules are scoped: another page prints with its navigation hidden by the theme only
-        page.goto(base_url + "layout/", wait_until="networkidle")
+        page.goto(base_url + "layout/", wait_until="load")
         assert page.evaluate("document.querySelector('.mcref-cheatsheet')") is None
     finally:
         ctx.close()

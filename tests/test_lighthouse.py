@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from benchmarks.site_speed import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse, serve
+from tests.served_site import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse, serve
 from tests.conftest import IN_CI, chromium_path
 
 CATEGORIES = ("accessibility", "best-practices", "seo")

@@ -49,7 +49,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.site_speed import serve
+from tests.served_site import serve
 
 CONFIG = textwrap.dedent(
     """\

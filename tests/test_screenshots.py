@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.served_site import SETTLED
 
 SHOTS_DIR = ROOT / "build" / "screenshots"
 MIN_BYTES = 10 * 1024
@@ -46,7 +47,9 @@ def test_screenshot(
     ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
     try:
         page = ctx.new_page()
-        page.goto(base_url + path, wait_until="networkidle")
+        page.goto(base_url + path, wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        page.wait_for_function(SETTLED)  # a11y.js's idle pass is done: the view as a reader gets it
         if dark:
             assert page.evaluate(SCHEME) == "default"
             page.locator("form[data-md-component='palette'] label:visible").first.click()

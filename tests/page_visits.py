@@ -1,0 +1,291 @@
+"""One visit per built page and viewport: what the browser and accessibility tests read.
+
+Opening a page is most of a browser test's time, and several tests look at the same page
+in the same state: whether it loaded offline without errors, whether its math is drawn,
+what axe finds, whether every image has alt text. The `page_visits` fixture
+(tests/conftest.py) opens each (page, width, scheme) once per session, records all of
+that, and the tests assert on the record, each naming the page it is about.
+
+A visit waits for the `load` event, then `document.fonts.ready`, then the mark
+docs/assets/a11y.js sets once the page is idle and every part of it is drawn (`SETTLED`),
+never for network silence. Every request to a host other than 127.0.0.1 is aborted and
+recorded from the first byte on (a script or asset from another host is requested while
+the page is parsed, before `load`).
+
+Three states are visited per page: 1280 px light (everything but the phone layout),
+1280 px dark (axe: the colours differ) and 375 px light (horizontal overflow).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from tests.conftest import ROOT
+from tests.served_site import SETTLED
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP, PHONE = 1280, 375
+SCHEMES = {"light": "default", "dark": "slate"}  # the colour scheme a reader asks for -> Material's name
+SCHEME = "document.body.getAttribute('data-md-color-scheme')"
+CLS_CEILING = 0.1  # "good" in Google's Web Vitals (tests/test_lighthouse.py checks it on a phone too)
+
+# Run inside the page: what a reader would see go wrong with math.
+CHECK_PAGE = """
+async () => {
+  await document.fonts.ready;
+  const article = document.querySelector("article") || document.body;
+  const formulas = [...article.querySelectorAll(".math")];
+  const unrendered = formulas.filter(el => {
+    const math = el.querySelector(":scope > math");
+    if (!math || math.namespaceURI !== "http://www.w3.org/1998/Math/MathML") return true;
+    const box = math.getBoundingClientRect();
+    // formulas in inactive tabs are hidden; they still have to be MathML
+    return el.offsetParent !== null && (box.width === 0 || box.height === 0);
+  }).map(el => el.dataset.tex);
+  const copy = article.cloneNode(true);
+  copy.querySelectorAll(".math, pre, code, script, style").forEach(el => el.remove());
+  const text = copy.textContent;
+  const raw = text.match(/\\\\[a-zA-Z]+|\\$\\$|\\\\\\(|\\\\\\[/g) || [];
+  const mathFonts = [...document.fonts].filter(f => f.family.replace(/"/g, "") === "mcref Math");
+  return {
+    formulas: formulas.length,
+    unrendered,
+    leftForBrowser: document.querySelectorAll(".arithmatex").length,
+    errors: article.querySelectorAll("merror").length,
+    raw,
+    fontsLoaded: mathFonts.filter(f => f.status === "loaded").map(f => f.family),
+    fontsFailed: mathFonts.filter(f => f.status === "error").map(f => f.family),
+    shifts: window.__mcrefShifts || null,
+  };
+}
+"""
+
+# Installed before the page's own scripts: every layout shift while the page loads, with what
+# moved (Chromium's Layout Instability API; "buffered" includes shifts before the observer ran).
+RECORD_SHIFTS = """
+window.__mcrefShifts = [];
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) {
+    if (e.hadRecentInput) continue;
+    window.__mcrefShifts.push({value: e.value, at: Math.round(e.startTime), moved: e.sources.map(
+      s => s.node ? (s.node.nodeName + "." + (s.node.className || "") + " " + (s.node.textContent || "").slice(0, 40)) : "?")});
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+OVERFLOW = """
+() => {
+  const doc = document.documentElement;
+  const wide = [...document.querySelectorAll("article *")]
+    .filter(el => {
+      const box = el.getBoundingClientRect();
+      return box.width > 0 && box.right > doc.clientWidth + 1;
+    })
+    // an element inside a box that scrolls horizontally is fine: it scrolls in its own box
+    .filter(el => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        // clipped or scrolling in its own box: not page overflow
+        if (["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) return false;
+        if (p === doc) break;
+      }
+      return true;
+    })
+    .slice(0, 5)
+    .map(el => el.tagName.toLowerCase() + "." + [...el.classList].join("."));
+  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide};
+}
+"""
+
+RUN_AXE = """
+async (options) => {
+  await document.fonts.ready;
+  const result = await axe.run(document, options);
+  return result.violations.map(v => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map(n => ({
+      target: n.target.join(" "),
+      html: n.html.slice(0, 300),
+      summary: n.failureSummary.replace(/\\s+/g, " ").slice(0, 400),
+    })),
+  }));
+}
+"""
+
+# Every formula: one <math> element in the MathML namespace, not empty, and neither hidden nor
+# taken out of the accessibility tree (aria-hidden on it or on anything around it).
+CHECK_MATH = """
+() => {
+  const all = [...document.querySelectorAll(".math")];
+  const problems = [];
+  for (const f of all) {
+    const maths = f.querySelectorAll("math");
+    const math = maths[0];
+    let why = null;
+    if (maths.length !== 1) why = `${maths.length} <math> elements`;
+    else if (math.namespaceURI !== "http://www.w3.org/1998/Math/MathML") why = "<math> is not MathML";
+    else if (!math.textContent.trim()) why = "empty <math>";
+    else if (math.closest("[aria-hidden='true']")) why = "the MathML is aria-hidden";
+    else if (getComputedStyle(math).visibility === "hidden") why = "the MathML is invisible";
+    if (why) problems.push(why + ": " + f.outerHTML.slice(0, 160));
+  }
+  return {count: all.length, problems: problems.slice(0, 10)};
+}
+"""
+
+CHECK_IMAGES = """
+() => [...document.querySelectorAll("img")]
+  .filter(img => !(img.getAttribute("alt") || "").trim()
+                 && img.getAttribute("role") !== "presentation" && img.getAttribute("aria-hidden") !== "true")
+  .map(img => img.outerHTML.slice(0, 160))
+"""
+
+# Colours that are still fading (Material animates a scheme switch) would be measured half-way.
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+
+
+def run_axe(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is once settled (nothing is forced visible for it)."""
+    if not AXE.is_file():
+        raise FileNotFoundError(
+            f"{AXE} is missing: axe-core is a devDependency in package.json; ./dev test installs it (npm ci)"
+        )
+    page.wait_for_function(SETTLED, timeout=5000)
+    page.add_style_tag(content=NO_TRANSITIONS)
+    page.add_script_tag(path=str(AXE))
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    return page.evaluate(RUN_AXE, options)
+
+
+@dataclass
+class PageVisit:
+    """What one visit of one page saw. Fields a state does not collect stay None."""
+
+    path: str
+    width: int
+    scheme: str
+    opened_in: str = ""  # Material's scheme on <body> once loaded
+    foreign: list[str] = field(default_factory=list)  # requests to other hosts (aborted)
+    js_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # requests that failed (other hosts' included)
+    settled: bool = False  # a11y.js marked the page within 5 s
+    report: dict[str, Any] | None = None  # CHECK_PAGE (desktop, light)
+    math: dict[str, Any] | None = None  # CHECK_MATH (desktop, light)
+    images: list[str] | None = None  # CHECK_IMAGES (desktop, light)
+    axe: list[dict[str, Any]] | None = None  # desktop, both schemes
+    overflow: dict[str, Any] | None = None  # OVERFLOW (phone)
+    screenshot: str | None = None  # taken when the load or overflow checks found a problem
+
+    def load_problems(self) -> list[str]:
+        """What the offline, math and layout-shift check finds wrong (desktop, light)."""
+        assert self.report is not None, "the desktop light visit records the page check"
+        report, problems = self.report, []
+        if self.foreign:
+            problems.append(f"requests to other hosts: {self.foreign}")
+        if self.js_errors or self.console_errors:
+            problems.append(f"JavaScript errors: {self.js_errors} console errors: {self.console_errors}")
+        if self.failed:
+            problems.append(f"failed requests: {self.failed}")
+        if report["leftForBrowser"] or report["errors"] or report["unrendered"]:
+            problems.append(f"formulas not rendered: {report}")
+        if report["raw"]:
+            problems.append(f"raw TeX in the page text: {report['raw'][:10]}")
+        if report["formulas"] and (not report["fontsLoaded"] or report["fontsFailed"]):
+            problems.append(f"math font: loaded {report['fontsLoaded']}, failed {report['fontsFailed']}")
+        return problems + layout_shift_problems(report)
+
+    def overflow_problems(self) -> list[str]:
+        assert self.overflow is not None, "the phone visit records the overflow"
+        if self.overflow["scrollWidth"] > self.overflow["clientWidth"] or self.overflow["wide"]:
+            return [f"wider than a {self.width} px screen: {self.overflow}"]
+        return []
+
+
+def layout_shift_problems(report: dict[str, Any]) -> list[str]:
+    shifts = report["shifts"]
+    if shifts is None:
+        return ["the layout-shift recorder did not run"]
+    total = sum(shift["value"] for shift in shifts)
+    if total <= CLS_CEILING:
+        return []
+    worst = sorted(shifts, key=lambda shift: -shift["value"])[:3]
+    return [f"layout shifts add up to {total:.3f} (ceiling {CLS_CEILING}); largest: {worst}"]
+
+
+def visit_page(browser: Any, base_url: str, path: str, width: int, scheme: str, shots: Path) -> PageVisit:
+    """Open `path` once in a fresh context and record what the tests of that state need."""
+    seen = PageVisit(path, width, scheme)
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    try:
+
+        foreign: list[str] = []
+        js_errors: list[str] = []
+        console_errors: list[str] = []
+        failed: list[str] = []
+
+        def route(r: Any) -> None:
+            if urlparse(r.request.url).hostname == "127.0.0.1":
+                r.continue_()
+            else:
+                foreign.append(r.request.url)
+                r.abort()
+
+        ctx.route("**/*", route)
+        ctx.add_init_script(RECORD_SHIFTS)
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: js_errors.append(str(e)))
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.goto(base_url + path, wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        try:
+            page.wait_for_function(SETTLED, timeout=5000)
+            seen.settled = True
+        except Exception:  # noqa: BLE001 (playwright's timeout): recorded, and the axe tests fail on it
+            seen.settled = False
+        seen.opened_in = page.evaluate(SCHEME)
+        # what happened up to now, copied: axe's own work below is not the page's
+        seen.foreign, seen.js_errors, seen.console_errors, seen.failed = (
+            list(foreign), list(js_errors), list(console_errors), list(failed)
+        )
+        if width == PHONE:
+            seen.overflow = page.evaluate(OVERFLOW)
+            problems = seen.overflow_problems()
+        else:
+            problems = []
+            if scheme == "light":
+                seen.report = page.evaluate(CHECK_PAGE)
+                seen.math = page.evaluate(CHECK_MATH)
+                seen.images = page.evaluate(CHECK_IMAGES)
+                problems = seen.load_problems()
+        if problems:
+            target = shots / f"{(path.strip('/').replace('/', '_') or 'home')}-{width}-{scheme}.png"
+            page.screenshot(path=str(target), full_page=True)
+            seen.screenshot = str(target)
+        if width == DESKTOP and seen.settled and AXE.is_file():  # the axe tests say when it is missing
+            seen.axe = run_axe(page)
+    finally:
+        ctx.close()
+    return seen
+
+
+class PageVisits:
+    """Each (page, width, scheme) visited once, on first request, and kept for the session."""
+
+    def __init__(self, browser: Any, base_url: str, shots: Path) -> None:
+        self.browser, self.base_url, self.shots = browser, base_url, shots
+        self._done: dict[tuple[str, int, str], PageVisit] = {}
+
+    def __call__(self, path: str, width: int = DESKTOP, scheme: str = "light") -> PageVisit:
+        key = (path, width, scheme)
+        if key not in self._done:
+            self._done[key] = visit_page(self.browser, self.base_url, path, width, scheme, self.shots)
+        return self._done[key]
