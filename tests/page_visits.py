@@ -12,8 +12,13 @@ never for network silence. Every request to a host other than 127.0.0.1 is abort
 recorded from the first byte on (a script or asset from another host is requested while
 the page is parsed, before `load`).
 
-Three states are visited per page: 1280 px light (everything but the phone layout),
-1280 px dark (axe: the colours differ) and 375 px light (horizontal overflow).
+Two visits per page. 1280 px light: everything but the colours of the dark scheme; then the
+same page is narrowed to 375 px and checked for horizontal overflow (the phone layout is CSS
+media queries and Material's resize handlers, which a narrowed window runs as a phone's first
+layout does; a page load at 375 px cost about a second per page for the same answer). 1280 px
+dark: the page must open in the dark scheme, and axe checks the rules whose answer depends on
+colours (`COLOUR_RULES`); every other axe rule reads the document, which is the same in both
+schemes and is checked in the light visit.
 """
 
 from __future__ import annotations
@@ -149,6 +154,11 @@ CHECK_IMAGES = """
 NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 
 
+# axe's rules whose answer depends on the colour scheme: text contrast, and links told apart from
+# the text around them by colour alone
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
 def run_axe(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it is once settled (nothing is forced visible for it)."""
     if not AXE.is_file():
@@ -183,6 +193,7 @@ class PageVisit:
     axe: list[dict[str, Any]] | None = None  # desktop, both schemes
     overflow: dict[str, Any] | None = None  # OVERFLOW (phone)
     screenshot: str | None = None  # taken when the load or overflow checks found a problem
+    phone: PageVisit | None = None  # the desktop light visit narrowed to a phone's width
 
     def load_problems(self) -> list[str]:
         """What the offline, math and layout-shift check finds wrong (desktop, light)."""
@@ -256,25 +267,38 @@ def visit_page(browser: Any, base_url: str, path: str, width: int, scheme: str, 
         seen.foreign, seen.js_errors, seen.console_errors, seen.failed = (
             list(foreign), list(js_errors), list(console_errors), list(failed)
         )
-        if width == PHONE:
-            seen.overflow = page.evaluate(OVERFLOW)
-            problems = seen.overflow_problems()
-        else:
-            problems = []
-            if scheme == "light":
-                seen.report = page.evaluate(CHECK_PAGE)
-                seen.math = page.evaluate(CHECK_MATH)
-                seen.images = page.evaluate(CHECK_IMAGES)
-                problems = seen.load_problems()
+        problems = []
+        if scheme == "light":
+            seen.report = page.evaluate(CHECK_PAGE)
+            seen.math = page.evaluate(CHECK_MATH)
+            seen.images = page.evaluate(CHECK_IMAGES)
+            problems = seen.load_problems()
         if problems:
-            target = shots / f"{(path.strip('/').replace('/', '_') or 'home')}-{width}-{scheme}.png"
-            page.screenshot(path=str(target), full_page=True)
-            seen.screenshot = str(target)
-        if width == DESKTOP and seen.settled and AXE.is_file():  # the axe tests say when it is missing
-            seen.axe = run_axe(page)
+            _screenshot(page, seen, shots)
+        if seen.settled and AXE.is_file():  # the axe tests say when it is missing
+            seen.axe = run_axe(page, None if scheme == "light" else COLOUR_RULES)
+        if scheme == "light":
+            seen.phone = _narrowed(page, seen, shots)
     finally:
         ctx.close()
     return seen
+
+
+def _screenshot(page: Any, seen: PageVisit, shots: Path) -> None:
+    target = shots / f"{(seen.path.strip('/').replace('/', '_') or 'home')}-{seen.width}-{seen.scheme}.png"
+    page.screenshot(path=str(target), full_page=True)
+    seen.screenshot = str(target)
+
+
+def _narrowed(page: Any, desktop: PageVisit, shots: Path) -> PageVisit:
+    """The open page narrowed to a phone's width: its horizontal overflow, once laid out again."""
+    phone = PageVisit(desktop.path, PHONE, desktop.scheme, opened_in=desktop.opened_in, settled=desktop.settled)
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    phone.overflow = page.evaluate(OVERFLOW)
+    if phone.overflow_problems():
+        _screenshot(page, phone, shots)
+    return phone
 
 
 class PageVisits:
@@ -285,6 +309,12 @@ class PageVisits:
         self._done: dict[tuple[str, int, str], PageVisit] = {}
 
     def __call__(self, path: str, width: int = DESKTOP, scheme: str = "light") -> PageVisit:
+        if width == PHONE:  # the light desktop visit, narrowed (see the module's docstring)
+            if scheme != "light":
+                raise ValueError("the phone width is checked in the light scheme only")
+            phone = self(path).phone
+            assert phone is not None
+            return phone
         key = (path, width, scheme)
         if key not in self._done:
             self._done[key] = visit_page(self.browser, self.base_url, path, width, scheme, self.shots)

@@ -92,6 +92,8 @@ def _describe(violation: dict[str, Any], nodes: int = 3) -> str:
 @pytest.mark.parametrize("scheme", list(SCHEMES))
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
 def test_axe_finds_nothing(page_visits: PageVisits, path: str, scheme: str) -> None:
+    """Every axe rule in the light scheme; in the dark one, the rules that depend on colour
+    (tests/page_visits.py's COLOUR_RULES: the document is the same in both)."""
     _needs_axe()
     seen = page_visits(path, scheme=scheme)
     assert seen.opened_in == SCHEMES[scheme], f"/{path} did not open in the {scheme} scheme"
