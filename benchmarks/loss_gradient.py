@@ -59,10 +59,19 @@ LOOP_MAX_N = 10**5  # the per-sample loop takes about a second at 10^5; larger N
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--threads", type=int, default=1, help="threads for every contender (default 1: on a shared machine the steadiest)")
-    parser.add_argument("--repeat", type=int, default=21, help="rounds; each contender's best round is reported (default 21)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads for every contender (default 1: on a shared machine the steadiest)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=21, help="rounds; each contender's best round is reported (default 21)"
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="the values of N")
-    parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "assets" / "performance.png", help="where to write the plot")
+    parser.add_argument(
+        "--plot", type=Path, default=ROOT / "docs" / "assets" / "performance.png", help="where to write the plot"
+    )
     parser.add_argument("--no-plot", action="store_true", help="do not write the plot")
     return parser.parse_args(argv)
 
@@ -211,7 +220,8 @@ def machine() -> dict[str, str]:
             + (f"jax {jax.__version__}" if jax else "jax not installed (skipped)")
         ),
         "threads": (
-            f"{ARGS.threads} (process bound to {len(os.sched_getaffinity(0))} CPU(s); OMP/OPENBLAS/MKL_NUM_THREADS={ARGS.threads}"
+            f"{ARGS.threads} (process bound to {len(os.sched_getaffinity(0))} CPU(s); "
+            f"OMP/OPENBLAS/MKL_NUM_THREADS={ARGS.threads}"
             + (f", torch.set_num_threads({torch.get_num_threads()})" if torch else "")
             + ")"
         ),
@@ -234,6 +244,70 @@ def ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:,.2f}×" if a / b < 100 else f"{a / b:,.0f}×"
 
 
+def measure(N: int, rng: np.random.Generator, order_rng: np.random.Generator) -> dict[str, float]:
+    """Check every contender against mcref's L1 and L2 at N samples, then time them all in interleaved rounds.
+
+    Returns each contender's best time per call. A function of its own so that the contenders' closures
+    see this N's data and nothing else, and so that X, with every closure and tensor built on it, is
+    freed on return, before the next (larger) N is drawn.
+    """
+    X = rng.normal(size=(N, D))  # C-contiguous float64
+    w = rng.normal(size=D) / np.sqrt(D)
+    b = 0.1
+    y = np.maximum(0.0, X @ rng.normal(size=D) / np.sqrt(D)) + 0.1 * rng.normal(size=N)
+
+    calls: dict[str, Callable[[], Any]] = {
+        "L1 + L2 calls": lambda: two_rule_calls(w, b, X, y),
+        "grad_loss": lambda: grad_loss(w, b, X, y),
+        "grad_loss_blocked": lambda: grad_loss_blocked(w, b, X, y),
+        "one block": lambda: one_block(w, b, X, y),
+        "fused, no checks": lambda: fused_bare(w, b, X, y),
+    }
+    unpack: dict[str, Callable[[Any], tuple[np.ndarray, float]]] = {
+        name: (lambda out: (np.ravel(out[0]), float(np.ravel(out[1])[0]))) for name in calls
+    }
+    if N <= LOOP_MAX_N:
+        calls["loop"] = lambda: per_sample_loop(w, b, X, y)
+        unpack["loop"] = lambda out: (out[0], float(out[1]))
+    if torch is not None:
+        calls["torch"], unpack["torch"] = torch_contender(w, b, X, y)
+    if jax is not None:
+        calls["jax"], unpack["jax"] = jax_contender(w, b, X, y)
+
+    # Agreement first: every contender against mcref's registered, verified L1 and L2.
+    ref_w, ref_b = grad_loss_w(w, b, X, y)[0], grad_loss_b(w, b, X, y)[0, 0]
+    for name, fn in calls.items():
+        got_w, got_b = unpack[name](fn())
+        assert np.allclose(got_w, ref_w, rtol=1e-9, atol=1e-12), f"{name} disagrees on dC/dw at N = {N}"
+        assert np.allclose(got_b, ref_b, rtol=1e-9, atol=1e-12), f"{name} disagrees on dC/db at N = {N}"
+    active = float(np.mean(X @ w + b > 0))
+    calls["two-pass bound"] = two_pass_contender(w, b, X, y)
+    calls["one read of X"] = X.sum  # a streaming read at memory speed, for scale
+
+    # Calls per timing so that one timing lasts at least ~5 ms (a single call when it is slower).
+    number = {}
+    for name, fn in calls.items():
+        once = per_call(fn, 1)
+        number[name] = max(1, int(0.005 / max(once, 1e-7)))
+    best = dict.fromkeys(calls, float("inf"))
+    order = list(calls)
+    gc.disable()
+    try:
+        for _ in range(ARGS.repeat):
+            order_rng.shuffle(order)  # a new order each round, so no contender always follows the same one
+            for name in order:
+                time.sleep(0.002)  # let the thread pools of the previous contender go idle
+                best[name] = min(best[name], per_call(calls[name], number[name]))
+    finally:
+        gc.enable()
+    print(
+        f"N = {N:,}: all contenders agree; {active:.0%} of samples active; "
+        + ", ".join(f"{k} {fmt(v)}" for k, v in best.items()),
+        flush=True,
+    )
+    return best
+
+
 def main() -> None:
     info = machine()
     print(f"date: {info['date']}")
@@ -241,7 +315,9 @@ def main() -> None:
     print(f"software: {info['software']}")
     print(f"threads: {info['threads']}")
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
-    print(f"timing: best of {ARGS.repeat} interleaved rounds; d = {D}, float64; per-sample loop for N <= {LOOP_MAX_N:,}")
+    print(
+        f"timing: best of {ARGS.repeat} interleaved rounds; d = {D}, float64; per-sample loop for N <= {LOOP_MAX_N:,}"
+    )
     if jax is None:
         print("JAX: not installed, its column is skipped")
     if torch is None:
@@ -253,59 +329,8 @@ def main() -> None:
     results: dict[int, dict[str, float | None]] = {}
     rng, order_rng = np.random.default_rng(0), np.random.default_rng(1)
     for N in ARGS.sizes:
-        X = rng.normal(size=(N, D))  # C-contiguous float64
-        w = rng.normal(size=D) / np.sqrt(D)
-        b = 0.1
-        y = np.maximum(0.0, X @ rng.normal(size=D) / np.sqrt(D)) + 0.1 * rng.normal(size=N)
-
-        calls: dict[str, Callable[[], Any]] = {
-            "L1 + L2 calls": lambda: two_rule_calls(w, b, X, y),
-            "grad_loss": lambda: grad_loss(w, b, X, y),
-            "grad_loss_blocked": lambda: grad_loss_blocked(w, b, X, y),
-            "one block": lambda: one_block(w, b, X, y),
-            "fused, no checks": lambda: fused_bare(w, b, X, y),
-        }
-        unpack: dict[str, Callable[[Any], tuple[np.ndarray, float]]] = {
-            name: (lambda out: (np.ravel(out[0]), float(np.ravel(out[1])[0]))) for name in calls
-        }
-        if N <= LOOP_MAX_N:
-            calls["loop"] = lambda: per_sample_loop(w, b, X, y)
-            unpack["loop"] = lambda out: (out[0], float(out[1]))
-        if torch is not None:
-            calls["torch"], unpack["torch"] = torch_contender(w, b, X, y)
-        if jax is not None:
-            calls["jax"], unpack["jax"] = jax_contender(w, b, X, y)
-
-        # Agreement first: every contender against mcref's registered, verified L1 and L2.
-        ref_w, ref_b = grad_loss_w(w, b, X, y)[0], grad_loss_b(w, b, X, y)[0, 0]
-        for name, fn in calls.items():
-            got_w, got_b = unpack[name](fn())
-            assert np.allclose(got_w, ref_w, rtol=1e-9, atol=1e-12), f"{name} disagrees on dC/dw at N = {N}"
-            assert np.allclose(got_b, ref_b, rtol=1e-9, atol=1e-12), f"{name} disagrees on dC/db at N = {N}"
-        active = float(np.mean(X @ w + b > 0))
-        calls["two-pass bound"] = two_pass_contender(w, b, X, y)
-        calls["one read of X"] = X.sum  # a streaming read at memory speed, for scale
-
-        # Calls per timing so that one timing lasts at least ~20 ms (a single call when it is slower).
-        number = {}
-        for name, fn in calls.items():
-            once = per_call(fn, 1)
-            number[name] = max(1, int(0.005 / max(once, 1e-7)))
-        best = dict.fromkeys(calls, float("inf"))
-        order = list(calls)
-        gc.disable()
-        try:
-            for _ in range(ARGS.repeat):
-                order_rng.shuffle(order)  # a new order each round, so no contender always follows the same one
-                for name in order:
-                    time.sleep(0.002)  # let the thread pools of the previous contender go idle
-                    best[name] = min(best[name], per_call(calls[name], number[name]))
-        finally:
-            gc.enable()
+        best = measure(N, rng, order_rng)
         results[N] = {name: best.get(name) for name in main_names + variant_names + ["one read of X"]}
-        print(f"N = {N:,}: all contenders agree; {active:.0%} of samples active; "
-              + ", ".join(f"{k} {fmt(v)}" for k, v in best.items()), flush=True)
-        del calls, X
         gc.collect()
 
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}\n")
@@ -329,22 +354,29 @@ def main() -> None:
     for N, r in results.items():
         print(f"| {N:,} | " + " | ".join(ratio(r["torch"], r[k]) for k in names) + " |")
 
-    print(f"\nWhat grad_loss_blocked's parts cost (time / two-pass bound): the arithmetic in two whole passes, then "
-          "grad_loss (the same with its checks, which scan X), then grad_loss_blocked in one block (no scan of X), "
-          f"then grad_loss_blocked itself (in blocks of {BLOCK_BYTES // (8 * D):,} rows):\n")
+    print(
+        f"\nWhat grad_loss_blocked's parts cost (time / two-pass bound): the arithmetic in two whole passes, then "
+        "grad_loss (the same with its checks, which scan X), then grad_loss_blocked in one block (no scan of X), "
+        f"then grad_loss_blocked itself (in blocks of {BLOCK_BYTES // (8 * D):,} rows):\n"
+    )
     print("| N | one read of X | two-pass bound | " + " | ".join(variant_names) + " |")
     print("|---:|---:|---:|" + "---:|" * len(variant_names))
     for N, r in results.items():
         bound = r["two-pass bound"]
-        print(f"| {N:,} | {fmt(r['one read of X'])} ({ratio(r['one read of X'], bound)}) | {fmt(bound)} | "
-              + " | ".join(f"{fmt(r[k])} ({ratio(r[k], bound)})" for k in variant_names) + " |")
+        print(
+            f"| {N:,} | {fmt(r['one read of X'])} ({ratio(r['one read of X'], bound)}) | {fmt(bound)} | "
+            + " | ".join(f"{fmt(r[k])} ({ratio(r[k], bound)})" for k in variant_names)
+            + " |"
+        )
 
     largest = max(results)
     r = results[largest]
     print(f"\nTargets at N = {largest:,}:")
     disturbed = r["fused, no checks"] / r["two-pass bound"]
-    print(f"  (sanity: 'fused, no checks' is the bound's two products plus a few length-N steps, {disturbed:.2f}× the "
-          "bound in this run; well above 1.1 means other load disturbed the run)")
+    print(
+        f"  (sanity: 'fused, no checks' is the bound's two products plus a few length-N steps, {disturbed:.2f}× the "
+        "bound in this run; well above 1.1 means other load disturbed the run)"
+    )
     for name in ("L1 + L2 calls", "grad_loss", "grad_loss_blocked"):
         within = r[name] / r["two-pass bound"]
         line = f"  {name}: {within:.2f}× the two-pass bound (target <= 1.15: {'met' if within <= 1.15 else 'missed'})"
@@ -355,7 +387,10 @@ def main() -> None:
 
     print("\nHeadline: grad_loss's time / grad_loss_blocked's (above 1: the blocked version is faster):")
     for N, r in results.items():
-        print(f"  N = {N:,}: {fmt(r['grad_loss'])} / {fmt(r['grad_loss_blocked'])} = {ratio(r['grad_loss'], r['grad_loss_blocked'])}")
+        print(
+            f"  N = {N:,}: {fmt(r['grad_loss'])} / {fmt(r['grad_loss_blocked'])} = "
+            f"{ratio(r['grad_loss'], r['grad_loss_blocked'])}"
+        )
 
     if not ARGS.no_plot:
         plot(results, info)
@@ -380,7 +415,7 @@ def plot(results: dict[int, dict[str, float | None]], info: dict[str, str]) -> N
     for key, (label, color, marker, line) in styles.items():
         points = [(N, r[key]) for N, r in results.items() if r.get(key) is not None]
         if points:
-            ax.plot(*zip(*points), label=label, color=color, marker=marker, linestyle=line, markersize=5)
+            ax.plot(*zip(*points, strict=True), label=label, color=color, marker=marker, linestyle=line, markersize=5)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(f"N (samples; d = {D} features, float64)")

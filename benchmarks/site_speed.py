@@ -113,14 +113,16 @@ def main() -> None:
                 others = [compare_pages(browser, base_url, page) for page in OTHER_PAGES]
             finally:
                 browser.close()
-            audits = lighthouse_figures(base_url, (chromium_path() or "/usr/bin/chromium")) if LIGHTHOUSE.is_file() else []
+            executable = chromium_path() or "/usr/bin/chromium"
+            audits = lighthouse_figures(base_url, executable) if LIGHTHOUSE.is_file() else []
     print(f"machine: {os.cpu_count()} cores; date {time.strftime('%Y-%m-%d')}; load average {os.getloadavg()[0]:.2f}")
     print(f"whole-site build (strict): first {cold:.2f} s, then best of 3 {min(builds):.2f} s "
           f"(budget {BUILD_BUDGET_S:.0f} s)")
     print(f"formulas in the delivered HTML: {in_html}")
     print(f"first-visit transfer, rule page /{RULE_PAGE}: {heaviest['rule_transfer_kib']:.0f} KiB "
           f"in {heaviest['rule_requests']:.0f} requests (budget {TRANSFER_BUDGET_KIB} KiB); "
-          f"without math {heaviest['no_math_transfer_kib']:.0f} KiB; /{EMPTY_PAGE} {heaviest['empty_transfer_kib']:.0f} KiB")
+          f"without math {heaviest['no_math_transfer_kib']:.0f} KiB; "
+          f"/{EMPTY_PAGE} {heaviest['empty_transfer_kib']:.0f} KiB")
     print(f"\nfonts ready, median of 5 first visits each (budget: rule page <= {FONTS_READY_RATIO_BUDGET}x "
           "the same page without math):\n")
     print("| page | rule page | without math | ratio | 404 page | ratio to 404 |")

@@ -22,7 +22,6 @@ import numpy as np
 from mcref.paper.elementwise import jac_multiply_w
 
 
-
 def best_of(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeat):
@@ -45,9 +44,9 @@ def main() -> None:
         w, x, v = rng.normal(size=n), rng.normal(size=n), rng.normal(size=n)
         jac_bytes = 8 * n * n
         size = f"{jac_bytes / 1024**2:,.1f} MiB" if jac_bytes < 1024**3 else f"{jac_bytes / 1024**3:,.0f} GiB"
-        t_vjp = best_of(lambda: v * x)
+        t_vjp = best_of(lambda v=v, x=x: v * x)
         if jac_bytes <= budget:
-            t_full = best_of(lambda: v @ jac_multiply_w(w, x), repeat=3)
+            t_full = best_of(lambda v=v, w=w, x=x: v @ jac_multiply_w(w, x), repeat=3)
             print(f"| {n:,} | {size} | {t_full * 1e3:,.3f} ms | {t_vjp * 1e3:,.4f} ms | {t_full / t_vjp:,.0f}× |")
         elif jac_bytes <= total:
             print(f"| {n:,} | {size} | skipped: J alone would fill {jac_bytes / total:.0%} of RAM "

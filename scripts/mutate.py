@@ -175,7 +175,9 @@ def check_anchor(repo: Path, m: Mutation) -> str:
 
 def copy_repository(target: Path) -> Path:
     """The working tree (with .cache and the .venv / node_modules links), without .git and build output."""
-    skip = shutil.ignore_patterns(".git", "site", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info")
+    skip = shutil.ignore_patterns(
+        ".git", "site", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info"
+    )
     shutil.copytree(ROOT, target, symlinks=True, ignore=skip)
     return target
 
@@ -188,7 +190,9 @@ def environment(repo: Path) -> dict[str, str]:
 
 def warm_setup(repo: Path) -> bool:
     """Whether `./dev test`'s set-up step would install nothing (the stamp matches, as dev computes it)."""
-    want = hashlib.sha256(b"".join((repo / n).read_bytes() for n in ("pyproject.toml", "package.json", "package-lock.json")))
+    want = hashlib.sha256(
+        b"".join((repo / n).read_bytes() for n in ("pyproject.toml", "package.json", "package-lock.json"))
+    )
     stamp = repo / ".venv" / ".mcref-installed"
     return stamp.is_file() and stamp.read_text().strip() == want.hexdigest()
 
@@ -238,19 +242,25 @@ def main(argv: list[str] | None = None) -> int:
     dev = args.full and warm_setup(repo)
     if args.full and not dev:
         # ./dev test would reinstall into the (shared) .venv first: run what it then runs instead
-        print("the set-up is not warm (./dev test would install first): running the command ./dev test "
-              "ends in, python -m pytest, in the copy", file=sys.stderr)
+        print(
+            "the set-up is not warm (./dev test would install first): running the command ./dev test "
+            "ends in, python -m pytest, in the copy",
+            file=sys.stderr,
+        )
     rows: list[tuple[Mutation, str, str]] = []
     try:
         if not args.no_clean_check:
+            checked: list[tuple[str, ...] | None] = []  # None: the whole suite
             if args.full:
-                checked: list[tuple[str, ...] | None] = [None]
+                checked.append(None)
             else:
                 # selections of test paths only go together (the site is built once for them all)
-                plain = sorted({arg for m in chosen if not any(a.startswith("-") for a in m.selection) for arg in m.selection})
-                checked = ([tuple(plain)] if plain else []) + sorted(
-                    {m.selection for m in chosen if any(a.startswith("-") for a in m.selection)}
+                plain = sorted(
+                    {arg for m in chosen if not any(a.startswith("-") for a in m.selection) for arg in m.selection}
                 )
+                if plain:
+                    checked.append(tuple(plain))
+                checked += sorted({m.selection for m in chosen if any(a.startswith("-") for a in m.selection)})
             for selection in checked:
                 code, seconds, tail = run(repo, selection, args.full, dev)
                 what = "the README test command" if selection is None else " ".join(selection)
@@ -287,7 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     for m, by, result in rows:
         print(f"| {m.kind} | `{m.path}` | {by} | {result} |")
     survived = [m.name for m, _, result in rows if not result.startswith("caught")]
-    print(f"\n{len(rows) - len(survived)} of {len(rows)} mutations caught" + (f"; survived: {survived}" if survived else ""))
+    print(
+        f"\n{len(rows) - len(survived)} of {len(rows)} mutations caught"
+        + (f"; survived: {survived}" if survived else "")
+    )
     return 1 if survived else 0
 
 

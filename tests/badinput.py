@@ -28,17 +28,42 @@ def bad_values(name, v):
     if v.ndim:
         yield "0-d", float(v.flat[0]), ValueError, rf"{name} {want}.*got an array of shape \(\)"
         empty = np.empty((0, *v.shape[1:]))
-        yield "empty", empty, ValueError, rf"{name} must have at least one element, got an empty array of shape {re.escape(str(empty.shape))}"
+        yield (
+            "empty",
+            empty,
+            ValueError,
+            rf"{name} must have at least one element, got an empty array of shape {re.escape(str(empty.shape))}",
+        )
     for case, token in [("nan", NAN), ("inf", INF), ("-inf", -INF)]:
         bad = v.copy()
         bad.flat[k] = token
         yield case, bad, ValueError, rf"{name} must be finite, got {re.escape(str(token))}{re.escape(where)}$"
     yield "str", "abc", TypeError, rf"{name} must be a real number or array of real numbers, got str 'abc'"
     yield "None", None, TypeError, rf"{name} must be a real number or array of real numbers, got NoneType None"
-    yield "list-with-str", [1.0, "a"], TypeError, rf"{name} must hold real numbers \(int or float\), got list \[1\.0, 'a'\] with dtype <U"
-    yield "bool", np.ones(v.shape, dtype=bool), TypeError, rf"{name} must hold real numbers \(int or float\), got an array of dtype bool"
-    yield "complex", v + 1j, TypeError, rf"{name} must hold real numbers \(int or float\), got an array of dtype complex128"
-    yield "ragged", [[1.0, 2.0], [3.0]], ValueError, rf"{name} must be a rectangular array of real numbers, got ragged input"
+    yield (
+        "list-with-str",
+        [1.0, "a"],
+        TypeError,
+        rf"{name} must hold real numbers \(int or float\), got list \[1\.0, 'a'\] with dtype <U",
+    )
+    yield (
+        "bool",
+        np.ones(v.shape, dtype=bool),
+        TypeError,
+        rf"{name} must hold real numbers \(int or float\), got an array of dtype bool",
+    )
+    yield (
+        "complex",
+        v + 1j,
+        TypeError,
+        rf"{name} must hold real numbers \(int or float\), got an array of dtype complex128",
+    )
+    yield (
+        "ragged",
+        [[1.0, 2.0], [3.0]],
+        ValueError,
+        rf"{name} must be a rectangular array of real numbers, got ragged input",
+    )
 
 
 WIRING = ("too-many-dims", "nan", "str")

@@ -76,7 +76,9 @@ new PerformanceObserver(list => {
   for (const e of list.getEntries()) {
     if (e.hadRecentInput) continue;
     window.__mcrefShifts.push({value: e.value, at: Math.round(e.startTime), moved: e.sources.map(
-      s => s.node ? (s.node.nodeName + "." + (s.node.className || "") + " " + (s.node.textContent || "").slice(0, 40)) : "?")});
+      s => s.node
+        ? (s.node.nodeName + "." + (s.node.className || "") + " " + (s.node.textContent || "").slice(0, 40))
+        : "?")});
   }
 }).observe({type: "layout-shift", buffered: true});
 """
@@ -236,7 +238,6 @@ def visit_page(browser: Any, base_url: str, path: str, width: int, scheme: str, 
     seen = PageVisit(path, width, scheme)
     ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     try:
-
         foreign: list[str] = []
         js_errors: list[str] = []
         console_errors: list[str] = []
@@ -260,7 +261,7 @@ def visit_page(browser: Any, base_url: str, path: str, width: int, scheme: str, 
         try:
             page.wait_for_function(SETTLED, timeout=5000)
             seen.settled = True
-        except Exception:  # noqa: BLE001 (playwright's timeout): recorded, and the axe tests fail on it
+        except Exception:  # playwright's timeout: recorded, and the axe tests fail on it
             seen.settled = False
         seen.opened_in = page.evaluate(SCHEME)
         # what happened up to now, copied: axe's own work below is not the page's

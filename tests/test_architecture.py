@@ -31,8 +31,13 @@ ALLOWED = {
 # our own top-level packages: a private name of a third-party package is not this test's business
 OURS = {"mcref", "hooks", "tests", "benchmarks", "scripts"}
 # Python files whose imports are checked for private names: the library and everything that uses it
-CHECKED = [*sorted(PACKAGE.rglob("*.py")), *sorted((ROOT / "hooks").glob("*.py")), *sorted((ROOT / "scripts").glob("*.py")),
-           *sorted((ROOT / "benchmarks").glob("*.py")), *sorted((ROOT / "tests").glob("*.py"))]
+CHECKED = [
+    *sorted(PACKAGE.rglob("*.py")),
+    *sorted((ROOT / "hooks").glob("*.py")),
+    *sorted((ROOT / "scripts").glob("*.py")),
+    *sorted((ROOT / "benchmarks").glob("*.py")),
+    *sorted((ROOT / "tests").glob("*.py")),
+]
 
 
 def module_name(path: Path) -> str:
@@ -102,7 +107,9 @@ def private_violations(path: Path, source: str | None = None) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                aliases[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
                 if _is_module(f"{node.module}.{alias.name}"):
@@ -149,7 +156,10 @@ def test_the_checks_see_a_violation() -> None:
 
 def test_the_package_reexports_only_its_public_api() -> None:
     """A fresh `import mcref` exposes exactly `__all__` (in this process, tests import more submodules)."""
-    code = "import mcref, json; print(json.dumps([sorted(n for n in vars(mcref) if not n.startswith('_')), mcref.__all__]))"
+    code = (
+        "import mcref, json; "
+        "print(json.dumps([sorted(n for n in vars(mcref) if not n.startswith('_')), mcref.__all__]))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     public, declared = json.loads(out)
     assert set(public) == set(declared), f"names outside __all__: {sorted(set(public) - set(declared))}"

@@ -40,7 +40,7 @@ def page_urls() -> list[str]:
         elif rel.name.startswith("_"):
             continue
         urls.append(f"reference/{rel.as_posix()}/")
-    return urls + ["404.html"]
+    return [*urls, "404.html"]
 
 
 PAGES = page_urls()
@@ -48,9 +48,9 @@ PAGES = page_urls()
 
 def test_every_built_page_is_tested(site: BuiltSite) -> None:
     built = set()
-    for html in site.pages():
-        rel = html.relative_to(site.path).as_posix()
-        if rel.startswith("assets/") or "<title>Redirecting...</title>" in html.read_text("utf-8"):
+    for page in site.pages():
+        rel = page.relative_to(site.path).as_posix()
+        if rel.startswith("assets/") or "<title>Redirecting...</title>" in page.read_text("utf-8"):
             continue  # (old API addresses redirect: tests/test_site.py and the test below follow them)
         built.add(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
     assert built == set(PAGES)
@@ -129,7 +129,8 @@ def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> N
     visible = page.locator(".tabbed-block:visible .math-display")
     assert visible.count() >= 8, _shot(page, tmp_path, "tabs")
     # every rule's first panel (numerator layout) is hidden now, and the mark moved to the other tab
-    assert page.locator(".tabbed-content > .tabbed-block:first-child:visible").count() == 0, _shot(page, tmp_path, "tabs")
+    first_panels = page.locator(".tabbed-content > .tabbed-block:first-child:visible")
+    assert first_panels.count() == 0, _shot(page, tmp_path, "tabs")
     page.wait_for_function(  # the colours fade over a moment
         """swapped => [...document.querySelectorAll('#R10 + p + .tabbed-set .tabbed-labels > label')]
              .map(e => getComputedStyle(e).color).join('|') === swapped.join('|')""",
@@ -355,7 +356,8 @@ let loaded = false;
 addEventListener("load", () => { loaded = true; });
 new MutationObserver(records => {
   for (const r of records) {
-    if (r.target === document.documentElement && document.body && !loaded) window.__mcrefRootClass.push(r.oldValue || "");
+    if (r.target === document.documentElement && document.body && !loaded)
+      window.__mcrefRootClass.push(r.oldValue || "");
   }
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ["class"], attributeOldValue: true});
 """
@@ -540,8 +542,14 @@ def test_search_results_show_a_formula_once_and_no_tex(search_page: Any) -> None
     ("old", "new"),
     [
         # the one-page reference, then the flat module pages (losses.py is now ext/regression.py)
-        ("reference/api/#mcref.elementwise.multiply", "reference/mcref/paper/elementwise/#mcref.paper.elementwise.multiply"),
-        ("reference/elementwise/#mcref.elementwise.multiply", "reference/mcref/paper/elementwise/#mcref.paper.elementwise.multiply"),
+        (
+            "reference/api/#mcref.elementwise.multiply",
+            "reference/mcref/paper/elementwise/#mcref.paper.elementwise.multiply",
+        ),
+        (
+            "reference/elementwise/#mcref.elementwise.multiply",
+            "reference/mcref/paper/elementwise/#mcref.paper.elementwise.multiply",
+        ),
         ("reference/losses/#mcref.losses.mse", "reference/mcref/ext/regression/#mcref.ext.regression.mse"),
         ("reference/api/#mcref.registry.Rule", "reference/mcref/core/registry/#mcref.core.registry.Rule"),
     ],

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref.paper import chain
 from mcref import numerical_jacobian
+from mcref.paper import chain
 from mcref.paper.chain import (
     chain_cost,
     chain_product,
@@ -272,7 +272,8 @@ BAD = {
     "svc-row": (lambda: single_variable_chain([[1.0, 2.0]], 1.0), ValueError,
                 r"links\[0\] must be a scalar or a \(1, 1\) array .*got an array of shape \(1, 2\)"),
     "svc-nan": (lambda: single_variable_chain(1.0, NAN), ValueError, r"links\[1\] must be finite, got nan$"),
-    "svc-inf": (lambda: single_variable_chain([[INF]]), ValueError, r"links\[0\] must be finite, got inf at index \(0, 0\)"),
+    "svc-inf": (lambda: single_variable_chain([[INF]]), ValueError,
+                r"links\[0\] must be finite, got inf at index \(0, 0\)"),
     "svc-str": (lambda: single_variable_chain("2"), TypeError, rf"links\[0\] {REAL}, got str '2'"),
     "svc-None": (lambda: single_variable_chain(1.0, None), TypeError, rf"links\[1\] {REAL}, got NoneType None"),
     "svc-bool": (lambda: single_variable_chain(True), TypeError, r"links\[0\] must hold real numbers \(int or float\)"),
@@ -305,13 +306,17 @@ BAD = {
                      r"the total derivative is not finite"),
     # vector_chain
     "vc-1d": (lambda: vector_chain([1.0, 2.0], [[1.0], [2.0]]), ValueError,
-              r"df_dg must be a 2-D array \(an \(m, k\) Jacobian of f by g, numerator layout\), got an array of shape \(2,\)"),
+              r"df_dg must be a 2-D array \(an \(m, k\) Jacobian of f by g, numerator layout\), "
+              r"got an array of shape \(2,\)"),
     "vc-3d": (lambda: vector_chain(np.ones((2, 2)), np.ones((2, 2, 2))), ValueError,
-              r"dg_dx must be a 2-D array \(a \(k, n\) Jacobian of g by x, numerator layout\), got an array of shape \(2, 2, 2\)"),
-    "vc-0d": (lambda: vector_chain(2.0, [[1.0]]), ValueError, r"df_dg must be a 2-D array .*got an array of shape \(\)"),
+              r"dg_dx must be a 2-D array \(a \(k, n\) Jacobian of g by x, numerator layout\), "
+              r"got an array of shape \(2, 2, 2\)"),
+    "vc-0d": (lambda: vector_chain(2.0, [[1.0]]), ValueError,
+              r"df_dg must be a 2-D array .*got an array of shape \(\)"),
     "vc-empty": (lambda: vector_chain(np.empty((0, 2)), np.ones((2, 1))), ValueError,
                  r"df_dg must have at least one element, got an empty array of shape \(0, 2\)"),
-    "vc-nan": (lambda: vector_chain([[1.0, NAN]], [[1.0], [2.0]]), ValueError, r"df_dg must be finite, got nan at index \(0, 1\)"),
+    "vc-nan": (lambda: vector_chain([[1.0, NAN]], [[1.0], [2.0]]), ValueError,
+               r"df_dg must be finite, got nan at index \(0, 1\)"),
     "vc-bool": (lambda: vector_chain([[1.0]], np.ones((1, 1), dtype=bool)), TypeError,
                 r"dg_dx must hold real numbers \(int or float\), got an array of dtype bool"),
     "vc-complex": (lambda: vector_chain(np.ones((1, 1)) + 1j, [[1.0]]), TypeError,
@@ -327,7 +332,8 @@ BAD = {
     "dc-nan": (lambda: diagonal_chain([1.0, 2.0], [1.0, NAN]), ValueError, r"dg_dx must be finite, got nan at index 1"),
     "dc-empty": (lambda: diagonal_chain([], [1.0]), ValueError, r"df_dg must have at least one element"),
     "dc-str": (lambda: diagonal_chain([1.0], "x"), TypeError, rf"dg_dx {REAL}, got str 'x'"),
-    "dc-overflow": (lambda: diagonal_chain([1e200], [1e200]), ValueError, r"the product of the diagonals is not finite"),
+    "dc-overflow": (lambda: diagonal_chain([1e200], [1e200]), ValueError,
+                    r"the product of the diagonals is not finite"),
     # chain_product
     "cp-none": (lambda: chain_product(), ValueError, r"chain_product needs at least one Jacobian, got none"),
     "cp-mismatch": (lambda: chain_product(np.ones((1, 2)), np.ones((2, 3)), np.ones((4, 1))), ValueError,
@@ -348,13 +354,17 @@ BAD = {
     "cc-str": (lambda: chain_cost("1x2"), TypeError, r"shapes must be a sequence of \(rows, columns\) pairs, got str"),
     "cc-int": (lambda: chain_cost(3), TypeError, r"shapes must be a sequence .*got int"),
     "cc-array": (lambda: chain_cost(np.ones((2, 2), dtype=int)), TypeError, r"shapes must be a sequence .*got ndarray"),
-    "cc-triple": (lambda: chain_cost([(1, 2, 3)]), TypeError, r"shapes\[0\] must be a \(rows, columns\) pair of ints, got \(1, 2, 3\)"),
-    "cc-float": (lambda: chain_cost([(1, 2.0)]), TypeError, r"shapes\[0\] must be a \(rows, columns\) pair of ints, got \(1, 2\.0\)"),
+    "cc-triple": (lambda: chain_cost([(1, 2, 3)]), TypeError,
+                  r"shapes\[0\] must be a \(rows, columns\) pair of ints, got \(1, 2, 3\)"),
+    "cc-float": (lambda: chain_cost([(1, 2.0)]), TypeError,
+                 r"shapes\[0\] must be a \(rows, columns\) pair of ints, got \(1, 2\.0\)"),
     "cc-bool": (lambda: chain_cost([(True, 2)]), TypeError, r"shapes\[0\] must be a \(rows, columns\) pair of ints"),
     "cc-zero": (lambda: chain_cost([(1, 2), (2, 0)]), ValueError, r"shapes\[1\] must have sizes >= 1, got \(2, 0\)"),
     "cc-mismatch": (lambda: chain_cost([(1, 2), (3, 4)]), ValueError,
-                    r"shapes\[0\] and shapes\[1\] do not line up: shapes\[0\] is \(1, 2\), so shapes\[1\] must have 2 rows, but it is \(3, 4\)"),
-    "cc-order": (lambda: chain_cost([(1, 2)], "sideways"), ValueError, r"order must be 'backward' or 'forward', got 'sideways'"),
+                    r"shapes\[0\] and shapes\[1\] do not line up: shapes\[0\] is \(1, 2\), "
+                    r"so shapes\[1\] must have 2 rows, but it is \(3, 4\)"),
+    "cc-order": (lambda: chain_cost([(1, 2)], "sideways"), ValueError,
+                 r"order must be 'backward' or 'forward', got 'sideways'"),
     # ln_sin_cube_squared_steps
     "steps-vector": (lambda: ln_sin_cube_squared_steps([1.0, 2.0]), ValueError,
                      r"x must be a scalar \(a 0-d value\), got an array of shape \(2,\)"),
@@ -362,7 +372,8 @@ BAD = {
     "steps-str": (lambda: ln_sin_cube_squared_steps("1"), TypeError, rf"x {REAL}, got str '1'"),
     "steps-complex": (lambda: ln_sin_cube_squared_steps(np.complex128(1j)), TypeError,
                       r"x must hold real numbers \(int or float\), got an array of dtype complex128"),
-    "steps-huge": (lambda: ln_sin_cube_squared_steps(1e200), ValueError, r"x must keep ln\(sin\(x³\)²\) and its derivative finite"),
+    "steps-huge": (lambda: ln_sin_cube_squared_steps(1e200), ValueError,
+                   r"x must keep ln\(sin\(x³\)²\) and its derivative finite"),
 }
 
 
@@ -407,9 +418,11 @@ def test_closed_forms_raise_outside_their_domain() -> None:
 def test_two_layer_shapes_must_fit() -> None:
     x, A, B = np.ones(3), np.ones((2, 3)), np.ones((4, 2))
     assert chain.jac_two_layer(x, A, B).shape == (4, 3)
-    with pytest.raises(ValueError, match=re.escape("A must have one column per entry of x: x has length 2, so A must have shape (k, 2), but it has shape (2, 3)")):
+    with pytest.raises(ValueError, match=re.escape("A must have one column per entry of x: x has length 2, "
+                                                   "so A must have shape (k, 2), but it has shape (2, 3)")):
         chain.two_layer(np.ones(2), A, B)
-    with pytest.raises(ValueError, match=re.escape("B must have one column per row of A (k = 2): B must have shape (m, 2), but it has shape (4, 3)")):
+    with pytest.raises(ValueError, match=re.escape("B must have one column per row of A (k = 2): "
+                                                   "B must have shape (m, 2), but it has shape (4, 3)")):
         chain.jac_two_layer(x, A, np.ones((4, 3)))
 
 

@@ -308,7 +308,8 @@ def test_count_pages_refuses_what_it_cannot_read() -> None:
         script.count_pages(b"not a pdf")
     with pytest.raises(ValueError):
         script.count_pages(b"%PDF-1.7\n1 0 obj <</Type /ObjStm /N 5>> stream ... endstream")
-    two = b"%PDF-1.4\n1 0 obj <</Type /Pages /Kids [2 0 R 3 0 R] /Count 2>>\n2 0 obj <</Type /Page>>\n3 0 obj <</Type/Page>>\n"
+    two = (b"%PDF-1.4\n1 0 obj <</Type /Pages /Kids [2 0 R 3 0 R] /Count 2>>\n"
+           b"2 0 obj <</Type /Page>>\n3 0 obj <</Type/Page>>\n")
     assert script.count_pages(two) == 2
 
 
@@ -319,7 +320,9 @@ def _project(tmp_path: Path, placed: list[str]) -> Path:
     """A site with every rule in `placed` on one page and the cheat sheet on another."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "index.md").write_text("# Rules\n\n" + "".join(f"{{{{ rule {rid} }}}}\n\n" for rid in placed), encoding="utf-8")
+    (docs / "index.md").write_text(
+        "# Rules\n\n" + "".join(f"{{{{ rule {rid} }}}}\n\n" for rid in placed), encoding="utf-8"
+    )
     (docs / "cheatsheet.md").write_text("# Cheat sheet\n\n{{ cheatsheet }}\n", encoding="utf-8")
     config = tmp_path / "mkdocs.yml"
     config.write_text(

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import mcref
+from mcref.cli import example_script, main
 from mcref.core.registry import unregister
 from mcref.paper import elementwise
-from mcref.cli import example_script, main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +59,7 @@ def test_list_prints_every_rule_once_in_order():
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert [line.split()[0] for line in lines] == [r.id for r in mcref.all_rules()]
-    for line, r in zip(lines, mcref.all_rules()):
+    for line, r in zip(lines, mcref.all_rules(), strict=True):
         assert line.endswith("  " + r.title)
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-MARKDOWN = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
+MARKDOWN = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
 RUN_AS_SHELL = {"sh", "bash", "zsh"}
 # the languages a reader would take for Python, and that pytest-codeblocks would skip
 PYTHONISH = re.compile(r"^\{?\.?(py|python[0-9.]*|pycon|ipython[0-9]*|python-repl)\b", re.I)

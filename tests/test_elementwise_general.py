@@ -9,7 +9,6 @@ sweeps the rule functions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
@@ -109,16 +108,24 @@ def _general_g(n: int) -> dict[str, tuple[Fn, Callable[[np.ndarray], np.ndarray]
     }
 
 
+def _combined(
+    operator: Callable[[np.ndarray, np.ndarray], np.ndarray], f: Fn, g: Fn
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """y(w, x) = operator(f(w), g(x)) with this f and g bound now, not looked up from the loop when y is called."""
+
+    def y(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return operator(f(w), g(x))
+
+    return y
+
+
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("n", SIZES, ids=lambda n: f"n={n}")
 def test_R4_general_builders_match_the_numerics(op: str, n: int) -> None:
     w, x = _point(n, seed=3)
     for f_name, (f, jf) in _general_f(n).items():
         for g_name, (g, jg) in _general_g(n).items():
-
-            def y(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-                return OPS[op](f(w), g(x))
-
+            y = _combined(OPS[op], f, g)
             label = f"R4 {f_name} {op} {g_name}"
             _check(elementwise_jacobian_w(op, f(w), g(x), jf(w)), numerical_jacobian(y, w, x, wrt="w"), label + " w")
             _check(elementwise_jacobian_x(op, f(w), g(x), jg(x)), numerical_jacobian(y, w, x, wrt="x"), label + " x")
@@ -265,7 +272,7 @@ def test_builder_bad_input(fn: Callable, jname: str, jac: np.ndarray, change: di
 
 @pytest.mark.parametrize("label", BUILDERS)
 def test_builder_integer_input_is_float64(label: str) -> None:
-    fn, jname, jac = BUILDERS[label]
+    fn, _, jac = BUILDERS[label]
     ints = np.asarray(jac).astype(np.int64)
     for op in OPS:
         out = fn(op, [1, 2, 3], [4, 5, 6], ints)

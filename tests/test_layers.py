@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import mcref
+from mcref.core.registry import Arg
 from mcref.ext import layers, quadratic
 from mcref.ext.layers import (
     affine,
@@ -41,7 +42,6 @@ from mcref.ext.quadratic import (
     vjp_norm,
     vjp_quadratic_form_symmetric,
 )
-from mcref.core.registry import Arg
 
 IDS = [f"X{i}" for i in range(1, 13)]
 # every dimension a different size, so that no two matrix shapes coincide by accident
@@ -263,7 +263,8 @@ def test_vjp_refuses_an_upstream_gradient_of_the_wrong_shape(r: mcref.Rule) -> N
             r.vjp(np.ones(2), **point)
     else:
         bigger = np.ones(tuple(s + 1 for s in np.shape(v)))
-        with pytest.raises(ValueError, match=rf"{name} must (be shaped like|have the shape of the output of) .*{re.escape(str(np.shape(v)))}, "
+        with pytest.raises(ValueError, match=rf"{name} must (be shaped like|have the shape of the output of) "
+                                             rf".*{re.escape(str(np.shape(v)))}, "
                                              rf"got an array of shape {re.escape(str(bigger.shape))}"):
             r.vjp(bigger, **point)
     bad = np.array(v, dtype=float)

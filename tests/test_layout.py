@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import mcref
-from mcref.paper.jacobians import jacobian_from_gradients
 from mcref.core.layout import gradient_as_row, gradient_like_input, to_denominator, to_numerator
+from mcref.paper.jacobians import jacobian_from_gradients
 
 NAN, INF = float("nan"), float("inf")
 FINITE = st.floats(-1e6, 1e6)
@@ -101,7 +101,9 @@ def test_converted_gradient_of_a_rule_is_the_numerical_gradient_transposed(rule_
     np.testing.assert_allclose(to_denominator(closed), numeric.T, rtol=mcref.RTOL, atol=mcref.ATOL)
     assert to_denominator(closed).shape == (2, 1)
     # shaped like the input p, as jax.grad and PyTorch's .grad give it
-    np.testing.assert_allclose(gradient_like_input(closed, np.shape(point)), numeric.T[:, 0], rtol=mcref.RTOL, atol=mcref.ATOL)
+    np.testing.assert_allclose(
+        gradient_like_input(closed, np.shape(point)), numeric.T[:, 0], rtol=mcref.RTOL, atol=mcref.ATOL
+    )
 
 
 def test_denominator_layout_of_r2_is_the_papers_transpose() -> None:
@@ -150,8 +152,10 @@ ERRORS = {
                r"jacobian must be a 2-D array \(a Jacobian in denominator layout; .*\), got an array of shape \(1,\)"),
     "den-empty": (lambda: to_denominator(np.empty((0, 2))), ValueError,
                   r"jacobian must have at least one element, got an empty array of shape \(0, 2\)"),
-    "den-nan": (lambda: to_denominator([[1.0, NAN]]), ValueError, r"jacobian must be finite, got nan at index \(0, 1\)"),
-    "num-inf": (lambda: to_numerator([[INF], [1.0]]), ValueError, r"jacobian must be finite, got inf at index \(0, 0\)"),
+    "den-nan": (lambda: to_denominator([[1.0, NAN]]), ValueError,
+                r"jacobian must be finite, got nan at index \(0, 1\)"),
+    "num-inf": (lambda: to_numerator([[INF], [1.0]]), ValueError,
+                r"jacobian must be finite, got inf at index \(0, 0\)"),
     "den-str": (lambda: to_denominator("J"), TypeError, rf"jacobian {REAL}, got str 'J'"),
     "num-None": (lambda: to_numerator(None), TypeError, rf"jacobian {REAL}, got NoneType None"),
     "den-bool": (lambda: to_denominator([[True]]), TypeError, r"jacobian must hold real numbers .*dtype bool"),
@@ -183,7 +187,8 @@ ERRORS = {
                         r"shape must hold sizes >= 1, got \(2, 0\)"),
     "like-shape-negative": (lambda: gradient_like_input(np.ones((1, 2)), -2), ValueError,
                             r"shape must hold sizes >= 1, got \(-2,\)"),
-    "like-nan": (lambda: gradient_like_input([[1.0, NAN]], 2), ValueError, r"gradient must be finite, got nan at index \(0, 1\)"),
+    "like-nan": (lambda: gradient_like_input([[1.0, NAN]], 2), ValueError,
+                 r"gradient must be finite, got nan at index \(0, 1\)"),
     "like-str": (lambda: gradient_like_input("g", 1), TypeError, rf"gradient {REAL}, got str 'g'"),
     "row-empty": (lambda: gradient_as_row([]), ValueError,
                   r"gradient must have at least one element, got an empty array of shape \(0,\)"),
@@ -209,10 +214,12 @@ ERRORS = {
                      r"gradients\[1\] must be a \(1, n\) row .*got an array of shape \(2, 1\)"),
     "stack-scalar": (lambda: jacobian_from_gradients([1.0, 2.0]), ValueError,
                      r"gradients\[0\] must be a \(1, n\) row or a length-n vector, got an array of shape \(\)"),
-    "stack-nan": (lambda: jacobian_from_gradients([[1.0, NAN]]), ValueError, r"gradients\[0\] must be finite, got nan at index 1"),
+    "stack-nan": (lambda: jacobian_from_gradients([[1.0, NAN]]), ValueError,
+                  r"gradients\[0\] must be finite, got nan at index 1"),
     "stack-empty-row": (lambda: jacobian_from_gradients([[]]), ValueError,
                         r"gradients\[0\] must have at least one element, got an empty array of shape \(0,\)"),
-    "stack-str-row": (lambda: jacobian_from_gradients([[1.0, 2.0], "ab"]), TypeError, rf"gradients\[1\] {REAL}, got str 'ab'"),
+    "stack-str-row": (lambda: jacobian_from_gradients([[1.0, 2.0], "ab"]), TypeError,
+                      rf"gradients\[1\] {REAL}, got str 'ab'"),
     "stack-bool-row": (lambda: jacobian_from_gradients([[True, False]]), TypeError,
                        r"gradients\[0\] must hold real numbers \(int or float\), .*dtype bool"),
 }

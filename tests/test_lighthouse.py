@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.served_site import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse, serve
 from tests.conftest import IN_CI, chromium_path
+from tests.served_site import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse, serve
 
 CATEGORIES = ("accessibility", "best-practices", "seo")
 CLS_CEILING = 0.1  # "good" in Google's Web Vitals
@@ -43,7 +43,9 @@ def _lighthouse(url: str, report: Path) -> dict[str, Any]:
         if IN_CI:
             pytest.fail("No Chromium found, and CI=true makes a missing browser a failure")
         pytest.skip("No Chromium found (see tests/conftest.py for how to install one)")
-    run = lighthouse(url, report, executable, categories=CATEGORIES, audits=("network-requests", "cumulative-layout-shift"))
+    run = lighthouse(
+        url, report, executable, categories=CATEGORIES, audits=("network-requests", "cumulative-layout-shift")
+    )
     assert run.returncode == 0 and report.is_file(), f"lighthouse failed (exit {run.returncode}):\n{run.stderr[-3000:]}"
     return json.loads(report.read_text(encoding="utf-8"))
 

@@ -12,14 +12,15 @@ blocks of rows for speed), which must agree and refuse bad input alike.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from mcref import numerical_jacobian
 from mcref.paper import loss as loss_module
-from mcref import compare_jacobians, numerical_jacobian
 from mcref.paper.loss import (
     MARGIN,
     augment,
@@ -56,7 +57,7 @@ def _mixed(N: int, n: int, rng: np.random.Generator = RNG) -> tuple[np.ndarray, 
 def _per_sample(w, b, X, y):
     """The gradients by a plain loop over samples, written straight from the case split."""
     gw, gb = np.zeros(len(w)), 0.0
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         zi = w @ xi + b
         if zi > 0:
             gw += 2 * (zi - yi) * xi
@@ -184,7 +185,7 @@ def test_training_lowers_the_loss_at_every_step() -> None:
     for _ in range(40):
         w, b = gradient_step(w, b, X, y, lr=0.2)
         losses.append(loss(w, b, X, y))
-    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    assert all(later < earlier for earlier, later in itertools.pairwise(losses))
     assert losses[-1] < 0.05 * losses[0]
 
 
@@ -306,7 +307,7 @@ def test_grad_loss_blocked_default_blocks_with_a_ragged_last_one() -> None:
     w, b = rng.normal(size=n) / 8, 0.1
     assert [len(r) for r in np.array_split(np.arange(N), [4096, 8192])] == [4096, 4096, 1808]
     assert loss_module.BLOCK_BYTES // (8 * n) == 4096
-    for got, want in zip(grad_loss_blocked(w, b, X, y), grad_loss(w, b, X, y)):
+    for got, want in zip(grad_loss_blocked(w, b, X, y), grad_loss(w, b, X, y), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
@@ -403,7 +404,9 @@ def test_block_bytes_must_be_a_positive_integer(block_bytes: object, exc: type, 
 
 def test_fewer_bytes_than_a_row_still_reads_a_row_at_a_time() -> None:
     np.testing.assert_allclose(grad_loss_blocked(W5, B5, X5, Y5, block_bytes=1)[0], grad_loss_w(W5, B5, X5, Y5))
-    np.testing.assert_allclose(grad_loss_blocked(W5, B5, X5, Y5, block_bytes=np.int64(16))[1], grad_loss_b(W5, B5, X5, Y5))
+    np.testing.assert_allclose(
+        grad_loss_blocked(W5, B5, X5, Y5, block_bytes=np.int64(16))[1], grad_loss_b(W5, B5, X5, Y5)
+    )
 
 
 # ----- sizes that do not fit, with messages that say so -----
@@ -432,7 +435,9 @@ def test_more_targets_than_samples() -> None:
 
 
 def test_augmented_sizes_name_the_augmented_arguments() -> None:
-    with pytest.raises(ValueError, match=r"w_hat and each row of X_hat must have the same length, got: w_hat has length 2"):
+    with pytest.raises(
+        ValueError, match=r"w_hat and each row of X_hat must have the same length, got: w_hat has length 2"
+    ):
         grad_loss_augmented(W5, augment(X5), Y5)  # forgot to append b
     with pytest.raises(ValueError, match=r"y and each column of X_hat must have the same length, got: y has length 4"):
         loss_augmented(np.append(W5, B5), augment(X5), Y5[:4])
@@ -443,7 +448,8 @@ def test_augmented_sizes_name_the_augmented_arguments() -> None:
     [(np.array([1.0, 2.0]), "(2,)"), (np.ones((2, 5, 2)), "(2, 5, 2)"), (3.0, "()")],
 )
 def test_samples_must_be_a_matrix(X: object, shape: str) -> None:
-    message = rf"X must be a 2-D array \(a matrix of shape \(N, n\), one sample per row\), got an array of shape {re.escape(shape)}"
+    message = (rf"X must be a 2-D array \(a matrix of shape \(N, n\), one sample per row\), "
+               rf"got an array of shape {re.escape(shape)}")
     for fn in (loss, grad_loss_w, grad_loss_b):
         with pytest.raises(ValueError, match=message):
             fn(W5, B5, X, Y5)
@@ -467,7 +473,9 @@ def test_overflow_is_refused_not_returned() -> None:
 def test_integer_input_is_computed_as_float64() -> None:
     X, y = [[2, 1], [0, 2], [1, 0]], [1, 2, 0]
     assert isinstance(loss([1, -1], 1, X, y), np.float64)
-    np.testing.assert_array_equal(grad_loss_w([1, -1], 1, X, y), grad_loss_w([1.0, -1.0], 1.0, np.array(X, float), np.array(y, float)))
+    np.testing.assert_array_equal(
+        grad_loss_w([1, -1], 1, X, y), grad_loss_w([1.0, -1.0], 1.0, np.array(X, float), np.array(y, float))
+    )
     assert augment([[1, 2]]).dtype == np.float64
 
 

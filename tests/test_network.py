@@ -18,10 +18,8 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref.ext import layers, network, regression
-from mcref.paper import neuron
 from mcref import numerical_jacobian
-from mcref.paper.chain import vector_chain
+from mcref.ext import layers, regression
 from mcref.ext.network import (
     MARGIN,
     Forward,
@@ -39,6 +37,8 @@ from mcref.ext.network import (
     vjp_network_W2,
 )
 from mcref.ext.softmax import cross_entropy, vjp_cross_entropy
+from mcref.paper import neuron
+from mcref.paper.chain import vector_chain
 
 RULE_IDS = ("X24", "X25", "X26", "X27")
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -383,9 +383,10 @@ def test_unknown_loss_is_refused(fn) -> None:
 def test_cross_entropy_refuses_a_negative_target(fn) -> None:
     Y = np.full((4, 2), 0.5)
     Y[2, 1] = -0.25
-    with pytest.raises(ValueError, match=r"Y must hold target distributions with no negative entry, got Y\[2, 1\] = -0\.25"):
+    with pytest.raises(ValueError,
+                       match=r"Y must hold target distributions with no negative entry, got Y\[2, 1\] = -0\.25"):
         fn(**{**VALID, "Y": Y}, loss="cross_entropy")
-    fn(**{**VALID, "Y": Y})   # a regression target may be negative
+    fn(**{**VALID, "Y": Y})  # a regression target may be negative
 
 
 def test_overflow_is_an_error_not_inf() -> None:
@@ -399,4 +400,3 @@ def test_overflow_is_an_error_not_inf() -> None:
 def test_vjp_refuses_a_non_scalar_v() -> None:
     with pytest.raises(ValueError, match=r"v must be a scalar \(a 0-d value\), got an array of shape \(2,\)"):
         vjp_network_b1([1.0, 2.0], **VALID)
-

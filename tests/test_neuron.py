@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mcref.paper import neuron
 from mcref import numerical_jacobian
+from mcref.paper import neuron
 from mcref.paper.neuron import (
     MARGIN,
     activation,
@@ -181,7 +181,8 @@ def test_vjp_relu_is_v_times_the_jacobian() -> None:
 def test_vjp_relu_lengths_must_match() -> None:
     from mcref.paper.neuron import vjp_relu
 
-    with pytest.raises(ValueError, match=r"v must have the shape of the output of relu, \(3,\), got an array of shape \(2,\)"):
+    with pytest.raises(ValueError,
+                       match=r"v must have the shape of the output of relu, \(3,\), got an array of shape \(2,\)"):
         vjp_relu([1.0, 2.0], [1.0, 2.0, 3.0])
 
 

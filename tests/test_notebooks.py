@@ -330,7 +330,7 @@ def test_notebook_shows_its_executed_outputs(site: BuiltSite, name: str) -> None
         "a plot has no width and height attributes"
     )
     out = "".join(p.outputs)
-    for pattern in CHECK_LINES.get(name, []) + [r"passed \(max \|difference\| \d"]:
+    for pattern in [*CHECK_LINES.get(name, []), r"passed \(max \|difference\| \d"]:
         assert re.search(pattern, out), f"the gradient check's printed result ({pattern}) is missing"
     assert "FAILED" not in out and "Traceback" not in out
     assert "application/vnd.jupyter.stderr" not in p.output_types, "a cell wrote to stderr (a warning?)"
@@ -451,7 +451,9 @@ def _runs(log: Path) -> dict[str, tuple[float, float]]:
 
 
 @pytest.mark.parametrize("prefetch", ["on", "off"])
-def test_notebooks_run_once_each_and_side_by_side(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefetch: str) -> None:
+def test_notebooks_run_once_each_and_side_by_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefetch: str
+) -> None:
     monkeypatch.setenv("MCREF_NOTEBOOK_PREFETCH", prefetch)
     config, log = _prefetch_project(tmp_path)
     proc = mkdocs_build(config, tmp_path / "site")
@@ -513,7 +515,9 @@ def test_unbalanced_braces_fail_loudly() -> None:
 def _jupyterlab_css() -> str:
     import mkdocs_jupyter
 
-    return (Path(mkdocs_jupyter.__file__).parent / "templates" / "mkdocs_html" / "assets" / "index.css").read_text("utf-8")
+    return (Path(mkdocs_jupyter.__file__).parent / "templates" / "mkdocs_html" / "assets" / "index.css").read_text(
+        "utf-8"
+    )
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -544,7 +548,7 @@ def test_the_cut_stylesheet_draws_the_page_like_the_whole_one(
             for width in (1280, 375):
                 shots = _cut_and_whole(browser, base_url, name, scheme, width)
                 if shots[0] != shots[1]:
-                    for label, shot in zip(("cut", "whole"), shots):
+                    for label, shot in zip(("cut", "whole"), shots, strict=True):
                         (tmp_path / f"{name}-{scheme}-{width}-{label}.png").write_bytes(shot)
                     pytest.fail(f"{name} ({scheme}, {width} px) differs with the cut stylesheet; see {tmp_path}")
     finally:
@@ -566,9 +570,11 @@ def _cut_and_whole(browser: Any, base_url: str, name: str, scheme: str, width: i
             # The header's search box is masked: its placeholder is drawn a pixel differently
             # now and then whatever the stylesheet (1 page load in 2 to 5 on a busy machine,
             # waiting for network silence or not), and no JupyterLab rule reaches it.
-            shots.append(tab.screenshot(
-                full_page=True, animations="disabled", caret="hide", mask=[tab.locator(".md-search__form")]
-            ))
+            shots.append(
+                tab.screenshot(
+                    full_page=True, animations="disabled", caret="hide", mask=[tab.locator(".md-search__form")]
+                )
+            )
             tab.close()
         return shots
     finally:

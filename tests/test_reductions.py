@@ -38,6 +38,11 @@ def _functions(m: int, n: int) -> dict[str, tuple[Callable, Callable]]:
     }
 
 
+def _summed(f: Callable) -> Callable:
+    """x -> sum(f(x)), with f fixed now rather than looked up when called."""
+    return lambda x: f(x).sum()
+
+
 @pytest.mark.parametrize("m", SIZES, ids=lambda m: f"m={m}")
 @pytest.mark.parametrize("n", SIZES, ids=lambda n: f"n={n}")
 def test_R18_sum_gradient_is_the_gradient_of_the_sum(m: int, n: int) -> None:
@@ -45,7 +50,7 @@ def test_R18_sum_gradient_is_the_gradient_of_the_sum(m: int, n: int) -> None:
     for name, (f, jac) in _functions(m, n).items():
         closed = sum_gradient(jac(x))
         assert closed.shape == (1, n)
-        numeric = numerical_jacobian(lambda x: f(x).sum(), x)
+        numeric = numerical_jacobian(_summed(f), x)
         result = compare_jacobians(closed, numeric, rule_id=f"R18 sum({name})")
         assert result.ok, result.report()
 
@@ -128,13 +133,16 @@ BAD = {
     "1-d": ([1.0, 2.0], ValueError, r"jacobian must be a 2-D array \(a matrix\), got an array of shape \(2,\)"),
     "3-d": (np.ones((2, 2, 2)), ValueError, r"jacobian must be a 2-D array .*shape \(2, 2, 2\)"),
     "0-d": (1.0, ValueError, r"jacobian must be a 2-D array .*shape \(\)"),
-    "empty": (np.empty((0, 3)), ValueError, r"jacobian must have at least one element, got an empty array of shape \(0, 3\)"),
+    "empty": (np.empty((0, 3)), ValueError,
+              r"jacobian must have at least one element, got an empty array of shape \(0, 3\)"),
     "nan": ([[1.0, NAN]], ValueError, r"jacobian must be finite, got nan at index \(0, 1\)"),
     "str": ("J", TypeError, r"jacobian must be a real number or array of real numbers, got str 'J'"),
     "None": (None, TypeError, r"jacobian must be a real number or array of real numbers, got NoneType None"),
-    "complex": (np.eye(2) + 1j, TypeError, r"jacobian must hold real numbers \(int or float\), got an array of dtype complex128"),
+    "complex": (np.eye(2) + 1j, TypeError,
+                r"jacobian must hold real numbers \(int or float\), got an array of dtype complex128"),
     "bool": (np.eye(2, dtype=bool), TypeError, r"jacobian must hold real numbers .*dtype bool"),
-    "ragged": ([[1.0, 2.0], [3.0]], ValueError, r"jacobian must be a rectangular array of real numbers, got ragged input"),
+    "ragged": ([[1.0, 2.0], [3.0]], ValueError,
+               r"jacobian must be a rectangular array of real numbers, got ragged input"),
     "overflow": ([[1e308], [1e308]], ValueError, r"the gradient is not finite"),
 }
 

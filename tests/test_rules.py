@@ -170,7 +170,9 @@ def test_forward_refuses_a_result_outside_float64(r: Rule) -> None:
     point = r.sample(np.random.default_rng(0), dict.fromkeys(r.dimensions, 3))
     for scale in (1e308, 1e200, 1e-300):
         with np.errstate(all="ignore"):
-            scaled = {k: v if r.args[k].simplex else np.clip(np.asarray(v) * scale, -1e308, 1e308) for k, v in point.items()}
+            scaled = {
+                k: v if r.args[k].simplex else np.clip(np.asarray(v) * scale, -1e308, 1e308) for k, v in point.items()
+            }
         try:
             out = r.forward(**scaled)
         except ValueError:
@@ -182,8 +184,15 @@ def test_a_kind_refuses_a_stub_with_a_body() -> None:
     """The kind computes the Jacobian; a body written into the public function would be ignored silently."""
     from mcref.core.registry import elementwise
 
-    kind = elementwise("X901", title="t", forward=mcref.paper.jacobians.identity,
-                       wrt="x", derivative=lambda x: 1.0, latex="", args={"x": Arg()})
+    kind = elementwise(
+        "X901",
+        title="t",
+        forward=mcref.paper.jacobians.identity,
+        wrt="x",
+        derivative=lambda x: 1.0,
+        latex="",
+        args={"x": Arg()},
+    )
 
     def jac_twice(x):  # type: ignore[no-untyped-def]
         """Claims 2I."""

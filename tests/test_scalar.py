@@ -130,9 +130,11 @@ def test_chain_rule_example_does_not_underflow() -> None:
         (lambda: scalar.d_square_times_x(1e160), r"3 \* x\*\*2 overflows float64 at x=1e\+160"),
         (lambda: scalar.d_square_plus_three_x(1.7e308), r"2\*x \+ 3 overflows float64 at x=1\.7e\+308"),
         (lambda: scalar.d_log_of_square(1e-320), r"2 / x overflows float64 at x=1e-320"),
-        (lambda: scalar.c_times_x_plus_square(1e200, 9.0), r"c \* \(x \+ x\*\*2\) overflows float64 at x=1e\+200, c=9\.0"),
+        (lambda: scalar.c_times_x_plus_square(1e200, 9.0),
+         r"c \* \(x \+ x\*\*2\) overflows float64 at x=1e\+200, c=9\.0"),
         (lambda: scalar.c_times_x_plus_square(1e200, 0.0), r"c \* \(x \+ x\*\*2\) overflows float64"),
-        (lambda: scalar.d_c_times_x_plus_square(1e308, 9.0), r"c \* \(1 \+ 2\*x\) overflows float64 at x=1e\+308, c=9\.0"),
+        (lambda: scalar.d_c_times_x_plus_square(1e308, 9.0),
+         r"c \* \(1 \+ 2\*x\) overflows float64 at x=1e\+308, c=9\.0"),
     ],
 )
 def test_overflow_is_an_error_not_inf(call, pattern) -> None:  # type: ignore[no-untyped-def]
@@ -156,5 +158,6 @@ def test_numpy_scalars_are_accepted_and_complex_ones_refused(rule_id: str) -> No
     np.testing.assert_array_equal(r.derivative(**as_numpy), r.derivative(**point))
     assert r.forward(**as_numpy) == r.forward(**point)
     for fn in (r.forward, r.derivative):
-        with pytest.raises(TypeError, match=r"x must hold real numbers \(int or float\), got an array of dtype complex128"):
+        with pytest.raises(TypeError,
+                           match=r"x must hold real numbers \(int or float\), got an array of dtype complex128"):
             fn(**{**point, "x": np.complex128(point["x"] + 1j)})

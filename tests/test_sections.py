@@ -73,7 +73,7 @@ def test_a_long_part_is_cut_into_sections_of_a_few_formulas() -> None:
     counts = [part.count(formula) for part in parts]
     # 3+4 fit; 2+0+1 fit; a paragraph over the cap is a section of its own; then the rest
     assert counts == [7, 3, cap + 5, 1]
-    assert all(c <= cap for c, part in zip(counts, parts) if part.count("<p>") > 1)
+    assert all(c <= cap for c, part in zip(counts, parts, strict=True) if part.count("<p>") > 1)
 
 
 def test_only_pages_with_many_formulas_get_sections() -> None:
@@ -87,12 +87,15 @@ def test_only_pages_with_many_formulas_get_sections() -> None:
 def test_nested_headings_comments_scripts_and_svg_do_not_split() -> None:
     html = (
         '<div class="admonition"><h2>inside</h2></div><!-- <h2> --><script>if (a <h2) {}</script>'
-        '<svg><path d="M0 0"/></svg><h3>top</h3><style>p > a {}</style><div><h3>deep</h3><pre class="highlight"></pre></div>'
+        '<svg><path d="M0 0"/></svg><h3>top</h3><style>p > a {}</style>'
+        '<div><h3>deep</h3><pre class="highlight"></pre></div>'
     )
     out = sections(html)
     assert out.count(OPEN) == 1
     assert out.startswith(html[: html.index("<style>")])
-    assert out.endswith(f"<h3>top</h3><style>p > a {{}}</style>{OPEN}<div><h3>deep</h3><pre class=\"highlight\"></pre></div></section>")
+    assert out.endswith(
+        f'<h3>top</h3><style>p > a {{}}</style>{OPEN}<div><h3>deep</h3><pre class="highlight"></pre></div></section>'
+    )
 
 
 @pytest.mark.parametrize("html", ["", "<p>no headings</p>", "<div><h2>unbalanced</h2>", "</div><h2>x</h2>"])
@@ -107,8 +110,16 @@ def test_built_rule_page_has_sections_between_its_headings(site) -> None:  # typ
     assert article.count("<section") == article.count("</section>")
     # every rule heading and every rule's tabs are outside the sections
     inside = re.findall(r"<section class=\"mcref-section\">(.*?)</section>", article, re.S)
-    assert inside and not any(re.search(r'<h[23][ >]|class="tabbed-set|class="[^"]*\bhighlight\b', part) for part in inside)
-    assert re.search(r'</(?:section|div)>\s*<h3 data-rule="R10" id="R10">', article), "R10's heading is not between parts"
+    assert inside and not any(
+        re.search(r'<h[23][ >]|class="tabbed-set|class="[^"]*\bhighlight\b', part) for part in inside
+    )
+    assert re.search(r'</(?:section|div)>\s*<h3 data-rule="R10" id="R10">', article), (
+        "R10's heading is not between parts"
+    )
     # and every rule's card is intact: heading, origin line, tabs, as adjacent siblings
-    cards = re.findall(r'<h3 data-rule="(R\d+)"[^>]*>(?:(?!</h3>).)*</h3>\s*<p>(?:(?!</p>).)*</p>\s*<div class="tabbed-set', article, re.S)
-    assert len(cards) == len(re.findall(r'<h3 data-rule=', article)) >= 10
+    cards = re.findall(
+        r'<h3 data-rule="(R\d+)"[^>]*>(?:(?!</h3>).)*</h3>\s*<p>(?:(?!</p>).)*</p>\s*<div class="tabbed-set',
+        article,
+        re.S,
+    )
+    assert len(cards) == len(re.findall(r"<h3 data-rule=", article)) >= 10

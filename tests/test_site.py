@@ -170,7 +170,9 @@ def test_every_module_has_its_own_api_page(site: BuiltSite) -> None:
         module, function = r.derivative.__module__, r.derivative.__name__
         page = api_page(site, module).read_text("utf-8")
         assert f'id="{module}.{function}"' in page, r.id
-        rule_page = next(p for p in site.pages() if f'id="{r.id}"' in p.read_text("utf-8") and "cheatsheet" not in str(p))
+        rule_page = next(
+            p for p in site.pages() if f'id="{r.id}"' in p.read_text("utf-8") and "cheatsheet" not in str(p)
+        )
         assert f'reference/{"/".join(module.split("."))}/#{module}.{function}"' in rule_page.read_text("utf-8"), r.id
 
 
@@ -307,7 +309,9 @@ def test_temml_stylesheet_changes_fail_the_build(monkeypatch: pytest.MonkeyPatch
     dist = tmp_path / "dist"
     dist.mkdir()
     # a later Temml that names its font file differently
-    (dist / "Temml-Latin-Modern.css").write_text(original.replace("latinmodernmath.woff2", "lm-math.woff2"), encoding="utf-8")
+    (dist / "Temml-Latin-Modern.css").write_text(
+        original.replace("latinmodernmath.woff2", "lm-math.woff2"), encoding="utf-8"
+    )
     monkeypatch.setattr(mathml, "TEMML_DIST", dist)
     from mkdocs.exceptions import PluginError
 
@@ -328,8 +332,8 @@ def test_the_math_font_is_preloaded_on_pages_with_math(site: BuiltSite) -> None:
 # How a formula reads in a search result: typed math on one line, written out by hand here.
 SEARCH_TEXT = {
     r"\frac{d}{dx}(f+g) = \frac{df}{dx}+\frac{dg}{dx}": "d/dx (f + g) = df/dx + dg/dx",
-    r"\frac{\partial (\mathbf{w} \otimes \mathbf{x})}{\partial \mathbf{w}} = \operatorname{diag}(\mathbf{x})":
-        "∂(w ⊗ x)/∂w = diag(x)",
+    r"\frac{\partial (\mathbf{w} \otimes \mathbf{x})}{\partial \mathbf{w}} "
+    r"= \operatorname{diag}(\mathbf{x})": "∂(w ⊗ x)/∂w = diag(x)",
     r"\frac{1}{N}\sum_{i=1}^{N} (y_i - \hat y_i)^2": "1/N ∑ᵢ₌₁^N (yᵢ − ŷᵢ)²",
     r"\begin{bmatrix} 6yx & 3x^2 \\ 2 & 8y^7 \end{bmatrix}": "[6yx, 3x²; 2, 8y⁷]",
     r"\mathbf{x}^\top A^{-1} \vec{x} \hat{\mathbf{w}}": "xᵀA⁻¹x\u20d7ŵ",
@@ -361,7 +365,9 @@ def test_rule_example_runs_as_shown(rule_id: str) -> None:
     """The example block on a rule's page prints exactly the output shown under it as comments."""
     hook = load_hook("rules")
     code, expected = hook.example_code(mcref.get_rule(rule_id))
-    shown = "\n".join(line[2:] if line.startswith("# ") else line[1:] for line in code.splitlines() if line.startswith("#"))
+    shown = "\n".join(
+        line[2:] if line.startswith("# ") else line[1:] for line in code.splitlines() if line.startswith("#")
+    )
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, f"<example {rule_id}>", "exec"), {"__name__": "__main__"})
@@ -376,10 +382,10 @@ def test_every_erratum_has_a_permanent_anchor(site: BuiltSite) -> None:
 
 
 def test_pages_are_marked_as_scripted_in_head_and_stay_no_js_without_scripts(site: BuiltSite) -> None:
-    for html in site.pages():
-        text = html.read_text(encoding="utf-8")
+    for page in site.pages():
+        text = page.read_text(encoding="utf-8")
         if REDIRECT_STUB in text:
             continue  # an old address: no theme, it only sends the reader on
         head = text.split("</head>", 1)[0]
-        assert '<html lang="en" class="no-js">' in head, html  # what a reader without JavaScript gets
-        assert 'root.classList.add("js", "js-focus-visible")' in head, html
+        assert '<html lang="en" class="no-js">' in head, page  # what a reader without JavaScript gets
+        assert 'root.classList.add("js", "js-focus-visible")' in head, page

@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 
 import mcref
+from mcref.core.registry import Arg
 from mcref.ext import activations as act
 from mcref.ext import regression
 from mcref.ext import softmax as sm
-from mcref.core.registry import Arg
 
 BIG = np.array([1000.0, -1000.0, 999.0, 0.0, -999.5])
 
@@ -257,8 +257,12 @@ def test_simplex_constrain_normalizes_any_non_negative_draw() -> None:
     ([-3.0, -1.0], 0, "-3.0"),
     ([1.0, -0.0], 1, "-0.0"),
 ])
-def test_log_of_a_non_positive_entry_names_its_index(fn: Callable[..., Any], x: list[float], index: int, value: str) -> None:
-    with pytest.raises(ValueError, match=rf"x must be > 0 \(log is defined for positive numbers only\), got x\[{index}\] = {value}$"):
+def test_log_of_a_non_positive_entry_names_its_index(
+    fn: Callable[..., Any], x: list[float], index: int, value: str
+) -> None:
+    with pytest.raises(
+        ValueError, match=rf"x must be > 0 \(log is defined for positive numbers only\), got x\[{index}\] = {value}$"
+    ):
         fn(x)
 
 
@@ -271,17 +275,24 @@ def test_log_of_tiny_positive_numbers_is_fine() -> None:
 
 
 VECTOR_VJPS = [
-    (act.vjp_sigmoid, act.jac_sigmoid), (act.vjp_tanh, act.jac_tanh), (act.vjp_softplus, act.jac_softplus),
-    (act.vjp_exp, act.jac_exp), (act.vjp_log, act.jac_log),
-    (sm.vjp_softmax, sm.jac_softmax), (sm.vjp_log_softmax, sm.jac_log_softmax),
+    (act.vjp_sigmoid, act.jac_sigmoid),
+    (act.vjp_tanh, act.jac_tanh),
+    (act.vjp_softplus, act.jac_softplus),
+    (act.vjp_exp, act.jac_exp),
+    (act.vjp_log, act.jac_log),
+    (sm.vjp_softmax, sm.jac_softmax),
+    (sm.vjp_log_softmax, sm.jac_log_softmax),
 ]
 
 
 @pytest.mark.parametrize(("vjp", "jac"), VECTOR_VJPS, ids=lambda f: f.__name__)
 def test_vector_vjp_checks_its_inputs(vjp: Callable[..., Any], jac: Callable[..., Any]) -> None:
     x = np.array([0.5, 1.0, 2.0])
-    with pytest.raises(ValueError, match=r"v and x must have the same length, got: v has length 2, x has length 3"
-                       r"|v must have the shape of the output of \w+, \(3,\), got an array of shape \(2,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"v and x must have the same length, got: v has length 2, x has length 3"
+        r"|v must have the shape of the output of \w+, \(3,\), got an array of shape \(2,\)",
+    ):
         vjp([1.0, 2.0], x)
     with pytest.raises(ValueError, match=r"v must be finite, got nan at index 1"):
         vjp([1.0, np.nan, 0.0], x)
@@ -296,13 +307,18 @@ SCALAR_VJPS = [
     (sm.vjp_cross_entropy, sm.grad_cross_entropy, {"z": Z, "y": np.array([0.1, 0.2, 0.3, 0.4])}),
     (sm.vjp_logsumexp, sm.grad_logsumexp, {"x": Z}),
     (regression.vjp_mse, regression.grad_mse, {"yhat": Z, "y": np.ones(4)}),
-    (regression.vjp_logistic_loss, regression.grad_logistic_loss,
-     {"w": np.array([0.5, -1.0]), "X": np.arange(8.0).reshape(4, 2) / 4, "y": np.array([0.0, 1.0, 1.0, 0.5])}),
+    (
+        regression.vjp_logistic_loss,
+        regression.grad_logistic_loss,
+        {"w": np.array([0.5, -1.0]), "X": np.arange(8.0).reshape(4, 2) / 4, "y": np.array([0.0, 1.0, 1.0, 0.5])},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("vjp", "grad", "point"), SCALAR_VJPS, ids=lambda f: getattr(f, "__name__", ""))
-def test_scalar_vjp_is_v_times_the_gradient(vjp: Callable[..., Any], grad: Callable[..., Any], point: dict[str, Any]) -> None:
+def test_scalar_vjp_is_v_times_the_gradient(
+    vjp: Callable[..., Any], grad: Callable[..., Any], point: dict[str, Any]
+) -> None:
     np.testing.assert_allclose(vjp(-2.5, **point), -2.5 * grad(**point)[0], rtol=1e-14)
     assert vjp(1.0, **point).shape == next(iter(point.values())).shape
     with pytest.raises(ValueError, match=r"v must be a scalar \(a 0-d value\), got an array of shape \(1,\)"):

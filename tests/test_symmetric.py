@@ -73,12 +73,15 @@ def test_cookbook_matrix_is_the_partials_of_a_parametrization(n: int) -> None:
 @pytest.mark.parametrize(
     ("call", "exc", "pattern"),
     [
-        (lambda: symmetric_gradient([[1.0, 2.0, 3.0]]), ValueError, r"G must be a square matrix, got an array of shape \(1, 3\)"),
+        (lambda: symmetric_gradient([[1.0, 2.0, 3.0]]), ValueError,
+         r"G must be a square matrix, got an array of shape \(1, 3\)"),
         (lambda: cookbook_symmetric_gradient([1.0, 2.0]), ValueError, r"G must be a 2-D array .*shape \(2,\)"),
         (lambda: symmetric_gradient([[np.nan]]), ValueError, r"G must be finite, got nan"),
-        (lambda: directional_derivative(logdet, np.eye(2), np.eye(3)), ValueError, r"A and S must have the same shape, got \(2, 2\) and \(3, 3\)"),
+        (lambda: directional_derivative(logdet, np.eye(2), np.eye(3)), ValueError,
+         r"A and S must have the same shape, got \(2, 2\) and \(3, 3\)"),
         (lambda: directional_derivative("f", np.eye(2), np.eye(2)), TypeError, r"f must be callable, got str"),
-        (lambda: directional_derivative(lambda A: A, np.eye(2), np.eye(2)), ValueError, r"f\(A \+ tS\) must be a scalar"),
+        (lambda: directional_derivative(lambda A: A, np.eye(2), np.eye(2)), ValueError,
+         r"f\(A \+ tS\) must be a scalar"),
     ],
 )
 def test_bad_input(call, exc, pattern) -> None:  # type: ignore[no-untyped-def]

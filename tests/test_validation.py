@@ -10,7 +10,6 @@ So a new rule module is covered without editing this file.
 import importlib
 import inspect
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -226,7 +225,9 @@ def _public_functions():
 def test_every_public_function_is_covered():
     tested = {fn for _, fn in FUNCTIONS}
     missing = [name for name, fn in _public_functions() if fn not in tested and name not in HELPERS]
-    assert missing == [], f"public functions with no bad-input test: add them to HELPERS with their test file: {missing}"
+    assert missing == [], (
+        f"public functions with no bad-input test: add them to HELPERS with their test file: {missing}"
+    )
 
 
 # ----- the core: numerical_jacobian, compare_jacobians, check_rule, get_rule, rule -----
@@ -269,7 +270,8 @@ CORE = {
     "nj-args-do-not-bind": (lambda: NJ(_f, W), TypeError,
                             r"the arguments do not match the signature _f\(w, x\): missing a required argument: 'x'"),
     "nj-arg-nan": (lambda: NJ(_f, W, [3.0, NAN], wrt="x"), ValueError, r"x must be finite, got nan at index 1"),
-    "nj-arg-empty": (lambda: NJ(_f, [], X), ValueError, r"w must have at least one element, got an empty array of shape \(0,\)"),
+    "nj-arg-empty": (lambda: NJ(_f, [], X), ValueError,
+                     r"w must have at least one element, got an empty array of shape \(0,\)"),
     "nj-arg-str": (lambda: NJ(_f, "ab", X), TypeError, rf"w {REAL}, got str 'ab'"),
     "cj-rtol-negative": (lambda: CJ(J, J, rtol=-1e-5), ValueError, r"rtol must be >= 0, got -1e-05"),
     "cj-atol-negative": (lambda: CJ(J, J, atol=-1.0), ValueError, r"atol must be >= 0, got -1\.0"),
@@ -278,7 +280,8 @@ CORE = {
     "cj-closed-str": (lambda: CJ("J", J), TypeError, rf"closed {REAL}, got str 'J'"),
     "cj-numerical-None": (lambda: CJ(J, None), TypeError, rf"numerical {REAL}, got NoneType None"),
     "cj-closed-nan": (lambda: CJ([[1.0, NAN]], J), ValueError, r"closed must be finite, got nan at index \(0, 1\)"),
-    "cj-numerical-neg-inf": (lambda: CJ(J, [[-INF, 0.0]]), ValueError, r"numerical must be finite, got -inf at index \(0, 0\)"),
+    "cj-numerical-neg-inf": (lambda: CJ(J, [[-INF, 0.0]]), ValueError,
+                             r"numerical must be finite, got -inf at index \(0, 0\)"),
     "cj-closed-empty": (lambda: CJ(np.empty((0, 2)), J), ValueError,
                         r"closed must have at least one element, got an empty array of shape \(0, 2\)"),
     "cj-numerical-bool": (lambda: CJ(J, [[True, False]]), TypeError, r"numerical must hold real numbers .*dtype bool"),
@@ -294,9 +297,11 @@ CORE = {
                                 r"no size given for dimension '\w+'; sizes were \{'zz': 3\}"),
     "cr-rule-int": (lambda: CR(10, 3), TypeError, r"rule must be a Rule or a rule ID such as 'R10', got int"),
     "cr-sizes-value-zero": (lambda: CR(FIRST, {"n": 0}), ValueError, r"sizes\['n'\] must be >= 1, got 0"),
-    "cr-sizes-value-float": (lambda: CR(FIRST, {"n": 2.5}), TypeError, r"sizes\['n'\] must be an int >= 1, got float 2\.5"),
+    "cr-sizes-value-float": (lambda: CR(FIRST, {"n": 2.5}), TypeError,
+                             r"sizes\['n'\] must be an int >= 1, got float 2\.5"),
     "cr-seed-str": (lambda: CR(FIRST, 3, seed="a"), TypeError, r"seed must be an int, got str"),
-    "cj-rule-id-int": (lambda: CJ([[1.0]], [[1.0]], rule_id=5), TypeError, r"rule_id must be a string or None, got int"),
+    "cj-rule-id-int": (lambda: CJ([[1.0]], [[1.0]], rule_id=5), TypeError,
+                       r"rule_id must be a string or None, got int"),
     "cr-rtol-negative": (lambda: CR(FIRST, 3, rtol=-1.0), ValueError, r"rtol must be >= 0, got -1\.0"),
     "gr-int": (lambda: mcref.get_rule(10), TypeError, r"rule_id must be a string such as 'R10', got int"),
     "gr-None": (lambda: mcref.get_rule(None), TypeError, r"rule_id must be a string such as 'R10', got NoneType"),

@@ -102,7 +102,9 @@ def test_r26_v_has_the_length_of_the_output_not_of_x() -> None:
     r = mcref.get_rule("R26")
     point = r.sample(np.random.default_rng(3), {"n": 4, "k": 3, "m": 2})
     assert r.vjp(np.ones(2), **point).shape == (4,)
-    with pytest.raises(ValueError, match=r"v must have the shape of the output of sin\(B tanh\(A x\)\), \(2,\), got .*\(4,\)"):
+    with pytest.raises(
+        ValueError, match=r"v must have the shape of the output of sin\(B tanh\(A x\)\), \(2,\), got .*\(4,\)"
+    ):
         r.vjp(np.ones(4), **point)
     assert mcref.check_vjp(r, {"n": 5, "k": 2, "m": 3}).ok
 
