@@ -93,8 +93,8 @@ MUTATIONS = [
     Mutation(
         "unguarded-division", "an unguarded division (w ⊘ x no longer refuses a zero divisor)",
         "mcref/paper/elementwise.py",
-        "    _nonzero_divisor(x)\n    with np.errstate(over=\"ignore\", invalid=\"ignore\"):\n        return validate.finite_result(\"w ⊘ x\", w / x)\n",
-        "    with np.errstate(over=\"ignore\", invalid=\"ignore\"):\n        return validate.finite_result(\"w ⊘ x\", w / x)\n",
+        "    _nonzero_divisor(x)\n    with np.errstate(",
+        "    with np.errstate(",
         ("tests/test_validation.py", "-k", "divisor"),
     ),
     Mutation(
@@ -126,7 +126,8 @@ MUTATIONS = [
         ("tests/test_site.py::test_strict_build_passes_with_zero_warnings",),
     ),
     Mutation(
-        "missing-rule-anchor", "a missing rule anchor (rule headings lose their ID, which pages and the cheat sheet link to)",
+        "missing-rule-anchor",
+        "a missing rule anchor (rule headings lose their ID, which pages and the cheat sheet link to)",
         "hooks/rules.py",
         """f'### {r.id} · {r.title} {{ #{r.id} data-rule="{r.id}" }}',""",
         """f'### {r.id} · {r.title} {{ data-rule="{r.id}" }}',""",
