@@ -672,7 +672,7 @@ def elementwise(
 
     def diagonal(point: Point) -> FloatArray:
         # a constant derivative (1, -1) may come back as a number
-        return np.broadcast_to(np.asarray(derivative(**point), dtype=np.float64), point[wrt].shape).copy()
+        return _like_variable(derivative, point, wrt)
 
     def backprop(v: Any, point: Point, name: str) -> FloatArray:
         d = diagonal(point)
@@ -715,7 +715,7 @@ def reduction(
     """
 
     def grad(point: Point) -> FloatArray:
-        return np.broadcast_to(np.asarray(gradient(**point), dtype=np.float64), point[wrt].shape).copy()
+        return _like_variable(gradient, point, wrt)
 
     return Kind(
         id,
@@ -769,6 +769,14 @@ def linear(
              latex_denominator=latex_denominator, shape=shape, args=args, conditions=conditions, domain=domain),
         vjp_latex,
     )
+
+
+def _like_variable(piece: Callable[..., ArrayLike], point: Point, wrt: str) -> FloatArray:
+    """A kind's per-entry piece at a point, as a float64 array shaped like the variable.
+
+    A constant piece (1, -1, a number) comes back as a number and is spread over every entry.
+    """
+    return np.broadcast_to(np.asarray(piece(**point), dtype=np.float64), point[wrt].shape).copy()
 
 
 def _docstring_only() -> None:
