@@ -12,13 +12,17 @@ never for network silence. Every request to a host other than 127.0.0.1 is abort
 recorded from the first byte on (a script or asset from another host is requested while
 the page is parsed, before `load`).
 
-Two visits per page. 1280 px light: everything but the colours of the dark scheme; then the
-same page is narrowed to 375 px and checked for horizontal overflow (the phone layout is CSS
-media queries and Material's resize handlers, which a narrowed window runs as a phone's first
-layout does; a page load at 375 px cost about a second per page for the same answer). 1280 px
-dark: the page must open in the dark scheme, and axe checks the rules whose answer depends on
-colours (`COLOUR_RULES`); every other axe rule reads the document, which is the same in both
-schemes and is checked in the light visit.
+One visit per page, in a 1280 px window, light scheme: everything but the colours of the dark
+scheme. Then, in the same visit, the page is narrowed to 375 px and checked for horizontal
+overflow (the phone layout is CSS media queries and Material's resize handlers, which a
+narrowed window runs as a phone's first layout does; a page load at 375 px cost about a second
+per page for the same answer). Then it is widened again, switched to the dark scheme with the
+palette toggle, as a reader switches, and axe checks the rules whose answer depends on colours
+(`COLOUR_RULES`); every other axe rule reads the document, which is the same in both schemes.
+The site's colours follow Material's `data-md-color-scheme` attribute only (docs/assets/theme.css
+has no `prefers-color-scheme` query), so a switched page has the colours of one opened in the
+dark scheme; a second load per page cost about 1.8 s each for the same answer. That a page
+does open in the reader's scheme is checked by tests/test_accessibility.py on a few pages.
 """
 
 from __future__ import annotations
@@ -153,6 +157,8 @@ CHECK_IMAGES = """
 """
 
 # Colours that are still fading (Material animates a scheme switch) would be measured half-way.
+TWO_FRAMES = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
 NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 
 
@@ -196,6 +202,7 @@ class PageVisit:
     overflow: dict[str, Any] | None = None  # OVERFLOW (phone)
     screenshot: str | None = None  # taken when the load or overflow checks found a problem
     phone: PageVisit | None = None  # the desktop light visit narrowed to a phone's width
+    dark: PageVisit | None = None  # the desktop light visit switched to the dark scheme
 
     def load_problems(self) -> list[str]:
         """What the offline, math and layout-shift check finds wrong (desktop, light)."""
@@ -233,10 +240,11 @@ def layout_shift_problems(report: dict[str, Any]) -> list[str]:
     return [f"layout shifts add up to {total:.3f} (ceiling {CLS_CEILING}); largest: {worst}"]
 
 
-def visit_page(browser: Any, base_url: str, path: str, width: int, scheme: str, shots: Path) -> PageVisit:
-    """Open `path` once in a fresh context and record what the tests of that state need."""
-    seen = PageVisit(path, width, scheme)
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+def visit_page(browser: Any, base_url: str, path: str, shots: Path) -> PageVisit:
+    """Open `path` once in a fresh context (1280 px, light) and record what the tests need;
+    its `phone` and `dark` records are the same page narrowed, then switched to dark."""
+    seen = PageVisit(path, DESKTOP, "light")
+    ctx = browser.new_context(viewport={"width": DESKTOP, "height": 900}, color_scheme="light")
     try:
         foreign: list[str] = []
         js_errors: list[str] = []
@@ -268,18 +276,15 @@ def visit_page(browser: Any, base_url: str, path: str, width: int, scheme: str, 
         seen.foreign, seen.js_errors, seen.console_errors, seen.failed = (
             list(foreign), list(js_errors), list(console_errors), list(failed)
         )
-        problems = []
-        if scheme == "light":
-            seen.report = page.evaluate(CHECK_PAGE)
-            seen.math = page.evaluate(CHECK_MATH)
-            seen.images = page.evaluate(CHECK_IMAGES)
-            problems = seen.load_problems()
-        if problems:
+        seen.report = page.evaluate(CHECK_PAGE)
+        seen.math = page.evaluate(CHECK_MATH)
+        seen.images = page.evaluate(CHECK_IMAGES)
+        if seen.load_problems():
             _screenshot(page, seen, shots)
         if seen.settled and AXE.is_file():  # the axe tests say when it is missing
-            seen.axe = run_axe(page, None if scheme == "light" else COLOUR_RULES)
-        if scheme == "light":
-            seen.phone = _narrowed(page, seen, shots)
+            seen.axe = run_axe(page)
+        seen.phone = _narrowed(page, seen, shots)
+        seen.dark = _switched_to_dark(page, seen)
     finally:
         ctx.close()
     return seen
@@ -295,28 +300,44 @@ def _narrowed(page: Any, desktop: PageVisit, shots: Path) -> PageVisit:
     """The open page narrowed to a phone's width: its horizontal overflow, once laid out again."""
     phone = PageVisit(desktop.path, PHONE, desktop.scheme, opened_in=desktop.opened_in, settled=desktop.settled)
     page.set_viewport_size({"width": PHONE, "height": 900})
-    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.evaluate(TWO_FRAMES)
     phone.overflow = page.evaluate(OVERFLOW)
     if phone.overflow_problems():
         _screenshot(page, phone, shots)
+    page.set_viewport_size({"width": DESKTOP, "height": 900})
+    page.evaluate(TWO_FRAMES)
     return phone
 
 
+def _switched_to_dark(page: Any, light: PageVisit) -> PageVisit:
+    """The open page switched to the dark scheme by its palette toggle: axe's colour rules.
+    `opened_in` holds the scheme the page is in after the switch."""
+    dark = PageVisit(light.path, DESKTOP, "dark", settled=light.settled)
+    page.emulate_media(color_scheme="dark")  # the reader's system, as a dark-scheme reader's is
+    toggle = page.locator("form[data-md-component='palette'] label:visible").first
+    if page.evaluate(SCHEME) != SCHEMES["dark"]:
+        toggle.click()
+    dark.opened_in = page.evaluate(SCHEME)
+    if light.settled and AXE.is_file():
+        dark.axe = run_axe(page, COLOUR_RULES)
+    return dark
+
+
 class PageVisits:
-    """Each (page, width, scheme) visited once, on first request, and kept for the session."""
+    """Each page visited once, on first request, and kept for the session; a request for the
+    phone width or the dark scheme is answered from that visit (see the module's docstring)."""
 
     def __init__(self, browser: Any, base_url: str, shots: Path) -> None:
         self.browser, self.base_url, self.shots = browser, base_url, shots
-        self._done: dict[tuple[str, int, str], PageVisit] = {}
+        self._done: dict[str, PageVisit] = {}
 
     def __call__(self, path: str, width: int = DESKTOP, scheme: str = "light") -> PageVisit:
-        if width == PHONE:  # the light desktop visit, narrowed (see the module's docstring)
-            if scheme != "light":
-                raise ValueError("the phone width is checked in the light scheme only")
-            phone = self(path).phone
-            assert phone is not None
-            return phone
-        key = (path, width, scheme)
-        if key not in self._done:
-            self._done[key] = visit_page(self.browser, self.base_url, path, width, scheme, self.shots)
-        return self._done[key]
+        if (width, scheme) not in {(DESKTOP, "light"), (DESKTOP, "dark"), (PHONE, "light")}:
+            raise ValueError(f"a visit records {DESKTOP} px light, {PHONE} px light and {DESKTOP} px dark, "
+                             f"not {width} px {scheme}")
+        if path not in self._done:
+            self._done[path] = visit_page(self.browser, self.base_url, path, self.shots)
+        seen = self._done[path]
+        found = seen.phone if width == PHONE else seen.dark if scheme == "dark" else seen
+        assert found is not None
+        return found

@@ -1,10 +1,13 @@
 """Accessibility of the built site, checked in headless Chromium.
 
 * axe-core (node_modules/axe-core, pinned in package.json) runs on every page that
-  tests/test_browser.py visits, in the light and in the dark colour scheme, with its
-  default rules (WCAG A and AA, and axe's best practices). Any violation fails, whatever
+  tests/test_browser.py visits, in the light scheme with its default rules, and again
+  after the page's toggle has switched it to the dark scheme with the rules that depend
+  on colour (tests/page_visits.py says why that is the same as opening it dark). Its
+  default rules are (WCAG A and AA, and axe's best practices). Any violation fails, whatever
   its impact: the issue asks for nothing serious or critical, and the site has nothing
   minor either, so a new minor finding is a regression too.
+* A page opens in the reader's colour scheme (a few pages, one of each kind).
 * Every formula is MathML (hooks/mathml.py): the markup the browser draws is the one
   assistive technology reads, and each drawn formula is a math node in Chromium's
   accessibility tree.
@@ -17,7 +20,7 @@ Three of these rely on docs/assets/a11y.js, which fills gaps in Material 9.8: th
 search dialog's name, focusable scroll boxes, and Space on the toggle.
 
 The per-page checks (axe in both schemes, MathML, alt text) read the session's one visit
-per page and scheme (tests/page_visits.py), which test_browser.py's checks read too.
+per page (tests/page_visits.py), which test_browser.py's checks read too.
 """
 
 from __future__ import annotations
@@ -96,10 +99,23 @@ def test_axe_finds_nothing(page_visits: PageVisits, path: str, scheme: str) -> N
     (tests/page_visits.py's COLOUR_RULES: the document is the same in both)."""
     _needs_axe()
     seen = page_visits(path, scheme=scheme)
-    assert seen.opened_in == SCHEMES[scheme], f"/{path} did not open in the {scheme} scheme"
+    how = "open" if scheme == "light" else "switch to"
+    assert seen.opened_in == SCHEMES[scheme], f"/{path} did not {how} the {scheme} scheme: {seen.opened_in}"
     assert seen.settled and seen.axe is not None, f"/{path} ({scheme}): a11y.js did not mark the page within 5 s"
     violations = seen.axe
     assert not violations, f"axe on /{path} ({scheme}):\n" + "\n".join(_describe(v) for v in violations)
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+@pytest.mark.parametrize("path", ["", "rules/elementwise/", "reference/mcref/core/check/", "notebooks/neuron/"])
+def test_a_page_opens_in_the_readers_scheme(browser: Any, base_url: str, path: str, scheme: str) -> None:
+    """A reader whose system is dark gets the dark scheme on the first paint of any kind of
+    page (a text page, a rule page, an API page, a notebook), without touching the toggle."""
+    ctx, page = _open(browser, base_url + path, scheme=scheme)
+    try:
+        assert page.evaluate(SCHEME) == SCHEMES[scheme], f"/{path} did not open in the {scheme} scheme"
+    finally:
+        ctx.close()
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
