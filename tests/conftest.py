@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import settings
 
 from tests.served_site import CHROMIUM_ARGS, chromium_path, serve
@@ -48,10 +50,22 @@ def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[st
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    site = tmp_path_factory.mktemp("site") / "site"
-    proc = mkdocs_build(ROOT / "mkdocs.yml", site)
-    return BuiltSite(site, proc.returncode, proc.stdout + proc.stderr)
+def built_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> BuiltSite:
+    """The site, built once per run. `./dev test` runs the tests in parallel processes
+    (pytest-xdist): the first one to get here builds the site, the others wait for it
+    and read the same folder, so a run builds (and runs the notebooks) once."""
+    if worker_id == "master":  # not under xdist
+        site = tmp_path_factory.mktemp("site") / "site"
+        proc = mkdocs_build(ROOT / "mkdocs.yml", site)
+        return BuiltSite(site, proc.returncode, proc.stdout + proc.stderr)
+    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above each worker's own
+    site, record = shared / "site", shared / "site-build.json"
+    with FileLock(str(shared / "site-build.lock")):
+        if not record.is_file():
+            proc = mkdocs_build(ROOT / "mkdocs.yml", site)
+            record.write_text(json.dumps([proc.returncode, proc.stdout + proc.stderr]), encoding="utf-8")
+    returncode, log = json.loads(record.read_text(encoding="utf-8"))
+    return BuiltSite(site, returncode, log)
 
 
 @pytest.fixture(scope="session")

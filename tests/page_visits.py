@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.served_site import SETTLED
 
@@ -180,6 +182,17 @@ def run_axe(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
     return page.evaluate(RUN_AXE, options)
+
+
+def visit_group(path: str) -> Any:
+    """The pytest-xdist group of the tests that read `path`'s visit: `./dev test` runs them in
+    one worker (`--dist loadgroup`), so each page is still opened once per run."""
+    return pytest.mark.xdist_group(f"page-{path.strip('/').replace('/', '-') or 'home'}")
+
+
+def each_page(paths: list[str]) -> list[Any]:
+    """`paths` as parameters of a test that reads their visits: named by page, grouped by page."""
+    return [pytest.param(path, id=path or "home", marks=visit_group(path)) for path in paths]
 
 
 @dataclass

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.page_visits import AXE, SCHEME, SCHEMES, PageVisits, run_axe
+from tests.page_visits import AXE, SCHEME, SCHEMES, PageVisits, each_page, run_axe, visit_group
 from tests.served_site import SETTLED
 from tests.test_browser import PAGES
 
@@ -93,7 +93,7 @@ def _describe(violation: dict[str, Any], nodes: int = 3) -> str:
 
 
 @pytest.mark.parametrize("scheme", list(SCHEMES))
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+@pytest.mark.parametrize("path", each_page(PAGES))
 def test_axe_finds_nothing(page_visits: PageVisits, path: str, scheme: str) -> None:
     """Every axe rule in the light scheme; in the dark one, the rules that depend on colour
     (tests/page_visits.py's COLOUR_RULES: the document is the same in both)."""
@@ -118,7 +118,7 @@ def test_a_page_opens_in_the_readers_scheme(browser: Any, base_url: str, path: s
         ctx.close()
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+@pytest.mark.parametrize("path", each_page(PAGES))
 def test_formulas_carry_mathml(page_visits: PageVisits, path: str) -> None:
     math = page_visits(path).math
     assert math is not None
@@ -127,13 +127,14 @@ def test_formulas_carry_mathml(page_visits: PageVisits, path: str) -> None:
     )
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+@pytest.mark.parametrize("path", each_page(PAGES))
 def test_images_have_alt_text(page_visits: PageVisits, path: str) -> None:
     missing = page_visits(path).images
     assert missing is not None
     assert not missing, f"/{path}: images without alt text:\n" + "\n".join(missing)
 
 
+@visit_group("rules/elementwise/")
 def test_rule_pages_have_formulas_to_check(page_visits: PageVisits) -> None:
     """The MathML check above is not vacuous."""
     math = page_visits("rules/elementwise/").math

@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT, BuiltSite
-from tests.page_visits import CHECK_PAGE, PHONE, PageVisits
+from tests.page_visits import CHECK_PAGE, PHONE, PageVisits, each_page
 
 
 def page_urls() -> list[str]:
@@ -96,7 +96,7 @@ def _shot(page: Any, tmp_path: Path, path: str) -> str:
     return str(target)
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+@pytest.mark.parametrize("path", each_page(PAGES))
 def test_page_loads_offline_with_math_rendered(page_visits: PageVisits, path: str) -> None:
     seen = page_visits(path)
     problems = seen.load_problems()
@@ -142,7 +142,7 @@ def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> N
 # ----- reading on a phone -----
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+@pytest.mark.parametrize("path", each_page(PAGES))
 def test_no_horizontal_overflow_at_phone_width(page_visits: PageVisits, path: str) -> None:
     seen = page_visits(path, width=PHONE)
     problems = seen.overflow_problems()
@@ -475,6 +475,7 @@ def search_page(browser: Any, base_url: str):  # type: ignore[no-untyped-def]
     ctx.close()
 
 
+@pytest.mark.xdist_group("search")  # one search page (the fixture above) per run
 @pytest.mark.parametrize("query", sorted(SEARCHES))
 def test_search_finds(search_page: Any, query: str) -> None:
     page = search_page()
@@ -494,6 +495,7 @@ FIRST_SECTION = """() => {
 }"""
 
 
+@pytest.mark.xdist_group("search")  # one search page (the fixture above) per run
 def test_a_search_for_an_id_lists_that_rule_first(search_page: Any, site: BuiltSite) -> None:
     """Every ID on the site (R1, S4, C2, E8, X13, ...) typed into the search box: its section is
     the first one listed and the one Enter opens. Material reads every word as a prefix, so
@@ -526,6 +528,7 @@ def test_a_search_for_an_id_lists_that_rule_first(search_page: Any, site: BuiltS
     page.wait_for_url(re.compile(r"rules/jacobians/.*#R1$"))
 
 
+@pytest.mark.xdist_group("search")  # one search page (the fixture above) per run
 def test_search_results_show_a_formula_once_and_no_tex(search_page: Any) -> None:
     page = search_page()
     results = _search(page, "Hadamard product")

@@ -541,23 +541,27 @@ def test_the_cut_stylesheet_draws_the_page_like_the_whole_one(
     built = page.read_text("utf-8")
     cut = max((m for m in NOTEBOOK_CSS._STYLE.finditer(built)), key=lambda m: len(m.group(2)))
     whole_page = built[: cut.start(2)] + "\n" + _jupyterlab_css() + built[cut.end(2) :]
-    # next to the page, so the session's server (which serves the built folder) has it too
-    (page.parent / "whole-css.html").write_text(whole_page, encoding="utf-8")
-    try:
-        for scheme in ("light", "dark"):
-            for width in (1280, 375):
-                shots = _cut_and_whole(browser, base_url, name, scheme, width)
-                if shots[0] != shots[1]:
-                    for label, shot in zip(("cut", "whole"), shots, strict=True):
-                        (tmp_path / f"{name}-{scheme}-{width}-{label}.png").write_bytes(shot)
-                    pytest.fail(f"{name} ({scheme}, {width} px) differs with the cut stylesheet; see {tmp_path}")
-    finally:
-        (page.parent / "whole-css.html").unlink()
+    for scheme in ("light", "dark"):
+        for width in (1280, 375):
+            shots = _cut_and_whole(browser, base_url, name, whole_page, scheme, width)
+            if shots[0] != shots[1]:
+                for label, shot in zip(("cut", "whole"), shots, strict=True):
+                    (tmp_path / f"{name}-{scheme}-{width}-{label}.png").write_bytes(shot)
+                pytest.fail(f"{name} ({scheme}, {width} px) differs with the cut stylesheet; see {tmp_path}")
 
 
-def _cut_and_whole(browser: Any, base_url: str, name: str, scheme: str, width: int) -> list[bytes]:
-    """Full-page screenshots of a notebook page as built and with the whole stylesheet."""
+def _cut_and_whole(
+    browser: Any, base_url: str, name: str, whole_page: str, scheme: str, width: int
+) -> list[bytes]:
+    """Full-page screenshots of a notebook page as built and with the whole stylesheet. The
+    second page is answered from memory at an address next to the first, so its relative links
+    reach the same files, and the built site, which other tests read at the same time, is
+    never written to."""
     ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    ctx.route(
+        base_url + f"notebooks/{name}/whole-css.html",
+        lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=whole_page),
+    )
     try:
         shots = []
         for url in (f"notebooks/{name}/", f"notebooks/{name}/whole-css.html"):
