@@ -23,35 +23,42 @@ Only elements at the top level of the page body count: a heading or code block i
 block (an admonition, a tab) stays where it is. The one exception is a page whose parts are
 all in one block, the cheat sheet: there the inside of the block is split the same way.
 
-How: a Python-Markdown treeprocessor, the library's own extension point, rearranges the
-element tree of each Markdown page before it is serialized. `on_config` appends the
-extension to `config.markdown_extensions` (as mkdocstrings adds its own) rather than naming
-a module in mkdocs.yml: the hook's file is loaded by path, so a `markdown_extensions:` entry
-would need the repository on `sys.path`, and the switch below needs a hook event anyway.
-The treeprocessor runs after the inline patterns, attr_list and toc (priority 3, below
-toc's 5, above the title and link processors at 1 and 0), so it sees each formula as an
-`arithmatex` element (hooks/mathml.py later replaces exactly these with one `<math>` each,
-in `on_page_content`, after the tree is serialized), each rule heading with its
-`data-rule` attribute (hooks/rules.py writes the rule as Markdown), the tabs as
-`div.tabbed-set` and the cheat sheet as a real `div.mcref-cheatsheet` (md_in_html parses
-it; hooks/cheatsheet.py writes it with the `markdown` attribute). Two things are not
-elements at that point: a fenced code block, which superfences has already highlighted
-into Python-Markdown's raw-HTML stash, and any raw HTML block (comments such as the
-`pytest-codeblocks` markers, HTML written in a page) are a `<p>` holding a stash
-placeholder. For those the treeprocessor reads the first tag of the stashed HTML with the
-standard library's HTML parser: a `div.highlight` is a code block and stays outside; a
-stash that opens with no tag (a comment) or with a script or style is not content and, like
-text between elements, never begins or ends a section; one that opens with an end tag (a
-block closed apart from its start) stays outside, so the sections are balanced whatever raw
-HTML a page holds.
+Why a treeprocessor: no markup makes these sections. attr_list and md_in_html would have
+every page wrap its parts by hand, around blocks that hooks/rules.py and hooks/cheatsheet.py
+generate, and a part's length in formulas is known only once its math is parsed; Material
+has no setting for it. So a Python-Markdown treeprocessor, the library's own extension
+point, moves the elements of each Markdown page's tree into sections before the tree is
+serialized: no HTML is parsed back with patterns. `on_config` appends the extension to
+`config.markdown_extensions` (as mkdocstrings adds its own) rather than naming a module in
+mkdocs.yml: MkDocs loads the hook's file by path, a `markdown_extensions:` entry would need
+the repository on `sys.path`, and the switch below needs a hook event anyway.
+
+The treeprocessor runs after the inline patterns, attr_list and toc (priority 3: below
+toc's 5, above mkdocs' title and link processors at 1 and 0), so it sees each formula as an
+`arithmatex` element (hooks/mathml.py replaces exactly these, each by one `<math>`, in
+`on_page_content`, once the tree is serialized), each rule heading with its `data-rule`
+attribute (hooks/rules.py writes a rule as Markdown), the tabs as `div.tabbed-set`, and the
+cheat sheet as a real `div.mcref-cheatsheet` (hooks/cheatsheet.py writes it with the
+`markdown` attribute, so md_in_html parses its inside). Two kinds of block are no element
+yet, only a `<p>` holding a placeholder into Python-Markdown's raw-HTML stash: a fenced code
+block, which superfences has already highlighted, and raw HTML (comments such as the
+`pytest-codeblocks` markers, HTML written in a page). For those the treeprocessor reads the
+first tag of the stashed HTML with the standard library's HTML parser: a `div.highlight` is
+a code block and stays outside; a stash that opens with no tag (a comment) or with a script
+or style is not content and, like text between elements, never begins or ends a section;
+one that opens with an end tag (a block closed apart from its start) stays outside, so the
+sections are balanced whatever raw HTML a page holds.
 
 Only Markdown pages are split: `on_page_markdown` switches the treeprocessor on for a page
 whose source is Markdown and off for the notebooks (mkdocs-jupyter pages, from `.py`
 files). hooks/notebook_math.py renders a notebook's markdown cells with the site's
 Markdown set-up, as one document that it cuts again at the cell breaks, which a section
 must not span; and a notebook's headings are inside its cells, so the page never had a
-top-level part to split. The notebooks hold fewer than MIN_FORMULAS formulas today
-(tests/test_sections.py checks that they are still untouched).
+top-level part to split. Both notebooks hold fewer than MIN_FORMULAS formulas;
+tests/test_sections.py says so when one reaches it, as skipping its far parts would then pay
+(and need a page hook that reads the cells with html.parser). mkdocstrings converts
+docstrings with the site's extensions too: a docstring would get sections only inside its
+own block, and none holds MIN_FORMULAS formulas.
 
 The treeprocessor reads only the markup of pymdownx (tabbed-set, highlight, arithmatex),
 of md_in_html and of the site's own hooks, and Python-Markdown's public placeholder format
