@@ -20,22 +20,64 @@ lies between those elements.
 Pages with fewer than MIN_FORMULAS formulas are left alone.
 
 Only elements at the top level of the page body count: a heading or code block inside a
-block (an admonition, a tab, a notebook cell) stays where it is, and the HTML stays well
-formed. The one exception is a page whose parts are all in one block, the cheat sheet:
-there the inside of the block is split the same way.
+block (an admonition, a tab) stays where it is. The one exception is a page whose parts are
+all in one block, the cheat sheet: there the inside of the block is split the same way.
 
-Why a hook and not markup: `content-visibility` needs an element around each part, and no
-official mechanism makes one. attr_list and md_in_html (or pymdownx.blocks) would have every
-page wrap its parts by hand, around blocks that hooks/rules.py and hooks/cheatsheet.py
-generate, and a part's length in formulas is only known once the math is rendered; Material has
-no setting for it. The hook reads only the markup of pymdownx (tabbed-set, highlight) and of the
-site's own hooks, no private API.
+Why a treeprocessor: no markup makes these sections. attr_list and md_in_html would have
+every page wrap its parts by hand, around blocks that hooks/rules.py and hooks/cheatsheet.py
+generate, and a part's length in formulas is known only once its math is parsed; Material
+has no setting for it. So a Python-Markdown treeprocessor, the library's own extension
+point, moves the elements of each Markdown page's tree into sections before the tree is
+serialized: no HTML is parsed back with patterns. `on_config` appends the extension to
+`config.markdown_extensions` (as mkdocstrings adds its own) rather than naming a module in
+mkdocs.yml: MkDocs loads the hook's file by path, a `markdown_extensions:` entry would need
+the repository on `sys.path`, and the switch below needs a hook event anyway.
+
+The treeprocessor runs after the inline patterns, attr_list and toc (priority 3: below
+toc's 5, above mkdocs' title and link processors at 1 and 0), so it sees each formula as an
+`arithmatex` element (hooks/mathml.py replaces exactly these, each by one `<math>`, in
+`on_page_content`, once the tree is serialized), each rule heading with its `data-rule`
+attribute (hooks/rules.py writes a rule as Markdown), the tabs as `div.tabbed-set`, and the
+cheat sheet as a real `div.mcref-cheatsheet` (hooks/cheatsheet.py writes it with the
+`markdown` attribute, so md_in_html parses its inside). Two kinds of block are no element
+yet, only a `<p>` holding a placeholder into Python-Markdown's raw-HTML stash: a fenced code
+block, which superfences has already highlighted, and raw HTML (comments such as the
+`pytest-codeblocks` markers, HTML written in a page). For those the treeprocessor reads the
+first tag of the stashed HTML with the standard library's HTML parser: a `div.highlight` is
+a code block and stays outside; a stash that opens with no tag (a comment) or with a script
+or style is not content and, like text between elements, never begins or ends a section;
+one that opens with an end tag (a block closed apart from its start) stays outside, so the
+sections are balanced whatever raw HTML a page holds.
+
+Only Markdown pages are split: `on_page_markdown` switches the treeprocessor on for a page
+whose source is Markdown and off for the notebooks (mkdocs-jupyter pages, from `.py`
+files). hooks/notebook_math.py renders a notebook's markdown cells with the site's
+Markdown set-up, as one document that it cuts again at the cell breaks, which a section
+must not span; and a notebook's headings are inside its cells, so the page never had a
+top-level part to split. Both notebooks hold fewer than MIN_FORMULAS formulas;
+tests/test_sections.py says so when one reaches it, as skipping its far parts would then pay
+(and need a page hook that reads the cells with html.parser). mkdocstrings converts
+docstrings with the site's extensions too: a docstring would get sections only inside its
+own block, and none holds MIN_FORMULAS formulas.
+
+The treeprocessor reads only the markup of pymdownx (tabbed-set, highlight, arithmatex),
+of md_in_html and of the site's own hooks, and Python-Markdown's public placeholder format
+(`markdown.util.HTML_PLACEHOLDER_RE`); Material has no setting for any of it.
 """
 
 from __future__ import annotations
 
-import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from typing import Any
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.pages import Page
+from mkdocs.utils import is_markdown_file
 
 HEADINGS = {"h2", "h3"}
 # A page with fewer formulas is drawn whole: skipping parts of it saves little, and until the
@@ -45,130 +87,204 @@ MIN_FORMULAS = 50
 # screen, and then draws all of it: a long part of a page is cut into sections of at most this
 # many formulas, so that a part that starts just inside that reach is not drawn to its end.
 MAX_SECTION_FORMULAS = 8
-OPEN = '<section class="mcref-section">'
-CLOSE = "</section>"
+SECTION_CLASS = "mcref-section"
+# After the inline patterns (20), attr_list (8) and toc (5); before mkdocs' title and links (1, 0).
+PRIORITY = 3
 
-# Elements without an end tag: they do not change the nesting depth.
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-# A comment, a whole script or style element (their text may hold "<"), or a start or end
-# tag (attribute values in built pages have ">" escaped).
-_TAG = re.compile(
-    r"<!--.*?-->|<script\b.*?</script>|<style\b.*?</style>|<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>", re.S | re.I
-)
-# A block that holds a whole page's parts: its inside is treated as a page body. The cheat
+# A block that holds a whole page's parts: its inside is split like a page body. The cheat
 # sheet's tables (hooks/cheatsheet.py) are all in one such block.
-_CONTAINER = re.compile(r'\bclass="(?:[^"]*\s)?mcref-cheatsheet(?:\s[^"]*)?"')
-
-_FORMULA = "<math"  # one per formula in the MathML hook's output
-
+CONTAINER = "mcref-cheatsheet"
 # Code blocks and content tabs (a rule's two layouts): Material measures both as it sets them up.
-_MEASURED = re.compile(r'\bclass="(?:[^"]*\s)?(?:highlight|tabbed-set)(?:\s[^"]*)?"')
+MEASURED = {"highlight", "tabbed-set"}
+# Raw blocks that are no content of a part: like a comment, they never begin or end a section.
+NOT_CONTENT = {"script", "style"}
+# A formula as arithmatex marks it (hooks/mathml.py turns each into one <math>).
+FORMULA = "arithmatex"
 
 
-def top_level_elements(html: str) -> list[tuple[int, int, str]] | None:
-    """(start, end, start tag) of each element at the top level of `html`, in order, or
-    None if its tags do not balance (then the page is left as it is). Text, comments and
-    scripts between them are not elements."""
-    depth, found, start, tag = 0, [], 0, ""
-    for match in _TAG.finditer(html):
-        closing, name, self_closing = match.groups()
-        if name is None:  # a comment, script or style
-            continue
-        if self_closing or name.lower() in VOID:
-            if depth == 0:
-                found.append((match.start(), match.end(), match.group(0)))
-            continue
-        if closing:
-            depth -= 1
-            if depth < 0:
-                return None
-            if depth == 0:
-                found.append((start, match.end(), tag))
-        else:
-            if depth == 0:
-                start, tag = match.start(), match.group(0)
-            depth += 1
-    return found if depth == 0 else None
+class _FirstTag(HTMLParser):
+    """The first tag of a piece of HTML, if the HTML begins with one (after blanks); an end
+    tag is named with its slash (`/div`)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tag: tuple[str, dict[str, str]] | None = None
+        self.before = False  # something other than blanks came before it
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.tag is None and not self.before:
+            self.tag = (tag, {k: v or "" for k, v in attrs})
+        self.before = True
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.before = self.before or bool(data.strip())
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.before:
+            self.tag = ("/" + tag, {})  # a stray end tag: see _stays_outside
+        self.before = True
+
+    def handle_comment(self, data: str) -> None:
+        self.before = True
+
+    def handle_decl(self, decl: str) -> None:
+        self.before = True
+
+    def handle_pi(self, data: str) -> None:
+        self.before = True
 
 
-def _is_heading(tag: str) -> bool:
-    return re.match(r"<(\w+)", tag).group(1).lower() in HEADINGS  # type: ignore[union-attr]
+def _stashed(el: ET.Element, md: Markdown) -> str | ET.Element | None:
+    """What a placeholder paragraph stands for: the raw HTML (or md_in_html element) in the
+    stash, or None if `el` is not a placeholder."""
+    if el.tag != "p" or len(el) or el.text is None:
+        return None
+    match = HTML_PLACEHOLDER_RE.fullmatch(el.text.strip())
+    if match is None:
+        return None
+    index = int(match.group(1))
+    blocks = md.htmlStash.rawHtmlBlocks
+    return blocks[index] if index < len(blocks) else None
 
 
-def _is_paragraph(tag: str) -> bool:
-    return re.match(r"<(\w+)", tag).group(1).lower() == "p"  # type: ignore[union-attr]
+def _tag(el: ET.Element, md: Markdown) -> tuple[str, dict[str, str]] | None:
+    """The tag name and attributes `el` will have in the page, or None if it is no content (a
+    stashed comment, script or style): a placeholder paragraph becomes the HTML it stands for."""
+    stashed = _stashed(el, md)
+    if stashed is None:
+        return el.tag, dict(el.attrib)
+    if isinstance(stashed, ET.Element):
+        return stashed.tag, dict(stashed.attrib)
+    parser = _FirstTag()
+    parser.feed(stashed)
+    parser.close()
+    if parser.tag is None or parser.tag[0] in NOT_CONTENT:
+        return None
+    return parser.tag
 
 
-def _stays_outside(tag: str) -> bool:
-    return _is_heading(tag) or bool(_MEASURED.search(tag))
+def _classes(attrs: dict[str, str]) -> set[str]:
+    return set(attrs.get("class", "").split())
 
 
-def _inside_containers(html: str, elements: list[tuple[int, int, str]]) -> str:
-    """`html` with the inside of each top-level container (see _CONTAINER) in sections."""
-    out, pos = [], 0
-    for start, end, tag in elements:
-        if _CONTAINER.search(tag):
-            inner_start = start + len(tag)
-            inner_end = html.rindex("</", start, end)
-            out.append(html[pos:inner_start] + sections(html[inner_start:inner_end]))
-            pos = inner_end
-    out.append(html[pos:])
-    return "".join(out)
+def count_formulas(el: ET.Element) -> int:
+    """The formulas in `el` and below it (stashed raw HTML holds none: arithmatex does not read it)."""
+    return sum(1 for e in el.iter() if FORMULA in (e.get("class") or "").split())
 
 
-def _chunks(html: str, run: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
-    """The elements of `run` in consecutive groups of at most MAX_SECTION_FORMULAS formulas
-    (an element with more is a group by itself)."""
-    chunks: list[list[tuple[int, int]]] = []
+def _stays_outside(name: str, attrs: dict[str, str]) -> bool:
+    """A heading, a code block or tabs; or raw HTML that opens with an end tag (it closes a block
+    opened in an earlier raw block): outside, it leaves every section balanced."""
+    return name in HEADINGS or bool(_classes(attrs) & MEASURED) or name.startswith("/")
+
+
+# One element of a part with the non-elements (stashed comments) just before it.
+_Item = tuple[list[ET.Element], ET.Element]
+
+
+def _chunks(run: list[_Item]) -> list[list[_Item]]:
+    """The items of `run` in consecutive groups of at most MAX_SECTION_FORMULAS formulas (an
+    element with more is a group by itself)."""
+    chunks: list[list[_Item]] = []
     count = 0
-    for start, end in run:
-        formulas = html.count(_FORMULA, start, end)
+    for item in run:
+        formulas = count_formulas(item[1])
         if not chunks or count + formulas > MAX_SECTION_FORMULAS:
             chunks.append([])
             count = 0
-        chunks[-1].append((start, end))
+        chunks[-1].append(item)
         count += formulas
     return chunks
 
 
-def sections(html: str) -> str:
-    """The page body with the elements after each top-level h2/h3 (up to the next heading
-    or code block) in a section; nothing before the first heading moves. A page without
-    top-level headings gets sections inside its top-level containers (the cheat sheet)."""
-    elements = top_level_elements(html)
-    if not elements:
-        return html
-    first = next((i for i, (_, _, tag) in enumerate(elements) if _is_heading(tag)), None)
+def split(parent: ET.Element, md: Markdown) -> None:
+    """Put the elements after each h2/h3 child of `parent` (up to the next heading or code
+    block) in sections; nothing before the first heading moves. Without such a heading, the
+    inside of each container child (the cheat sheet) is split instead."""
+    children = list(parent)
+    tags = [_tag(child, md) for child in children]
+    first = next((i for i, tag in enumerate(tags) if tag and tag[0] in HEADINGS), None)
     if first is None:
-        return _inside_containers(html, elements)
-    out, pos = [html[: elements[first][0]]], elements[first][0]
-    run: list[tuple[int, int]] = []  # (start, end) of the elements of the open section
+        for child, tag in zip(children, tags, strict=True):
+            if tag and CONTAINER in _classes(tag[1]) and _stashed(child, md) is None:
+                split(child, md)
+        return
+
+    out = children[:first]
+    run: list[_Item] = []  # the elements of the open section
+    pending: list[ET.Element] = []  # non-elements since the last element
 
     def flush() -> None:
-        nonlocal pos
-        for chunk in _chunks(html, run):
-            out.append(html[pos : chunk[0][0]] + OPEN + html[chunk[0][0] : chunk[-1][1]] + CLOSE)
-            pos = chunk[-1][1]
+        for chunk in _chunks(run):
+            section = ET.Element("section", {"class": SECTION_CLASS})
+            out.extend(chunk[0][0])  # a comment before a section stays before it
+            section.append(chunk[0][1])
+            for before, el in chunk[1:]:
+                section.extend(before)
+                section.append(el)
+            # what follows the last element (a line break) follows the section
+            section.tail, chunk[-1][1].tail = chunk[-1][1].tail, None
+            out.append(section)
         run.clear()
 
     after_rule = False  # the previous element is a rule's heading (h3 data-rule="R10")
-    for start, end, tag in elements[first:]:
+    for child, tag in zip(children[first:], tags[first:], strict=True):
+        if tag is None:
+            pending.append(child)
+            continue
+        name, attrs = tag
         # A rule's card is its heading, the origin line after it and its tabs, styled as
         # siblings (h3[data-rule] + p + .tabbed-set in theme.css): the origin line stays out too.
-        if _stays_outside(tag) or (after_rule and _is_paragraph(tag)):
+        if _stays_outside(name, attrs) or (after_rule and name == "p"):
             flush()
-            out.append(html[pos:end])
-            pos = end
+            out.extend(pending)
+            out.append(child)
         else:
-            run.append((start, end))
-        after_rule = _is_heading(tag) and "data-rule=" in tag
+            run.append((pending, child))
+        pending = []
+        after_rule = name in HEADINGS and "data-rule" in attrs
     flush()
-    out.append(html[pos:])
-    return "".join(out)
+    out.extend(pending)
+    parent[:] = out
 
 
-def on_page_content(html: str, **kwargs: Any) -> str:
-    if html.count(_FORMULA) < MIN_FORMULAS:
-        return html
-    return sections(html)
+class SectionsTreeprocessor(Treeprocessor):
+    """Splits the page (see the module docstring) when its extension is switched on."""
+
+    def __init__(self, md: Markdown, extension: SectionsExtension) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: ET.Element) -> None:
+        if self.extension.enabled and count_formulas(root) >= MIN_FORMULAS:
+            split(root, self.md)
+
+
+class SectionsExtension(Extension):
+    """The sections treeprocessor for each Markdown instance MkDocs makes; `enabled` says
+    whether the document being converted is a page to split."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.enabled = True
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.treeprocessors.register(SectionsTreeprocessor(md, self), "mcref-sections", PRIORITY)
+
+
+_extension = SectionsExtension()
+
+
+def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
+    if not any(isinstance(ext, SectionsExtension) for ext in config.markdown_extensions):
+        config.markdown_extensions.append(_extension)
+    return config
+
+
+def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
+    # the page's Markdown is converted next; a notebook's cells are converted later, switched off
+    _extension.enabled = is_markdown_file(page.file.src_uri)
+    return markdown
