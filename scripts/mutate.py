@@ -163,6 +163,13 @@ MUTATIONS = [
         ".md-typeset .math-display {\n  overflow: visible;\n",
         ("tests/test_browser.py::test_no_horizontal_overflow_at_phone_width[rules/elementwise/]",),
     ),
+    Mutation(
+        "dark-link-contrast", "links in the dark scheme too dark to read on its background",
+        "docs/assets/theme.css",
+        "  --md-typeset-a-color: #5fc4d4;           /* 7.6:1 on the page, 6.7:1 on code */",
+        "  --md-typeset-a-color: #2a5560;",
+        ("tests/test_accessibility.py::test_axe_finds_nothing[rules/scalar/-dark]",),
+    ),
 ]
 
 
@@ -183,9 +190,12 @@ def check_anchor(repo: Path, m: Mutation) -> str:
 
 def copy_repository(target: Path) -> Path:
     """The working tree (with .cache and the .venv / node_modules links), without .git and build output."""
-    skip = shutil.ignore_patterns(
-        ".git", "site", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info"
-    )
+    top = {".git", "site", "build", "dist", "mcref.egg-info"}  # only at the top: node_modules/temml has a dist/
+    anywhere = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis")
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        return set(anywhere(folder, names)) | ({n for n in names if n in top} if Path(folder) == ROOT else set())
+
     shutil.copytree(ROOT, target, symlinks=True, ignore=skip)
     return target
 
