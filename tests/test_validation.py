@@ -206,6 +206,7 @@ HELPERS = {
     "mcref.core.check.check_backprop",  # tests/test_check.py
     "mcref.cli.main",  # tests/test_cli.py
     "mcref.cli.example_script",  # tests/test_cli.py
+    "mcref.cli.tex_to_unicode",  # tests/test_cli.py
 }
 
 
