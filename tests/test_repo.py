@@ -75,6 +75,9 @@ def test_dev_serve_installs_what_the_site_needs_and_test_everything(tmp_path: Pa
     assert "serving the site at http://127.0.0.1:8001/mcref/" in err
     assert (venv / ".mcref-installed").read_text(encoding="utf-8").split() == [want, "docs"]
     assert _dev(env, log, "serve")[0] == ["mkdocs serve --strict -a 127.0.0.1:8000"]  # set up once
+    for site_url, address in [("https://example.org/fork", "http://127.0.0.1:8000/fork/"),
+                              ("https://example.org", "http://127.0.0.1:8000/")]:  # a fork's site_url: its path
+        assert f"serving the site at {address} " in _dev({**env, "MCREF_SITE_URL": site_url}, log, "serve")[1]
 
     calls, _ = _dev(env, log, "test", "-x")
     assert calls == [
