@@ -238,7 +238,8 @@ def _has_word(word: str, r: Rule) -> bool:
 
 def _words(r: Rule) -> str:
     """What a title search reads: the title, and the rule's search keywords when it has them."""
-    return " ".join([r.title, *getattr(r, "keywords", ())])
+    keywords = getattr(r, "keywords", None) or ()  # a field a rule may carry for the site's search
+    return " ".join([r.title, *([keywords] if isinstance(keywords, str) else keywords)])
 
 
 def _find(query: Sequence[str]) -> list[Rule]:
