@@ -2,7 +2,7 @@
 
     mcref verify [ID ...] [--sizes 1,2,3,7] [--fast N] [--seed S] [--quiet]
     mcref list [--prefix R]
-    mcref show ID
+    mcref show ID_OR_WORDS [--latex]
 
 `python -m mcref` runs the same program. `verify` checks every rule (or the
 IDs given) against central differences at each size, and each rule's backprop
@@ -11,6 +11,13 @@ size N, through random projections, for the rules whose arguments grow linearly
 with one dimension (the element-wise rules, the activations, the reductions).
 It prints a table on stdout, progress on stderr, and exits with 1 if any check
 fails. An unknown rule ID exits with 2, as does any other usage error.
+
+`list` prints the rules in the site's order (read from the repository's
+mkdocs.yml and docs/; by ID in an installation without them). `show` takes an
+ID in any case or words of a title, prints the rule's address on the site, and
+draws its formulas in Unicode ([`tex_to_unicode`][mcref.cli.tex_to_unicode]);
+`--latex` prints their source. A reader that closes the output early
+(`mcref list | head`) ends the program quietly, with status 141.
 
 Examples:
     >>> from mcref.cli import main
@@ -26,10 +33,14 @@ import difflib
 import doctest
 import inspect
 import math
+import os
+import re
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
@@ -37,12 +48,13 @@ import numpy as np
 import mcref
 from mcref.core import validate
 from mcref.core.check import check_backprop, check_jacobian
-from mcref.core.registry import Rule, all_rules, check_rule, check_vjp, dim_names, get_rule
+from mcref.core.registry import RULE_MARKER, Rule, all_rules, check_rule, check_vjp, dim_names, get_rule, rule_pages
 
-__all__ = ["example_script", "main"]
+__all__ = ["example_script", "main", "tex_to_unicode"]
 
 DEFAULT_SIZES = (1, 2, 3, 7)
 FAILED, USAGE = 1, 2
+CLOSED = 128 + 13  # the reader closed stdout early: the status of a program that SIGPIPE ends
 
 
 def example_script(rule: Rule | str) -> tuple[str, str]:
@@ -185,7 +197,12 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser(
         "list",
         help="list rule IDs and titles",
-        description="List the registered rules, one per line: ID and title, in the site's order.",
+        description=(
+            "List the registered rules, one per line: ID and title, in the site's order: the pages in the order "
+            "of the site's navigation, and on each page the rules in the order they appear (a page's 'More rules' "
+            "last). That order is read from mkdocs.yml and docs/ of the repository mcref runs from; an "
+            "installation without them lists the rules by ID (prefix, then number)."
+        ),
     )
     listing.add_argument("--prefix", metavar="P", help="only IDs starting with P, such as R or X1")
 
@@ -193,25 +210,66 @@ def _parser() -> argparse.ArgumentParser:
         "show",
         help="show one rule",
         description=(
-            "Show one rule: its title, paper section (or 'extension'), the statement in both layouts as "
-            "LaTeX source, the shapes, the conditions, the backprop form, and the example script shown on "
-            "the site."
+            "Show one rule: its title, paper section (or 'extension'), its address on the site, the statement in "
+            "both layouts, the shapes, the conditions, the backprop form, and the example script shown on the "
+            "site. The formulas are drawn in Unicode for a terminal; --latex prints their LaTeX source instead. "
+            "The address is site_url from mkdocs.yml (or $MCREF_SITE_URL, as in the site's build), then the page "
+            "that places the rule, then #ID. The rule is given by its ID in any case (R10, r10) or by words of its "
+            "title (softmax); words that match several rules list them."
         ),
     )
-    show.add_argument("id", metavar="ID", help="a rule ID, such as R10")
+    show.add_argument("query", nargs="+", metavar="ID_OR_WORDS", help="a rule ID such as R10, or title words")
+    show.add_argument("--latex", action="store_true", help="print the formulas as LaTeX source, not Unicode")
     return parser
 
 
 def _lookup(rule_id: str) -> Rule:
     try:
         return get_rule(rule_id)
-    except KeyError:
-        ids = [r.id for r in all_rules()]
-        close = difflib.get_close_matches(rule_id.upper(), ids, n=5, cutoff=0.5)
-        same = [i for i in ids if i.upper() == rule_id.upper()]
-        close = same + [c for c in close if c not in same]
-        hint = f"; close matches: {', '.join(close)}" if close else ""
-        raise _UsageError(f"unknown rule ID {rule_id!r}{hint} ('mcref list' shows them all)") from None
+    except KeyError as exc:
+        raise _UsageError(f"{exc.args[0]}; 'mcref list' shows them all") from None
+
+
+def _has_word(word: str, r: Rule) -> bool:
+    """A word of the title or keywords starts with this one (a word of one or two letters: is it)."""
+    end = r"\b" if len(word) <= 2 else ""
+    return re.search(rf"\b{re.escape(word)}{end}", _words(r), re.I) is not None
+
+
+def _words(r: Rule) -> str:
+    """What a title search reads: the title, and the rule's search keywords when it has them."""
+    keywords = getattr(r, "keywords", None) or ()  # a field a rule may carry for the site's search
+    return " ".join([r.title, *([keywords] if isinstance(keywords, str) else keywords)])
+
+
+def _find(query: Sequence[str]) -> list[Rule]:
+    """The rule with this ID, or the rules whose title (or keywords) has every word of the query."""
+    text = " ".join(query).strip()
+    if len(query) == 1:
+        try:
+            return [get_rule(text)]
+        except KeyError:
+            pass
+    words = [w.lower() for w in text.split()]
+    found = [r for r in all_rules() if all(_has_word(w, r) for w in words)]
+    if found:
+        return found
+    vocabulary = sorted({w.lower() for r in all_rules() for w in re.findall(r"[A-Za-z][\w-]+", _words(r))})
+    unknown = [w for w in words if not any(_has_word(w, r) for r in all_rules())]
+    ids = difflib.get_close_matches(text.upper(), [r.id for r in all_rules()], n=3, cutoff=0.5)
+    if re.fullmatch(r"[A-Za-z]+[0-9]+", text):  # meant as an ID: only IDs can be close
+        close_ids = f"close IDs: {', '.join(ids)}" if ids else "no ID is close"
+        raise _UsageError(f"no rule ID or title matches {text!r}; {close_ids}; 'mcref list' shows them all")
+    hints = []
+    for w in unknown:
+        near = difflib.get_close_matches(w, vocabulary, n=3, cutoff=0.7)
+        hints.append(f"did you mean {' or '.join(repr(c) for c in near)} for {w!r}?" if near else f"no title has {w!r}")
+    if not unknown and len(words) > 1:
+        hints.append("each word is in some title, but no title has them all")
+    if ids:
+        hints.append(f"close IDs: {', '.join(ids)}")
+    hint = "; ".join(hints)
+    raise _UsageError(f"no rule ID or title matches {text!r}; {hint}; 'mcref list' shows them all")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -222,7 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         0 when everything passed, 1 when a check failed, 2 for a usage error
-        (an unknown rule ID, a bad option).
+        (an unknown rule ID, a bad option), 141 when the reader of the
+        output closed it early (`mcref list | head`), without a traceback.
 
     Raises:
         TypeError: If `argv` is not a sequence of strings.
@@ -249,17 +308,93 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args, sys.stdout, sys.stderr)
         if args.command == "list":
             return _list(args.prefix, sys.stdout)
-        return _show(_lookup(args.id), sys.stdout)
+        return _show_query(args.query, args.latex, sys.stdout)
     except _UsageError as exc:
         print(f"mcref {args.command}: {exc}", file=sys.stderr)
         return USAGE
+    except BrokenPipeError:
+        # The reader of stdout stopped early (`mcref list | head`): stop quietly, as a program that
+        # SIGPIPE ends does. Python flushes stdout again at exit, so point it at /dev/null first.
+        _silence_stdout()
+        return CLOSED
+
+
+def _silence_stdout() -> None:
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's StringIO): nothing to flush
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 # ----- list and show -----
 
 
+def _repository() -> Path | None:
+    """The repository mcref runs from (its mkdocs.yml and docs/), or None for an installed copy."""
+    root = Path(mcref.__file__).resolve().parent.parent
+    return root if (root / "mkdocs.yml").is_file() and (root / "docs").is_dir() else None
+
+
+def _nav_pages(root: Path) -> list[str]:
+    """The pages of the site's navigation in order (`nav:` of mkdocs.yml), as paths under docs/."""
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = re.search(r"^nav:\n((?:[ \t#].*\n|\n)*)", config, re.M)
+    return re.findall(r"([\w./-]+\.md)\b", nav.group(1)) if nav else []
+
+
+def _site_placement() -> tuple[list[str], dict[str, str]] | None:
+    """Every rule ID in the site's order, and each rule's page (`src_uri`); None without the sources.
+
+    A page places a rule with a `{{ rule ID }}` line; the rules of its module that no
+    line places go to the end of the module's page, as `hooks/rules.py` builds it
+    (`mcref.core.registry.rule_pages`).
+    """
+    root = _repository()
+    if root is None:
+        return None
+    pages = {src: (root / "docs" / src).read_text(encoding="utf-8") for src in _nav_pages(root)
+             if (root / "docs" / src).is_file()}
+    placement = rule_pages(pages)
+    order: list[str] = []
+    for src, text in pages.items():
+        marked = [m.group(1) for m in RULE_MARKER.finditer(text) if placement.get(m.group(1)) == src]
+        order += [i for i in dict.fromkeys(marked) if i not in order]
+        order += [r.id for r in all_rules() if placement.get(r.id) == src and r.id not in order]
+    order += [r.id for r in all_rules() if r.id not in order]  # a module with no page: last, by ID
+    return order, placement
+
+
+def _site_url(root: Path) -> str:
+    """mkdocs.yml's site_url, `!ENV [MCREF_SITE_URL, "default"]` read as the build reads it."""
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    line = re.search(r"^site_url:\s*(.*?)\s*(?:#.*)?$", config, re.M)
+    value = line.group(1) if line else ""
+    env = re.fullmatch(r"!ENV\s*\[\s*(\w+)\s*,\s*[\"']?(.*?)[\"']?\s*\]", value)
+    if env:
+        value = os.environ.get(env.group(1)) or env.group(2)
+    value = value.strip("\"'")
+    return value if value.endswith("/") else value + "/"
+
+
+def _address(r: Rule) -> str:
+    """The rule's address on the site, or why there is none."""
+    root, placed = _repository(), _site_placement()
+    if root is None or placed is None:
+        return "unknown here: the site's sources (mkdocs.yml, docs/) are not next to this mcref"
+    page = placed[1].get(r.id)
+    if page is None:
+        return f"none: no page places {r.id} or another rule of {r.derivative.__module__}"
+    path = "" if page == "index.md" else re.sub(r"(^|/)index\.md$|\.md$", "/", page).lstrip("/")
+    return f"{_site_url(root)}{path}#{r.id}"
+
+
 def _list(prefix: str | None, out: TextIO) -> int:
-    rules = [r for r in all_rules() if prefix is None or r.id.startswith(prefix)]
+    placed = _site_placement()
+    rules = [get_rule(i) for i in placed[0]] if placed else list(all_rules())
+    rules = [r for r in rules if prefix is None or r.id.startswith(prefix)]
     if not rules:
         prefixes = sorted({r.id.rstrip("0123456789") for r in all_rules()})
         raise _UsageError(f"no rule ID starts with {prefix!r}; the prefixes are {', '.join(prefixes)}")
@@ -273,7 +408,24 @@ def _shape_text(shape: tuple[Any, ...]) -> str:
     return " x ".join(str(d).replace("*", "·") for d in shape)
 
 
-def _show(r: Rule, out: TextIO) -> int:
+def _show_query(query: Sequence[str], latex: bool, out: TextIO) -> int:
+    found = _find(query)
+    if len(found) == 1:
+        return _show(found[0], out, latex=latex)
+    width = max(len(r.id) for r in found)
+    print(f"{len(found)} rules match {' '.join(query)!r}; show one with 'mcref show ID':", file=out)
+    for r in found:
+        print(f"  {r.id.ljust(width)}  {r.title}", file=out)
+    return 0
+
+
+def _math_text(text: str) -> str:
+    """Markdown with $...$ formulas (a rule's conditions), the formulas drawn in Unicode."""
+    return re.sub(r"\$([^$]+)\$", lambda m: tex_to_unicode(m.group(1)), text)
+
+
+def _show(r: Rule, out: TextIO, *, latex: bool = False) -> int:
+    math = (lambda tex: tex) if latex else tex_to_unicode
     origin = "Extension, beyond the paper" if r.extension else f"Paper §{r.section}"
     derivative = f"{r.derivative.__module__}.{r.derivative.__name__}"
     forward = f"{r.forward.__module__}.{r.forward.__name__}"
@@ -282,12 +434,13 @@ def _show(r: Rule, out: TextIO) -> int:
     lines = [
         f"{r.id} · {r.title}",
         origin,
+        f"On the site: {_address(r)}",
         f"Differentiates {forward} with respect to {r.wrt}; closed form {derivative}",
         "",
         f"Numerator layout (the paper's), shape {shape}:",
-        f"  {r.latex}",
+        f"  {math(r.latex)}",
         f"Denominator layout, shape {den}:",
-        f"  {r.latex_denominator}",
+        f"  {math(r.latex_denominator)}",
         "",
         "Arguments:",
     ]
@@ -307,14 +460,313 @@ def _show(r: Rule, out: TextIO) -> int:
         else:
             kind = f"{_shape_text(spec.shape)} {'matrix' if len(spec.shape) == 2 else 'array'}"
         lines.append(f"  {name.ljust(width)}  {kind}; tested with {drawn}")
-    lines += ["", f"Conditions: {r.conditions or 'none beyond the setup of its section.'}"]
+    conditions = r.conditions if latex or not r.conditions else _math_text(r.conditions)
+    lines += ["", f"Conditions: {conditions or 'none beyond the setup of its section.'}"]
     if r.vjp is not None:
         vjp = f"{r.vjp.__module__}.{r.vjp.__name__}"
-        lines += ["", f"Backprop form (VJP), computed by {vjp} without forming the Jacobian:", f"  {r.vjp_latex}"]
+        lines += ["", f"Backprop form (VJP), computed by {vjp} without forming the Jacobian:", f"  {math(r.vjp_latex)}"]
     code, _ = example_script(r)
     lines += ["", "Example (each print's output is shown below it as comments):", "", code.rstrip("\n")]
     print("\n".join(lines), file=out)
     return 0
+
+
+# ----- TeX to Unicode, for a terminal -----
+
+# The TeX of the rule statements, drawn with Unicode for a terminal: `\frac{a}{b}` as a/b,
+# scripts as Unicode sub- and superscripts where every character has one, `\mathbf` in
+# mathematical bold, matrices as [a, b; c, d]. A command it does not know is left as it is
+# (backslash and all), so a test over every rule's statement names the one to add here.
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "ϕ", "varphi": "φ",
+    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
+    "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+_SYMBOLS = {
+    "cdot": "·", "times": "×", "otimes": "⊗", "oslash": "⊘", "odot": "⊙", "circ": "∘", "bigcirc": "◯",
+    "oplus": "⊕", "sum": "∑", "prod": "∏", "int": "∫", "infty": "∞", "le": "≤", "leq": "≤",
+    "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "equiv": "≡", "sim": "∼", "propto": "∝",
+    "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩", "setminus": "∖",
+    "to": "→", "rightarrow": "→", "leftarrow": "←", "mapsto": "↦", "Rightarrow": "⇒", "iff": "⇔",
+    "pm": "±", "mp": "∓", "dots": "…", "ldots": "…", "cdots": "⋯", "vdots": "⋮", "ddots": "⋱",
+    "top": "⊤", "intercal": "⊺", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖", "vert": "|",
+    "lvert": "|", "rvert": "|", "mid": "|", "langle": "⟨", "rangle": "⟩", "lceil": "⌈", "rceil": "⌉",
+    "lfloor": "⌊", "rfloor": "⌋", "forall": "∀", "exists": "∃", "prime": "′", "star": "⋆", "ast": "∗",
+    "ell": "ℓ", "emptyset": "∅", "neg": "¬", "land": "∧", "lor": "∨", "colon": ":", "{": "{", "}": "}",
+    "_": "_", "%": "%", "#": "#", "&": "&", "$": "$", "lbrace": "{", "rbrace": "}",
+}
+_PARTIAL = {"partial": "∂", "nabla": "∇"}  # written close to what they differentiate: ∂f, ∇f
+_FUNCTIONS = {
+    "sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "sec", "csc", "cot", "exp",
+    "log", "ln", "lg", "max", "min", "sup", "inf", "arg", "det", "dim", "ker", "lim", "Pr", "gcd", "deg",
+}
+_SPACES = {",": " ", ";": " ", ":": " ", " ": " ", "!": "", "quad": "\x02", "qquad": "\x03", "enspace": " ",
+           "thinspace": " ", "medspace": " ", "thickspace": " ", "nobreakspace": " "}
+_IGNORED = {  # sizes and styles: a terminal draws one size
+    "left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
+    "Biggl", "Biggr", "textstyle", "displaystyle", "scriptstyle", "limits", "nolimits", "nonumber",
+}
+_ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305", "tilde": "\u0303",
+            "widetilde": "\u0303", "dot": "\u0307", "ddot": "\u0308", "vec": ""}  # vec 1 is the bold 1 alone
+_FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
+_TEXT = {"text", "textrm", "textit", "textbf", "mbox", "mathrm", "mathit", "mathsf", "mathtt", "operatorname",
+         "mathcal", "mathscr", "mathfrak"}
+_BOLD = {"mathbf", "boldsymbol", "bm", "mathbfit"}
+_SUPERSCRIPT = dict(zip(
+    "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW⊤βγδθφχ",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵀᵝᵞᵟᶿᵠᵡ",
+    strict=True,
+))
+_SUBSCRIPT = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ", strict=True))
+_DOUBLE_STRUCK = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ", "1": "𝟙", "0": "𝟘"}
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.S)
+_FUNCTION_MARK = "\x01"  # before a function name: a space there when a letter or a bracket precedes it
+
+
+def _bold(text: str) -> str:
+    out = []
+    for c in text:
+        if "A" <= c <= "Z":
+            out.append(chr(0x1D400 + ord(c) - ord("A")))
+        elif "a" <= c <= "z":
+            out.append(chr(0x1D41A + ord(c) - ord("a")))
+        elif "0" <= c <= "9":
+            out.append(chr(0x1D7CE + ord(c) - ord("0")))
+        elif "α" <= c <= "ω":
+            out.append(chr(0x1D6C2 + ord(c) - ord("α")))
+        elif "Α" <= c <= "Ω":
+            out.append(chr(0x1D6A8 + ord(c) - ord("Α")))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _tidy(text: str) -> str:
+    """Spaces as a reader expects them: one at a time, none inside brackets or before a comma."""
+    text = re.sub(rf"(?<=[\w)\]}}′]){_FUNCTION_MARK}", " ", text).replace(_FUNCTION_MARK, "")
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"([(\[{⟨]) ", r"\1", text)
+    text = re.sub(r" ([)\]}⟩,;:])", r"\1", text)
+    text = re.sub(" ?\x02 ?", "  ", text)  # \quad and \qquad: two and three spaces, whatever surrounds them
+    return re.sub(" ?\x03 ?", "   ", text).strip(" ")
+
+
+def _needs_brackets(text: str) -> bool:
+    """True when a fraction's part has a space or an operator outside brackets (a - b, not f(a - b))."""
+    depth = 0
+    for i, c in enumerate(text):
+        if c in "([{⟨":
+            depth += 1
+        elif c in ")]}⟩":
+            depth -= 1
+        elif depth == 0 and (c == " " or (i > 0 and c in "+−=,·⊗⊘⊙×/")):
+            return True
+    return False
+
+
+def _script(text: str, table: dict[str, str], mark: str) -> str:
+    if text and all(c in table for c in text):
+        return "".join(table[c] for c in text)
+    if text in {"⊤", "⊺"}:
+        return "ᵀ"
+    return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
+
+
+class _TexReader:
+    """A reader over the tokens of one formula; each method returns the Unicode of what it read."""
+
+    def __init__(self, tex: str) -> None:
+        self.tokens = _TOKEN.findall(tex)
+        self.pos = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def next(self) -> str:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def skip_spaces(self) -> None:
+        while (token := self.peek()) is not None and token.isspace():
+            self.pos += 1
+
+    def sequence(self, stops: frozenset[str] = frozenset()) -> str:
+        """Read up to the end, a closing brace, or one of `stops` (left unread)."""
+        out: list[str] = []
+        while (token := self.peek()) is not None and token != "}" and token not in stops:
+            if token.startswith("\\end"):
+                break
+            if token in "^_":
+                self.next()
+                argument = _tidy(self.argument())
+                out.append(_script(argument, _SUPERSCRIPT if token == "^" else _SUBSCRIPT, token))
+            else:
+                out.append(self.item())
+        return "".join(out)
+
+    def argument(self) -> str:
+        """One argument: a group `{...}`, a command with its own arguments, or one character."""
+        self.skip_spaces()
+        token = self.peek()
+        if token is None:
+            return ""
+        if token == "{":
+            self.next()
+            text = self.sequence()
+            if self.peek() == "}":
+                self.next()
+            return text
+        return self.item()
+
+    def raw_group(self) -> str:
+        """The text of a group as written (for \\text and \\operatorname)."""
+        self.skip_spaces()
+        if self.peek() != "{":
+            return self.next() if self.peek() is not None else ""
+        self.next()
+        depth, out = 0, []
+        while (token := self.peek()) is not None and not (token == "}" and depth == 0):
+            depth += {"{": 1, "}": -1}.get(token, 0)
+            out.append(_SPACES.get(token[1:], token[1:]) if token.startswith("\\") and len(token) == 2 else token)
+            self.next()
+        if self.peek() == "}":
+            self.next()
+        return "".join(out)
+
+    def item(self) -> str:
+        token = self.next()
+        if token == "{":
+            text = self.sequence()
+            if self.peek() == "}":
+                self.next()
+            return text
+        if token.isspace():
+            return " "
+        if token == "-":
+            return "−"
+        if token == "'":
+            return "′"
+        if token == "~":
+            return " "
+        if not token.startswith("\\"):
+            return token
+        name = token[1:]
+        if name == "\\":  # a row break outside a matrix
+            return "; "
+        if name in _SPACES:
+            return _SPACES[name]
+        if name in _IGNORED:
+            if self.peek() == ".":  # \left. and \right. draw nothing
+                self.next()
+            return ""
+        if name in _GREEK:
+            return _GREEK[name]
+        if name in _PARTIAL:
+            self.skip_spaces()
+            return _PARTIAL[name]
+        if name in _SYMBOLS:
+            return _SYMBOLS[name]
+        if name in _FUNCTIONS:
+            return _FUNCTION_MARK + name
+        if name in _FRACTIONS:
+            top, bottom = (re.sub(r"^d (\S+)$", r"d\1", _tidy(self.argument())) for _ in range(2))  # d u -> du
+            top = f"({top})" if _needs_brackets(top) else top
+            # a product of letters below the bar is bracketed: 2/(Nm), but dy/dx
+            product = re.fullmatch(r"[A-Za-z]{2,}", bottom) and not bottom.startswith("d")
+            bottom = f"({bottom})" if _needs_brackets(bottom) or product else bottom
+            return f" {top}/{bottom} "
+        if name == "sqrt":
+            body = _tidy(self.argument())
+            return f"√({body})" if len(body) > 1 else f"√{body}"
+        if name in _TEXT:
+            if self.peek() == "*":  # \operatorname*
+                self.next()
+            text = self.raw_group()
+            return _FUNCTION_MARK + text if name == "operatorname" else text
+        if name in _BOLD:
+            return _bold(self.argument())
+        if name == "mathbb":
+            body = self.argument()
+            return "".join(_DOUBLE_STRUCK.get(c, c) for c in body)
+        if name in _ACCENTS:
+            return unicodedata.normalize("NFC", self.argument() + _ACCENTS[name])
+        if name == "begin":
+            return self.environment(self.raw_group())
+        return token + " "  # unknown: kept, so a test can name it
+
+    def environment(self, kind: str) -> str:
+        rows: list[list[str]] = [[]]
+        while True:
+            cell = _tidy(self.sequence(frozenset({"&", "\\\\"})))
+            rows[-1].append(cell)
+            token = self.peek()
+            if token is None:
+                break
+            self.next()
+            if token == "&":
+                continue
+            if token == "\\\\":
+                self.skip_spaces()
+                if self.peek() == "[":  # \\[1.5ex]: extra space between rows
+                    while self.peek() not in (None, "]"):
+                        self.next()
+                    if self.peek() == "]":
+                        self.next()
+                rows.append([])
+                continue
+            if token.startswith("\\end"):
+                self.raw_group()
+                break
+            if token == "}":  # a stray brace: keep reading the environment
+                continue
+        rows = [row for row in rows if any(row)]
+        if kind == "cases":
+            return "{" + "; ".join(" if ".join(c for c in row if c) for row in rows) + "}"
+        body = "; ".join(", ".join(row) for row in rows)
+        return {"pmatrix": f"({body})", "vmatrix": f"|{body}|", "Vmatrix": f"‖{body}‖"}.get(kind, f"[{body}]")
+
+
+def tex_to_unicode(tex: str) -> str:
+    """A formula's TeX as Unicode text, for a terminal.
+
+    Covers the TeX the rule statements use: fractions (as a/b, with brackets
+    where needed), sub- and superscripts (Unicode ones where every character has
+    one, else `_(...)` and `^(...)`), `^\\top` and `^T` as ᵀ, `\\mathbf` in
+    mathematical bold, `\\mathbb`, `\\operatorname`, `\\text`, Greek letters, the
+    operators (∂, ∇, ∑, ⊗, ⊘, ·, ∈, ...), accents, matrices as `[a, b; c, d]` and
+    `cases` as `{ a if p; b if q }`; sizes (`\\left`, `\\big`) and spacing are
+    dropped or kept as spaces. A command it does not know is kept as written.
+
+    Args:
+        tex: The formula, without `$` delimiters.
+
+    Returns:
+        The formula on one line.
+
+    Raises:
+        TypeError: If `tex` is not a string.
+
+    Examples:
+        >>> from mcref.cli import tex_to_unicode
+        >>> print(tex_to_unicode(r"\\frac{\\partial (\\mathbf{w} \\otimes \\mathbf{x})}{\\partial \\mathbf{w}}"))
+        ∂(𝐰 ⊗ 𝐱)/∂𝐰
+        >>> print(tex_to_unicode(r"J^\\top \\mathbf{v} = \\sum_{i=1}^{n} v_i x_i^2"))
+        Jᵀ 𝐯 = ∑ᵢ₌₁ⁿ vᵢ xᵢ²
+        >>> print(tex_to_unicode(r"\\begin{bmatrix}1 & 0 \\\\ 0 & \\cos t \\end{bmatrix} \\in \\mathbb{R}^{2\\times2}"))
+        [1, 0; 0, cos t] ∈ ℝ^(2×2)
+    """
+    if not isinstance(tex, str):
+        raise TypeError(f"tex must be a string of TeX, got {type(tex).__name__}")
+    reader = _TexReader(tex)
+    out = []
+    while reader.peek() is not None:
+        out.append(reader.sequence())
+        if reader.peek() is not None:  # a stray closing brace or \end: keep it visible
+            out.append(reader.next())
+    return _tidy("".join(out))
 
 
 # ----- verify -----

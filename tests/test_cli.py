@@ -7,6 +7,7 @@ import dataclasses
 import importlib.util
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref.cli import example_script, main
+from mcref.cli import example_script, main, tex_to_unicode
 from mcref.core.registry import unregister
 from mcref.paper import elementwise
 
@@ -54,20 +55,53 @@ def table_rows(stdout: str) -> dict[str, list[str]]:
 # ----- list -----
 
 
-def test_list_prints_every_rule_once_in_order():
+def test_list_prints_every_rule_once():
     code, out, err = run("list")
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert [line.split()[0] for line in lines] == [r.id for r in mcref.all_rules()]
-    for line, r in zip(lines, mcref.all_rules(), strict=True):
-        assert line.endswith("  " + r.title)
+    assert sorted(line.split()[0] for line in lines) == sorted(r.id for r in mcref.all_rules())
+    for line in lines:
+        assert line.endswith("  " + mcref.get_rule(line.split()[0]).title)
+
+
+def site_order(site_path: Path) -> list[str]:
+    """The rule anchors of the built site, page by page in the order of its navigation."""
+    home = (site_path / "index.html").read_text(encoding="utf-8")
+    pages = dict.fromkeys(re.findall(r'<a href="([^"#]*)" class="md-nav__link', home))
+    order = []
+    for href in pages:
+        page = site_path / href / "index.html" if href not in ("", ".") else site_path / "index.html"
+        if page.is_file():
+            order += re.findall(r'data-rule="([A-Z]+[0-9]+)"', page.read_text(encoding="utf-8"))
+    return order
+
+
+def test_list_is_in_the_order_of_the_built_site(site):
+    """`mcref list` says it lists in the site's order: the pages of the navigation, each page's rules in turn."""
+    _, out, _ = run("list")
+    ids = [line.split()[0] for line in out.splitlines()]
+    assert ids == site_order(site.path)
+    assert ids != [r.id for r in mcref.all_rules()]  # not ID order: the check can fail
+
+
+def test_every_address_is_a_rule_anchor_of_the_built_site(site, monkeypatch):
+    """Each rule's "On the site" address: $MCREF_SITE_URL (else mkdocs.yml's site_url), its page, #ID."""
+    monkeypatch.setenv("MCREF_SITE_URL", "https://example.org/fork/")
+    for r in mcref.all_rules():
+        _, out, _ = run("show", r.id)
+        address = next(line for line in out.splitlines() if line.startswith("On the site: "))[13:]
+        assert address.startswith("https://example.org/fork/") and address.endswith(f"/#{r.id}"), address
+        page = site.path / address.removeprefix("https://example.org/fork/").split("#")[0] / "index.html"
+        assert f'data-rule="{r.id}" id="{r.id}"' in page.read_text(encoding="utf-8"), (r.id, address)
 
 
 def test_list_prefix_filters():
     code, out, _ = run("list", "--prefix", "R1")
     assert code == 0
     ids = [line.split()[0] for line in out.splitlines()]
-    assert ids == ["R1", "R10", "R11", "R12", "R13", "R14", "R15", "R16", "R17", "R18", "R19"]
+    assert sorted(ids) == ["R1", "R10", "R11", "R12", "R13", "R14", "R15", "R16", "R17", "R18", "R19"]
+    _, everything, _ = run("list")
+    assert ids == [line.split()[0] for line in everything.splitlines() if line.startswith("R1")]  # same order
     assert "R10  Hadamard product, with respect to w" in out.splitlines()
 
 
@@ -90,16 +124,54 @@ def _hook_example_code():
 def test_show_a_paper_rule():
     code, out, err = run("show", "R10")
     assert code == 0 and err == ""
-    r = mcref.get_rule("R10")
     lines = out.splitlines()
     assert lines[0] == "R10 · Hadamard product, with respect to w"
     assert lines[1] == "Paper §4.2, 8.2"
+    assert lines[2] == "On the site: https://mcref.github.io/mcref/rules/elementwise/#R10"
     assert "Numerator layout (the paper's), shape n x n:" in lines
     assert "Denominator layout, shape n x n:" in lines
-    assert "  " + r.latex in lines and "  " + r.latex_denominator in lines
+    assert lines.count("  ∂(𝐰 ⊗ 𝐱)/∂𝐰 = diag(𝐱)") == 2  # both layouts, drawn in Unicode
+    assert "  Jᵀ 𝐯 = 𝐯 ⊗ 𝐱" in lines
     assert "  w  vector of length n; tested with values in [-2, 2]" in lines
     assert "mcref.paper.elementwise.jac_multiply_w" in out and "mcref.paper.elementwise.vjp_multiply_w" in out
-    assert r.vjp_latex in out
+    assert "\\" not in out.split("Example")[0]
+
+
+def test_show_latex_prints_the_source():
+    code, out, _ = run("show", "R10", "--latex")
+    r = mcref.get_rule("R10")
+    assert code == 0
+    assert "  " + r.latex in out.splitlines() and "  " + r.latex_denominator in out.splitlines()
+    assert "  " + r.vjp_latex in out.splitlines()
+
+
+def test_show_draws_the_conditions_in_unicode():
+    r = next(r for r in mcref.all_rules() if "$" in (r.conditions or ""))
+    _, out, _ = run("show", r.id)
+    conditions = next(line for line in out.splitlines() if line.startswith("Conditions: "))
+    assert "$" not in conditions and "\\" not in conditions, conditions
+    _, source, _ = run("show", r.id, "--latex")
+    assert f"Conditions: {r.conditions}" in source
+
+
+def test_show_takes_the_id_in_any_case():
+    assert run("show", "r10")[1] == run("show", "R10")[1]
+
+
+def test_show_takes_a_title_word():
+    code, out, _ = run("show", "Hadamard", "w")
+    assert code == 0 and out.startswith("R10 · Hadamard product, with respect to w\n")
+    code, out, _ = run("show", "softmax")
+    matching = [r for r in mcref.all_rules() if "softmax" in r.title.lower()]
+    assert code == 0 and len(matching) > 1
+    assert out.splitlines()[0] == f"{len(matching)} rules match 'softmax'; show one with 'mcref show ID':"
+    assert sorted(line.split()[0] for line in out.splitlines()[1:]) == sorted(r.id for r in matching)
+
+
+def test_show_suggests_close_title_words():
+    code, out, err = run("show", "sofmax")
+    assert code == 2 and out == ""
+    assert "mcref show: no rule ID or title matches 'sofmax'; did you mean 'softmax'" in err
 
 
 def test_show_prints_the_example_as_the_site_shows_it():
@@ -131,20 +203,86 @@ def test_show_a_scalar_rule_without_vjp():
     assert code == 0 and "Backprop form" not in out and "scalar" in out
 
 
-@pytest.mark.parametrize(
-    ("given", "close"),
-    [("R99", "close matches: R9, R19"), ("r10", "close matches: R10, "), ("x13", "close matches: X13")],
-)
-def test_show_unknown_id_exits_2_with_close_matches(given, close):
+@pytest.mark.parametrize(("given", "close"), [("R99", "close IDs: R9, R19"), ("X99", "close IDs: X9, X19")])
+def test_show_unknown_id_exits_2_with_close_ids(given, close):
     code, out, err = run("show", given)
     assert code == 2 and out == ""
-    assert f"mcref show: unknown rule ID {given!r}; {close}" in err
-    assert "'mcref list' shows them all" in err
+    assert f"mcref show: no rule ID or title matches {given!r}; {close}; 'mcref list' shows them all" in err
 
 
-def test_show_an_id_with_no_close_match():
+def test_show_words_with_no_close_match():
     code, _, err = run("show", "QQQQ999")
-    assert code == 2 and "unknown rule ID 'QQQQ999' ('mcref list' shows them all)" in err
+    assert code == 2 and "no rule ID or title matches 'QQQQ999'; no ID is close;" in err
+    code, _, err = run("show", "frobnicate")
+    assert code == 2 and "no rule ID or title matches 'frobnicate'; no title has 'frobnicate';" in err
+
+
+# ----- TeX drawn in Unicode -----
+
+
+def _statements():
+    for r in mcref.all_rules():
+        for kind, tex in (("latex", r.latex), ("latex_denominator", r.latex_denominator), ("vjp_latex", r.vjp_latex)):
+            if tex:
+                yield r.id, kind, tex
+        for formula in re.findall(r"\$([^$]+)\$", r.conditions or ""):
+            yield r.id, "conditions", formula
+
+
+def test_every_statement_is_drawn_without_tex_left():
+    """Every rule's statements (both layouts, the VJP, the conditions' formulas): no backslash and no TeX
+    script group left, so the converter knows every command the rules use; a new one fails here by name."""
+    left = {}
+    for rule_id, kind, tex in _statements():
+        text = tex_to_unicode(tex)
+        if "\\" in text or "^{" in text or "_{" in text:
+            left[f"{rule_id} {kind}"] = text
+    assert left == {}
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        (r"\frac{\partial y}{\partial \mathbf{x}}", "∂y/∂𝐱"),  # \frac, \partial, \mathbf
+        (r"\frac{d u_2}{dx}", "du₂/dx"),
+        (r"\frac{d \sin u}{du}", "(d sin u)/du"),  # a space above the bar: brackets
+        (r"\frac{6x^2\cos(x^3)}{\sin(x^3)}", "(6x² cos(x³))/sin(x³)"),
+        (r"\tfrac{2}{Nm}(\hat Y - Y)", "2/(Nm) (Ŷ − Y)"),  # a product below the bar, \hat, the minus sign
+        (r"\frac{dy}{du}\frac{du}{dx}", "dy/du du/dx"),  # two fractions side by side stay apart
+        (r"\mathbf{x}^\top A", "𝐱ᵀ A"),  # ^\top
+        (r"J^T \mathbf{v}", "Jᵀ 𝐯"),
+        (r"x^{n-1}", "xⁿ⁻¹"),
+        (r"e^{\cos x}", "e^(cos x)"),  # no Unicode superscript for every character: ^(...)
+        (r"\sum_{i=1}^{k} u_i", "∑ᵢ₌₁ᵏ uᵢ"),
+        (r"\mathbf{1}_N^T", "𝟏_Nᵀ"),
+        (r"\operatorname{diag}\left( \frac{\partial f_i}{\partial g_i} \right)", "diag(∂fᵢ/∂gᵢ)"),  # \left, \right
+        (r"\operatorname{vec}_r(W)", "vecᵣ(W)"),
+        (r"\mathbf{w} \odot \mathbf{x} \otimes \mathbf{y} \oslash \mathbf{z}", "𝐰 ⊙ 𝐱 ⊗ 𝐲 ⊘ 𝐳"),
+        (r"\mathbf{w} \cdot \mathbf{x} \in \mathbb{R}", "𝐰 · 𝐱 ∈ ℝ"),
+        (r"\mathbb{1}[x > 0]", "𝟙[x > 0]"),
+        (r"\mathrm{d}x \, \text{ for all } x", "dx for all x"),
+        (r"\sigma(\mathbf{x}) \otimes (\vec{\mathbf{1}} - \sigma(\mathbf{x}))", "σ(𝐱) ⊗ (𝟏 − σ(𝐱))"),
+        (r"\Delta_1 = \boldsymbol{\delta}\, \mathbf{x}^T", "Δ₁ = 𝛅 𝐱ᵀ"),
+        (r"\|\mathbf{x}\| \ne 0", "‖𝐱‖ ≠ 0"),
+        (r"\begin{bmatrix} 6yx & 3x^2 \\ 2 & 8y^7 \end{bmatrix}", "[6yx, 3x²; 2, 8y⁷]"),
+        (r"\begin{bmatrix} \dfrac{\partial f}{\partial x} \\[1.5ex] 1 \end{bmatrix}", "[∂f/∂x; 1]"),
+        (r"\begin{cases} 0 & z \le 0 \\ 1 & z > 0 \end{cases}", "{0 if z ≤ 0; 1 if z > 0}"),
+        (r"a \quad b \qquad c", "a  b   c"),
+        (r"2x\cos(x^2)", "2x cos(x²)"),  # a function name after a letter gets a space
+        (r"\big(\textstyle\sum_i y_i\big)", "(∑ᵢ yᵢ)"),
+    ],
+)
+def test_tex_to_unicode(tex, text):
+    assert tex_to_unicode(tex) == text
+
+
+def test_tex_to_unicode_keeps_an_unknown_command_visible():
+    assert tex_to_unicode(r"\frobnicate{x} + 1") == r"\frobnicate x + 1"
+
+
+def test_tex_to_unicode_bad_input():
+    with pytest.raises(TypeError, match=r"tex must be a string of TeX, got bytes"):
+        tex_to_unicode(b"x^2")
 
 
 # ----- verify -----
@@ -187,14 +325,14 @@ def test_verify_fast_adds_a_column_for_the_rules_it_applies_to():
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["verify", "R10", "R999"], "mcref verify: unknown rule ID 'R999'"),
+        (["verify", "R10", "R999"], "mcref verify: no rule with ID 'R999'; close IDs: R9, R19"),
         (["verify", "--sizes", "1,x"], "sizes must be integers separated by commas"),
         (["verify", "--sizes", "0,2"], "sizes must be integers >= 1, got '0,2'"),
         (["verify", "--fast", "0"], "expected an integer >= 1, got 0"),
         (["verify", "--seed", "-1"], "expected an integer >= 0, got -1"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         ([], "the following arguments are required: COMMAND"),
-        (["show"], "the following arguments are required: ID"),
+        (["show"], "the following arguments are required: ID_OR_WORDS"),
     ],
 )
 def test_usage_errors_exit_2(argv, message):
@@ -294,8 +432,8 @@ def test_help_lists_the_commands():
     ("command", "phrases"),
     [
         ("verify", ["--sizes", "--fast", "--seed", "--quiet", "exits with 1 if any check fails", "backprop form"]),
-        ("list", ["--prefix", "ID and title"]),
-        ("show", ["LaTeX", "both layouts", "example script"]),
+        ("list", ["--prefix", "ID and title", "in the site's order", "by ID"]),
+        ("show", ["--latex", "LaTeX source", "both layouts", "example script", "site_url from mkdocs.yml", "#ID"]),
     ],
 )
 def test_every_command_has_help(command, phrases):
@@ -319,7 +457,19 @@ def test_python_m_mcref_list_and_show():
     assert proc.returncode == 0 and proc.stderr == ""
     assert [line.split()[0] for line in proc.stdout.splitlines()] == [f"S{i}" for i in range(1, 9)]
     proc = run_module("show", "R99")
-    assert proc.returncode == 2 and "unknown rule ID 'R99'; close matches: R9, R19" in proc.stderr
+    assert proc.returncode == 2 and "no rule ID or title matches 'R99'; close IDs: R9, R19" in proc.stderr
+
+
+def test_a_reader_that_closes_the_pipe_early_gets_no_traceback():
+    """`mcref list | head`: the reader goes away; mcref stops quietly with SIGPIPE's status, 141."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    for argv in (["list"], ["show", "R10"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mcref", *argv], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        proc.stdout.close()  # the reader closes its end before mcref writes: every write fails (EPIPE)
+        _, err = proc.communicate(timeout=60)
+        assert (proc.returncode, err.decode()) == (141, "")
 
 
 def test_python_m_mcref_verify_fast():

@@ -117,6 +117,45 @@ def test_check_rule_accepts_numpy_integer_sizes() -> None:
     assert mcref.check_rule("R10", {"n": np.int32(2)}, seed=np.int64(4)).ok
 
 
+
+def test_get_rule_takes_any_case() -> None:
+    assert mcref.get_rule("r10") is mcref.get_rule("R10")
+    assert mcref.get_rule(" x13 ") is mcref.get_rule("X13")
+
+
+def test_an_unknown_id_names_the_close_ones_not_all() -> None:
+    with pytest.raises(KeyError) as caught:
+        mcref.get_rule("R99")
+    message = str(caught.value)
+    assert "close IDs: R9, R19 " in message
+    assert "R11" not in message and "X5" not in message  # neither close nor a range end: not every ID is listed
+    prefixes = sorted({r.id.rstrip("0123456789") for r in RULES})
+    for prefix in prefixes:  # each prefix's range, from its first to its last ID
+        numbers = [r.number for r in RULES if r.id.startswith(prefix) and r.id[len(prefix):].isdigit()]
+        assert f"{prefix}{min(numbers)}" in message and f"{prefix}{max(numbers)}" in message
+
+
+def test_a_title_word_given_as_an_id_names_the_rules_with_it() -> None:
+    with pytest.raises(KeyError) as caught:
+        mcref.get_rule("softmax")
+    titled = [r.id for r in RULES if "softmax" in r.title.lower()]
+    assert len(titled) >= 2
+    assert f"rules whose title contains 'softmax': {', '.join(titled)}" in str(caught.value)
+
+
+def test_check_rule_sizes_default_to_distinct_sizes() -> None:
+    """Without sizes, the dimensions get 3, 4, 5, ...: a rule with two dimensions is checked non-square."""
+    r = mcref.get_rule("X5")  # dimensions N, m, n; Jacobian (N m, n m)
+    result = mcref.check_rule("X5")
+    assert result.ok
+    assert result.jacobian_shape == r.derivative_shape({"N": 3, "m": 4, "n": 5}) == (12, 20)
+    # a transposed closed form fails by default on its shape, which a square check cannot see
+    x1 = mcref.get_rule("X1")  # d(Wx + b)/dx = W, an m x n matrix
+    transposed = Rule(**{**x1.__dict__, "derivative": lambda W, x, b: np.asarray(W, dtype=float).T})
+    report = mcref.check_rule(transposed).report()
+    assert "(4, 3)" in report and "(3, 4)" in report, report
+
+
 WITH_VJP = [r for r in RULES if r.vjp is not None]
 
 

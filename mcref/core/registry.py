@@ -68,6 +68,7 @@ Examples:
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import re
@@ -464,19 +465,51 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def get_rule(rule_id: str) -> Rule:
-    """The rule with this ID.
+    """The rule with this ID, in any case: "R10", "r10" and " r10 " are the same rule.
 
     Raises:
         TypeError: If `rule_id` is not a string.
-        KeyError: If no rule has this ID; the message lists the known IDs.
+        KeyError: If no rule has this ID. The message names the close IDs
+            (difflib), the rules whose title contains the word when it is one,
+            and each prefix's range of IDs.
+
+    Examples:
+        >>> from mcref import get_rule
+        >>> get_rule("r13").id
+        'R13'
+        >>> get_rule("R99")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        KeyError: "no rule with ID 'R99'; close IDs: R9, R19 (the IDs are C1-C7, ..., R1-R26, ...)"
     """
     if not isinstance(rule_id, str):
         raise TypeError(f"rule_id must be a string such as 'R10', got {type(rule_id).__name__}")
-    try:
-        return _RULES[rule_id]
-    except KeyError:
-        known = ", ".join(r.id for r in all_rules())
-        raise KeyError(f"no rule with ID {rule_id!r}; known IDs: {known}") from None
+    found = _RULES.get(rule_id) or _RULES.get(rule_id.strip().upper())
+    if found is not None:
+        return found
+    raise KeyError(f"no rule with ID {rule_id!r}; {_unknown_id_hint(rule_id)}")
+
+
+def _unknown_id_hint(rule_id: str) -> str:
+    """The close IDs, the rules whose title has the word, and the range of IDs of each prefix."""
+    rules = all_rules()
+    wanted = rule_id.strip()
+    close = difflib.get_close_matches(wanted.upper(), [r.id for r in rules], n=5, cutoff=0.5)
+    # a word of three letters or more: the rules with a title word that starts with it ("softmax", "relu")
+    word = re.compile(rf"\b{re.escape(wanted)}", re.I) if len(wanted) >= 3 and wanted.isalpha() else None
+    titled = [r.id for r in rules if word and word.search(r.title)]
+    ranges: dict[str, list[int]] = {}
+    for r in rules:
+        ranges.setdefault(re.sub(r"\d", "", r.id), []).append(r.number)
+    known = ", ".join(
+        f"{prefix}{min(nums)}" + (f"-{prefix}{max(nums)}" if len(nums) > 1 else "") for prefix, nums in ranges.items()
+    )
+    hints = []
+    if close:
+        hints.append(f"close IDs: {', '.join(close)}")
+    if titled:
+        hints.append(f"rules whose title contains {wanted!r}: {', '.join(titled)}")
+    return "; ".join(hints) + f" (the IDs are {known})" if hints else f"the IDs are {known}"
 
 
 def _resolve(rule: Rule | str) -> Rule:
@@ -498,7 +531,7 @@ def _sizes_for(r: Rule, sizes: int | Mapping[str, int]) -> dict[str, int]:
 
 def check_rule(
     rule: Rule | str,
-    sizes: int | Mapping[str, int],
+    sizes: int | Mapping[str, int] | None = None,
     *,
     seed: int = 0,
     rtol: float = RTOL,
@@ -507,8 +540,12 @@ def check_rule(
     """Check a rule's closed form against the numerical Jacobian at a random point.
 
     Args:
-        rule: A rule or its ID.
-        sizes: The size of every dimension symbol, or one int used for all of them.
+        rule: A rule or its ID (any case).
+        sizes: The size of every dimension symbol, or one int used for all of
+            them. By default (None) the rule's dimensions get the distinct sizes
+            3, 4, 5, ... in the order of `rule.dimensions`, so the result is not
+            square when the rule has two dimensions or more: a closed form that
+            is transposed, or that confuses two dimensions, fails on its shape.
         seed: Seed of the random point.
         rtol: Relative tolerance.
         atol: Absolute tolerance.
@@ -522,9 +559,12 @@ def check_rule(
         >>> from mcref import check_rule
         >>> check_rule("R13", 4, seed=1).ok
         True
+        >>> result = check_rule("x5")  # N = 3, m = 4, n = 5: a Jacobian of shape (N m, n m)
+        >>> print(result.ok, result.jacobian_shape)
+        True (12, 20)
     """
     r = _resolve(rule)
-    sizes = _sizes_for(r, sizes)
+    sizes = {d: 3 + i for i, d in enumerate(r.dimensions)} if sizes is None else _sizes_for(r, sizes)
     point = r.sample(np.random.default_rng(validate.integer("seed", seed)), sizes)
     closed = np.asarray(r.derivative(**point))
     numeric = numerical_jacobian(r.forward, wrt=r.wrt, **point)
