@@ -222,6 +222,68 @@ def test_the_scroll_shade_is_drawn_where_the_formula_is_cut_and_only_there(visit
         assert shaded == expected, (scheme, seen)
 
 
+# ----- linked code -----
+
+# The first link around code with an underscore: marked, scrolled to, and its box.
+MARK_LINKED_CODE = """
+() => {
+  const link = [...document.querySelectorAll("article a")].find(
+    a => a.querySelector("code") && a.textContent.includes("_") && a.getClientRects().length === 1);
+  link.setAttribute("data-test-link", "");
+  link.scrollIntoView({block: "center"});
+  const r = link.getBoundingClientRect();
+  return {text: link.textContent, x: r.x - 2, y: r.y - 2, width: r.width + 4, height: r.height + 12};
+}
+"""
+
+# Draws the marked link with or without its underline, and with its underscores or spaces in
+# their place (the code font is monospaced: nothing else moves).
+DRAW_LINK = """
+([underline, underscores]) => {
+  const link = document.querySelector("[data-test-link]");
+  link.style.setProperty("text-decoration-line", underline ? "underline" : "none", "important");
+  for (const code of link.querySelectorAll("code")) {
+    code.dataset.text = code.dataset.text || code.textContent;
+    code.textContent = underscores ? code.dataset.text : code.dataset.text.replaceAll("_", " ");
+  }
+}
+"""
+
+
+def _ink_rows(a: Any, b: Any) -> list[int]:
+    """The rows (from the top) in which two renderings differ."""
+    from PIL import ImageChops
+
+    diff = ImageChops.difference(a, b).point(lambda v: 255 if v > 40 else 0)
+    return [y for y in range(diff.height) if diff.crop((0, y, diff.width, y + 1)).getbbox()]
+
+
+def test_the_underline_of_linked_code_leaves_its_underscores_visible(visit: Any) -> None:
+    """At 1x, rendered: the rows of a linked name's underscores and the rows of its link
+    underline are apart, with at least one clear row between (they were the same rows, and
+    `vjp_add_w` read "vjp add w")."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    page, _ = visit("extensions/layers/")
+    page.wait_for_function(SETTLED)
+    box = page.evaluate(MARK_LINKED_CODE)
+    assert page.evaluate("devicePixelRatio") == 1
+
+    def draw(underline: bool, underscores: bool) -> Any:
+        page.evaluate(DRAW_LINK, [underline, underscores])
+        page.evaluate(TWO_FRAMES)
+        return Image.open(BytesIO(page.screenshot(clip=box))).convert("L")
+
+    plain = draw(False, False)
+    underscores = _ink_rows(draw(False, True), plain)
+    underline = _ink_rows(draw(True, False), plain)
+    assert underscores and underline, (box, underscores, underline)
+    assert max(underscores) + 1 < min(underline), (
+        f"{box['text']!r}: underscores in rows {underscores}, the underline in rows {underline}")
+
+
 # ----- copying -----
 
 
