@@ -16,7 +16,8 @@ to the rule anchors and never creates one.
 As soon as the cheat sheet page is written, the hook starts printing it to
 `mcref-cheatsheet.pdf` next to it with `scripts/cheatsheet_pdf.py` (headless
 Chromium), in a thread, while MkDocs writes the other pages; the build waits for
-it at the end. Where that cannot work,
+it at the end. The PDF's links go to `site_url` (relative to the PDF when the
+site has none), never to the local address the page was printed from. Where that cannot work,
 the page says so instead of linking to a file that is not there:
 
 - no Chromium or no playwright: an INFO line, and the page says how to get the
@@ -258,14 +259,14 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return MARKER.sub(lambda _: table, markdown, count=1)
 
 
-def _cache_path(site: Path, dest: str) -> Path:
+def _cache_path(site: Path, dest: str, site_url: str | None) -> Path:
     """Where the PDF of this exact cheat sheet is kept between builds.
 
     The key covers everything the printout depends on: the page's HTML, every stylesheet and
-    font of the site, and the printing script. Printing takes seconds; a rebuild that leaves
-    the cheat sheet unchanged reuses the file.
+    font of the site, the printing script, and site_url (where the PDF's links go). Printing
+    takes seconds; a rebuild that leaves the cheat sheet unchanged reuses the file.
     """
-    digest = hashlib.sha256()
+    digest = hashlib.sha256((site_url or "").encode() + b"\0")
     inputs = [site / dest, PDF_SCRIPT]
     inputs += sorted(site.glob("assets/**/*.css")) + sorted(site.glob("assets/**/*.woff2"))
     for path in inputs:
@@ -287,13 +288,14 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig, **kwargs: Any) -
     written.parent.mkdir(parents=True, exist_ok=True)
     written.write_text(output, encoding="utf-8")
     out = written.parent / pdf_script.PDF_NAME
-    cached = _cache_path(site, _state["dest"])
+    cached = _cache_path(site, _state["dest"], config.site_url)
     if cached.is_file():
         shutil.copy2(cached, out)
         _state["pdf"] = ("cached", cached)
         return output
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cheatsheet-pdf")
-    _state["pdf"] = ("printing", pool.submit(pdf_script.make_pdf, site, _state["url"], out), out, cached)
+    job = pool.submit(pdf_script.make_pdf, site, _state["url"], out, config.site_url)
+    _state["pdf"] = ("printing", job, out, cached)
     pool.shutdown(wait=False)
     return output
 

@@ -1,13 +1,23 @@
 """Print the cheat sheet of a built mcref site to an A4 PDF with headless Chromium.
 
-    python scripts/cheatsheet_pdf.py SITE_DIR [--out FILE] [--max-pages 4]
+    python scripts/cheatsheet_pdf.py SITE_DIR [--out FILE] [--site-url URL] [--max-pages 4]
 
-serves SITE_DIR on 127.0.0.1 at a free port, opens the cheat sheet page in a
-system Chromium driven by playwright (no browser download), waits until its
-fonts have loaded, prints it with the site's print stylesheet and writes
-`SITE_DIR/cheatsheet/mcref-cheatsheet.pdf`. It exits with status 1 if printing
-fails or the PDF has more than `--max-pages` pages (4 by default), and with
-status 2 if no Chromium or no playwright is available.
+opens the cheat sheet page of SITE_DIR in a system Chromium driven by playwright
+(no browser download), waits until its fonts have loaded, prints it with the
+site's print stylesheet and writes `SITE_DIR/cheatsheet/mcref-cheatsheet.pdf`.
+It exits with status 1 if printing fails or the PDF has more than `--max-pages`
+pages (4 by default), and with status 2 if no Chromium or no playwright is
+available.
+
+The links in the PDF are what a reader of the file can follow: the browser is
+given the site at its published address (`site_url`; playwright answers those
+requests from SITE_DIR, nothing goes to the network), so a link to a rule is
+`https://mcref.github.io/mcref/rules/elementwise/#R10`, not the address of a
+server that is gone once the PDF is written. Without a site_url the links are
+written relative to the PDF (`../rules/elementwise/#R10`), which works wherever
+the PDF sits next to its site. By hand, `--site-url` defaults to the page's
+canonical address (MkDocs writes one when site_url is set); `--site-url ""`
+asks for relative links.
 
 The Chromium is `$MCREF_CHROMIUM` if set, else the first of `chromium`,
 `chromium-browser` and `/usr/bin/chromium` found, as in the test suite.
@@ -20,19 +30,17 @@ already built.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
+import mimetypes
 import os
+import posixpath
 import re
 import shutil
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:  # playwright is imported when a PDF is made: the build loads this script without it
     from playwright.sync_api import PdfMargins
@@ -40,6 +48,9 @@ if TYPE_CHECKING:  # playwright is imported when a PDF is made: the build loads 
 PAGE = "cheatsheet/"
 PDF_NAME = "mcref-cheatsheet.pdf"
 MAX_PAGES = 4
+# Where the browser is told the site is when it has no site_url: a name that never resolves
+# (RFC 2606), so that the links the PDF would carry are recognised and made relative.
+NO_SITE_URL = "http://mcref-pdf.invalid/"
 # Matches @page in docs/assets/cheatsheet.css, so the PDF and a reader's own print agree.
 MARGIN: PdfMargins = {"top": "10mm", "bottom": "10mm", "left": "10mm", "right": "10mm"}
 
@@ -61,6 +72,10 @@ async () => {
   return [...document.fonts].filter(f => f.status === "error").map(f => f.family);
 }
 """
+
+
+# A link's target in a PDF: `/URI (...)`, a literal string in which \\, ( and ) are escaped.
+_URI = re.compile(rb"/URI\s*\(((?:[^()\\]|\\.)*)\)")
 
 
 class PdfUnavailable(RuntimeError):
@@ -113,36 +128,107 @@ def count_pages(pdf: bytes) -> int:
     return pages
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def pdf_links(pdf: bytes) -> list[str]:
+    """The target of every link in a PDF as Chromium writes it: `/URI (...)` in plain objects.
+
+    Chromium writes a link as an annotation object with a literal string, outside any
+    compressed stream; a PDF with object streams (`/ObjStm`) raises instead of giving [].
+    """
+    if b"/ObjStm" in pdf:
+        raise ValueError("this PDF keeps objects in compressed streams; read its links with a PDF library")
+    return [_unescape(m.group(1)).decode("latin-1") for m in _URI.finditer(pdf)]
 
 
-@contextmanager
-def serve(site_dir: Path) -> Iterator[str]:
-    """Serve a directory on 127.0.0.1 at a free port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+def _unescape(literal: bytes) -> bytes:
+    return re.sub(rb"\\(.)", lambda m: m.group(1), literal)
 
 
-def make_pdf(site_dir: Path | str, page: str = PAGE, out: Path | str | None = None) -> PdfResult:
+def relative_links(pdf: bytes, base: str, page: str) -> bytes:
+    """The PDF with each link into the site at `base` made relative to the page it was printed from.
+
+    The rewrite keeps every byte offset (the cross-reference table counts them): the shorter
+    relative string is padded with spaces after its closing parenthesis, where the PDF syntax
+    allows any whitespace. A link that would grow, or one `base` still heads afterwards (written
+    in a form this rewrite does not read), raises.
+    """
+    here = posixpath.dirname(page) if not page.endswith("/") else page.rstrip("/")
+
+    def relative(m: re.Match[bytes]) -> bytes:
+        target = _unescape(m.group(1)).decode("latin-1")
+        if not target.startswith(base):
+            return m.group(0)
+        path, hash_, fragment = target[len(base) :].partition("#")
+        rel = posixpath.relpath(path or ".", here or ".")
+        if path.endswith("/") or not path:
+            rel = rel.rstrip("/") + "/" if rel != "." else "./"
+        literal = (rel + hash_ + fragment).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        new = b"/URI (" + literal.encode("latin-1") + b")"
+        if len(new) > len(m.group(0)):
+            raise ValueError(f"the relative link {rel!r} is longer than {target!r}")
+        return new + b" " * (len(m.group(0)) - len(new))
+
+    out = _URI.sub(relative, pdf)
+    if base.encode("latin-1") in out:
+        raise ValueError(f"{base} is still in the PDF, in a form this rewrite does not read")
+    return out
+
+
+def site_address(site_url: str | None) -> str:
+    """The address the browser is given for the site: site_url with a final slash, or NO_SITE_URL."""
+    if not site_url:
+        return NO_SITE_URL
+    parts = urlsplit(site_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(f"site_url must be an http(s) address such as https://example.org/docs/, got {site_url!r}")
+    return site_url if site_url.endswith("/") else site_url + "/"
+
+
+def canonical_site_url(html: str, page: str) -> str | None:
+    """site_url as a built page states it: its canonical address without the page's own path."""
+    found = re.search(r'<link rel="canonical" href="([^"]+)"', html)
+    if not found or not found.group(1).endswith(page):
+        return None
+    return found.group(1)[: len(found.group(1)) - len(page)]
+
+
+def _answer_from(site: Path, base: str, errors: list[str]) -> Any:
+    """A playwright route handler that answers requests under `base` from the built site."""
+
+    def handle(route: Any) -> None:
+        url = route.request.url
+        if not url.startswith(base):
+            errors.append(f"requested {url}, outside the site")
+            route.abort()
+            return
+        rel = unquote(urlsplit(url).path)[len(urlsplit(base).path) :]
+        target = (site / rel).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if site not in target.parents or not target.is_file():
+            errors.append(f"failed to load {url}")
+            route.fulfill(status=404, body="not found")
+            return
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        route.fulfill(status=200, body=target.read_bytes(), headers={"Content-Type": kind})
+
+    return handle
+
+
+def make_pdf(
+    site_dir: Path | str, page: str = PAGE, out: Path | str | None = None, site_url: str | None = None
+) -> PdfResult:
     """Print the cheat sheet of a built site to an A4 PDF.
 
     Args:
         site_dir: The built site.
         page: The cheat sheet's URL path within the site.
         out: Where to write the PDF; by default `PDF_NAME` in the page's directory.
+        site_url: The site's published address (MkDocs' site_url): the PDF's links go there.
+            None or "": links relative to the PDF.
 
     Raises:
         PdfUnavailable: If there is no playwright or no Chromium.
+        ValueError: If site_url is not an http(s) address.
         RuntimeError: If the page is missing, a font fails to load, or Chromium fails.
     """
     start = time.perf_counter()
@@ -151,18 +237,22 @@ def make_pdf(site_dir: Path | str, page: str = PAGE, out: Path | str | None = No
     if not html.is_file():
         raise RuntimeError(f"{html} does not exist: is {site} a built mcref site?")
     target = Path(out) if out is not None else html.parent / PDF_NAME
+    base = site_address(site_url)
     reason = unavailable_reason()
     if reason is not None:
         raise PdfUnavailable(reason)
     from playwright.sync_api import sync_playwright
 
-    with serve(site) as base, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             # The printout is the page's HTML and CSS (the colour scheme is on <body> as built);
             # none of the site's scripts change it, and skipping them saves a second.
             tab = browser.new_page(java_script_enabled=False)
             errors: list[str] = []
+            # The browser meets the site at its published address, answered from the built files:
+            # the links it writes into the PDF are the ones a reader can follow.
+            tab.route("**/*", _answer_from(site, base, errors))
             tab.on("pageerror", lambda e: errors.append(str(e)))
             tab.on("requestfailed", lambda r: errors.append(f"failed to load {r.url}"))
             tab.goto(base + page, wait_until="load")  # then fonts, below; every stylesheet is in by "load"
@@ -176,6 +266,8 @@ def make_pdf(site_dir: Path | str, page: str = PAGE, out: Path | str | None = No
             pdf = tab.pdf(format="A4", print_background=True, margin=MARGIN)
         finally:
             browser.close()
+    if base == NO_SITE_URL:
+        pdf = relative_links(pdf, base, page)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(pdf)
     return PdfResult(target, count_pages(pdf), len(pdf), time.perf_counter() - start)
@@ -186,14 +278,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site_dir", type=Path, help="a built site, e.g. site/")
     parser.add_argument("--page", default=PAGE, help=f"the cheat sheet's path in the site (default {PAGE})")
     parser.add_argument("--out", type=Path, help=f"where to write the PDF (default: {PDF_NAME} next to the page)")
+    parser.add_argument(
+        "--site-url",
+        help="the site's published address, where the PDF's links go (default: the page's canonical address; "
+        '"" for links relative to the PDF)',
+    )
     parser.add_argument("--max-pages", type=int, default=MAX_PAGES, help=f"fail above this many pages ({MAX_PAGES})")
     args = parser.parse_args(argv)
+    site_url = args.site_url
+    html = args.site_dir / args.page / "index.html" if args.page.endswith("/") else args.site_dir / args.page
+    if site_url is None and html.is_file():
+        site_url = canonical_site_url(html.read_text(encoding="utf-8"), args.page)
     try:
-        result = make_pdf(args.site_dir, args.page, args.out)
+        result = make_pdf(args.site_dir, args.page, args.out, site_url)
     except PdfUnavailable as exc:
         print(f"cannot make the cheat sheet PDF: {exc}", file=sys.stderr)
         return 2
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:
         print(f"the cheat sheet PDF failed: {exc}", file=sys.stderr)
         return 1
     print(f"{result.path}: {result.pages} A4 page(s), {result.size / 1024:.0f} KiB, {result.seconds:.1f} s")

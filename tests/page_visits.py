@@ -13,16 +13,17 @@ recorded from the first byte on (a script or asset from another host is requeste
 the page is parsed, before `load`).
 
 One visit per page, in a 1280 px window, light scheme: everything but the colours of the dark
-scheme. Then, in the same visit, the page is narrowed to 375 px and checked for horizontal
-overflow (the phone layout is CSS media queries and Material's resize handlers, which a
-narrowed window runs as a phone's first layout does; a page load at 375 px cost about a second
-per page for the same answer). Then it is widened again, switched to the dark scheme with the
-palette toggle, as a reader switches, and axe checks the rules whose answer depends on colours
-(`COLOUR_RULES`); every other axe rule reads the document, which is the same in both schemes.
-The site's colours follow Material's `data-md-color-scheme` attribute only (docs/assets/theme.css
-has no `prefers-color-scheme` query), so a switched page has the colours of one opened in the
-dark scheme; a second load per page cost about 1.8 s each for the same answer. That a page
-does open in the reader's scheme is checked by tests/test_accessibility.py on a few pages.
+scheme, and the formulas cut off by their box. Then, in the same visit, the page is narrowed to
+375 px and checked for horizontal overflow and cut-off formulas again (the phone layout is CSS
+media queries and Material's resize handlers, which a narrowed window runs as a phone's first
+layout does; a page load at 375 px cost about a second per page for the same answer). Then it is
+widened again, switched to the dark scheme with the palette toggle, as a reader switches, and
+axe checks the rules whose answer depends on colours (`COLOUR_RULES`); every other axe rule
+reads the document, which is the same in both schemes. The site's colours follow Material's
+`data-md-color-scheme` attribute only (docs/assets/theme.css has no `prefers-color-scheme`
+query), so a switched page has the colours of one opened in the dark scheme; a second load per
+page cost about 1.8 s each for the same answer. That a page does open in the reader's scheme is
+checked by tests/test_accessibility.py on a few pages.
 """
 
 from __future__ import annotations
@@ -110,6 +111,33 @@ OVERFLOW = """
     .slice(0, 5)
     .map(el => el.tagName.toLowerCase() + "." + [...el.classList].join("."));
   return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide};
+}
+"""
+
+# Every formula cut off by the box it scrolls in (its own, or the nearest around it that clips),
+# among those shown (not in an inactive tab), with what tells a reader it scrolls: the scroll
+# shades of docs/assets/mcref.css, background layers fixed to the box ("scroll") under covers
+# that travel with the formula ("local").
+CLIPPED = """
+() => {
+  const found = [];
+  for (const formula of document.querySelectorAll("article .math")) {
+    let box = null;
+    for (let el = formula; el && el.tagName !== "ARTICLE"; el = el.parentElement) {
+      if (getComputedStyle(el).overflowX !== "visible") { box = el; break; }
+    }
+    if (!box || box.scrollWidth <= box.clientWidth + 1 || box.getClientRects().length === 0) continue;
+    const style = getComputedStyle(box);
+    const attached = style.backgroundAttachment.split(",").map(s => s.trim());
+    const layers = style.backgroundImage.match(/gradient[(]/g) || [];
+    found.push({
+      tex: (formula.dataset.tex || "").slice(0, 60),
+      box: box.tagName.toLowerCase() + "." + [...box.classList].join("."),
+      hidden: box.scrollWidth - box.clientWidth,
+      shaded: layers.length >= 4 && attached.includes("local") && attached.includes("scroll"),
+    });
+  }
+  return found;
 }
 """
 
@@ -213,6 +241,7 @@ class PageVisit:
     images: list[str] | None = None  # CHECK_IMAGES (desktop, light)
     axe: list[dict[str, Any]] | None = None  # desktop, both schemes
     overflow: dict[str, Any] | None = None  # OVERFLOW (phone)
+    clipped: list[dict[str, Any]] | None = None  # CLIPPED (desktop and phone, light)
     screenshot: str | None = None  # taken when the load or overflow checks found a problem
     phone: PageVisit | None = None  # the desktop light visit narrowed to a phone's width
     dark: PageVisit | None = None  # the desktop light visit switched to the dark scheme
@@ -234,6 +263,11 @@ class PageVisit:
         if report["formulas"] and (not report["fontsLoaded"] or report["fontsFailed"]):
             problems.append(f"math font: loaded {report['fontsLoaded']}, failed {report['fontsFailed']}")
         return problems + layout_shift_problems(report)
+
+    def unshaded_clipped(self) -> list[str]:
+        """The formulas cut off at this width that do not show they scroll."""
+        assert self.clipped is not None, "the light visits (desktop and phone) record the cut-off formulas"
+        return [f"{c['tex']!r} in {c['box']} ({c['hidden']} px hidden)" for c in self.clipped if not c["shaded"]]
 
     def overflow_problems(self) -> list[str]:
         assert self.overflow is not None, "the phone visit records the overflow"
@@ -292,6 +326,7 @@ def visit_page(browser: Any, base_url: str, path: str, shots: Path) -> PageVisit
         seen.report = page.evaluate(CHECK_PAGE)
         seen.math = page.evaluate(CHECK_MATH)
         seen.images = page.evaluate(CHECK_IMAGES)
+        seen.clipped = page.evaluate(CLIPPED)
         if seen.load_problems():
             _screenshot(page, seen, shots)
         if seen.settled and AXE.is_file():  # the axe tests say when it is missing
@@ -315,6 +350,7 @@ def _narrowed(page: Any, desktop: PageVisit, shots: Path) -> PageVisit:
     page.set_viewport_size({"width": PHONE, "height": 900})
     page.evaluate(TWO_FRAMES)
     phone.overflow = page.evaluate(OVERFLOW)
+    phone.clipped = page.evaluate(CLIPPED)
     if phone.overflow_problems():
         _screenshot(page, phone, shots)
     page.set_viewport_size({"width": DESKTOP, "height": 900})

@@ -19,7 +19,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT, BuiltSite
-from tests.page_visits import CHECK_PAGE, PHONE, PageVisits, each_page
+from tests.page_visits import CHECK_PAGE, PHONE, TWO_FRAMES, PageVisits, each_page
+from tests.served_site import SETTLED
 
 
 def page_urls() -> list[str]:
@@ -148,6 +149,139 @@ def test_no_horizontal_overflow_at_phone_width(page_visits: PageVisits, path: st
     problems = seen.overflow_problems()
     if problems:
         pytest.fail(f"/{path} is " + "; ".join(problems) + f"\nscreenshot: {seen.screenshot}")
+
+
+# ----- formulas wider than their box -----
+
+
+@pytest.mark.parametrize("path", each_page(PAGES))
+def test_a_cut_off_formula_shows_that_it_scrolls(page_visits: PageVisits, path: str) -> None:
+    """At 1280 and 375 px, every formula its box cuts off has the scroll shades (docs/assets/mcref.css)."""
+    problems = {width: page_visits(path, width=width).unshaded_clipped() for width in (1280, PHONE)}
+    assert problems == {1280: [], PHONE: []}, f"/{path}: cut off with no sign that they scroll: {problems}"
+
+
+# Marks the first formula box cut off at its right edge and says where it is on the screen.
+MARK_CLIPPED = """
+() => {
+  const found = [...document.querySelectorAll("article .math-display")].find(
+    b => b.scrollWidth > b.clientWidth + 8 && b.getClientRects().length > 0);
+  found.setAttribute("data-test-clipped", "");
+  found.scrollIntoView({block: "center"});
+  const r = found.getBoundingClientRect();
+  const shade = parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.6;  // 0.6rem
+  return {x: r.x, y: r.y, width: r.width, height: r.height, shade};
+}
+"""
+
+
+def _strip(page: Any, box: dict[str, float], side: str, bare: bool) -> Any:
+    """The pixels of the box's edge as wide as a shade, with or without the box's background."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    page.evaluate(
+        "bare => { let s = document.getElementById('test-bare'); if (!s) { s = document.createElement('style');"
+        " s.id = 'test-bare'; document.head.append(s); }"
+        " s.textContent = bare ? '[data-test-clipped] { background: none !important; }' : ''; }",
+        bare,
+    )
+    page.evaluate(TWO_FRAMES)
+    x = box["x"] + 1 if side == "left" else box["x"] + box["width"] - box["shade"]
+    clip = {"x": x, "y": box["y"] + 2, "width": box["shade"] - 1, "height": box["height"] - 4}
+    return Image.open(BytesIO(page.screenshot(clip=clip))).convert("L")
+
+
+def _difference(a: Any, b: Any) -> float:
+    from PIL import ImageChops, ImageStat
+
+    return float(ImageStat.Stat(ImageChops.difference(a, b)).mean[0])
+
+
+def test_the_scroll_shade_is_drawn_where_the_formula_is_cut_and_only_there(visit: Any) -> None:
+    """Rendered, not only styled: S8 is cut off at 1280 px. At its start the right edge is shaded
+    and the left is not; scrolled to its end, the other way round; in both colour schemes."""
+    page, _ = visit("rules/scalar/")
+    page.wait_for_function(SETTLED)
+    for scheme in ("default", "slate"):
+        if page.evaluate("document.body.getAttribute('data-md-color-scheme')") != scheme:
+            page.locator("form[data-md-component='palette'] label:visible").first.click()
+            page.wait_for_timeout(400)  # Material fades the colours
+        box = page.evaluate(MARK_CLIPPED)
+        scroll = "end => { const b = document.querySelector('[data-test-clipped]');" \
+                 " b.scrollLeft = end ? b.scrollWidth : 0; }"
+        seen = {}
+        for end in (False, True):
+            page.evaluate(scroll, end)
+            for side in ("left", "right"):
+                seen[end, side] = _difference(_strip(page, box, side, False), _strip(page, box, side, True))
+        # measured: 26 to 35 grey levels where a shade is drawn, under 0.5 where not
+        shaded = {key: value > 4 for key, value in seen.items()}
+        expected = {(False, "left"): False, (False, "right"): True, (True, "left"): True, (True, "right"): False}
+        assert shaded == expected, (scheme, seen)
+
+
+# ----- linked code -----
+
+# The first link around code with an underscore: marked, scrolled to, and its box.
+MARK_LINKED_CODE = """
+() => {
+  const link = [...document.querySelectorAll("article a")].find(
+    a => a.querySelector("code") && a.textContent.includes("_") && a.getClientRects().length === 1);
+  link.setAttribute("data-test-link", "");
+  link.scrollIntoView({block: "center"});
+  const r = link.getBoundingClientRect();
+  return {text: link.textContent, x: r.x - 2, y: r.y - 2, width: r.width + 4, height: r.height + 12};
+}
+"""
+
+# Draws the marked link with or without its underline, and with its underscores or spaces in
+# their place (the code font is monospaced: nothing else moves).
+DRAW_LINK = """
+([underline, underscores]) => {
+  const link = document.querySelector("[data-test-link]");
+  link.style.setProperty("text-decoration-line", underline ? "underline" : "none", "important");
+  for (const code of link.querySelectorAll("code")) {
+    code.dataset.text = code.dataset.text || code.textContent;
+    code.textContent = underscores ? code.dataset.text : code.dataset.text.replaceAll("_", " ");
+  }
+}
+"""
+
+
+def _ink_rows(a: Any, b: Any) -> list[int]:
+    """The rows (from the top) in which two renderings differ."""
+    from PIL import ImageChops
+
+    diff = ImageChops.difference(a, b).point(lambda v: 255 if v > 40 else 0)
+    return [y for y in range(diff.height) if diff.crop((0, y, diff.width, y + 1)).getbbox()]
+
+
+def test_the_underline_of_linked_code_leaves_its_underscores_visible(visit: Any) -> None:
+    """At 1x, rendered: the rows of a linked name's underscores and the rows of its link
+    underline are apart, with at least one clear row between (they were the same rows, and
+    `vjp_add_w` read "vjp add w")."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    page, _ = visit("extensions/layers/")
+    page.wait_for_function(SETTLED)
+    box = page.evaluate(MARK_LINKED_CODE)
+    assert page.evaluate("devicePixelRatio") == 1
+
+    def draw(underline: bool, underscores: bool) -> Any:
+        page.evaluate(DRAW_LINK, [underline, underscores])
+        page.evaluate(TWO_FRAMES)
+        return Image.open(BytesIO(page.screenshot(clip=box))).convert("L")
+
+    plain = draw(False, False)
+    underscores = _ink_rows(draw(False, True), plain)
+    underline = _ink_rows(draw(True, False), plain)
+    assert underscores and underline, (box, underscores, underline)
+    assert max(underscores) + 1 < min(underline), (
+        f"{box['text']!r}: underscores in rows {underscores}, the underline in rows {underline}")
 
 
 # ----- copying -----

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
@@ -171,11 +172,65 @@ def test_the_pdf_is_built_and_fits_on_four_a4_pages(site: BuiltSite) -> None:
     assert "mcref-cheatsheet.pdf" in sheet(site).links, "the page does not link to its PDF"
 
 
+def pdf_link_targets(pdf: Path) -> list[str]:
+    """Every link annotation's target in a PDF, read by pypdf (not by the script's own reader)."""
+    try:
+        import pypdf
+    except ImportError:
+        if IN_CI:
+            raise
+        pytest.skip("pypdf is not installed: it is in the test extra (pip install -e '.[test]', or ./dev test)")
+    targets = []
+    for page in pypdf.PdfReader(pdf).pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") == "/Link":
+                action = annotation["/A"].get_object()
+                assert action["/S"] == "/URI", f"a link that is not to an address: {dict(action)}"
+                targets.append(str(action["/URI"]))
+    return targets
+
+
+def unreachable_links(site: BuiltSite, links: list[str], printed_at: str) -> list[str]:
+    """The links, resolved as a PDF viewer does against `printed_at`, that do not reach a page of
+    the built site at `printed_at`'s site, or an anchor of that page."""
+    root = printed_at.rsplit("cheatsheet/", 1)[0]
+    bad = []
+    for link in links:
+        url = urljoin(printed_at, link)
+        if not url.startswith(root):
+            bad.append(f"{link}: not in the site ({root})")
+            continue
+        parts = urlsplit(url)
+        target = site.path / unquote(parts.path)[len(urlsplit(root).path) :]
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            bad.append(f"{link}: no such page in the built site")
+        elif parts.fragment and parts.fragment not in anchors(target):
+            bad.append(f"{link}: {target.relative_to(site.path)} has no anchor {parts.fragment}")
+    return bad
+
+
+def test_every_link_in_the_pdf_reaches_its_page_and_anchor_at_site_url(site: BuiltSite) -> None:
+    """The PDF is read away from the site: its links go to site_url (the page's canonical address
+    says what it is), never to the local server it was printed from."""
+    need_chromium()
+    site_url = script.canonical_site_url((site.path / PAGE).read_text(encoding="utf-8"), "cheatsheet/")
+    assert site_url and site_url.startswith("https://"), site_url
+    links = pdf_link_targets(site.path / PDF)
+    assert {link.rpartition("#")[2] for link in links} >= set(RULE_IDS), "a rule has no link in the PDF"
+    assert all(link.startswith(site_url) for link in links), [x for x in links if not x.startswith(site_url)]
+    assert unreachable_links(site, links, site_url + "cheatsheet/") == []
+
+
 def test_the_script_makes_the_pdf_from_a_built_site(site: BuiltSite, tmp_path: Path) -> None:
+    """By hand, with no site_url: the links are relative to the PDF and reach the site around it."""
     need_chromium()
     out = tmp_path / "sheet.pdf"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "cheatsheet_pdf.py"), str(site.path), "--out", str(out)],
+        [sys.executable, str(ROOT / "scripts" / "cheatsheet_pdf.py"), str(site.path), "--out", str(out),
+         "--site-url", ""],
         capture_output=True,
         text=True,
         timeout=300,
@@ -183,6 +238,24 @@ def test_the_script_makes_the_pdf_from_a_built_site(site: BuiltSite, tmp_path: P
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert out.is_file() and script.count_pages(out.read_bytes()) <= MAX_PAGES
     assert "A4 page(s)" in proc.stdout
+    links = pdf_link_targets(out)  # pypdf reads the cross-reference table: the rewrite kept every offset
+    assert len(links) > len(RULE_IDS) and all(link.startswith("../") for link in links), links[:5]
+    # as read from the PDF in its place, cheatsheet/mcref-cheatsheet.pdf, on any host
+    assert unreachable_links(site, links, "http://example.org/docs/cheatsheet/mcref-cheatsheet.pdf") == []
+
+
+def test_relative_links_keep_every_byte_offset() -> None:
+    base = script.NO_SITE_URL
+    pdf = (b"%PDF-1.4\n1 0 obj <</S /URI /URI (" + base.encode() + b"rules/a/#R1)>>\n"
+           b"2 0 obj <</S /URI /URI (https://arxiv.org/abs/1802.01528)>>\nxref\n")
+    out = script.relative_links(pdf, base, "cheatsheet/")
+    assert len(out) == len(pdf) and out.index(b"xref") == pdf.index(b"xref")
+    assert script.pdf_links(out) == ["../rules/a/#R1", "https://arxiv.org/abs/1802.01528"]
+    assert script.relative_links(pdf.replace(b"rules/a/", b""), base, "cheatsheet/").count(b"(../#R1)") == 1
+    with pytest.raises(ValueError, match="still in the PDF"):
+        script.relative_links(pdf + b"<" + base.encode() + b">", base, "cheatsheet/")
+    with pytest.raises(ValueError, match="http"):
+        script.site_address("mcref.github.io/mcref/")
 
 
 # ----- in the browser -----
