@@ -21,6 +21,7 @@ the failure message.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,14 +29,43 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import IN_CI, chromium_path
-from tests.served_site import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse, serve
+from tests.served_site import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse_batch, serve
 
 CATEGORIES = ("accessibility", "best-practices", "seo")
+AUDITS = ("network-requests", "cumulative-layout-shift")
 CLS_CEILING = 0.1  # "good" in Google's Web Vitals
 PAGES = LIGHTHOUSE_PAGES
+BAD = "bad page"  # the key of the page with known faults among the session's reports
+BAD_PAGE = (
+    '<!doctype html><html><head><meta charset="utf-8"></head><body>'
+    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="40" height="40">'
+    '<a href="javascript:void(0)">here</a><script>console.error("boom")</script></body></html>'
+)
 
 
-def _lighthouse(url: str, report: Path) -> dict[str, Any]:
+@dataclass
+class Batch:
+    """The session's one Lighthouse run over every page: its exit status, stderr and reports."""
+
+    returncode: int
+    stderr: str
+    reports: dict[str, Path]  # a page of PAGES, or BAD -> its JSON report
+
+    def result(self, page: str) -> tuple[dict[str, Any], Path]:
+        """The page's report, read; a failed batch or a missing report fails the test."""
+        report = self.reports[page]
+        if self.returncode != 0 or not report.is_file():
+            pytest.fail(
+                f"the Lighthouse batch failed (exit {self.returncode}; report for {page or 'home'} "
+                f"{'written' if report.is_file() else 'missing'}):\n{self.stderr[-3000:]}"
+            )
+        return json.loads(report.read_text(encoding="utf-8")), report
+
+
+@pytest.fixture(scope="session")
+def lighthouse_reports(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    """Lighthouse on every page of PAGES and on the bad page, one after the other in one
+    Chromium (tests/lighthouse_batch.mjs); the bad page has a server of its own."""
     if not LIGHTHOUSE.is_file():
         pytest.fail(f"{LIGHTHOUSE} is missing: lighthouse is a devDependency in package.json; ./dev test installs it")
     executable = chromium_path()
@@ -43,11 +73,16 @@ def _lighthouse(url: str, report: Path) -> dict[str, Any]:
         if IN_CI:
             pytest.fail("No Chromium found, and CI=true makes a missing browser a failure")
         pytest.skip("No Chromium found (see tests/conftest.py for how to install one)")
-    run = lighthouse(
-        url, report, executable, categories=CATEGORIES, audits=("network-requests", "cumulative-layout-shift")
-    )
-    assert run.returncode == 0 and report.is_file(), f"lighthouse failed (exit {run.returncode}):\n{run.stderr[-3000:]}"
-    return json.loads(report.read_text(encoding="utf-8"))
+    tmp = tmp_path_factory.mktemp("lighthouse")
+    site = tmp / "bad-site"
+    site.mkdir()
+    (site / "index.html").write_text(BAD_PAGE, encoding="utf-8")
+    reports = {page: tmp / f"{n}-{(page or 'home').strip('/').replace('/', '-')}.json" for n, page in enumerate(PAGES)}
+    reports[BAD] = tmp / "bad-page.json"
+    with serve(site, prefix="/") as bad_url:
+        urls = {**{page: base_url + page for page in PAGES}, BAD: bad_url}
+        run = lighthouse_batch([(urls[key], reports[key]) for key in reports], executable, CATEGORIES, AUDITS)
+    return Batch(run.returncode, run.stderr, reports)
 
 
 def _shortfalls(result: dict[str, Any]) -> list[str]:
@@ -66,9 +101,8 @@ def _shortfalls(result: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
-def test_lighthouse_scores_one(base_url: str, path: str, tmp_path: Path) -> None:
-    report = tmp_path / "lighthouse.json"
-    result = _lighthouse(base_url + path, report)
+def test_lighthouse_scores_one(lighthouse_reports: Batch, base_url: str, path: str) -> None:
+    result, report = lighthouse_reports.result(path)
     assert not result.get("runtimeError"), result["runtimeError"]
     assert result["finalDisplayedUrl"].startswith(base_url), result["finalDisplayedUrl"]
     # Lighthouse's browser is not confined to the local host as the playwright one is:
@@ -88,18 +122,9 @@ def test_lighthouse_scores_one(base_url: str, path: str, tmp_path: Path) -> None
     assert not problems, f"Lighthouse on /{path} (full report: {report}):\n" + "\n".join(problems)
 
 
-def test_lighthouse_reports_a_bad_page(tmp_path: Path) -> None:
+def test_lighthouse_reports_a_bad_page(lighthouse_reports: Batch) -> None:
     """The same run and reading, on a page with known faults, must report them."""
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text(
-        '<!doctype html><html><head><meta charset="utf-8"></head><body>'
-        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="40" height="40">'
-        '<a href="javascript:void(0)">here</a><script>console.error("boom")</script></body></html>',
-        encoding="utf-8",
-    )
-    with serve(site, prefix="/") as url:
-        result = _lighthouse(url, tmp_path / "bad.json")
+    result, _ = lighthouse_reports.result(BAD)
     problems = "\n".join(_shortfalls(result))
     for expected in ("image-alt", "html-has-lang", "document-title", "errors-in-console", "meta-description"):
         assert expected in problems, f"{expected} not reported:\n{problems}"
