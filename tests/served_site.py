@@ -7,6 +7,10 @@ the tests never import from benchmarks/, the benchmark imports this module.
 The Chromium and its launch flags are those of `scripts/cheatsheet_pdf.py`, which the
 site build uses to print the cheat sheet: one definition for the build, the tests and
 the benchmark.
+
+Lighthouse (the Lighthouse test and the benchmark) goes through `lighthouse_batch()`:
+one node process (tests/lighthouse_batch.mjs) that launches one Chromium and runs
+Lighthouse on a list of pages in turn, one JSON report each.
 """
 
 from __future__ import annotations

@@ -4,18 +4,25 @@ axe (tests/test_accessibility.py) already checks every page; Lighthouse adds wha
 reviewer's audit looks at beyond it: console errors and deprecated APIs, the document's
 title, language, description and charset, crawlable links, a valid robots.txt, tap
 targets and font sizes on a phone-sized screen. It runs against the built site served
-on 127.0.0.1, with the same system Chromium as the other browser tests (CHROME_PATH),
-on one page of each kind: the home page, a rule page, the longest extension page, the
-cheat sheet and an executed notebook.
+on 127.0.0.1, with the same system Chromium as the other browser tests, on one page of
+each kind: the home page, a rule page, the longest extension page, the cheat sheet and
+an executed notebook; and on a small page with known faults, served on a port of its
+own, which shows the reading of the reports still finds what is wrong.
+
+Lighthouse runs once per session over all six pages (the `lighthouse_reports` fixture):
+one node process, one Chromium, a run of Lighthouse's own for each page in turn
+(tests/lighthouse_batch.mjs), which saves starting node and a browser five times. Each
+test reads its page's report; if the batch as a whole failed (an exit status other than
+0, a missing report), every test fails with the end of its stderr.
 
 The performance category is left out here: its score depends on the machine's load,
 so it is reported by the benchmark (benchmarks/site_speed.py), not asserted by a test.
 One of its measures does not depend on load and is checked: cumulative layout shift,
 on Lighthouse's emulated phone, at most 0.1.
 
-Lighthouse is pinned in package.json (devDependencies); `./dev test` installs it with
-npm ci. Its full JSON report is saved under the test's temporary folder and named in
-the failure message.
+Lighthouse and chrome-launcher are pinned in package.json (devDependencies); `./dev test`
+installs them with npm ci. The JSON reports are saved under the session's temporary
+folder, and a page's failure message names its report.
 """
 
 from __future__ import annotations
