@@ -50,28 +50,43 @@ BAD_PAGE = (
 )
 
 
+def _page_id(page: str) -> str:
+    return page or "home"
+
+
 @dataclass
 class Batch:
     """The session's one Lighthouse run over every page: its exit status, stderr and reports."""
 
     returncode: int
     stderr: str
-    reports: dict[str, Path]  # a page of PAGES, or BAD -> its JSON report
+    reports: dict[str, Path]  # a page of PAGES, or BAD -> its JSON report (the pages this session tests)
 
     def result(self, page: str) -> tuple[dict[str, Any], Path]:
         """The page's report, read; a failed batch or a missing report fails the test."""
         report = self.reports[page]
         if self.returncode != 0 or not report.is_file():
             pytest.fail(
-                f"the Lighthouse batch failed (exit {self.returncode}; report for {page or 'home'} "
+                f"the Lighthouse batch failed (exit {self.returncode}; report for {_page_id(page)} "
                 f"{'written' if report.is_file() else 'missing'}):\n{self.stderr[-3000:]}"
             )
         return json.loads(report.read_text(encoding="utf-8")), report
 
 
+def _selected(session: pytest.Session) -> list[str]:
+    """The pages (and BAD) whose tests this session runs: with `-k`, only those are audited."""
+    names = {item.name for item in session.items}
+    pages = [page for page in PAGES if f"test_lighthouse_scores_one[{_page_id(page)}]" in names]
+    if "test_lighthouse_reports_a_bad_page" in names:
+        pages.append(BAD)
+    return pages or [*PAGES, BAD]
+
+
 @pytest.fixture(scope="session")
-def lighthouse_reports(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    """Lighthouse on every page of PAGES and on the bad page, one after the other in one
+def lighthouse_reports(
+    request: pytest.FixtureRequest, base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Batch:
+    """Lighthouse on the pages of PAGES and on the bad page, one after the other in one
     Chromium (tests/lighthouse_batch.mjs); the bad page has a server of its own."""
     if not LIGHTHOUSE.is_file():
         pytest.fail(f"{LIGHTHOUSE} is missing: lighthouse is a devDependency in package.json; ./dev test installs it")
@@ -84,8 +99,9 @@ def lighthouse_reports(base_url: str, tmp_path_factory: pytest.TempPathFactory) 
     site = tmp / "bad-site"
     site.mkdir()
     (site / "index.html").write_text(BAD_PAGE, encoding="utf-8")
-    reports = {page: tmp / f"{n}-{(page or 'home').strip('/').replace('/', '-')}.json" for n, page in enumerate(PAGES)}
+    reports = {page: tmp / f"{n}-{_page_id(page).strip('/').replace('/', '-')}.json" for n, page in enumerate(PAGES)}
     reports[BAD] = tmp / "bad-page.json"
+    reports = {page: reports[page] for page in _selected(request.session)}
     with serve(site, prefix="/") as bad_url:
         urls = {**{page: base_url + page for page in PAGES}, BAD: bad_url}
         run = lighthouse_batch([(urls[key], reports[key]) for key in reports], executable, CATEGORIES, AUDITS)
@@ -107,7 +123,7 @@ def _shortfalls(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+@pytest.mark.parametrize("path", PAGES, ids=_page_id)
 def test_lighthouse_scores_one(lighthouse_reports: Batch, base_url: str, path: str) -> None:
     result, report = lighthouse_reports.result(path)
     assert not result.get("runtimeError"), result["runtimeError"]
