@@ -7,6 +7,10 @@ the tests never import from benchmarks/, the benchmark imports this module.
 The Chromium and its launch flags are those of `scripts/cheatsheet_pdf.py`, which the
 site build uses to print the cheat sheet: one definition for the build, the tests and
 the benchmark.
+
+Lighthouse (the Lighthouse test and the benchmark) goes through `lighthouse_batch()`:
+one node process (tests/lighthouse_batch.mjs) that launches one Chromium and runs
+Lighthouse on a list of pages in turn, one JSON report each.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ import gzip
 import http.server
 import importlib.util
 import io
+import json
 import mimetypes
 import os
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,13 +64,16 @@ EMPTY_PAGE = "404.html"  # the same theme, scripts and stylesheets, and almost n
 TRANSFER_BUDGET_KIB = 450
 FONTS_READY_RATIO_BUDGET = 1.5  # the target (issue 5): rule page / the same page without math
 FONTS_READY_RATIO_CEILING = 2.5  # what the browser tests guard: a regression alarm, not the target
-LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"  # pinned in package.json
+LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "core" / "index.js"  # pinned in package.json
+LIGHTHOUSE_BATCH = ROOT / "tests" / "lighthouse_batch.mjs"  # runs it on several pages with one Chromium
 LIGHTHOUSE_PAGES = ("", "rules/elementwise/", "extensions/network/", "cheatsheet/", "notebooks/neuron/")
 LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-# Lighthouse starts its own Chromium (chrome-launcher, which splits this string at spaces): the
-# shared flags but the host-resolver rule, whose value has spaces. Its own record of the page's
-# requests is what the Lighthouse test checks for other hosts, so nothing must be hidden from it.
-LIGHTHOUSE_CHROME_FLAGS = " ".join(["--headless=new", *(flag for flag in CHROMIUM_ARGS if " " not in flag)])
+# The flags of the Chromium that tests/lighthouse_batch.mjs launches (chrome-launcher): the shared
+# flags but the host-resolver rule. Lighthouse's own record of the page's requests is what the
+# Lighthouse test checks for other hosts, so nothing must be hidden from it.
+LIGHTHOUSE_CHROME_FLAGS = [
+    "--headless=new", *(flag for flag in CHROMIUM_ARGS if not flag.startswith("--host-resolver-rules="))
+]
 # Set by docs/assets/a11y.js once the page is idle and every part of it is drawn.
 SETTLED = "document.documentElement.hasAttribute('data-mcref-scroll-marked')"
 
@@ -231,19 +240,30 @@ def compare_pages(browser: Any, base_url: str, page: str = RULE_PAGE, runs: int 
     }
 
 
-def lighthouse(
-    url: str, report: Path, chrome: str, categories: tuple[str, ...] = LIGHTHOUSE_CATEGORIES,
-    audits: tuple[str, ...] = (),
+def lighthouse_batch(
+    runs: list[tuple[str, Path]], chrome: str, categories: tuple[str, ...] = LIGHTHOUSE_CATEGORIES,
+    audits: tuple[str, ...] = (), timeout: float = 600,
 ) -> subprocess.CompletedProcess[str]:
-    """Run Lighthouse (its defaults: a phone-sized screen, simulated slow CPU and network for
-    the performance figures) on `url` with the Chromium at `chrome`; the JSON report goes to
-    `report`. `audits` adds single audits to the categories."""
-    command = [
-        "node", str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-        "--only-categories=" + ",".join(categories), f"--chrome-flags={LIGHTHOUSE_CHROME_FLAGS}",
-    ]
-    if audits:
-        command.append("--only-audits=" + ",".join(audits))
-    return subprocess.run(
-        command, env={**os.environ, "CHROME_PATH": chrome}, capture_output=True, text=True, timeout=300, check=False
-    )
+    """Run Lighthouse on each (url, report) of `runs` in turn, writing each JSON report to its
+    path, with one node process and one Chromium (the one at `chrome`, launched with
+    LIGHTHOUSE_CHROME_FLAGS) for all of them: tests/lighthouse_batch.mjs.
+
+    Each page gets a run of its own with Lighthouse's defaults (a phone-sized screen,
+    simulated slow CPU and network for the performance figures, a fresh tab and cleared
+    cache); only the full-page screenshot, which nothing reads, is left out. `audits` adds
+    single audits to the categories. The exit status is 0 when every report was written
+    (a page's Lighthouse runtime error is in its report); stderr says what went wrong."""
+    job = {
+        "chromePath": chrome,
+        "chromeFlags": LIGHTHOUSE_CHROME_FLAGS,
+        "categories": list(categories),
+        "audits": list(audits),
+        "runs": [{"url": url, "report": str(report)} for url, report in runs],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        job_file = Path(tmp) / "job.json"
+        job_file.write_text(json.dumps(job), encoding="utf-8")
+        return subprocess.run(
+            ["node", str(LIGHTHOUSE_BATCH), str(job_file)], cwd=ROOT, capture_output=True, text=True,
+            timeout=timeout, check=False,
+        )
