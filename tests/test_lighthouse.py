@@ -38,6 +38,9 @@ import pytest
 from tests.conftest import IN_CI, chromium_path
 from tests.served_site import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse_batch, serve
 
+# One batch per run: under pytest-xdist (./dev test) every test here goes to the same process.
+pytestmark = pytest.mark.xdist_group("lighthouse")
+
 CATEGORIES = ("accessibility", "best-practices", "seo")
 AUDITS = ("network-requests", "cumulative-layout-shift")
 CLS_CEILING = 0.1  # "good" in Google's Web Vitals
