@@ -207,6 +207,25 @@ def test_a_single_wrong_entry_is_named_with_its_index():
     )
 
 
+def test_a_point_within_a_step_of_a_kink_is_named_and_told_apart_from_a_wrong_derivative():
+    x = np.array([0.5, 0.0, -1.0])  # ReLU at 0: the central difference gives 0.5, the convention 0
+    result = check_jacobian(lambda x: np.maximum(x, 0.0), np.diag((x > 0) * 1.0), x)
+    assert not result.ok
+    assert diagnosis(result) == (
+        "entry (1, 1): x[1] = 0 is within one step (h = 1e-06) of a kink, a point where f is not differentiable: "
+        "the one-sided differences are 0 to the left and 1 to the right, and the central difference averages "
+        "them (0.5). Yours, 0, lies between the one-sided slopes, so this is not a wrong derivative: move the "
+        "point more than h away from the kink to check it"
+    )
+    assert "kink" in diagnosis(check_backprop(lambda x: np.maximum(x, 0.0), lambda v, x: v * (x > 0), x))
+    assert "kink" in diagnosis(check_jacobian(np.abs, 1.0, 3e-7))  # |x| within h of 0, not at it
+    # a wrong derivative at the same point is not put down to the kink
+    assert "kink" not in diagnosis(check_jacobian(lambda x: np.maximum(x, 0.0), np.diag((x > 0) * 2.0), x))
+    assert "kink" not in diagnosis(check_jacobian(lambda x: np.maximum(x, 0.0), 3.0, 0.0))
+    # nor is a smooth function with a wrong derivative
+    assert "kink" not in diagnosis(check_jacobian(square, np.diag(X3 + 1e-3), X3))
+
+
 def test_a_claim_right_only_for_symmetric_a_is_named():
     # f(x) = xᵀAx has gradient (A + Aᵀ)x; 2Ax is right only when A is symmetric
     def quadratic(x, M):
@@ -373,7 +392,8 @@ def test_report_is_an_aligned_table():
     result = check_jacobian(square, np.diag(np.array([1.0, 2.0, 3.0])), np.array([1.0, 2.0, 3.0]))
     assert result.report() == "\n".join(
         [
-            "check_jacobian FAILED: full mode, numerator layout, Jacobian 3 x 3, f: (3,) -> (3,), 8 calls of f",
+            # 2 + 2 * 3 calls for the numerical Jacobian, 2 for the one-sided differences of the kink test
+            "check_jacobian FAILED: full mode, numerator layout, Jacobian 3 x 3, f: (3,) -> (3,), 10 calls of f",
             "tolerance: |claimed - numerical| <= atol + rtol * |numerical|, "
             "rtol 1e-05, atol 1e-07; step 1e-06; float64",
             "max |error| 3; 3 of 9 entries outside the tolerance",

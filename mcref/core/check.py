@@ -611,6 +611,59 @@ def _diagnose_fitted(C: FloatArray, probe: _Probe, p: _Problem, transposed: str)
     return found
 
 
+_KINK_COLUMNS = 10  # one-sided differences cost two calls of f per column: look at this many at most
+
+
+def _diagnose_kinks(C: FloatArray, probe: _Probe, p: _Problem, step: float) -> list[str]:
+    """Full mode: failing entries whose central difference straddles a kink of f.
+
+    For each failing column j (at most _KINK_COLUMNS), the one-sided differences
+    (f(x + h e_j) - f(x)) / h and (f(x) - f(x - h e_j)) / h are compared: for a smooth f
+    they differ by about h f'', for a kink within h of x_j by the jump of the slope. An
+    entry is put down to a kink when the two differ by more than 1% (and far more than
+    the tolerance) and yours lies between them (a one-sided derivative, or a convention
+    such as ReLU's 0 at 0). Returns [] unless every failing entry is such a one, so that
+    a wrong derivative near a kink is still diagnosed as wrong.
+    """
+    if probe.mode != "full":
+        return []
+    bad = np.argwhere(np.abs(C - probe.numerical) > probe.allowed)
+    columns = sorted({int(j) for _, j in bad})
+    if not columns or len(columns) > _KINK_COLUMNS:
+        return []
+    flat = p.x64.reshape(-1)
+    f0 = p.f0.reshape(-1)
+    found = []
+    for j in columns:
+        h = step * max(1.0, abs(float(flat[j])))
+        sides = []
+        for sign in (1.0, -1.0):
+            moved = flat.copy()
+            moved[j] += sign * h
+            point = p.cast(moved.reshape(p.in_shape))
+            taken = float(np.asarray(point, dtype=np.float64).reshape(-1)[j] - flat[j])
+            sides.append((evaluate(p.call, p.name, point).reshape(-1) - f0) / taken)
+        right, left = sides
+        for i in (int(i) for i, jj in bad if jj == j):
+            r, lft, c, allowed = float(right[i]), float(left[i]), float(C[i, j]), float(probe.allowed[i, j])
+            jump = abs(r - lft)
+            between = min(r, lft) - allowed <= c <= max(r, lft) + allowed
+            if not (jump > 0.01 * (abs(r) + abs(lft)) and jump > 100 * allowed and between):
+                return []
+            index = ", ".join(str(int(t)) for t in np.unravel_index(j, p.in_shape))
+            where = f"{p.name}[{index}]" if p.in_shape else p.name
+            entry = "" if p.m * p.n == 1 else f"entry ({i}, {j}): "
+            found.append(
+                f"{entry}{where} = {format_number(float(flat[j]), 6)} is within one step (h = {h:.3g}) of a kink, "
+                f"a point where f is not differentiable: the one-sided differences are {format_number(lft, 6)} to "
+                f"the left and {format_number(r, 6)} to the right, and the central difference averages them "
+                f"({format_number(float(probe.numerical[i, j]), 6)}). Yours, {format_number(c, 6)}, lies between "
+                "the one-sided slopes, so this is not a wrong derivative: move the point more than h away from "
+                "the kink to check it"
+            )
+    return found
+
+
 def _diagnose_entries(C: FloatArray, probe: _Probe, p: _Problem) -> list[str]:
     """Full mode, no pattern found: a gradient of a matrix given transposed, or a single wrong entry."""
     if p.m == 1 and len(p.in_shape) == 2 and p.in_shape[0] == p.in_shape[1] > 1:
@@ -960,7 +1013,9 @@ def check_jacobian(
     # shape. A gradient of a scalar f as an (n, 1) column is the one unambiguous denominator shape.
     transposed = layout == "auto" and used == "denominator" and p.m > 1
     if not probe.agrees(values):
-        diagnosis = _diagnose_fitted(C, probe, p, _transpose_hint("numerator" if used == "gradient" else used))
+        diagnosis = _diagnose_kinks(C, probe, p, step) or _diagnose_fitted(
+            C, probe, p, _transpose_hint("numerator" if used == "gradient" else used)
+        )
         if transposed:
             diagnosis = [f"read in denominator layout (its shape {c.shape} is the transposed one), it does not "
                          "match either", *diagnosis]
@@ -1150,7 +1205,9 @@ def check_backprop(
     diagnosis = []
     if not probe.agrees(values):
         if mode == "full":
-            diagnosis = _diagnose_fitted(values, probe, p, "vjp computes J v (a JVP), not vᵀJ")
+            diagnosis = _diagnose_kinks(values, probe, p, step) or _diagnose_fitted(
+                values, probe, p, "vjp computes J v (a JVP), not vᵀJ"
+            )
         else:
             c = probe.factor(values)
             if c is not None:
