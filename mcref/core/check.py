@@ -472,8 +472,8 @@ def _factor_text(c: float, sizes: list[tuple[int, str]], p: _Problem | None = No
         for k, label in sizes:
             if math.isclose(a, k, rel_tol=1e-4) and p is not None and _reduces(p, k) == "sum":
                 reason = (
-                    f"a factor N is missing from yours, where N = {k} is {label}, over which f sums: "
-                    "or you divided by N where f does not"
+                    f"a factor N is missing from yours, where N = {k} is {label}, over which f sums "
+                    "(or you divided by N where f does not)"
                 )
                 break
             if math.isclose(a, 1.0 / k, rel_tol=1e-4) and p is not None and _reduces(p, k) == "mean":
