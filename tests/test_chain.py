@@ -23,10 +23,12 @@ from mcref.paper.chain import (
     chain_cost,
     chain_product,
     diagonal_chain,
+    jac_two_layer,
     ln_sin_cube_squared_steps,
     single_variable_chain,
     total_derivative_chain,
     vector_chain,
+    vjp_two_layer,
 )
 
 RNG = np.random.default_rng(20261126)
@@ -435,3 +437,19 @@ def test_c6_is_a_column_and_c7_is_diagonal() -> None:
     D = chain.jac_sin_of_squares(v)
     np.testing.assert_array_equal(D, np.diag(np.diag(D)))
     np.testing.assert_allclose(np.diag(D), 2 * v * np.cos(v**2), rtol=1e-14)
+
+
+# ----- R26 where tanh saturates -----
+
+
+@pytest.mark.parametrize("z", [10.0, 19.0, 25.0, -30.0])
+def test_two_layer_derivative_is_relatively_accurate_where_tanh_saturates(z: float) -> None:
+    # At |A x| past ~19, tanh(A x) rounds to ±1 and 1 - tanh² to exactly 0; the true value, sech²,
+    # is 1.3e-16 at 19. Central differences see a flat f there, so the check is relative, against
+    # 1/cosh² computed independently: y = sin(b tanh(a x)), dy/dx = cos(b tanh(a x)) b sech²(a x) a.
+    x, b = np.array([1.0]), 0.5
+    A, B = np.array([[z]]), np.array([[b]])  # A x = z
+    expected = np.cos(b * np.tanh(z)) * b / np.cosh(z) ** 2 * A[0, 0]
+    assert expected != 0.0
+    np.testing.assert_allclose(jac_two_layer(x, A, B), [[expected]], rtol=1e-12, atol=0.0)
+    np.testing.assert_allclose(vjp_two_layer(np.array([1.0]), x, A, B), [expected], rtol=1e-12, atol=0.0)

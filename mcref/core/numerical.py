@@ -35,6 +35,7 @@ from mcref.core.validate import FloatArray
 
 __all__ = [
     "ATOL",
+    "FAST_Z",
     "RTOL",
     "STEP",
     "CheckResult",
@@ -52,6 +53,10 @@ RTOL = 1e-5
 
 ATOL = 1e-7
 """Absolute tolerance of [`compare_jacobians`][mcref.core.numerical.compare_jacobians]."""
+
+FAST_Z = 6.0
+"""Fast mode of [`check_jacobian`][mcref.core.check.check_jacobian] passes a projection whose error is
+within FAST_Z times its estimated error scale: a false alarm has probability at most 2 exp(-FAST_Z²/2)."""
 
 
 def bind_variable(
@@ -245,8 +250,10 @@ class CheckResult:
         compared: Number of compared entries (`m * n` in full mode, the number
             of projections in fast mode).
         rtol: Relative tolerance used.
-        atol: Absolute tolerance used (per Jacobian entry; fast mode scales it,
-            see the module description).
+        atol: Absolute tolerance used (per Jacobian entry). In fast mode
+            both are 0 unless given: the tolerance is estimated (see
+            [`check_jacobian`][mcref.core.check.check_jacobian]), and a given
+            rtol or atol widens it.
         step: Relative step of the central differences (None for a
             comparison, which is given both arrays).
         dtype: The precision `f` was evaluated in.
@@ -327,12 +334,15 @@ class CheckResult:
             f"f: {describe_shape(self.input_shape)} -> {describe_shape(self.output_shape)}, {calls}"
         ]
         if self.mode == "full":
-            rule = "|claimed - numerical| <= atol + rtol * |numerical|"
+            rule = f"|claimed - numerical| <= atol + rtol * |numerical|, rtol {self.rtol:g}, atol {self.atol:g}"
         else:
-            rule = "|claimed - numerical| <= atol * |v|_1 * |u|_1 + rtol * |numerical| for each v^T J u"
-        lines.append(
-            f"tolerance: {rule}, rtol {self.rtol:g}, atol {self.atol:g}; step {self.step:g}; {self.dtype}"
-        )
+            rule = (
+                f"|claimed - numerical| <= {FAST_Z:g} x the estimated error of each v^T J u (central differences at "
+                "steps h and 2h, and rounding)"
+            )
+            if self.rtol or self.atol:
+                rule += f" + rtol * |numerical| + atol * |v|_2 * |u|_2, rtol {self.rtol:g}, atol {self.atol:g}"
+        lines.append(f"tolerance: {rule}; step {self.step:g}; {self.dtype}")
         if self.worst:
             what = "entries" if self.mode == "full" else "projections"
             lines.append(
