@@ -152,7 +152,7 @@ def logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
     args=_MSE_ARGS,
     conditions=r"None. $\hat{\mathbf{y}}$ and $\mathbf{y}$ have the same length $m$; the derivative is with "
     r"respect to the prediction $\hat{\mathbf{y}}$, the target $\mathbf{y}$ held fixed.",
-    keywords=("MSE", "mean squared error", "L2 loss", "squared error", "regression loss"),
+    keywords=("MSE", "MSE gradient", "mean squared error", "L2 loss", "squared error", "regression loss"),
 )
 def grad_mse(yhat: ArrayLike, y: ArrayLike) -> FloatArray:
     """X22: the gradient of (1/m) Σ (ŷ_i − y_i)² with respect to ŷ is (2/m)(ŷ − y)ᵀ.

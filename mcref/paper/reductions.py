@@ -154,7 +154,7 @@ _R18 = reduction(
         r"v \left( \frac{\partial \mathbf{f}}{\partial \mathbf{x}} \right)^{T} \vec{\mathbf{1}}"
         r" \text{, here } v A^T \vec{\mathbf{1}}"
     ),
-    keywords=("sum of the outputs", "reduce sum", "summation"),
+    keywords=("sum of the outputs",),
 )
 
 
@@ -316,7 +316,7 @@ _R20 = reduction(
     args=_SCALED_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
     vjp_latex=_vjp_statement(rf"v z {_ONES}"),
-    keywords=("scaled sum", "reduce sum", "summation"),
+    keywords=("scaled sum",),
 )
 
 
@@ -372,7 +372,7 @@ def vjp_scaled_total_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
     conditions=(
         r"$\mathbf{x}$ does not depend on $z$. A scalar by a scalar: $1 \times 1$ in both layouts."
     ),
-    keywords=("scaled sum", "reduce sum", "summation"),
+    keywords=("scaled sum",),
 )
 def grad_scaled_total_z(x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R21: the derivative of sum(x z) with respect to z is sum(x) (not n: erratum E2).
