@@ -182,25 +182,29 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 def index_rules(index: dict[str, Any], sections: dict[str, str]) -> None:
     """Give each rule's section in a search index (search/search_index.json, parsed) its keywords and boost.
 
-    `sections` maps a rule ID to its section's location in the index. Raises PluginError
-    if the index does not weigh a `keywords` field (the search plugin's `fields` setting
-    in mkdocs.yml) or a rule has no section in it: either way the search would silently
-    stop finding rules by the names readers use.
+    `sections` maps the ID of every rule the build placed to its section's location in the
+    index ("rules/neuron/#N6"). Raises PluginError if the index does not weigh a `keywords`
+    field (the search plugin's `fields` setting in mkdocs.yml) or a rule's section is not in
+    it: either way the search would silently stop finding rules by the names readers use.
     """
     if "keywords" not in index.get("config", {}).get("fields", {}):
         raise PluginError("the search index weighs no 'keywords' field: add it to the search plugin's `fields`")
     entries = {doc["location"]: doc for doc in index["docs"]}
     for r in mcref.all_rules():
-        doc = entries.get(sections.get(r.id, ""))
+        if r.id not in sections:
+            continue  # (not on this build's pages; the real site places every rule, or fails)
+        doc = entries.get(sections[r.id])
         if doc is None:
-            raise PluginError(f"rule {r.id} has no section in the search index ({sections.get(r.id)})")
+            raise PluginError(f"rule {r.id}: its section {sections[r.id]} is not in the search index")
         doc["boost"] = RULE_SEARCH_BOOST
         if r.keywords:
             doc["keywords"] = ", ".join(r.keywords)
 
 
 def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
-    # The search plugin has written its index by now (hooks run after the plugins).
+    if "material/search" not in config.plugins:
+        return  # (a probe site on another theme: its search has no fields to weigh)
+    # Material's search plugin has written its index by now (hooks run after the plugins).
     path = Path(config.site_dir) / "search" / "search_index.json"
     if not path.is_file():
         raise PluginError(f"{path} does not exist: the search plugin must run before hooks/rules.py")

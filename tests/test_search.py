@@ -68,5 +68,9 @@ def test_the_index_gets_each_rules_keywords_and_boost() -> None:
     with pytest.raises(PluginError, match="weighs no 'keywords' field"):
         hook.index_rules(_index({"title": {"boost": 1000}}), sections)
     # a rule whose section is not in the index
-    with pytest.raises(PluginError, match="rule N6 has no section in the search index"):
+    with pytest.raises(PluginError, match="rule N6: its section rules/elsewhere/#N6 is not in the search index"):
         hook.index_rules(_index({"keywords": {"boost": 1000}}), {**sections, "N6": "rules/elsewhere/#N6"})
+    # a rule this build does not place is left alone (a probe site with a few rules)
+    index = _index({"keywords": {"boost": 1000}})
+    hook.index_rules(index, {"N6": "rules/page/#N6"})
+    assert [doc["location"] for doc in index["docs"] if "boost" in doc] == ["rules/page/#N6"]
