@@ -16,11 +16,20 @@ most of the other rules of its module (`mcref.core.registry.rule_pages`), under
 "More rules". So a rule added to a module is on the site, verified and in the
 cheat sheet, without touching a page; a `{{ rule ID }}` line moves it into the
 text where it is explained.
+
+Search: every rule's `keywords` (the names readers type: ReLU, MSE, weight decay)
+go into the search index as a field of the rule's own section, `keywords`, which
+mkdocs.yml weighs like a title; the reader never sees them. A rule's section
+weighs more than other parts of a page, and the API reference's pages less, so
+that for the same words the rule comes before its page's introduction and before
+the function that computes it.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -34,6 +43,18 @@ from mcref.core.registry import RULE_MARKER, Rule, rule_pages, shape_tex
 
 _placed: dict[str, str] = {}
 _pages: dict[str, str] = {}  # every rule's page for this build, marker or module
+_sections: dict[str, str] = {}  # every rule's section as the search index names it: "rules/neuron/#N6"
+
+# The API reference's pages weigh this much in search, against 1 for every other page: its
+# sections are titled with function names ("relu_derivative", "gradient_as_row") that a word
+# typed into the box matches as a prefix, as strongly as a rule's title.
+API_SEARCH_BOOST = 0.5
+# A rule's own section weighs this much. Material multiplies the score of the top of a page (the
+# part before its first heading) by up to 5 and that of a section by up to 2 (its boost for the
+# query words found), and shows only the best part of each page: at weight 1 a search for "vector
+# chain rule" or "quadratic form gradient" showed the rule's page and folded the rule itself
+# under "more on this page". Above 5/2, the rule wins over its page's top for the same words.
+RULE_SEARCH_BOOST = 3.0
 
 
 def placement(files: Files) -> dict[str, str]:
@@ -51,6 +72,8 @@ def _more_rules(markdown: str, page: Page, files: Files) -> str:
         for r in mcref.all_rules()
         if placement(files).get(r.id) == page.file.src_uri and r.id not in placed_here
     ]
+    for r in rules:
+        _sections[r.id] = f"{page.url}#{r.id}"
     if not rules:
         return ""
     modules = sorted({f"`{r.derivative.__module__}`" for r in rules})
@@ -133,6 +156,7 @@ def rule_markdown(r: Rule) -> str:
 def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
     _placed.clear()
     _pages.clear()
+    _sections.clear()
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files, **kwargs: Any) -> str:
@@ -145,10 +169,48 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         if rule_id in _placed:
             raise PluginError(f"{page.file.src_uri}: rule {rule_id} is already placed on {_placed[rule_id]}")
         _placed[rule_id] = page.file.src_uri
+        _sections[rule_id] = f"{page.url}#{rule_id}"
         return rule_markdown(r)
 
+    if page.file.src_uri.startswith("reference/"):
+        # (front matter the search plugin reads; the API pages are generated, so it is set here)
+        page.meta.setdefault("search", {}).setdefault("boost", API_SEARCH_BOOST)
     more = _more_rules(markdown, page, files)  # before expanding: it reads this page's own markers
     return RULE_MARKER.sub(expand, markdown) + more
+
+
+def index_rules(index: dict[str, Any], sections: dict[str, str]) -> None:
+    """Give each rule's section in a search index (search/search_index.json, parsed) its keywords and boost.
+
+    `sections` maps the ID of every rule the build placed to its section's location in the
+    index ("rules/neuron/#N6"). Raises PluginError if the index does not weigh a `keywords`
+    field (the search plugin's `fields` setting in mkdocs.yml) or a rule's section is not in
+    it: either way the search would silently stop finding rules by the names readers use.
+    """
+    if "keywords" not in index.get("config", {}).get("fields", {}):
+        raise PluginError("the search index weighs no 'keywords' field: add it to the search plugin's `fields`")
+    entries = {doc["location"]: doc for doc in index["docs"]}
+    for r in mcref.all_rules():
+        if r.id not in sections:
+            continue  # (not on this build's pages; the real site places every rule, or fails)
+        doc = entries.get(sections[r.id])
+        if doc is None:
+            raise PluginError(f"rule {r.id}: its section {sections[r.id]} is not in the search index")
+        doc["boost"] = RULE_SEARCH_BOOST
+        if r.keywords:
+            doc["keywords"] = ", ".join(r.keywords)
+
+
+def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
+    if "material/search" not in config.plugins:
+        return  # (a probe site on another theme: its search has no fields to weigh)
+    # Material's search plugin has written its index by now (hooks run after the plugins).
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if not path.is_file():
+        raise PluginError(f"{path} does not exist: the search plugin must run before hooks/rules.py")
+    index = json.loads(path.read_text("utf-8"))
+    index_rules(index, _sections)
+    path.write_text(json.dumps(index, separators=(",", ":")), "utf-8")
 
 
 __all__ = ["example_code", "rule_markdown", "shape_tex"]

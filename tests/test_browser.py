@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -673,6 +674,39 @@ def test_search_results_show_a_formula_once_and_no_tex(search_page: Any) -> None
     # the statement appears once per layout tab, as typed math, not again as glyphs or TeX
     assert r10.count("diag") == 2, r10
     assert r10.count("∂(w ⊗ x)/∂w = diag(x)") == 2, r10
+
+
+# The first three sections the results show (a page shows its best part; the others are folded
+# under "more on this page"), as (page path, #anchor).
+TOP_SECTIONS = """() => [...document.querySelectorAll('.md-search-result__item a.md-search-result__link')]
+  .filter(a => a.hash && a.checkVisibility()).slice(0, 3).map(a => [a.pathname, a.hash])"""
+# The rule's section is among them, and no section of the API reference comes before it.
+RULE_FOUND = """id => {
+  const top = window.__mcrefTopSections();
+  const at = top.findIndex(([path, hash]) => /\\/(rules|extensions)\\/[^/]+\\/$/.test(path) && hash === '#' + id);
+  return at >= 0 && !top.slice(0, at).some(([path]) => path.includes('/reference/'));
+}"""
+
+
+@pytest.mark.xdist_group("search")  # one search page (the fixture above) per run
+def test_reader_searches_find_their_rule(search_page: Any) -> None:
+    """What readers type (tests/search_queries.toml: "jacobian of relu", "mse gradient", "weight
+    decay", ...) finds the rule: its section on its rule page is among the first three sections
+    listed, after no section of the API reference. Before the rules' keywords and the search
+    weights of hooks/rules.py, 44 of the 59 rules were not in the first three: "jacobian of
+    relu" listed the API's relu_derivative first and N6 not at all."""
+    queries = tomllib.loads((ROOT / "tests" / "search_queries.toml").read_text("utf-8"))
+    page = search_page()
+    page.evaluate(f"window.__mcrefTopSections = {TOP_SECTIONS}")
+    missed = {}
+    for query, rule_id in queries.items():
+        _search(page, query)
+        try:  # (the list may be redrawn once more as the search settles)
+            page.wait_for_function(RULE_FOUND, arg=rule_id, timeout=2000)
+        except PlaywrightTimeoutError:
+            top = page.evaluate("window.__mcrefTopSections()")
+            missed[query] = f"{rule_id}, got {[path.strip('/').split('/')[-1] + hash for path, hash in top]}"
+    assert not missed, "\n".join(f"{q!r}: {why}" for q, why in missed.items())
 
 
 @pytest.mark.parametrize(

@@ -287,6 +287,9 @@ class Rule:
             variable, without forming `J`. Attached with
             [`vjp_of`][mcref.core.registry.vjp_of].
         vjp_latex: The VJP as a LaTeX formula, shown on the rule's page.
+        keywords: The names readers search for that the title does not
+            spell out (`"ReLU"`, `"MSE"`, `"weight decay"`); the site's search
+            finds the rule by them as strongly as by its title.
     """
 
     id: str
@@ -303,6 +306,7 @@ class Rule:
     domain: Callable[..., bool] | None = None
     vjp: Callable[..., Any] | None = None
     vjp_latex: str = ""
+    keywords: tuple[str, ...] = ()
 
     @property
     def extension(self) -> bool:
@@ -387,6 +391,7 @@ def rule(
     args: Mapping[str, Arg],
     conditions: str = "",
     domain: Callable[..., bool] | None = None,
+    keywords: Sequence[str] = (),
 ) -> Callable[[F], F]:
     """Register the decorated function as the closed-form derivative of a rule.
 
@@ -395,8 +400,10 @@ def rule(
     raises ValueError), with a `rule_id` attribute; the registry holds the same
     wrapped function. Registering an ID twice is an error. `latex_denominator`
     defaults to `latex`, for a derivative that is the same array in both layouts
-    (a diagonal or symmetric Jacobian).
+    (a diagonal or symmetric Jacobian). `keywords` are the names readers search
+    for (`("ReLU", "rectifier")`): a sequence of non-empty strings.
     """
+    names = _keywords(id, keywords)
 
     def decorate(derivative: F) -> F:
         if not _ID.match(id):
@@ -419,11 +426,26 @@ def rule(
             args=dict(args),
             conditions=conditions,
             domain=domain,
+            keywords=names,
         )
         guarded.rule_id = id  # type: ignore[attr-defined]
         return guarded
 
     return decorate
+
+
+def _keywords(rule_id: str, keywords: Sequence[str]) -> tuple[str, ...]:
+    """A rule's search keywords as a tuple, or TypeError/ValueError naming what is wrong."""
+    if isinstance(keywords, str) or not isinstance(keywords, Sequence):
+        raise TypeError(
+            f"rule {rule_id}: keywords must be a list or tuple of strings, got {type(keywords).__name__} {keywords!r}"
+        )
+    for word in keywords:
+        if not isinstance(word, str):
+            raise TypeError(f"rule {rule_id}: every keyword must be a string, got {type(word).__name__} {word!r}")
+        if not word.strip():
+            raise ValueError(f"rule {rule_id}: a keyword must not be empty, got {word!r}")
+    return tuple(word.strip() for word in keywords)
 
 
 def vjp_of(rule_id: str, *, latex: str = "") -> Callable[[F], F]:
@@ -680,6 +702,7 @@ def elementwise(
     section: str = "",
     conditions: str = "",
     domain: Callable[..., bool] | None = None,
+    keywords: Sequence[str] = (),
 ) -> Kind:
     """An element-wise rule, from its element-wise derivative.
 
@@ -701,6 +724,8 @@ def elementwise(
         section: The paper's section(s); empty for an extension.
         conditions: Assumptions, markdown.
         domain: Optional predicate on a point, as in
+            [`rule`][mcref.core.registry.rule].
+        keywords: The names readers search for, as in
             [`rule`][mcref.core.registry.rule].
 
     Returns:
@@ -724,7 +749,7 @@ def elementwise(
         lambda point: np.diag(diagonal(point)),
         backprop,
         dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex, shape=(args[wrt].shape[0],) * 2,
-             args=args, conditions=conditions, domain=domain),
+             args=args, conditions=conditions, domain=domain, keywords=keywords),
         vjp_latex or "",
     )
 
@@ -743,6 +768,7 @@ def reduction(
     section: str = "",
     conditions: str = "",
     domain: Callable[..., bool] | None = None,
+    keywords: Sequence[str] = (),
 ) -> Kind:
     """A rule whose forward function returns a number, from its gradient.
 
@@ -764,7 +790,7 @@ def reduction(
         lambda v, point, name: validate.scalar_cotangent(v, name=name) * grad(point),
         dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex,
              latex_denominator=latex_denominator, shape=(1, args[wrt].shape[0]), args=args,
-             conditions=conditions, domain=domain),
+             conditions=conditions, domain=domain, keywords=keywords),
         vjp_latex,
     )
 
@@ -784,6 +810,7 @@ def linear(
     section: str = "",
     conditions: str = "",
     domain: Callable[..., bool] | None = None,
+    keywords: Sequence[str] = (),
 ) -> Kind:
     """A rule y = A wrt, linear in the variable, from its matrix A.
 
@@ -806,7 +833,8 @@ def linear(
         jac,
         backprop,
         dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex,
-             latex_denominator=latex_denominator, shape=shape, args=args, conditions=conditions, domain=domain),
+             latex_denominator=latex_denominator, shape=shape, args=args, conditions=conditions, domain=domain,
+             keywords=keywords),
         vjp_latex,
     )
 

@@ -199,6 +199,7 @@ _X13 = elementwise(
     diagonal_latex=rf"\sigma({_X}) \otimes ({_ONES} - \sigma({_X}))",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\sigma(x) = 1/(1 + e^{-x})$, so $\sigma'(x) = \sigma(x)(1 - \sigma(x))$.",
+    keywords=("logistic function", "sigmoid derivative", "logistic sigmoid"),
 )
 
 
@@ -248,6 +249,7 @@ _X14 = elementwise(
     diagonal_latex=rf"({_ONES} - \tanh^2({_X}))",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\tanh^2(\mathbf{x})$ squares each entry.",
+    keywords=("hyperbolic tangent", "tanh derivative"),
 )
 
 
@@ -292,6 +294,7 @@ _X15 = elementwise(
     diagonal_latex=rf"\sigma({_X})",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{softplus}(x) = \log(1 + e^x)$, whose derivative is the sigmoid.",
+    keywords=("smooth ReLU", "softplus derivative"),
 )
 
 
@@ -337,6 +340,7 @@ _X16 = elementwise(
     args=_ARGS,
     conditions=_DIAGONAL + r" Every $x_i \le 709.78$, where $e^{x_i}$ still fits in float64; "
     "beyond it the functions raise ValueError.",
+    keywords=("exponential", "exponential function", "exp"),
 )
 
 
@@ -388,6 +392,7 @@ _X17 = elementwise(
     args=_LOG_ARGS,
     conditions=_DIAGONAL + r" Every $x_i > 0$; the functions raise ValueError naming the first "
     r"entry with $x_i \le 0$.",
+    keywords=("natural logarithm", "logarithm", "ln", "log derivative"),
 )
 
 

@@ -125,6 +125,7 @@ _X1 = linear(
     args=_AFFINE_ARGS,
     conditions=r"$W$ is $m \times n$, $\mathbf{x}$ has length $n$, $\mathbf{b}$ has length $m$.",
     vjp_latex=rf"\frac{{\partial L}}{{\partial {_Xv}}} = W^T {_DELTA}",
+    keywords=("linear layer", "dense layer", "fully connected layer", "input gradient"),
 )
 
 
@@ -184,6 +185,7 @@ _X2 = elementwise(
     args=_AFFINE_ARGS,
     conditions=r"$W$ is $m \times n$, $\mathbf{x}$ has length $n$, $\mathbf{b}$ has length $m$.",
     vjp_latex=rf"\frac{{\partial L}}{{\partial {_Bv}}} = {_DELTA}",
+    keywords=("linear layer", "dense layer", "fully connected layer", "bias gradient", "gradient of the bias"),
 )
 
 
@@ -251,6 +253,7 @@ def vjp_affine_b(delta: ArrayLike, W: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
         r"indices, one for $\mathbf{y}$ and two for $W$; it is stored with $W$ flattened row by row, "
         r"$\operatorname{vec}_r(W)$, so column $j n + k$ holds $\partial \mathbf{y} / \partial W_{jk}$."
     ),
+    keywords=("linear layer", "dense layer", "fully connected layer", "weight gradient", "outer product"),
 )
 def jac_affine_W(W: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """X3: the Jacobian of y = Wx + b with respect to W, flattened to m by m·n.
@@ -371,6 +374,7 @@ _BATCH_CONDITIONS = (
     shape=("N*m", "N*n"),
     args=_BATCHED_ARGS,
     conditions=_BATCH_CONDITIONS,
+    keywords=("mini-batch", "batched linear layer", "dense layer", "input gradient"),
 )
 def jac_batched_X(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> FloatArray:
     """X4: the Jacobian of Y = XW + b with respect to X, flattened to N·m by N·n.
@@ -441,6 +445,7 @@ def vjp_batched_X(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
     shape=("N*m", "n*m"),
     args=_BATCHED_ARGS,
     conditions=_BATCH_CONDITIONS,
+    keywords=("mini-batch", "batched linear layer", "dense layer", "weight gradient"),
 )
 def jac_batched_W(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> FloatArray:
     """X5: the Jacobian of Y = XW + b with respect to W, flattened to N·m by n·m.
@@ -510,6 +515,7 @@ def vjp_batched_W(G: ArrayLike, X: ArrayLike, W: ArrayLike, b: ArrayLike) -> Flo
     shape=("N*m", "m"),
     args=_BATCHED_ARGS,
     conditions=_BATCH_CONDITIONS + r" $\mathbf{1}_N$ is the column of $N$ ones.",
+    keywords=("mini-batch", "batched linear layer", "batch bias gradient", "sum over the batch"),
 )
 def jac_batched_b(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> FloatArray:
     """X6: the Jacobian of Y = XW + b with respect to b: N identities stacked, N·m by m.
@@ -621,6 +627,7 @@ _MATMUL_CONDITIONS = (
     shape=("p*r", "p*q"),
     args=_MATMUL_ARGS,
     conditions=_MATMUL_CONDITIONS,
+    keywords=("matrix multiplication", "matmul", "matrix product backward"),
 )
 def jac_matmul_A(A: ArrayLike, B: ArrayLike) -> FloatArray:
     """X7: the Jacobian of C = AB with respect to A, flattened to p·r by p·q.
@@ -686,6 +693,7 @@ def vjp_matmul_A(G: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
     shape=("p*r", "q*r"),
     args=_MATMUL_ARGS,
     conditions=_MATMUL_CONDITIONS,
+    keywords=("matrix multiplication", "matmul", "matrix product backward"),
 )
 def jac_matmul_B(A: ArrayLike, B: ArrayLike) -> FloatArray:
     """X8: the Jacobian of C = AB with respect to B, flattened to p·r by q·r.

@@ -451,6 +451,9 @@ def _check_v(v: ArrayLike) -> float:
     args=_ARGS,
     conditions=_CONDITIONS + _FLAT,
     domain=_checkable,
+    keywords=(
+        "backpropagation", "backprop", "MLP", "multilayer perceptron", "hidden layer weights", "first layer weights",
+    ),
 )
 def grad_network_W1(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike,
                     Y: ArrayLike) -> FloatArray:
@@ -514,6 +517,7 @@ def vjp_network_W1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
     args=_ARGS,
     conditions=_CONDITIONS,
     domain=_checkable,
+    keywords=("backpropagation", "backprop", "MLP", "multilayer perceptron", "hidden layer bias", "first layer bias"),
 )
 def grad_network_b1(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike,
                     Y: ArrayLike) -> FloatArray:
@@ -580,6 +584,9 @@ def vjp_network_b1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
     args=_ARGS,
     conditions=_CONDITIONS + _FLAT,
     domain=_checkable,
+    keywords=(
+        "backpropagation", "backprop", "MLP", "multilayer perceptron", "output layer weights", "second layer weights",
+    ),
 )
 def grad_network_W2(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike,
                     Y: ArrayLike) -> FloatArray:
@@ -646,6 +653,7 @@ def vjp_network_W2(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
     args=_ARGS,
     conditions=_CONDITIONS + r" $\hat{\mathbf{y}}_s$ and $\mathbf{y}_s$ are row $s$ of $\hat Y$ and $Y$.",
     domain=_checkable,
+    keywords=("backpropagation", "backprop", "MLP", "multilayer perceptron", "output layer bias", "second layer bias"),
 )
 def grad_network_b2(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike,
                     Y: ArrayLike) -> FloatArray:

@@ -108,6 +108,7 @@ _X9 = reduction(
     args={"x": Arg(shape=("n",)), "A": Arg(shape=("n", "n"))},
     conditions=r"$A$ is any square $n \times n$ matrix; it need not be symmetric.",
     vjp_latex=rf"\frac{{\partial L}}{{\partial {_X}}} = v\, (A + A^T) {_X}",
+    keywords=("xᵀAx", "x transpose A x", "quadratic", "general quadratic form"),
 )
 
 
@@ -194,6 +195,7 @@ _X10 = reduction(
         r"$2\mathbf{x}^T A$ is wrong; `mcref` refuses such an $A$ with a `ValueError`."
     ),
     vjp_latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, A {_X}",
+    keywords=("symmetric matrix", "Hessian"),
 )
 
 
@@ -274,6 +276,10 @@ _X11 = reduction(
     args={"x": Arg(shape=("n",))},
     conditions=r"None: $\|\mathbf{x}\|^2 = \mathbf{x}^T I \mathbf{x}$ is a polynomial, X10 with $A = I$.",
     vjp_latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, {_X}",
+    keywords=(
+        "sum of squares", "L2 norm squared", "weight decay", "L2 regularization", "ridge", "Frobenius norm",
+        "squared Euclidean norm",
+    ),
 )
 
 
@@ -369,6 +375,7 @@ def _unit(x: ArrayLike) -> FloatArray:
         r"derivative: every direction leaves it with slope 1. `norm` is defined there; `grad_norm` and "
         r"`vjp_norm` raise `ValueError`. Random points keep every entry at least 0.5 from 0."
     ),
+    keywords=("Euclidean norm", "L2 norm", "length of a vector", "magnitude", "unit vector"),
 )
 def grad_norm(x: ArrayLike) -> FloatArray:
     """X12: the gradient of ‖x‖ is the row xᵀ/‖x‖, for x ≠ 0.

@@ -152,6 +152,7 @@ def logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
     args=_MSE_ARGS,
     conditions=r"None. $\hat{\mathbf{y}}$ and $\mathbf{y}$ have the same length $m$; the derivative is with "
     r"respect to the prediction $\hat{\mathbf{y}}$, the target $\mathbf{y}$ held fixed.",
+    keywords=("MSE", "MSE gradient", "mean squared error", "L2 loss", "squared error", "regression loss"),
 )
 def grad_mse(yhat: ArrayLike, y: ArrayLike) -> FloatArray:
     """X22: the gradient of (1/m) Σ (ŷ_i − y_i)² with respect to ŷ is (2/m)(ŷ − y)ᵀ.
@@ -209,6 +210,7 @@ def vjp_mse(v: ArrayLike, yhat: ArrayLike, y: ArrayLike) -> FloatArray:
         r"the functions raise ValueError otherwise. $L$ is the mean, not the sum, over the $N$ samples, "
         r"hence the $\frac{1}{N}$; $\sigma$ is applied entry by entry."
     ),
+    keywords=("binary cross-entropy", "BCE", "log loss", "logistic loss", "sigmoid cross-entropy"),
 )
 def grad_logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
     """X23: the gradient of the mean logistic loss with respect to w is (1/N)(σ(Xw) − y)ᵀ X.

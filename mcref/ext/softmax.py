@@ -181,6 +181,7 @@ def logsumexp(x: ArrayLike) -> np.float64:
         r"None. The matrix is symmetric, so both layouts give the same array; each row and each column "
         r"sums to 0, because $\sum_i s_i = 1$ whatever $\mathbf{x}$ is."
     ),
+    keywords=("softmax Jacobian", "softmax derivative", "normalized exponential"),
 )
 def jac_softmax(x: ArrayLike) -> FloatArray:
     """X18: the Jacobian of s = softmax(x) is diag(s) − s sᵀ.
@@ -242,6 +243,7 @@ def vjp_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
         r"None. $\log$ is taken entry by entry. Row $i$ is $\mathbf{e}_i^\top - \mathbf{s}^\top$: "
         r"every row is $-\mathbf{s}^\top$ plus a 1 on the diagonal, so each row sums to 0."
     ),
+    keywords=("log softmax", "logsoftmax", "log-softmax gradient"),
 )
 def jac_log_softmax(x: ArrayLike) -> FloatArray:
     """X19: the Jacobian of log softmax(x) is I − 1⃗ sᵀ (numerator layout).
@@ -308,6 +310,10 @@ def vjp_log_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
         r"rescaled: the loss is computed as written and the closed form returns the general "
         r"$\big(\sum_i y_i\big)\mathbf{s}^\top - \mathbf{y}^\top$, which is exact for any $\mathbf{y}$."
     ),
+    keywords=(
+        "cross-entropy", "softmax cross-entropy", "categorical cross-entropy", "negative log-likelihood", "NLL",
+        "classification loss", "logits",
+    ),
 )
 def grad_cross_entropy(z: ArrayLike, y: ArrayLike) -> FloatArray:
     """X20: the gradient of −Σ y_i log softmax(z)_i with respect to z is (Σ y_i) sᵀ − yᵀ, = (s − y)ᵀ if Σ y_i = 1.
@@ -369,6 +375,7 @@ def vjp_cross_entropy(v: ArrayLike, z: ArrayLike, y: ArrayLike) -> FloatArray:
     shape=(1, "n"),
     args=_ARGS,
     conditions="None: log-sum-exp is smooth everywhere, and its gradient is a probability vector.",
+    keywords=("logsumexp", "LSE", "smooth maximum"),
 )
 def grad_logsumexp(x: ArrayLike) -> FloatArray:
     """X21: the gradient of log Σ e^(x_i) is softmax(x)ᵀ.

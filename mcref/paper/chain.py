@@ -458,6 +458,7 @@ def exp_cos(x: ArrayLike) -> np.float64:
         "$y$ depends on $x$ through a single path: every intermediate function has exactly one "
         "parameter. Each link must be differentiable at the point reached."
     ),
+    keywords=("chain rule", "composition", "intermediate variable"),
 )
 def jac_exp_cos(x: ArrayLike) -> FloatArray:
     """R24: dy/dx = dy/du · du/dx, shown on y = e^u with u = cos x.
@@ -515,6 +516,7 @@ def sin_square(x: ArrayLike) -> np.float64:
     shape=(1, 1),
     args=_SCALAR,
     conditions="None: both links are smooth everywhere.",
+    keywords=("chain rule example", "sine"),
 )
 def jac_sin_square(x: ArrayLike) -> FloatArray:
     """C1: d/dx sin(x²) = 2x cos(x²), with u = x².
@@ -652,6 +654,7 @@ def _sin_cube_away_from_zero(x: float) -> bool:
         r"raise ValueError there. Tests draw $x$ with $|\sin(x^3)| \ge 0.1$."
     ),
     domain=_sin_cube_away_from_zero,
+    keywords=("chain rule example", "nested functions", "logarithm"),
 )
 def jac_ln_sin_cube_squared(x: ArrayLike) -> FloatArray:
     """C2: d/dx ln(sin(x³)²) = 6x² cos(x³) / sin(x³), as the product of four local derivatives.
@@ -729,6 +732,7 @@ def x_plus_exp_times_sin(x: ArrayLike) -> np.float64:
         r"row and $\partial \mathbf{u} / \partial x$ a $(k+1) \times 1$ column. "
         r"Checked on $f = x u_1 + u_1 u_2$ with $u_1 = \sin x$, $u_2 = e^x$."
     ),
+    keywords=("total derivative", "multivariable chain rule", "law of total derivative"),
 )
 def jac_x_plus_exp_times_sin(x: ArrayLike) -> FloatArray:
     """R25: the total derivative, shown on f(x, u₁, u₂) = x·u₁ + u₁·u₂ with u₁ = sin x, u₂ = eˣ.
@@ -807,6 +811,7 @@ def x_plus_square(x: ArrayLike) -> np.float64:
         r"None. The single-variable rule alone would give $2x$: it follows only the path through "
         r"$u_1$ and misses the direct term $\partial u_2 / \partial x = 1$."
     ),
+    keywords=("total derivative example",),
 )
 def jac_x_plus_square(x: ArrayLike) -> FloatArray:
     """C3: d/dx (x + x²) = 1 + 2x by the total-derivative chain rule.
@@ -861,6 +866,7 @@ def sin_x_plus_square(x: ArrayLike) -> np.float64:
     shape=(1, 1),
     args=_SCALAR,
     conditions=r"None. $du_2/dx = 1 + 2x$ is a total derivative ([C3](#C3)); the outer link is single-variable.",
+    keywords=("chain rule example", "sine"),
 )
 def jac_sin_x_plus_square(x: ArrayLike) -> FloatArray:
     """C4: d/dx sin(x + x²) = cos(x + x²)(1 + 2x).
@@ -926,6 +932,7 @@ def x_times_square(x: ArrayLike) -> np.float64:
         r"None. The direct term $\partial u_2 / \partial x = u_1$ holds $u_1$ fixed;"
         r" it is the product rule's first half."
     ),
+    keywords=("total derivative example",),
 )
 def jac_x_times_square(x: ArrayLike) -> FloatArray:
     """C5: d/dx (x · x²) = x² + 2x·x = 3x², by the total derivative.
@@ -1030,6 +1037,7 @@ def two_layer(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
         r"\operatorname{diag}(\cos(B\mathbf{g}))\,B$ and $\frac{\partial \mathbf{g}}{\partial \mathbf{x}} = "
         r"\operatorname{diag}(\vec{\mathbf{1}} - \mathbf{g} \otimes \mathbf{g})\,A$."
     ),
+    keywords=("multivariate chain rule", "Jacobian chain rule", "composition of vector functions", "backpropagation"),
 )
 def jac_two_layer(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
     """R26: ∂f/∂x = ∂f/∂g · ∂g/∂x, shown on f(g) = sin(B g) after g(x) = tanh(A x).
@@ -1165,6 +1173,7 @@ def ln_sin_pair(x: ArrayLike) -> FloatArray:
     shape=(2, 1),
     args={"x": Arg(shape=(), min_abs=0.5)},
     conditions=r"$x \ne 0$, so that $g_1 = x^2 > 0$ and $\ln g_1$ is defined; the functions raise ValueError at 0.",
+    keywords=("vector chain rule example",),
 )
 def jac_ln_sin_pair(x: ArrayLike) -> FloatArray:
     """C6: the 2 by 1 Jacobian [2/x, 3 cos(3x)]ᵀ of [ln(x²), sin(3x)], by the vector chain rule.
@@ -1279,6 +1288,7 @@ def sin_of_squares(x: ArrayLike) -> FloatArray:
         r"$f_i$ depends on $g_i$ alone and $g_i$ on $x_i$ alone (the element-wise diagonal "
         r"condition of [§4.2](elementwise.md) for both maps). Checked on $g_i = x_i^2$, $f_i = \sin g_i$."
     ),
+    keywords=("element-wise chain rule", "composition of element-wise functions", "diagonal Jacobians"),
 )
 def jac_sin_of_squares(x: ArrayLike) -> FloatArray:
     """C7: the diagonal chain diag(cos(xᵢ²)) · diag(2xᵢ) = diag(2xᵢ cos(xᵢ²)).

@@ -447,6 +447,7 @@ def _linear_args(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> tuple[FloatArray, 
         r" $\mathbf{f}(\mathbf{w}) = A\mathbf{w}$, $\mathbf{g}(\mathbf{x}) = \mathbf{x}$, $\bigcirc = \otimes$,"
         r" where $J_{\mathbf{w}} = \operatorname{diag}(\mathbf{x}) A$ is a full matrix."
     ),
+    keywords=("element-wise binary operator", "general element-wise operation"),
 )
 def jac_linear_times_w(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R4: the Jacobian of (A w) ⊗ x with respect to w is diag(x) A, a full matrix.
@@ -549,6 +550,7 @@ def sine_times_square(w: ArrayLike, x: ArrayLike) -> FloatArray:
         r" Checked on the instance $\mathbf{y} = \sin(\mathbf{w}) \otimes \mathbf{x}^2$, where the"
         r" diagonal is $\cos(w_i)\, x_i^2$."
     ),
+    keywords=("diagonal Jacobian", "element-wise function", "diagonal matrix"),
 )
 def jac_sine_times_square_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
     """R5: the Jacobian of sin(w) ⊗ x² with respect to w is diag(cos(w_i) x_i²).
@@ -633,6 +635,7 @@ _R6 = elementwise(
     latex=_statement("+", _W, _IDENTITY),
     vjp_latex=_vjp_statement(r"\mathbf{v}"),
     args=_ARGS,
+    keywords=("vector addition", "add two vectors", "w + x"),
 )
 
 
@@ -684,6 +687,7 @@ _R7 = elementwise(
     latex=_statement("+", _X, _IDENTITY),
     vjp_latex=_vjp_statement(r"\mathbf{v}"),
     args=_ARGS,
+    keywords=("vector addition", "add two vectors", "w + x"),
 )
 
 
@@ -735,6 +739,7 @@ _R8 = elementwise(
     latex=_statement("-", _W, _IDENTITY),
     vjp_latex=_vjp_statement(r"\mathbf{v}"),
     args=_ARGS,
+    keywords=("vector subtraction", "subtract two vectors", "w − x"),
 )
 
 
@@ -786,6 +791,7 @@ _R9 = elementwise(
     latex=_statement("-", _X, r"\operatorname{diag}(-\vec{\mathbf{1}}) = -I"),
     vjp_latex=_vjp_statement(r"-\mathbf{v}"),
     args=_ARGS,
+    keywords=("vector subtraction", "subtract two vectors", "w − x"),
 )
 
 
@@ -837,6 +843,7 @@ _R10 = elementwise(
     latex=_statement(r"\otimes", _W, r"\operatorname{diag}(\mathbf{x})"),
     diagonal_latex=r"\mathbf{x}",
     args=_ARGS,
+    keywords=("element-wise multiplication", "elementwise product", "entrywise product", "Schur product"),
 )
 
 
@@ -891,6 +898,7 @@ _R11 = elementwise(
     latex=_statement(r"\otimes", _X, r"\operatorname{diag}(\mathbf{w})"),
     diagonal_latex=r"\mathbf{w}",
     args=_ARGS,
+    keywords=("element-wise multiplication", "elementwise product", "entrywise product", "Schur product"),
 )
 
 
@@ -946,6 +954,7 @@ _R12 = elementwise(
     vjp_latex=_vjp_statement(r"\mathbf{v} \oslash \mathbf{x}"),
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
+    keywords=("elementwise division", "entrywise quotient", "quotient rule"),
 )
 
 
@@ -1004,6 +1013,7 @@ _R13 = elementwise(
     vjp_latex=_vjp_statement(r"-\mathbf{v} \otimes \mathbf{w} \oslash \mathbf{x}^2"),
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
+    keywords=("elementwise division", "entrywise quotient", "quotient rule"),
 )
 
 

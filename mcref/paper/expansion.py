@@ -101,6 +101,7 @@ _R14 = elementwise(
     args=_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
     vjp_latex=_vjp_statement(r"\mathbf{v}"),
+    keywords=("broadcasting", "add a scalar to a vector", "scalar addition"),
 )
 
 
@@ -157,6 +158,7 @@ def vjp_add_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
         r"$\mathbf{x}$ does not depend on $z$. The result is a column of $n$ ones in numerator layout"
         r" and a row in denominator layout."
     ),
+    keywords=("broadcasting", "add a scalar to a vector", "scalar addition"),
 )
 def jac_add_scalar_z(x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R15: the derivative of x + z with respect to the scalar z is a column of ones.
@@ -221,6 +223,7 @@ _R16 = elementwise(
     args=_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
     vjp_latex=_vjp_statement(r"z \mathbf{v}"),
+    keywords=("broadcasting", "scalar multiplication", "scalar times vector", "scaling a vector"),
 )
 
 
@@ -280,6 +283,7 @@ def vjp_multiply_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArra
         r"$\mathbf{x}$ does not depend on $z$. The result is $\mathbf{x}$ as a column in numerator"
         r" layout and $\mathbf{x}^T$, a row, in denominator layout."
     ),
+    keywords=("broadcasting", "scalar multiplication", "scalar times vector", "scaling a vector"),
 )
 def jac_multiply_scalar_z(x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R17: the derivative of x z with respect to the scalar z is x, as a column.

@@ -189,6 +189,7 @@ def paper_fg(p: ArrayLike) -> FloatArray:
     shape=(1, 2),
     args=_POINT,
     conditions=r"None: $f$ is a polynomial. The point is one vector $\mathbf{p} = (x, y)$.",
+    keywords=("partial derivatives", "gradient of a scalar function", "gradient as a row"),
 )
 def grad_paper_f(p: ArrayLike) -> FloatArray:
     """R1: the gradient of f(x, y) = 3x²y is the row [6yx, 3x²].
@@ -258,6 +259,7 @@ def vjp_paper_f(v: ArrayLike, p: ArrayLike) -> FloatArray:
     shape=(1, 2),
     args=_POINT,
     conditions=r"None: $g$ is a polynomial. The point is one vector $\mathbf{p} = (x, y)$.",
+    keywords=("partial derivatives", "gradient vector", "gradient example"),
 )
 def grad_paper_g(p: ArrayLike) -> FloatArray:
     """G1: the gradient of g(x, y) = 2x + y⁸ is the row [2, 8y⁷].
@@ -328,6 +330,7 @@ def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
         r"variables give an $m \times n$ Jacobian whose row $i$ is the gradient of $f_i$ "
         r"([`jacobian_from_gradients`][mcref.paper.jacobians.jacobian_from_gradients])."
     ),
+    keywords=("Jacobian matrix", "definition of the Jacobian", "stacked gradients", "vector-valued function"),
 )
 def jac_paper_fg(p: ArrayLike) -> FloatArray:
     """R2: the Jacobian of [f, g] = [3x²y, 2x + y⁸] stacks the gradients of f and g as rows.
@@ -410,6 +413,7 @@ _R3 = elementwise(
     latex=r"\frac{\partial \mathbf{x}}{\partial \mathbf{x}} = I",
     args={"x": Arg()},
     vjp_latex=r"J^\top \mathbf{v} = I \mathbf{v} = \mathbf{v}",
+    keywords=("identity matrix", "derivative of x with respect to x"),
 )
 
 

@@ -263,6 +263,7 @@ def loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> np.float
     args=_ARGS,
     conditions=_CONDITIONS,
     domain=_away_from_kink,
+    keywords=("squared error loss", "neuron loss", "training a neuron", "gradient descent", "weights"),
 )
 def grad_loss_w(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
     """L1: ∂C/∂w = (2/N) Σ over active samples of e_i x_iᵀ, with e_i = w · x_i + b − y_i.
@@ -339,6 +340,7 @@ def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayL
     args=_ARGS,
     conditions=_CONDITIONS,
     domain=_away_from_kink,
+    keywords=("squared error loss", "neuron loss", "bias"),
 )
 def grad_loss_b(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
     """L2: ∂C/∂b = (2/N) Σ over active samples of e_i, with e_i = w · x_i + b − y_i.
@@ -398,6 +400,7 @@ def grad_loss_b(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
         "$\\hat{\\mathbf{x}}_i$ is a column, like $\\hat{\\mathbf{w}}$ (erratum E9)."
     ),
     domain=_hat_away_from_kink,
+    keywords=("bias trick", "augmented weight vector", "absorbing the bias", "homogeneous coordinates"),
 )
 def grad_loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> FloatArray:
     """L3: ∂C/∂ŵ = (2/N) Σ over active samples of e_i x̂_iᵀ, with e_i = ŵ · x̂_i − y_i.

@@ -171,6 +171,7 @@ def activation(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.float64:
         "$z \\ne 0$. At $z = 0$ the function has a corner (slope 0 on the left, 1 on the right) and no "
         "derivative; like the paper, mcref returns 0 there, so an input of exactly 0 counts as inactive."
     ),
+    keywords=("ReLU", "ReLU derivative", "rectified linear unit", "step function", "Heaviside"),
 )
 def relu_derivative(z: ArrayLike) -> FloatArray:
     """N1: the derivative of max(0, z) is 1 for z > 0 and 0 for z <= 0.
@@ -207,6 +208,7 @@ _N2 = reduction(
     latex_denominator=rf"\frac{{\partial ({_Z})}}{{\partial {_W}}} = {_X}",
     args=_NEURON_ARGS,
     vjp_latex=rf"J^\top v = v\, {_X}",
+    keywords=("linear function", "weighted sum", "pre-activation", "w · x + b"),
 )
 
 
@@ -261,6 +263,7 @@ def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> Floa
     latex=rf"\frac{{\partial ({_Z})}}{{\partial b}} = 0 + 1 = 1",
     shape=(1, 1),
     args=_NEURON_ARGS,
+    keywords=("bias", "pre-activation", "w · x + b"),
 )
 def grad_affine_b(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """N3: the derivative of w · x + b with respect to b is 1.
@@ -309,6 +312,7 @@ _ACT_CONDITIONS = (
     args=_NEURON_ARGS,
     conditions=_ACT_CONDITIONS,
     domain=_away_from_kink,
+    keywords=("ReLU neuron", "neuron gradient", "single neuron", "weights"),
 )
 def grad_activation_w(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """N4: the gradient of max(0, w · x + b) with respect to w is xᵀ when active, else 0ᵀ.
@@ -379,6 +383,7 @@ def vjp_activation_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
     args=_NEURON_ARGS,
     conditions=_ACT_CONDITIONS,
     domain=_away_from_kink,
+    keywords=("ReLU neuron", "neuron bias gradient", "single neuron"),
 )
 def grad_activation_b(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
     """N5: the derivative of max(0, w · x + b) with respect to b is 1 when active, else 0.
@@ -423,6 +428,7 @@ _N6 = elementwise(
         "matrix, not the column of 0s and 1s the paper prints (erratum E8): that column is only the diagonal, "
         "and it multiplies a vector element-wise ($\\otimes$), not as a matrix."
     ),
+    keywords=("ReLU", "ReLU Jacobian", "ReLU backward", "ReLU backprop", "rectified linear unit", "indicator"),
 )
 
 

@@ -154,6 +154,7 @@ _R18 = reduction(
         r"v \left( \frac{\partial \mathbf{f}}{\partial \mathbf{x}} \right)^{T} \vec{\mathbf{1}}"
         r" \text{, here } v A^T \vec{\mathbf{1}}"
     ),
+    keywords=("sum of the outputs",),
 )
 
 
@@ -235,6 +236,7 @@ _R19 = reduction(
     args={"x": Arg()},
     conditions=r"The case $\mathbf{f}(\mathbf{x}) = \mathbf{x}$ of R18.",
     vjp_latex=_vjp_statement(rf"v {_ONES}"),
+    keywords=("sum of the entries", "reduce sum", "summation", "np.sum"),
 )
 
 
@@ -314,6 +316,7 @@ _R20 = reduction(
     args=_SCALED_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
     vjp_latex=_vjp_statement(rf"v z {_ONES}"),
+    keywords=("scaled sum",),
 )
 
 
@@ -369,6 +372,7 @@ def vjp_scaled_total_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
     conditions=(
         r"$\mathbf{x}$ does not depend on $z$. A scalar by a scalar: $1 \times 1$ in both layouts."
     ),
+    keywords=("scaled sum",),
 )
 def grad_scaled_total_z(x: ArrayLike, z: ArrayLike) -> FloatArray:
     """R21: the derivative of sum(x z) with respect to z is sum(x) (not n: erratum E2).
@@ -439,6 +443,7 @@ _R22 = reduction(
         r" and $y = \operatorname{sum}(\mathbf{u})$."
     ),
     vjp_latex=_vjp_statement(rf"v {_W}"),
+    keywords=("inner product", "scalar product", "w transpose x", "linear function"),
 )
 
 
@@ -499,6 +504,7 @@ _R23 = reduction(
     args=_DOT_ARGS,
     conditions=r"$\mathbf{x}$ does not depend on $\mathbf{w}$.",
     vjp_latex=_vjp_statement(rf"v {_X}"),
+    keywords=("inner product", "scalar product", "weighted sum", "linear function"),
 )
 
 

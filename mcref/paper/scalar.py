@@ -105,6 +105,7 @@ def constant(x: ArrayLike, c: ArrayLike) -> np.float64:
     shape=_SHAPE,
     args={"x": _X, "c": _C},
     conditions=r"$c$ does not depend on $x$.",
+    keywords=("derivative of a constant", "constant function"),
 )
 def d_constant(x: ArrayLike, c: ArrayLike) -> FloatArray:
     """S1: the derivative of a constant is 0.
@@ -158,6 +159,7 @@ def times_constant(x: ArrayLike, c: ArrayLike) -> np.float64:
     shape=_SHAPE,
     args={"x": _X, "c": _C},
     conditions=r"$c$ does not depend on $x$. Checked with $f(x) = x$, so $\frac{d}{dx}\, c x = c$.",
+    keywords=("constant multiple rule", "constant factor", "scalar multiple"),
 )
 def d_times_constant(x: ArrayLike, c: ArrayLike) -> FloatArray:
     """S2: the derivative of c x is c (the constant factor comes out of d/dx).
@@ -230,6 +232,7 @@ def power(x: ArrayLike, n: ArrayLike) -> np.float64:
         r"For an integer $n$ the rule holds at every $x$, except $x = 0$ when $n < 0$; "
         r"the functions raise ValueError outside these domains."
     ),
+    keywords=("polynomial", "monomial", "exponent", "x to the n"),
 )
 def d_power(x: ArrayLike, n: ArrayLike) -> FloatArray:
     """S3: the derivative of x**n is n x**(n - 1).
@@ -291,6 +294,7 @@ def square_plus_three_x(x: ArrayLike) -> np.float64:
     shape=_SHAPE,
     args={"x": _X},
     conditions=r"$f$ and $g$ are differentiable at $x$. Checked with the paper's $f = x^2$, $g = 3x$.",
+    keywords=("derivative of a sum", "addition rule", "sum of functions"),
 )
 def d_square_plus_three_x(x: ArrayLike) -> FloatArray:
     """S4: the derivative of x² + 3x is 2x + 3, the sum of the two derivatives.
@@ -337,6 +341,7 @@ def square_minus_three_x(x: ArrayLike) -> np.float64:
     shape=_SHAPE,
     args={"x": _X},
     conditions=r"$f$ and $g$ are differentiable at $x$. Checked with the paper's $f = x^2$, $g = 3x$.",
+    keywords=("derivative of a difference", "subtraction rule"),
 )
 def d_square_minus_three_x(x: ArrayLike) -> FloatArray:
     """S5: the derivative of x² − 3x is 2x − 3, the difference of the two derivatives.
@@ -389,6 +394,7 @@ def square_times_x(x: ArrayLike) -> np.float64:
     shape=_SHAPE,
     args={"x": _X},
     conditions=r"$f$ and $g$ are differentiable at $x$. Checked with the paper's $f = x^2$, $g = x$.",
+    keywords=("derivative of a product", "Leibniz rule"),
 )
 def d_square_times_x(x: ArrayLike) -> FloatArray:
     """S6: the derivative of x² · x is x² · 1 + 2x · x = 3x².
@@ -454,6 +460,7 @@ def log_of_square(x: ArrayLike) -> np.float64:
         r"$g$ is differentiable at $x$ and $f$ at $u = g(x)$. Checked with the paper's "
         r"$f(u) = \ln u$, $u = x^2$, which needs $x \ne 0$; the functions raise ValueError at $x = 0$."
     ),
+    keywords=("composition", "composite function", "function of a function", "nested functions"),
 )
 def d_log_of_square(x: ArrayLike) -> FloatArray:
     """S7: the derivative of ln(x²) is (1/x²) · 2x = 2/x, by the chain rule with u = x².
@@ -516,6 +523,7 @@ def c_times_x_plus_square(x: ArrayLike, c: ArrayLike) -> np.float64:
     shape=_SHAPE,
     args={"x": _X, "c": _C},
     conditions=r"$c$ does not depend on $x$; the paper's example is $c = 9$.",
+    keywords=("linearity of differentiation", "linear operator"),
 )
 def d_c_times_x_plus_square(x: ArrayLike, c: ArrayLike) -> FloatArray:
     """S8: d/dx is linear, so the derivative of c (x + x²) is c (1 + 2x); with c = 9, 9 + 18x.
