@@ -34,9 +34,10 @@ C(ŵ, X̂, y) = (1/N) Σ_i (y_i − max(0, ŵ · x̂_i))², the loss of a neuron
 bias. [`augment`][mcref.paper.loss.augment] builds X̂ = [X, 1] from X; with that
 last column of ones, ŵ · x̂_i = w · x_i + b and the L3 gradient is exactly L1
 and L2 side by side. The rule does not need the ones column to hold, so the
-generic tests draw X̂ freely (a width of m = n + 1 cannot be written with the
-registry's dimension symbols), and `tests/test_loss.py` checks the augmented
-case against L1 and L2.
+generic tests draw every entry of X̂ at random, with its own width m. Naming
+that width "n+1" (the registry's shape symbols accept it) would not bring the
+ones column back: a random draw has none. `tests/test_loss.py` checks the
+augmented case, X̂ = [X, 1], against L1 and L2.
 
 Helpers that are not rules (public, but not swept through the registry):
 [`augment`][mcref.paper.loss.augment];
@@ -82,7 +83,12 @@ __all__ = [
 ]
 
 MARGIN = 0.05
-"""Random points of the numerical checks keep every sample's |w · x_i + b| at least this far from 0."""
+"""How far from the ReLU's kink the numerical checks draw their points.
+
+Every sample's z_i = w · x_i + b (L1, L2), or ŵ · x̂_i (L3), is at least this far
+from 0 at a random point of the checks, so that the central differences never
+straddle the kink.
+"""
 
 # Weights and inputs in [-2, 2] and a bias in [-1, 1] make each z_i about as often
 # positive as negative, so a random draw usually has active and inactive samples.

@@ -1,4 +1,4 @@
-"""Vector sum reductions (paper §4.4, reference §8.4).
+"""Vector sum reductions (paper §4.4, and §5 for the dot product; reference §8.4).
 
 Summing the entries of a vector function, y = sum(f(x)) = Σ_i f_i(x), gives a
 scalar, so its derivative with respect to an n-vector is a 1 by n row, the
@@ -421,7 +421,7 @@ _DOT_ARGS = {"w": Arg(), "x": Arg()}
 _R22 = reduction(
     "R22",
     title="Gradient of the dot product, with respect to x",
-    section="4.4, 8.4",
+    section="5, 8.4",
     forward=dot,
     wrt="x",
     gradient=lambda w, x: w,
@@ -485,7 +485,7 @@ def vjp_dot_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
 _R23 = reduction(
     "R23",
     title="Gradient of the dot product, with respect to w",
-    section="4.4, 8.4",
+    section="5, 8.4",
     forward=dot,
     wrt="w",
     gradient=lambda w, x: x,
