@@ -25,8 +25,8 @@ for all samples at once, with a matrix product and a 0/1 mask; there is no
 Python loop over samples.
 
 **Convention at the kink.** A sample with z_i = 0 exactly counts as inactive, as
-in the paper. The numerical checks draw points where every |z_i| is at least
-`MARGIN`.
+in the paper. The numerical checks draw points where every |z_i| is more than
+[`MARGIN`][mcref.paper.loss.MARGIN].
 
 **How L3 is set up.** The augmented rule is stated for any matrix X̂ with one
 sample per row and any weight vector ŵ of the same width m:
