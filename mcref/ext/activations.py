@@ -191,7 +191,7 @@ def log(x: ArrayLike) -> FloatArray:
 
 _X13 = elementwise(
     "X13",
-    title="element-wise sigmoid: diag(σ(1 − σ))",
+    title="Element-wise sigmoid: diag(σ(1 − σ))",
     forward=sigmoid,
     wrt="x",
     derivative=_sigmoid_prime,
@@ -240,7 +240,7 @@ def vjp_sigmoid(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X14 = elementwise(
     "X14",
-    title="element-wise tanh: diag(1 − tanh²)",
+    title="Element-wise tanh: diag(1 − tanh²)",
     forward=tanh,
     wrt="x",
     derivative=_tanh_prime,
@@ -284,7 +284,7 @@ def vjp_tanh(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X15 = elementwise(
     "X15",
-    title="element-wise softplus: diag(σ(x))",
+    title="Element-wise softplus: diag(σ(x))",
     forward=softplus,
     wrt="x",
     derivative=_sigmoid,
@@ -328,7 +328,7 @@ def vjp_softplus(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X16 = elementwise(
     "X16",
-    title="element-wise exp: diag(exp x)",
+    title="Element-wise exp: diag(exp x)",
     forward=exp,
     wrt="x",
     derivative=lambda x: np.exp(x),
@@ -379,7 +379,7 @@ def vjp_exp(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X17 = elementwise(
     "X17",
-    title="element-wise log: diag(1/x)",
+    title="Element-wise log: diag(1/x)",
     forward=log,
     wrt="x",
     derivative=lambda x: 1.0 / x,

@@ -436,7 +436,7 @@ def _check_v(v: ArrayLike) -> float:
 
 @rule(
     "X24",
-    title="two-layer network, MSE loss: gradient with respect to W1",
+    title="Two-layer network, MSE loss: gradient with respect to W1",
     forward=network_loss,
     wrt="W1",
     latex=(
@@ -502,7 +502,7 @@ def vjp_network_W1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
 
 @rule(
     "X25",
-    title="two-layer network, MSE loss: gradient with respect to b1",
+    title="Two-layer network, MSE loss: gradient with respect to b1",
     forward=network_loss,
     wrt="b1",
     latex=rf"\frac{{\partial L}}{{\partial \mathbf{{b}}_1}} = {_ONES}^T \Delta_1, \qquad {_DELTA}, \quad {_G}",
@@ -565,7 +565,7 @@ def vjp_network_b1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
 
 @rule(
     "X26",
-    title="two-layer network, MSE loss: gradient with respect to W2",
+    title="Two-layer network, MSE loss: gradient with respect to W2",
     forward=network_loss,
     wrt="W2",
     latex=(
@@ -631,7 +631,7 @@ def vjp_network_W2(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
 
 @rule(
     "X27",
-    title="two-layer network, MSE loss: gradient with respect to b2",
+    title="Two-layer network, MSE loss: gradient with respect to b2",
     forward=network_loss,
     wrt="b2",
     latex=(

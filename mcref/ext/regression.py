@@ -137,7 +137,7 @@ def logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
 
 @rule(
     "X22",
-    title="mean squared error of a vector output: (2/m)(ŷ − y)ᵀ",
+    title="Mean squared error of a vector output: (2/m)(ŷ − y)ᵀ",
     forward=mse,
     wrt="yhat",
     latex=(
@@ -197,7 +197,7 @@ def vjp_mse(v: ArrayLike, yhat: ArrayLike, y: ArrayLike) -> FloatArray:
 
 @rule(
     "X23",
-    title="logistic regression loss: (1/N)(σ(Xw) − y)ᵀX",
+    title="Logistic regression loss: (1/N)(σ(Xw) − y)ᵀX",
     forward=logistic_loss,
     wrt="w",
     latex=rf"\frac{{\partial L}}{{\partial {_W}}} = \frac{{1}}{{N}} \big(\sigma(X{_W}) - {_Y}\big)^\top X",

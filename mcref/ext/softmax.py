@@ -171,7 +171,7 @@ def logsumexp(x: ArrayLike) -> np.float64:
 
 @rule(
     "X18",
-    title="softmax: diag(s) − ssᵀ",
+    title="Softmax: diag(s) − ssᵀ",
     forward=softmax,
     wrt="x",
     latex=rf"\frac{{\partial {_S}}}{{\partial {_X}}} = \operatorname{{diag}}({_S}) - {_S}{_S}^\top" + _WHERE_S,
@@ -231,7 +231,7 @@ def vjp_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @rule(
     "X19",
-    title="log-softmax: I − 1sᵀ",
+    title="Log-softmax: I − 1sᵀ",
     forward=log_softmax,
     wrt="x",
     latex=rf"\frac{{\partial \log {_S}}}{{\partial {_X}}} = I - {_ONES}\,{_S}^\top" + _WHERE_S,
@@ -286,7 +286,7 @@ def vjp_log_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @rule(
     "X20",
-    title="cross-entropy of softmax with respect to the logits: s − y",
+    title="Cross-entropy of softmax with respect to the logits: s − y",
     forward=cross_entropy,
     wrt="z",
     latex=(
@@ -359,7 +359,7 @@ def vjp_cross_entropy(v: ArrayLike, z: ArrayLike, y: ArrayLike) -> FloatArray:
 
 @rule(
     "X21",
-    title="log-sum-exp: softmax(x)ᵀ",
+    title="Log-sum-exp: softmax(x)ᵀ",
     forward=logsumexp,
     wrt="x",
     latex=rf"\frac{{\partial}}{{\partial {_X}}} \log \textstyle\sum_i e^{{x_i}} = \operatorname{{softmax}}({_X})^\top",

@@ -253,7 +253,7 @@ def loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> np.float
 
 @rule(
     "L1",
-    title="gradient of the loss C with respect to w",
+    title="Gradient of the loss C with respect to w",
     section="6.1",
     forward=loss,
     wrt="w",
@@ -336,7 +336,7 @@ def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayL
 
 @rule(
     "L2",
-    title="derivative of the loss C with respect to b",
+    title="Derivative of the loss C with respect to b",
     section="6.2",
     forward=loss,
     wrt="b",
@@ -376,7 +376,7 @@ def grad_loss_b(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
 
 @rule(
     "L3",
-    title="gradient of the loss with respect to the augmented ŵ = [w; b]",
+    title="Gradient of the loss with respect to the augmented ŵ = [w; b]",
     section="6.2",
     forward=loss_augmented,
     wrt="w_hat",

@@ -160,7 +160,7 @@ def activation(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.float64:
 
 @rule(
     "N1",
-    title="derivative of max(0, z), 0 at z <= 0",
+    title="Derivative of max(0, z), 0 at z ≤ 0",
     section="5",
     forward=relu_scalar,
     wrt="z",
@@ -195,7 +195,7 @@ def relu_derivative(z: ArrayLike) -> FloatArray:
 
 _N2 = reduction(
     "N2",
-    title="affine function w · x + b with respect to w = xᵀ",
+    title="Affine function w · x + b with respect to w = xᵀ",
     section="5",
     forward=affine,
     wrt="w",
@@ -254,7 +254,7 @@ def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> Floa
 
 @rule(
     "N3",
-    title="affine function w · x + b with respect to b = 1",
+    title="Affine function w · x + b with respect to b = 1",
     section="5",
     forward=affine,
     wrt="b",
@@ -293,7 +293,7 @@ _ACT_CONDITIONS = (
 
 @rule(
     "N4",
-    title="activation max(0, w · x + b) with respect to w",
+    title="Activation max(0, w · x + b) with respect to w",
     section="5",
     forward=activation,
     wrt="w",
@@ -370,7 +370,7 @@ def vjp_activation_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
 
 @rule(
     "N5",
-    title="activation max(0, w · x + b) with respect to b",
+    title="Activation max(0, w · x + b) with respect to b",
     section="5",
     forward=activation,
     wrt="b",
