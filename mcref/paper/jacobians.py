@@ -215,9 +215,9 @@ def grad_paper_f(p: ArrayLike) -> FloatArray:
     return row
 
 
-@vjp_of("R1", latex=r"J^\top v = v\, \nabla f(x, y)^T = v \begin{bmatrix} 6yx \\ 3x^2 \end{bmatrix}")
+@vjp_of("R1", latex=r"v^T J = v\, \nabla f(x, y) = v \begin{bmatrix} 6yx & 3x^2 \end{bmatrix}")
 def vjp_paper_f(v: ArrayLike, p: ArrayLike) -> FloatArray:
-    """R1 backprop form: Jᵀv = v [6yx, 3x²], the gradient of 3x²y scaled by v and shaped like p.
+    """R1 backprop form: vᵀJ = v [6yx, 3x²], the gradient of 3x²y scaled by v, returned shaped like p.
 
     Args:
         v: The gradient flowing back into f(x, y), a real number.
@@ -281,9 +281,9 @@ def grad_paper_g(p: ArrayLike) -> FloatArray:
     return row
 
 
-@vjp_of("G1", latex=r"J^\top v = v\, \nabla g(x, y)^T = v \begin{bmatrix} 2 \\ 8y^7 \end{bmatrix}")
+@vjp_of("G1", latex=r"v^T J = v\, \nabla g(x, y) = v \begin{bmatrix} 2 & 8y^7 \end{bmatrix}")
 def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
-    """G1 backprop form: Jᵀv = v [2, 8y⁷], the gradient of 2x + y⁸ scaled by v and shaped like p.
+    """G1 backprop form: vᵀJ = v [2, 8y⁷], the gradient of 2x + y⁸ scaled by v, returned shaped like p.
 
     Args:
         v: The gradient flowing back into g(x, y), a real number.
@@ -367,12 +367,12 @@ def jac_paper_fg(p: ArrayLike) -> FloatArray:
 @vjp_of(
     "R2",
     latex=(
-        r"J^\top \mathbf{v} = v_1 \nabla f(x, y)^T + v_2 \nabla g(x, y)^T"
-        r" = \begin{bmatrix} 6yx\, v_1 + 2 v_2 \\ 3x^2 v_1 + 8y^7 v_2 \end{bmatrix}"
+        r"\mathbf{v}^T J = v_1 \nabla f(x, y) + v_2 \nabla g(x, y)"
+        r" = \begin{bmatrix} 6yx\, v_1 + 2 v_2 & 3x^2 v_1 + 8y^7 v_2 \end{bmatrix}"
     ),
 )
 def vjp_paper_fg(v: ArrayLike, p: ArrayLike) -> FloatArray:
-    """R2 backprop form: Jᵀv = v₁ ∇fᵀ + v₂ ∇gᵀ, each output's gradient weighted by its entry of v.
+    """R2 backprop form: vᵀJ = v₁ ∇f + v₂ ∇g, each output's gradient weighted by its entry of v.
 
     Row i of J is the gradient of output i, so vᵀJ adds up the gradients of f
     and g scaled by v₁ and v₂: [6yx v₁ + 2 v₂, 3x² v₁ + 8y⁷ v₂].
@@ -422,7 +422,7 @@ _R3 = elementwise(
     derivative=lambda x: 1.0,
     latex=r"\frac{\partial \mathbf{x}}{\partial \mathbf{x}} = I",
     args={"x": Arg()},
-    vjp_latex=r"J^\top \mathbf{v} = I \mathbf{v} = \mathbf{v}",
+    vjp_latex=r"\mathbf{v}^T J = \mathbf{v}^T I = \mathbf{v}^T",
 )
 
 
@@ -450,7 +450,7 @@ def jac_identity(x: ArrayLike) -> FloatArray:
 
 @_R3.vjp
 def vjp_identity(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R3 backprop form: Jᵀv = Iv = v: the identity passes the gradient back unchanged.
+    """R3 backprop form: vᵀJ = vᵀI = vᵀ: the identity passes the gradient back unchanged.
 
     Args:
         v: The gradient flowing back into f(x) = x, a vector of length n.

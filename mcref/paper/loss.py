@@ -299,9 +299,9 @@ def grad_loss_w(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
     return _row((2.0 / X.shape[0]) * (e @ X), "the gradient")
 
 
-@vjp_of("L1", latex=rf"J^\top v = \frac{{2v}}{{N}} \sum_{{{_ACTIVE}}} e_i \, \mathbf{{x}}_i, \qquad {_E}")
+@vjp_of("L1", latex=rf"v^T J = \frac{{2v}}{{N}} \sum_{{{_ACTIVE}}} e_i \, \mathbf{{x}}_i^T, \qquad {_E}")
 def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
-    """L1 backprop form: Jᵀv = (2v/N) Σ over active samples of e_i x_i, shaped like w.
+    """L1 backprop form: vᵀJ = (2v/N) Σ over active samples of e_i x_iᵀ, returned shaped like w.
 
     Computed for all samples at once as (2v/N) Xᵀ(e ⊗ a), where a_i = 1[z_i > 0].
 
@@ -435,10 +435,10 @@ def grad_loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> Flo
 
 @vjp_of(
     "L3",
-    latex=rf"J^\top v = \frac{{2v}}{{N}} \sum_{{{_HAT_ACTIVE}}} e_i \, \hat{{\mathbf{{x}}}}_i, \qquad {_HAT_E}",
+    latex=rf"v^T J = \frac{{2v}}{{N}} \sum_{{{_HAT_ACTIVE}}} e_i \, \hat{{\mathbf{{x}}}}_i^T, \qquad {_HAT_E}",
 )
 def vjp_loss_augmented(v: ArrayLike, w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> FloatArray:
-    """L3 backprop form: Jᵀv = (2v/N) Σ over active samples of e_i x̂_i, shaped like ŵ.
+    """L3 backprop form: vᵀJ = (2v/N) Σ over active samples of e_i x̂_iᵀ, returned shaped like ŵ.
 
     Args:
         v: The gradient flowing back into the loss C, a real number (1 when C is the final loss).
