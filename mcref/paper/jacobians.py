@@ -315,17 +315,14 @@ def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
     latex=(
         r"\frac{\partial \mathbf{y}}{\partial \mathbf{x}}"
         r" = \begin{bmatrix} \nabla f_1(\mathbf{x}) \\ \vdots \\ \nabla f_m(\mathbf{x}) \end{bmatrix}"
-        r" = \left[ \frac{\partial f_i(\mathbf{x})}{\partial x_j} \right]_{m \times n},"
-        r" \qquad \frac{\partial [f, g]}{\partial (x, y)}"
-        r" = \begin{bmatrix} \nabla f(x, y) \\ \nabla g(x, y) \end{bmatrix}"
-        r" = \begin{bmatrix} 6yx & 3x^2 \\ 2 & 8y^7 \end{bmatrix}"
+        r" = \left[ \frac{\partial f_i(\mathbf{x})}{\partial x_j} \right]_{m \times n}"
+        r" \text{, here } \begin{bmatrix} 6yx & 3x^2 \\ 2 & 8y^7 \end{bmatrix}"
     ),
     latex_denominator=(
         r"\left( \frac{\partial \mathbf{y}}{\partial \mathbf{x}} \right)^T"
         r" = \begin{bmatrix} \nabla f_1(\mathbf{x})^T & \cdots & \nabla f_m(\mathbf{x})^T \end{bmatrix}"
-        r" = \left[ \frac{\partial f_j(\mathbf{x})}{\partial x_i} \right]_{n \times m},"
-        r" \qquad \begin{bmatrix} \nabla f(x, y)^T & \nabla g(x, y)^T \end{bmatrix}"
-        r" = \begin{bmatrix} 6yx & 2 \\ 3x^2 & 8y^7 \end{bmatrix}"
+        r" = \left[ \frac{\partial f_j(\mathbf{x})}{\partial x_i} \right]_{n \times m}"
+        r" \text{, here } \begin{bmatrix} 6yx & 2 \\ 3x^2 & 8y^7 \end{bmatrix}"
     ),
     shape=(2, 2),
     args=_POINT,
@@ -333,7 +330,8 @@ def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
         r"$\mathbf{y} = \mathbf{f}(\mathbf{x})$ has $m$ outputs $y_i = f_i(\mathbf{x})$ of $n$ inputs, each"
         r" differentiable at $\mathbf{x}$; row $i$ is the gradient of $f_i$"
         r" ([`jacobian_from_gradients`][mcref.paper.jacobians.jacobian_from_gradients] stacks them)."
-        r" Checked here on the paper's instance $[f, g] = [3x^2y,\; 2x + y^8]$ ($m = n = 2$), and in"
+        r" Checked here on the paper's instance, $\mathbf{y} = [f, g] = [3x^2y,\; 2x + y^8]$ of $\mathbf{x} = (x, y)$"
+        r" ($m = n = 2$), and in"
         r" the test suite on instances of other shapes, with $m \ne n$, $m = 1$ and $n = 1$."
     ),
 )
