@@ -85,9 +85,9 @@ __all__ = [
 MARGIN = 0.05
 """How far from the ReLU's kink the numerical checks draw their points.
 
-Every sample's z_i = w · x_i + b (L1, L2), or ŵ · x̂_i (L3), is at least this far
-from 0 at a random point of the checks, so that the central differences never
-straddle the kink.
+Every sample's z_i = w · x_i + b (L1, L2), or ŵ · x̂_i (L3), is more than this far
+from 0 at a random point of the checks (a draw that fails is redrawn), so that the
+central differences never straddle the kink.
 """
 
 # Weights and inputs in [-2, 2] and a bias in [-1, 1] make each z_i about as often
