@@ -205,7 +205,7 @@ def loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -278,7 +278,7 @@ def grad_loss_w(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -309,7 +309,7 @@ def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayL
         v: The gradient flowing back into the loss C, a real number (1 when C is the final loss).
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -352,7 +352,7 @@ def grad_loss_b(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -507,7 +507,7 @@ def grad_loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[F
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -612,7 +612,7 @@ def grad_loss_blocked(
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row. A float64 array is
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row. A float64 array is
             read in place, never written.
         y: The targets, a vector of length N.
         block_bytes: About how many bytes of X each block holds (at least one row).
