@@ -478,9 +478,8 @@ def jac_linear_times_w(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
 @vjp_of(
     "R4",
     latex=(
-        r"\mathbf{v}^T J_{\mathbf{w}}"
-        r" = \left( \frac{\partial (a \bigcirc b)}{\partial a} \otimes \mathbf{v} \right)^{T}"
-        r" \frac{\partial \mathbf{f}}{\partial \mathbf{w}}"
+        r"\mathbf{v}^T J_{\mathbf{w}} = \mathbf{u}^T \frac{\partial \mathbf{f}}{\partial \mathbf{w}},"
+        r" \quad \mathbf{u} = \frac{\partial (a \bigcirc b)}{\partial a} \otimes \mathbf{v}"
         r" \text{, here } (\mathbf{x} \otimes \mathbf{v})^T A"
     ),
 )
@@ -579,8 +578,9 @@ def jac_sine_times_square_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
 @vjp_of(
     "R5",
     latex=_vjp_statement(
-        r"\left( \mathbf{v} \otimes \left[ \frac{\partial}{\partial w_i} \big( f_i(w_i) \bigcirc g_i(x_i) \big)"
-        r" \right]_{i=1}^{n} \right)^{T} \text{, here } (\mathbf{v} \otimes \cos(\mathbf{w}) \otimes \mathbf{x}^2)^T"
+        r"\mathbf{u}^T, \quad \mathbf{u} = \mathbf{v} \otimes \left[ \frac{\partial}{\partial w_i}"
+        r" \big( f_i(w_i) \bigcirc g_i(x_i) \big) \right]_{i=1}^{n}"
+        r" \text{, here } \mathbf{u} = \mathbf{v} \otimes \cos(\mathbf{w}) \otimes \mathbf{x}^2"
     ),
 )
 def vjp_sine_times_square_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
