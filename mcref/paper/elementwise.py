@@ -578,9 +578,9 @@ def jac_sine_times_square_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
 @vjp_of(
     "R5",
     latex=_vjp_statement(
-        r"\mathbf{u}^T, \quad \mathbf{u} = \mathbf{v} \otimes \left[ \frac{\partial}{\partial w_i}"
+        r"\mathbf{u}^T \text{ for } \mathbf{u} = \mathbf{v} \otimes \left[ \frac{\partial}{\partial w_i}"
         r" \big( f_i(w_i) \bigcirc g_i(x_i) \big) \right]_{i=1}^{n}"
-        r" \text{, here } \mathbf{u} = \mathbf{v} \otimes \cos(\mathbf{w}) \otimes \mathbf{x}^2"
+        r" \text{, here } \mathbf{v} \otimes \cos(\mathbf{w}) \otimes \mathbf{x}^2"
     ),
 )
 def vjp_sine_times_square_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
