@@ -1,4 +1,4 @@
-"""The symmetric-matrix gradient: sym(G) is the gradient; the Cookbook's G + Gᵀ − G∘I is not."""
+"""The symmetric-matrix gradient: sym(G) is the gradient; the Cookbook's G + Gᵀ − I ⊗ G is not."""
 
 from __future__ import annotations
 
@@ -50,6 +50,14 @@ def test_sym_g_is_the_gradient_on_symmetric_matrices(n: int, name: str) -> None:
         assert wrong == pytest.approx(slope, rel=1e-6, abs=1e-8)  # no off-diagonal entries to double
     else:
         assert abs(wrong - slope) > 1e-3 * max(1.0, abs(slope))
+
+
+def test_cookbook_matrix_is_the_formula_on_the_page() -> None:
+    """G + Gᵀ − I ⊗ G, with ⊗ element-wise (the Cookbook's G ∘ I), for a non-symmetric G."""
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 4):
+        G = rng.normal(size=(n, n))
+        np.testing.assert_array_equal(cookbook_symmetric_gradient(G), G + G.T - np.eye(n) * G)
 
 
 @pytest.mark.parametrize("n", [2, 3, 4])

@@ -27,36 +27,15 @@
 #
 # The page is built from <a href="neuron.py" download>neuron.py</a>, a Python script in Jupytext's
 # percent format: open it in Jupyter with Jupytext installed, or run it with `ipython neuron.py`.
+# Its figures go through a small helper, <a href="../helpers/figures.py" download>figures.py</a>,
+# which the script imports from a folder `helpers` next to it.
 
 # %%
-import base64
-import html
-import io
-import struct
-
-import matplotlib
-
-matplotlib.use("Agg")  # draw off screen; each figure is shown as an inline PNG
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import HTML, display
+from helpers.figures import plt, show  # matplotlib off screen; show(fig, alt) puts a PNG on the page
 
 import mcref
 from mcref.paper.loss import grad_loss_b, grad_loss_blocked, grad_loss_w, gradient_step, loss
-
-
-def show(fig, alt):
-    """Display a figure as a PNG with a text alternative, then close it."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    png = buffer.getvalue()
-    width, height = struct.unpack(">II", png[16:24])  # from the PNG header: the page keeps room for it
-    data = base64.b64encode(png).decode("ascii")
-    display(HTML(
-        f'<img src="data:image/png;base64,{data}" width="{width}" height="{height}" alt="{html.escape(alt)}">'
-    ))
-
 
 # %% [markdown]
 # ## The data

@@ -150,8 +150,10 @@ def numerical_jacobian(
         >>> round(float(J[0, 0]), 6)
         12.0
 
-        Differentiating with respect to the second argument, by name:
+        Differentiating with respect to the second argument, by name (each
+        example imports what it uses, so that it runs when copied on its own):
 
+        >>> from mcref.core.numerical import numerical_jacobian
         >>> J = numerical_jacobian(lambda w, x: w * x, [1.0, 2.0], [3.0, 4.0], wrt="x")
         >>> print(J.round(6))
         [[1. 0.]

@@ -733,7 +733,7 @@ def elementwise(
         diag(derivative), shape `(n, n)`, and the VJP is `v ⊗ derivative`.
     """
     if vjp_latex is None and diagonal_latex is not None:
-        vjp_latex = rf"J^\top \mathbf{{v}} = \mathbf{{v}} \otimes {diagonal_latex}"
+        vjp_latex = rf"\mathbf{{v}}^T J = (\mathbf{{v}} \otimes {diagonal_latex})^T"
 
     def diagonal(point: Point) -> FloatArray:
         # a constant derivative (1, -1) may come back as a number

@@ -15,7 +15,7 @@ own transpose, and numerator and denominator layout give the same array.
 The ReLU, max(0, x) applied to every entry, is rule N6 in `mcref.paper.neuron`.
 
 In backprop a diagonal Jacobian is never formed: the vector-Jacobian product
-Jᵀv is v ⊗ f'(x), one multiplication per entry. Each rule has that form
+vᵀJ is (v ⊗ f'(x))ᵀ, one multiplication per entry. Each rule has that form
 attached (`vjp_sigmoid`, ...), called as `vjp(v, x)` and returning an array
 shaped like x.
 
@@ -191,7 +191,7 @@ def log(x: ArrayLike) -> FloatArray:
 
 _X13 = elementwise(
     "X13",
-    title="element-wise sigmoid: diag(σ(1 − σ))",
+    title="Element-wise sigmoid: diag(σ(1 − σ))",
     forward=sigmoid,
     wrt="x",
     derivative=_sigmoid_prime,
@@ -223,7 +223,7 @@ def jac_sigmoid(x: ArrayLike) -> FloatArray:
 
 @_X13.vjp
 def vjp_sigmoid(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """X13 backprop: Jᵀv = v ⊗ σ(x) ⊗ (1 − σ(x)), without forming the n by n Jacobian.
+    """X13 backprop: vᵀJ = (v ⊗ σ(x) ⊗ (1 − σ(x)))ᵀ, without forming the n by n Jacobian.
 
     Args:
         v: The gradient flowing back into σ(x), a vector of length n.
@@ -241,7 +241,7 @@ def vjp_sigmoid(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X14 = elementwise(
     "X14",
-    title="element-wise tanh: diag(1 − tanh²)",
+    title="Element-wise tanh: diag(1 − tanh²)",
     forward=tanh,
     wrt="x",
     derivative=_tanh_prime,
@@ -273,7 +273,7 @@ def jac_tanh(x: ArrayLike) -> FloatArray:
 
 @_X14.vjp
 def vjp_tanh(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """X14 backprop: Jᵀv = v ⊗ (1 − tanh²(x)), without forming the n by n Jacobian.
+    """X14 backprop: vᵀJ = (v ⊗ (1 − tanh²(x)))ᵀ, without forming the n by n Jacobian.
 
     Args:
         v: The gradient flowing back into tanh(x), a vector of length n.
@@ -286,7 +286,7 @@ def vjp_tanh(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X15 = elementwise(
     "X15",
-    title="element-wise softplus: diag(σ(x))",
+    title="Element-wise softplus: diag(σ(x))",
     forward=softplus,
     wrt="x",
     derivative=_sigmoid,
@@ -318,7 +318,7 @@ def jac_softplus(x: ArrayLike) -> FloatArray:
 
 @_X15.vjp
 def vjp_softplus(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """X15 backprop: Jᵀv = v ⊗ σ(x), without forming the n by n Jacobian.
+    """X15 backprop: vᵀJ = (v ⊗ σ(x))ᵀ, without forming the n by n Jacobian.
 
     Args:
         v: The gradient flowing back into softplus(x), a vector of length n.
@@ -331,7 +331,7 @@ def vjp_softplus(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X16 = elementwise(
     "X16",
-    title="element-wise exp: diag(exp x)",
+    title="Element-wise exp: diag(exp x)",
     forward=exp,
     wrt="x",
     derivative=lambda x: np.exp(x),
@@ -367,7 +367,7 @@ def jac_exp(x: ArrayLike) -> FloatArray:
 
 @_X16.vjp
 def vjp_exp(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """X16 backprop: Jᵀv = v ⊗ e^x, without forming the n by n Jacobian.
+    """X16 backprop: vᵀJ = (v ⊗ e^x)ᵀ, without forming the n by n Jacobian.
 
     Args:
         v: The gradient flowing back into e^x, a vector of length n.
@@ -383,12 +383,12 @@ def vjp_exp(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X17 = elementwise(
     "X17",
-    title="element-wise log: diag(1/x)",
+    title="Element-wise log: diag(1/x)",
     forward=log,
     wrt="x",
     derivative=lambda x: 1.0 / x,
     latex=_statement(r"\log", r"\dots \frac{1}{x_i} \dots"),
-    vjp_latex=r"J^\top \mathbf{v} = \mathbf{v} \oslash \mathbf{x}",
+    vjp_latex=r"\mathbf{v}^T J = (\mathbf{v} \oslash \mathbf{x})^T",
     args=_LOG_ARGS,
     conditions=_DIAGONAL + r" Every $x_i > 0$; the functions raise ValueError naming the first "
     r"entry with $x_i \le 0$.",
@@ -419,7 +419,7 @@ def jac_log(x: ArrayLike) -> FloatArray:
 
 @_X17.vjp
 def vjp_log(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """X17 backprop: Jᵀv = v ⊘ x, without forming the n by n Jacobian.
+    """X17 backprop: vᵀJ = (v ⊘ x)ᵀ, without forming the n by n Jacobian.
 
     Args:
         v: The gradient flowing back into log(x), a vector of length n.

@@ -436,7 +436,7 @@ def _check_v(v: ArrayLike) -> float:
 
 @rule(
     "X24",
-    title="two-layer network, MSE loss: gradient with respect to W1",
+    title="Two-layer network, MSE loss: gradient with respect to W1",
     forward=network_loss,
     wrt="W1",
     latex=(
@@ -482,7 +482,7 @@ def grad_network_W1(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b
     return gradients(X, W1, b1, W2, b2, Y).W1.reshape(1, -1)
 
 
-@vjp_of("X24", latex=r"J^\top v = v\, X^T \Delta_1, \text{ shaped like } W_1")
+@vjp_of("X24", latex=r"v^T J \text{ shaped like } W_1 = v\, X^T \Delta_1")
 def vjp_network_W1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike,
                    Y: ArrayLike) -> FloatArray:
     """X24 backprop: v XᵀΔ1, the upstream scalar v times ∂L/∂W1, shape `(n, h)`.
@@ -505,7 +505,7 @@ def vjp_network_W1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
 
 @rule(
     "X25",
-    title="two-layer network, MSE loss: gradient with respect to b1",
+    title="Two-layer network, MSE loss: gradient with respect to b1",
     forward=network_loss,
     wrt="b1",
     latex=rf"\frac{{\partial L}}{{\partial \mathbf{{b}}_1}} = {_ONES}^T \Delta_1, \qquad {_DELTA}, \quad {_G}",
@@ -546,7 +546,7 @@ def grad_network_b1(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b
     return gradients(X, W1, b1, W2, b2, Y).b1[np.newaxis, :]
 
 
-@vjp_of("X25", latex=rf"J^\top v = v\, \Delta_1^T {_ONES}, \text{{ shaped like }} \mathbf{{b}}_1")
+@vjp_of("X25", latex=rf"v^T J = v\, {_ONES}^T \Delta_1")
 def vjp_network_b1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike,
                    Y: ArrayLike) -> FloatArray:
     """X25 backprop: v 1ᵀΔ1, the upstream scalar v times ∂L/∂b1, shape `(h,)`.
@@ -569,7 +569,7 @@ def vjp_network_b1(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
 
 @rule(
     "X26",
-    title="two-layer network, MSE loss: gradient with respect to W2",
+    title="Two-layer network, MSE loss: gradient with respect to W2",
     forward=network_loss,
     wrt="W2",
     latex=(
@@ -615,7 +615,7 @@ def grad_network_W2(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b
     return gradients(X, W1, b1, W2, b2, Y).W2.reshape(1, -1)
 
 
-@vjp_of("X26", latex=r"J^\top v = v\, H^T G, \text{ shaped like } W_2")
+@vjp_of("X26", latex=r"v^T J \text{ shaped like } W_2 = v\, H^T G")
 def vjp_network_W2(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike,
                    Y: ArrayLike) -> FloatArray:
     """X26 backprop: v HᵀG, the upstream scalar v times ∂L/∂W2, shape `(h, m)`.
@@ -638,7 +638,7 @@ def vjp_network_W2(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2:
 
 @rule(
     "X27",
-    title="two-layer network, MSE loss: gradient with respect to b2",
+    title="Two-layer network, MSE loss: gradient with respect to b2",
     forward=network_loss,
     wrt="b2",
     latex=(
@@ -682,7 +682,7 @@ def grad_network_b2(X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b
     return gradients(X, W1, b1, W2, b2, Y).b2[np.newaxis, :]
 
 
-@vjp_of("X27", latex=rf"J^\top v = v\, G^T {_ONES}, \text{{ shaped like }} \mathbf{{b}}_2")
+@vjp_of("X27", latex=rf"v^T J = v\, {_ONES}^T G")
 def vjp_network_b2(v: ArrayLike, X: ArrayLike, W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike,
                    Y: ArrayLike) -> FloatArray:
     """X27 backprop: v 1ᵀG, the upstream scalar v times ∂L/∂b2, shape `(m,)`.

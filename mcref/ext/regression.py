@@ -137,12 +137,12 @@ def logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
 
 @rule(
     "X22",
-    title="mean squared error of a vector output: (2/m)(ŷ − y)ᵀ",
+    title="Mean squared error of a vector output: (2/m)(ŷ − y)ᵀ",
     forward=mse,
     wrt="yhat",
     latex=(
         rf"\frac{{\partial}}{{\partial {_YHAT}}} \frac{{1}}{{m}} \textstyle\sum_{{i=1}}^m (\hat y_i - y_i)^2 "
-        rf"= \frac{{2}}{{m}} ({_YHAT} - {_Y})^\top"
+        rf"= \frac{{2}}{{m}} ({_YHAT} - {_Y})^T"
     ),
     latex_denominator=(
         rf"\frac{{\partial}}{{\partial {_YHAT}}} \frac{{1}}{{m}} \textstyle\sum_{{i=1}}^m (\hat y_i - y_i)^2 "
@@ -176,7 +176,7 @@ def grad_mse(yhat: ArrayLike, y: ArrayLike) -> FloatArray:
     return (2.0 / yhat.shape[0] * (yhat - y))[np.newaxis, :]
 
 
-@vjp_of("X22", latex=rf"J^\top v = \frac{{2v}}{{m}} ({_YHAT} - {_Y})")
+@vjp_of("X22", latex=rf"v^T J = \frac{{2v}}{{m}} ({_YHAT} - {_Y})^T")
 def vjp_mse(v: ArrayLike, yhat: ArrayLike, y: ArrayLike) -> FloatArray:
     """X22 backprop: (2v/m)(ŷ − y), the upstream scalar v times the gradient, shaped like ŷ.
 
@@ -198,11 +198,11 @@ def vjp_mse(v: ArrayLike, yhat: ArrayLike, y: ArrayLike) -> FloatArray:
 
 @rule(
     "X23",
-    title="logistic regression loss: (1/N)(σ(Xw) − y)ᵀX",
+    title="Logistic regression loss: (1/N)(σ(Xw) − y)ᵀX",
     forward=logistic_loss,
     wrt="w",
-    latex=rf"\frac{{\partial L}}{{\partial {_W}}} = \frac{{1}}{{N}} \big(\sigma(X{_W}) - {_Y}\big)^\top X",
-    latex_denominator=rf"\frac{{\partial L}}{{\partial {_W}}} = \frac{{1}}{{N}} X^\top \big(\sigma(X{_W}) - {_Y}\big)",
+    latex=rf"\frac{{\partial L}}{{\partial {_W}}} = \frac{{1}}{{N}} \big(\sigma(X{_W}) - {_Y}\big)^T X",
+    latex_denominator=rf"\frac{{\partial L}}{{\partial {_W}}} = \frac{{1}}{{N}} X^T \big(\sigma(X{_W}) - {_Y}\big)",
     shape=(1, "n"),
     args=_LOGISTIC_ARGS,
     conditions=(
@@ -238,7 +238,7 @@ def grad_logistic_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
     return (residual @ X / X.shape[0])[np.newaxis, :]
 
 
-@vjp_of("X23", latex=rf"J^\top v = \frac{{v}}{{N}} X^\top \big(\sigma(X{_W}) - {_Y}\big)")
+@vjp_of("X23", latex=rf"v^T J = \frac{{v}}{{N}} \big(\sigma(X{_W}) - {_Y}\big)^T X")
 def vjp_logistic_loss(v: ArrayLike, w: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
     """X23 backprop: (v/N) Xᵀ(σ(Xw) − y), the upstream scalar v times the gradient, shaped like w.
 

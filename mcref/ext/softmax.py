@@ -14,7 +14,7 @@ Unlike the activations of `mcref.ext.activations`, every s_i reads every x_j
   (s − y)ᵀ for a target y that sums to 1 (one-hot or soft);
 * X21, log-sum-exp: ∂/∂x log Σ_i e^(x_i) = softmax(x)ᵀ.
 
-Each rule has its backprop form attached (`vjp_softmax`, ...): Jᵀv computed
+Each rule has its backprop form attached (`vjp_softmax`, ...): vᵀJ computed
 in O(n) without forming the n by n Jacobian. Scalar outputs (cross-entropy and
 log-sum-exp) are returned as `numpy.float64`.
 
@@ -171,10 +171,10 @@ def logsumexp(x: ArrayLike) -> np.float64:
 
 @rule(
     "X18",
-    title="softmax: diag(s) − ssᵀ",
+    title="Softmax: diag(s) − ssᵀ",
     forward=softmax,
     wrt="x",
-    latex=rf"\frac{{\partial {_S}}}{{\partial {_X}}} = \operatorname{{diag}}({_S}) - {_S}{_S}^\top" + _WHERE_S,
+    latex=rf"\frac{{\partial {_S}}}{{\partial {_X}}} = \operatorname{{diag}}({_S}) - {_S}{_S}^T" + _WHERE_S,
     shape=("n", "n"),
     args=_ARGS,
     conditions=(
@@ -206,9 +206,11 @@ def jac_softmax(x: ArrayLike) -> FloatArray:
     return np.diag(s) - np.outer(s, s)
 
 
-@vjp_of("X18", latex=rf"J^\top \mathbf{{v}} = {_S} \otimes \big(\mathbf{{v}} - (\mathbf{{v}} \cdot {_S})\,{_ONES}\big)")
+@vjp_of(
+    "X18", latex=rf"\mathbf{{v}}^T J = \big({_S} \otimes (\mathbf{{v}} - (\mathbf{{v}} \cdot {_S})\,{_ONES})\big)^T"
+)
 def vjp_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """X18 backprop: Jᵀv = s ⊗ (v − (v · s)), in O(n), without forming diag(s) − s sᵀ.
+    """X18 backprop: vᵀJ = (s ⊗ (v − (v · s)))ᵀ, in O(n), without forming diag(s) − s sᵀ.
 
     Args:
         v: The gradient flowing back into s = softmax(x), a vector of length n.
@@ -232,16 +234,16 @@ def vjp_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @rule(
     "X19",
-    title="log-softmax: I − 1sᵀ",
+    title="Log-softmax: I − 1sᵀ",
     forward=log_softmax,
     wrt="x",
-    latex=rf"\frac{{\partial \log {_S}}}{{\partial {_X}}} = I - {_ONES}\,{_S}^\top" + _WHERE_S,
-    latex_denominator=rf"\frac{{\partial \log {_S}}}{{\partial {_X}}} = I - {_S}\,{_ONES}^\top" + _WHERE_S,
+    latex=rf"\frac{{\partial \log {_S}}}{{\partial {_X}}} = I - {_ONES}\,{_S}^T" + _WHERE_S,
+    latex_denominator=rf"\frac{{\partial \log {_S}}}{{\partial {_X}}} = I - {_S}\,{_ONES}^T" + _WHERE_S,
     shape=("n", "n"),
     args=_ARGS,
     conditions=(
-        r"None. $\log$ is taken entry by entry. Row $i$ is $\mathbf{e}_i^\top - \mathbf{s}^\top$: "
-        r"every row is $-\mathbf{s}^\top$ plus a 1 on the diagonal, so each row sums to 0."
+        r"None. $\log$ is taken entry by entry. Row $i$ is $\mathbf{e}_i^T - \mathbf{s}^T$: "
+        r"every row is $-\mathbf{s}^T$ plus a 1 on the diagonal, so each row sums to 0."
     ),
     keywords=("log softmax", "logsoftmax", "log-softmax gradient"),
 )
@@ -268,9 +270,9 @@ def jac_log_softmax(x: ArrayLike) -> FloatArray:
     return np.eye(s.shape[0]) - s[np.newaxis, :]
 
 
-@vjp_of("X19", latex=rf"J^\top \mathbf{{v}} = \mathbf{{v}} - {_S} \textstyle\sum_i v_i")
+@vjp_of("X19", latex=rf"\mathbf{{v}}^T J = \mathbf{{v}}^T - \big(\textstyle\sum_i v_i\big)\, {_S}^T")
 def vjp_log_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """X19 backprop: Jᵀv = v − s Σ_i v_i, in O(n), without forming the Jacobian.
+    """X19 backprop: vᵀJ = vᵀ − (Σ_i v_i) sᵀ, in O(n), without forming the Jacobian.
 
     Args:
         v: The gradient flowing back into log softmax(x), a vector of length n.
@@ -288,12 +290,12 @@ def vjp_log_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @rule(
     "X20",
-    title="cross-entropy of softmax with respect to the logits: s − y",
+    title="Cross-entropy of softmax with respect to the logits: s − y",
     forward=cross_entropy,
     wrt="z",
     latex=(
-        rf"\frac{{\partial L}}{{\partial {_Z}}} = {_SUM_Y}\,{_S}^\top - {_Y}^\top "
-        rf"= ({_S} - {_Y})^\top \text{{ when }} \textstyle\sum_i y_i = 1"
+        rf"\frac{{\partial L}}{{\partial {_Z}}} = {_SUM_Y}\,{_S}^T - {_Y}^T "
+        rf"= ({_S} - {_Y})^T \text{{ when }} \textstyle\sum_i y_i = 1"
     ),
     latex_denominator=(
         rf"\frac{{\partial L}}{{\partial {_Z}}} = {_SUM_Y}\,{_S} - {_Y} "
@@ -306,9 +308,9 @@ def vjp_log_softmax(v: ArrayLike, x: ArrayLike) -> FloatArray:
         r"$\mathbf{z}$ being the variable. Every $y_i \ge 0$; the functions raise ValueError naming a "
         r"negative entry. "
         r"When $\sum_i y_i = 1$, as for a one-hot label or a soft target distribution, the gradient is "
-        r"$(\mathbf{s} - \mathbf{y})^\top$. A $\mathbf{y}$ that does not sum to 1 is not rejected or "
+        r"$(\mathbf{s} - \mathbf{y})^T$. A $\mathbf{y}$ that does not sum to 1 is not rejected or "
         r"rescaled: the loss is computed as written and the closed form returns the general "
-        r"$\big(\sum_i y_i\big)\mathbf{s}^\top - \mathbf{y}^\top$, which is exact for any $\mathbf{y}$."
+        r"$\big(\sum_i y_i\big)\mathbf{s}^T - \mathbf{y}^T$, which is exact for any $\mathbf{y}$."
     ),
     keywords=(
         "cross-entropy", "softmax cross-entropy", "categorical cross-entropy", "negative log-likelihood", "NLL",
@@ -343,7 +345,7 @@ def grad_cross_entropy(z: ArrayLike, y: ArrayLike) -> FloatArray:
     return (_softmax("z", z) * y.sum() - y)[np.newaxis, :]
 
 
-@vjp_of("X20", latex=rf"J^\top v = v\,\big({_SUM_Y}\,{_S} - {_Y}\big)")
+@vjp_of("X20", latex=rf"v^T J = v\,\big({_SUM_Y}\,{_S} - {_Y}\big)^T")
 def vjp_cross_entropy(v: ArrayLike, z: ArrayLike, y: ArrayLike) -> FloatArray:
     """X20 backprop: v ((Σ y_i) s − y), the upstream scalar v times the gradient, shaped like z.
 
@@ -365,10 +367,10 @@ def vjp_cross_entropy(v: ArrayLike, z: ArrayLike, y: ArrayLike) -> FloatArray:
 
 @rule(
     "X21",
-    title="log-sum-exp: softmax(x)ᵀ",
+    title="Log-sum-exp: softmax(x)ᵀ",
     forward=logsumexp,
     wrt="x",
-    latex=rf"\frac{{\partial}}{{\partial {_X}}} \log \textstyle\sum_i e^{{x_i}} = \operatorname{{softmax}}({_X})^\top",
+    latex=rf"\frac{{\partial}}{{\partial {_X}}} \log \textstyle\sum_i e^{{x_i}} = \operatorname{{softmax}}({_X})^T",
     latex_denominator=(
         rf"\frac{{\partial}}{{\partial {_X}}} \log \textstyle\sum_i e^{{x_i}} = \operatorname{{softmax}}({_X})"
     ),
@@ -396,7 +398,7 @@ def grad_logsumexp(x: ArrayLike) -> FloatArray:
     return _softmax("x", validate.vector("x", x))[np.newaxis, :]
 
 
-@vjp_of("X21", latex=rf"J^\top v = v\,\operatorname{{softmax}}({_X})")
+@vjp_of("X21", latex=rf"v^T J = v\,\operatorname{{softmax}}({_X})^T")
 def vjp_logsumexp(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """X21 backprop: v softmax(x), the upstream scalar v times the gradient, shaped like x.
 

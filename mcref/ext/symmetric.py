@@ -7,10 +7,12 @@ in circulation for "the gradient with respect to a symmetric A":
 * sym(G) = (G + Gᵀ)/2: the gradient on the space of symmetric matrices with the
   Frobenius inner product. For every symmetric direction S,
   df(A)[S] = ⟨sym(G), S⟩, and sym(G) is itself symmetric.
-* G + Gᵀ − G ∘ I, which the Matrix Cookbook and several textbooks give as the
-  "symmetric gradient". Its entries are the partial derivatives of f with
+* G + Gᵀ − I ⊗ G (⊗ element-wise, so I ⊗ G keeps only G's diagonal), which
+  the Matrix Cookbook and several textbooks give as the "symmetric gradient";
+  the Cookbook writes it G + Gᵀ − G ∘ I, with ∘ for the element-wise product,
+  a symbol this site keeps for composition. Its entries are the partial derivatives of f with
   respect to the free parameters a_ij (i ≤ j) of A, which is a different
-  object: ⟨G + Gᵀ − G ∘ I, S⟩ is not the directional derivative along S, and a
+  object: ⟨G + Gᵀ − I ⊗ G, S⟩ is not the directional derivative along S, and a
   gradient step with it moves every off-diagonal entry twice as far as it
   should.
 
@@ -59,13 +61,15 @@ def symmetric_gradient(G: ArrayLike) -> FloatArray:
 
 
 def cookbook_symmetric_gradient(G: ArrayLike) -> FloatArray:
-    """The "symmetric gradient" G + Gᵀ − G ∘ I found in the Matrix Cookbook: NOT a gradient.
+    """The "symmetric gradient" G + Gᵀ − I ⊗ G of the Matrix Cookbook: NOT a gradient.
 
     Its off-diagonal entries are twice those of
     [`symmetric_gradient`][mcref.ext.symmetric.symmetric_gradient]. It is the
     vector of partials with respect to the free entries a_ij, i ≤ j, written
     as a matrix; paired with a symmetric direction through the Frobenius inner
-    product it counts each off-diagonal pair twice.
+    product it counts each off-diagonal pair twice. Here ⊗ is the element-wise
+    product, so I ⊗ G = diag(diag(G)); the Cookbook writes the same matrix
+    G + Gᵀ − G ∘ I.
 
     Args:
         G: The unconstrained gradient ∂f/∂A_ij, an n by n matrix.
@@ -76,6 +80,14 @@ def cookbook_symmetric_gradient(G: ArrayLike) -> FloatArray:
     Examples:
         >>> from mcref.ext.symmetric import cookbook_symmetric_gradient
         >>> print(cookbook_symmetric_gradient([[1.0, 4.0], [0.0, 3.0]]))
+        [[1. 4.]
+         [4. 3.]]
+
+        The formula term by term, with `np.eye(2) * G` for I ⊗ G:
+
+        >>> import numpy as np
+        >>> G = np.array([[1.0, 4.0], [0.0, 3.0]])
+        >>> print(G + G.T - np.eye(2) * G)
         [[1. 4.]
          [4. 3.]]
     """

@@ -1078,15 +1078,15 @@ def jac_two_layer(x: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
 @vjp_of(
     "R26",
     latex=(
-        r"J^\top \mathbf{v} = \left( \frac{\partial \mathbf{g}}{\partial \mathbf{x}} \right)^{T} \mathbf{u},"
-        r" \quad \mathbf{u} = \left( \frac{\partial \mathbf{f}}{\partial \mathbf{g}} \right)^{T} \mathbf{v};"
+        r"\mathbf{v}^T J = \mathbf{u}^T \frac{\partial \mathbf{g}}{\partial \mathbf{x}},"
+        r" \quad \mathbf{u}^T = \mathbf{v}^T \frac{\partial \mathbf{f}}{\partial \mathbf{g}};"
         r" \text{ here } \mathbf{u} = B^T {\big( \cos(B\mathbf{g}) \otimes \mathbf{v} \big)},"
-        r" \quad J^\top \mathbf{v}"
-        r" = A^T {\big( (\vec{\mathbf{1}} - \mathbf{g} \otimes \mathbf{g}) \otimes \mathbf{u} \big)}"
+        r" \quad \mathbf{v}^T J"
+        r" = {\big( (\vec{\mathbf{1}} - \mathbf{g} \otimes \mathbf{g}) \otimes \mathbf{u} \big)}^T A"
     ),
 )
 def vjp_two_layer(v: ArrayLike, x: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
-    """R26 backprop form: Jᵀv = (∂g/∂x)ᵀ((∂f/∂g)ᵀ v), the chain rule run from the output back.
+    """R26 backprop form: vᵀJ = (vᵀ ∂f/∂g) ∂g/∂x, the chain rule run from the output back.
 
     The VJP of a composition is the composition of the VJPs, outer first: v
     goes back through f = sin(B g), giving u = Bᵀ(cos(B g) ⊗ v) of length k,
@@ -1206,13 +1206,13 @@ def jac_ln_sin_pair(x: ArrayLike) -> FloatArray:
 @vjp_of(
     "C6",
     latex=(
-        r"J^\top \mathbf{v} = \left( \frac{\partial \mathbf{g}}{\partial x} \right)^{T}"
-        r" \left( \frac{\partial \mathbf{f}}{\partial \mathbf{g}} \right)^{T} \mathbf{v}"
+        r"\mathbf{v}^T J = \mathbf{v}^T \frac{\partial \mathbf{f}}{\partial \mathbf{g}}"
+        r" \frac{\partial \mathbf{g}}{\partial x}"
         r" = \frac{2}{x} v_1 + 3\cos(3x)\, v_2"
     ),
 )
 def vjp_ln_sin_pair(v: ArrayLike, x: ArrayLike) -> np.float64:
-    """C6 backprop form: Jᵀv = (2/x) v₁ + 3 cos(3x) v₂, a scalar like x.
+    """C6 backprop form: vᵀJ = (2/x) v₁ + 3 cos(3x) v₂, a scalar like x.
 
     Back through f, v becomes (∂f/∂g)ᵀ v = [v₁/g₁, cos(g₂) v₂]; back through
     g, the dot product with ∂g/∂x = [2x, 3] gives 2x v₁/x² + 3 cos(3x) v₂.
@@ -1314,9 +1314,9 @@ def jac_sin_of_squares(x: ArrayLike) -> FloatArray:
     return diagonal_chain(df_dg, 2 * x)
 
 
-@vjp_of("C7", latex=r"J^\top \mathbf{v} = \mathbf{v} \otimes \cos(\mathbf{x}^2) \otimes 2\mathbf{x}")
+@vjp_of("C7", latex=r"\mathbf{v}^T J = (\mathbf{v} \otimes \cos(\mathbf{x}^2) \otimes 2\mathbf{x})^T")
 def vjp_sin_of_squares(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """C7 backprop form: Jᵀv = v ⊗ cos(x²) ⊗ 2x, one product per entry.
+    """C7 backprop form: vᵀJ = (v ⊗ cos(x²) ⊗ 2x)ᵀ, one product per entry.
 
     A diagonal chain backpropagates entry by entry: v is multiplied by the
     diagonal of ∂f/∂g, then by the diagonal of ∂g/∂x.

@@ -88,7 +88,7 @@ def _statement(op: str, wrt: str, result: str) -> str:
 
 
 def _vjp_statement(result: str) -> str:
-    return rf"J^\top \mathbf{{v}} = {result}"
+    return rf"\mathbf{{v}}^T J = {result}"
 
 
 
@@ -479,13 +479,13 @@ def jac_linear_times_w(A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
 @vjp_of(
     "R4",
     latex=(
-        r"J_{\mathbf{w}}^\top \mathbf{v} = \left( \frac{\partial \mathbf{f}}{\partial \mathbf{w}} \right)^{T}"
-        r" \left( \frac{\partial (a \bigcirc b)}{\partial a} \otimes \mathbf{v} \right)"
-        r" \text{, here } A^T (\mathbf{x} \otimes \mathbf{v})"
+        r"\mathbf{v}^T J_{\mathbf{w}} = \mathbf{u}^T \frac{\partial \mathbf{f}}{\partial \mathbf{w}},"
+        r" \quad \mathbf{u} = \frac{\partial (a \bigcirc b)}{\partial a} \otimes \mathbf{v}"
+        r" \text{, here } (\mathbf{x} \otimes \mathbf{v})^T A"
     ),
 )
 def vjp_linear_times_w(v: ArrayLike, A: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R4 backprop form: Jᵀv = Aᵀ(x ⊗ v) for y = (A w) ⊗ x, without forming diag(x) A.
+    """R4 backprop form: vᵀJ = (x ⊗ v)ᵀA for y = (A w) ⊗ x, without forming diag(x) A.
 
     In general v is first scaled entry by entry by ∂(a ○ b)/∂a, the diagonal
     factor of J_w, and then passed back through ∂f/∂w; here the scale is x and
@@ -580,12 +580,13 @@ def jac_sine_times_square_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
 @vjp_of(
     "R5",
     latex=_vjp_statement(
-        r"\mathbf{v} \otimes \left[ \frac{\partial}{\partial w_i} \big( f_i(w_i) \bigcirc g_i(x_i) \big)"
-        r" \right]_{i=1}^{n} \text{, here } \mathbf{v} \otimes \cos(\mathbf{w}) \otimes \mathbf{x}^2"
+        r"\mathbf{u}^T \text{ for } \mathbf{u} = \mathbf{v} \otimes \left[ \frac{\partial}{\partial w_i}"
+        r" \big( f_i(w_i) \bigcirc g_i(x_i) \big) \right]_{i=1}^{n}"
+        r" \text{, here } \mathbf{v} \otimes \cos(\mathbf{w}) \otimes \mathbf{x}^2"
     ),
 )
 def vjp_sine_times_square_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R5 backprop form: Jᵀv = v ⊗ cos(w) ⊗ x² for y = sin(w) ⊗ x², one product per entry.
+    """R5 backprop form: vᵀJ = (v ⊗ cos(w) ⊗ x²)ᵀ for y = sin(w) ⊗ x², one product per entry.
 
     A diagonal Jacobian multiplies v entry by entry by its diagonal, so only
     the n per-element derivatives are computed, never the n by n matrix.
@@ -633,7 +634,7 @@ _R6 = elementwise(
     wrt="w",
     derivative=lambda w, x: 1.0,
     latex=_statement("+", _W, _IDENTITY),
-    vjp_latex=_vjp_statement(r"\mathbf{v}"),
+    vjp_latex=_vjp_statement(r"\mathbf{v}^T"),
     args=_ARGS,
     keywords=("vector addition", "add two vectors", "w + x"),
 )
@@ -660,7 +661,7 @@ def jac_add_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R6.vjp
 def vjp_add_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R6 backprop form: Jᵀv = Iv = v: the sum passes the gradient on to w unchanged.
+    """R6 backprop form: vᵀJ = vᵀI = vᵀ: the sum passes the gradient on to w unchanged.
 
     Args:
         v: The gradient flowing back into w + x, a vector of length n.
@@ -685,7 +686,7 @@ _R7 = elementwise(
     wrt="x",
     derivative=lambda w, x: 1.0,
     latex=_statement("+", _X, _IDENTITY),
-    vjp_latex=_vjp_statement(r"\mathbf{v}"),
+    vjp_latex=_vjp_statement(r"\mathbf{v}^T"),
     args=_ARGS,
     keywords=("vector addition", "add two vectors", "w + x"),
 )
@@ -712,7 +713,7 @@ def jac_add_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R7.vjp
 def vjp_add_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R7 backprop form: Jᵀv = Iv = v: the sum passes the gradient on to x unchanged.
+    """R7 backprop form: vᵀJ = vᵀI = vᵀ: the sum passes the gradient on to x unchanged.
 
     Args:
         v: The gradient flowing back into w + x, a vector of length n.
@@ -737,7 +738,7 @@ _R8 = elementwise(
     wrt="w",
     derivative=lambda w, x: 1.0,
     latex=_statement("-", _W, _IDENTITY),
-    vjp_latex=_vjp_statement(r"\mathbf{v}"),
+    vjp_latex=_vjp_statement(r"\mathbf{v}^T"),
     args=_ARGS,
     keywords=("vector subtraction", "subtract two vectors", "w − x"),
 )
@@ -764,7 +765,7 @@ def jac_subtract_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R8.vjp
 def vjp_subtract_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R8 backprop form: Jᵀv = Iv = v: the difference passes the gradient on to w unchanged.
+    """R8 backprop form: vᵀJ = vᵀI = vᵀ: the difference passes the gradient on to w unchanged.
 
     Args:
         v: The gradient flowing back into w − x, a vector of length n.
@@ -789,7 +790,7 @@ _R9 = elementwise(
     wrt="x",
     derivative=lambda w, x: -1.0,
     latex=_statement("-", _X, r"\operatorname{diag}(-\vec{\mathbf{1}}) = -I"),
-    vjp_latex=_vjp_statement(r"-\mathbf{v}"),
+    vjp_latex=_vjp_statement(r"-\mathbf{v}^T"),
     args=_ARGS,
     keywords=("vector subtraction", "subtract two vectors", "w − x"),
 )
@@ -816,7 +817,7 @@ def jac_subtract_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R9.vjp
 def vjp_subtract_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R9 backprop form: Jᵀv = −Iv = −v: the subtracted operand gets the gradient with its sign flipped.
+    """R9 backprop form: vᵀJ = −vᵀI = −vᵀ: the subtracted operand gets the gradient with its sign flipped.
 
     Args:
         v: The gradient flowing back into w − x, a vector of length n.
@@ -868,7 +869,7 @@ def jac_multiply_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R10.vjp
 def vjp_multiply_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R10 backprop form: Jᵀv = diag(x) v = v ⊗ x, n products instead of an n by n matrix.
+    """R10 backprop form: vᵀJ = vᵀ diag(x) = (v ⊗ x)ᵀ, n products instead of an n by n matrix.
 
     Args:
         v: The gradient flowing back into w ⊗ x, a vector of length n.
@@ -923,7 +924,7 @@ def jac_multiply_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R11.vjp
 def vjp_multiply_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R11 backprop form: Jᵀv = diag(w) v = v ⊗ w, n products instead of an n by n matrix.
+    """R11 backprop form: vᵀJ = vᵀ diag(w) = (v ⊗ w)ᵀ, n products instead of an n by n matrix.
 
     Args:
         v: The gradient flowing back into w ⊗ x, a vector of length n.
@@ -951,7 +952,7 @@ _R12 = elementwise(
     wrt="w",
     derivative=lambda w, x: 1.0 / x,
     latex=_statement(r"\oslash", _W, r"\operatorname{diag}\left(\dots \frac{1}{x_i} \dots\right)"),
-    vjp_latex=_vjp_statement(r"\mathbf{v} \oslash \mathbf{x}"),
+    vjp_latex=_vjp_statement(r"(\mathbf{v} \oslash \mathbf{x})^T"),
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
     keywords=("elementwise division", "entrywise quotient", "quotient rule"),
@@ -982,7 +983,7 @@ def jac_divide_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R12.vjp
 def vjp_divide_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R12 backprop form: Jᵀv = diag(1/x_i) v = v ⊘ x.
+    """R12 backprop form: vᵀJ = vᵀ diag(1/x_i) = (v ⊘ x)ᵀ.
 
     Args:
         v: The gradient flowing back into w ⊘ x, a vector of length n.
@@ -1010,7 +1011,7 @@ _R13 = elementwise(
     wrt="x",
     derivative=lambda w, x: -(w / x) / x,  # x² alone would underflow to 0 for |x| below about 1e-154
     latex=_statement(r"\oslash", _X, r"\operatorname{diag}\left(\dots \frac{-w_i}{x_i^2} \dots\right)"),
-    vjp_latex=_vjp_statement(r"-\mathbf{v} \otimes \mathbf{w} \oslash \mathbf{x}^2"),
+    vjp_latex=_vjp_statement(r"-(\mathbf{v} \otimes \mathbf{w} \oslash \mathbf{x}^2)^T"),
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
     keywords=("elementwise division", "entrywise quotient", "quotient rule"),
@@ -1041,7 +1042,7 @@ def jac_divide_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R13.vjp
 def vjp_divide_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R13 backprop form: Jᵀv = diag(−w_i/x_i²) v = −v ⊗ w ⊘ x².
+    """R13 backprop form: vᵀJ = vᵀ diag(−w_i/x_i²) = −(v ⊗ w ⊘ x²)ᵀ.
 
     Args:
         v: The gradient flowing back into w ⊘ x, a vector of length n.

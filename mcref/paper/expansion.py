@@ -45,7 +45,7 @@ def _vector_and_scalar(x: ArrayLike, z: ArrayLike) -> tuple[FloatArray, float]:
 
 
 def _vjp_statement(result: str) -> str:
-    return rf"J^\top \mathbf{{v}} = {result}"
+    return rf"\mathbf{{v}}^T J = {result}"
 
 
 # ----- the forward functions -----
@@ -100,7 +100,7 @@ _R14 = elementwise(
     latex=rf"\frac{{\partial}}{{\partial {_X}}} ({_X} + z) = \operatorname{{diag}}({_ONES}) = I",
     args=_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
-    vjp_latex=_vjp_statement(r"\mathbf{v}"),
+    vjp_latex=_vjp_statement(r"\mathbf{v}^T"),
     keywords=("broadcasting", "add a scalar to a vector", "scalar addition"),
 )
 
@@ -127,7 +127,7 @@ def jac_add_scalar_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
 
 @_R14.vjp
 def vjp_add_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
-    """R14 backprop form: Jᵀv = Iv = v: adding z passes the gradient on to x unchanged.
+    """R14 backprop form: vᵀJ = vᵀI = vᵀ: adding z passes the gradient on to x unchanged.
 
     Args:
         v: The gradient flowing back into x + z, a vector of length n.
@@ -181,9 +181,9 @@ def jac_add_scalar_z(x: ArrayLike, z: ArrayLike) -> FloatArray:
     return np.ones((x.shape[0], 1))
 
 
-@vjp_of("R15", latex=rf"J^\top \mathbf{{v}} = {_ONES}^T \mathbf{{v}} = \sum_i v_i")
+@vjp_of("R15", latex=rf"\mathbf{{v}}^T J = \mathbf{{v}}^T {_ONES} = \sum_i v_i")
 def vjp_add_scalar_z(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> np.float64:
-    """R15 backprop form: Jᵀv = 1ᵀv = Σ_i v_i: z reaches every entry, so its gradient adds them up.
+    """R15 backprop form: vᵀJ = vᵀ1 = Σ_i v_i: z reaches every entry, so its gradient adds them up.
 
     A broadcast forward is a sum backward: z was copied into all n entries of
     x + z, and each copy sends its share of the gradient back.
@@ -222,7 +222,7 @@ _R16 = elementwise(
     latex=rf"\frac{{\partial}}{{\partial {_X}}} ({_X} z) = \operatorname{{diag}}({_ONES} z) = I z",
     args=_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
-    vjp_latex=_vjp_statement(r"z \mathbf{v}"),
+    vjp_latex=_vjp_statement(r"z \mathbf{v}^T"),
     keywords=("broadcasting", "scalar multiplication", "scalar times vector", "scaling a vector"),
 )
 
@@ -249,7 +249,7 @@ def jac_multiply_scalar_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
 
 @_R16.vjp
 def vjp_multiply_scalar_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
-    """R16 backprop form: Jᵀv = (I z) v = z v.
+    """R16 backprop form: vᵀJ = vᵀ(I z) = z vᵀ, returned shaped like x.
 
     Args:
         v: The gradient flowing back into x z, a vector of length n.
@@ -306,9 +306,9 @@ def jac_multiply_scalar_z(x: ArrayLike, z: ArrayLike) -> FloatArray:
     return x.reshape(-1, 1)
 
 
-@vjp_of("R17", latex=rf"J^\top \mathbf{{v}} = {_X}^T \mathbf{{v}} = {_X} \cdot \mathbf{{v}}")
+@vjp_of("R17", latex=rf"\mathbf{{v}}^T J = \mathbf{{v}}^T {_X} = {_X} \cdot \mathbf{{v}}")
 def vjp_multiply_scalar_z(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> np.float64:
-    """R17 backprop form: Jᵀv = xᵀv = x · v, a scalar like z.
+    """R17 backprop form: vᵀJ = vᵀx = x · v, a scalar like z.
 
     Args:
         v: The gradient flowing back into x z, a vector of length n.

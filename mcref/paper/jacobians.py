@@ -216,9 +216,9 @@ def grad_paper_f(p: ArrayLike) -> FloatArray:
     return row
 
 
-@vjp_of("R1", latex=r"J^\top v = v\, \nabla f(x, y)^T = v \begin{bmatrix} 6yx \\ 3x^2 \end{bmatrix}")
+@vjp_of("R1", latex=r"v^T J = v\, \nabla f(x, y) = v \begin{bmatrix} 6yx & 3x^2 \end{bmatrix}")
 def vjp_paper_f(v: ArrayLike, p: ArrayLike) -> FloatArray:
-    """R1 backprop form: Jᵀv = v [6yx, 3x²], the gradient of 3x²y scaled by v and shaped like p.
+    """R1 backprop form: vᵀJ = v [6yx, 3x²], the gradient of 3x²y scaled by v, returned shaped like p.
 
     Args:
         v: The gradient flowing back into f(x, y), a real number.
@@ -283,9 +283,9 @@ def grad_paper_g(p: ArrayLike) -> FloatArray:
     return row
 
 
-@vjp_of("G1", latex=r"J^\top v = v\, \nabla g(x, y)^T = v \begin{bmatrix} 2 \\ 8y^7 \end{bmatrix}")
+@vjp_of("G1", latex=r"v^T J = v\, \nabla g(x, y) = v \begin{bmatrix} 2 & 8y^7 \end{bmatrix}")
 def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
-    """G1 backprop form: Jᵀv = v [2, 8y⁷], the gradient of 2x + y⁸ scaled by v and shaped like p.
+    """G1 backprop form: vᵀJ = v [2, 8y⁷], the gradient of 2x + y⁸ scaled by v, returned shaped like p.
 
     Args:
         v: The gradient flowing back into g(x, y), a real number.
@@ -315,25 +315,36 @@ def vjp_paper_g(v: ArrayLike, p: ArrayLike) -> FloatArray:
     forward=paper_fg,
     wrt="p",
     latex=(
-        r"J = \frac{\partial [f, g]}{\partial \mathbf{p}}"
-        r" = \begin{bmatrix} \nabla f(x, y) \\ \nabla g(x, y) \end{bmatrix}"
-        r" = \begin{bmatrix} 6yx & 3x^2 \\ 2 & 8y^7 \end{bmatrix}"
+        r"\frac{\partial \mathbf{y}}{\partial \mathbf{x}}"
+        r" = \begin{bmatrix} \nabla f_1(\mathbf{x}) \\ \vdots \\ \nabla f_m(\mathbf{x}) \end{bmatrix}"
+        r" = \left[ \frac{\partial f_i(\mathbf{x})}{\partial x_j} \right]_{m \times n}"
+        r" \text{, here } \begin{bmatrix} 6yx & 3x^2 \\ 2 & 8y^7 \end{bmatrix}"
     ),
     latex_denominator=(
-        r"J^T = \begin{bmatrix} \nabla f(x, y)^T & \nabla g(x, y)^T \end{bmatrix}"
-        r" = \begin{bmatrix} 6yx & 2 \\ 3x^2 & 8y^7 \end{bmatrix}"
+        r"\left( \frac{\partial \mathbf{y}}{\partial \mathbf{x}} \right)^T"
+        r" = \begin{bmatrix} \nabla f_1(\mathbf{x})^T & \cdots & \nabla f_m(\mathbf{x})^T \end{bmatrix}"
+        r" = \left[ \frac{\partial f_j(\mathbf{x})}{\partial x_i} \right]_{n \times m}"
+        r" \text{, here } \begin{bmatrix} 6yx & 2 \\ 3x^2 & 8y^7 \end{bmatrix}"
     ),
     shape=(2, 2),
     args=_POINT,
     conditions=(
-        r"None: $f = 3x^2y$ and $g = 2x + y^8$ are polynomials. In general, $m$ functions of $n$ "
-        r"variables give an $m \times n$ Jacobian whose row $i$ is the gradient of $f_i$ "
-        r"([`jacobian_from_gradients`][mcref.paper.jacobians.jacobian_from_gradients])."
+        r"$\mathbf{y} = \mathbf{f}(\mathbf{x})$ has $m$ outputs $y_i = f_i(\mathbf{x})$ of $n$ inputs, each"
+        r" differentiable at $\mathbf{x}$; row $i$ is the gradient of $f_i$"
+        r" ([`jacobian_from_gradients`][mcref.paper.jacobians.jacobian_from_gradients] stacks them)."
+        r" Checked here on the paper's instance, $\mathbf{y} = [f, g] = [3x^2y,\; 2x + y^8]$ of $\mathbf{x} = (x, y)$"
+        r" ($m = n = 2$), and in"
+        r" the test suite on instances of other shapes, with $m \ne n$, $m = 1$ and $n = 1$."
     ),
     keywords=("Jacobian matrix", "definition of the Jacobian", "stacked gradients", "vector-valued function"),
 )
 def jac_paper_fg(p: ArrayLike) -> FloatArray:
     """R2: the Jacobian of [f, g] = [3x²y, 2x + y⁸] stacks the gradients of f and g as rows.
+
+    The general rule, for m functions of n variables, is
+    [`jacobian_from_gradients`][mcref.paper.jacobians.jacobian_from_gradients]:
+    row i of the m by n Jacobian is the gradient of f_i. This is the paper's
+    m = n = 2 instance of it.
 
     Args:
         p: The point (x, y), a vector of length 2.
@@ -357,12 +368,12 @@ def jac_paper_fg(p: ArrayLike) -> FloatArray:
 @vjp_of(
     "R2",
     latex=(
-        r"J^\top \mathbf{v} = v_1 \nabla f(x, y)^T + v_2 \nabla g(x, y)^T"
-        r" = \begin{bmatrix} 6yx\, v_1 + 2 v_2 \\ 3x^2 v_1 + 8y^7 v_2 \end{bmatrix}"
+        r"\mathbf{v}^T J = v_1 \nabla f(x, y) + v_2 \nabla g(x, y)"
+        r" = \begin{bmatrix} 6yx\, v_1 + 2 v_2 & 3x^2 v_1 + 8y^7 v_2 \end{bmatrix}"
     ),
 )
 def vjp_paper_fg(v: ArrayLike, p: ArrayLike) -> FloatArray:
-    """R2 backprop form: Jᵀv = v₁ ∇fᵀ + v₂ ∇gᵀ, each output's gradient weighted by its entry of v.
+    """R2 backprop form: vᵀJ = v₁ ∇f + v₂ ∇g, each output's gradient weighted by its entry of v.
 
     Row i of J is the gradient of output i, so vᵀJ adds up the gradients of f
     and g scaled by v₁ and v₂: [6yx v₁ + 2 v₂, 3x² v₁ + 8y⁷ v₂].
@@ -412,7 +423,7 @@ _R3 = elementwise(
     derivative=lambda x: 1.0,
     latex=r"\frac{\partial \mathbf{x}}{\partial \mathbf{x}} = I",
     args={"x": Arg()},
-    vjp_latex=r"J^\top \mathbf{v} = I \mathbf{v} = \mathbf{v}",
+    vjp_latex=r"\mathbf{v}^T J = \mathbf{v}^T I = \mathbf{v}^T",
     keywords=("identity matrix", "derivative of x with respect to x"),
 )
 
@@ -441,7 +452,7 @@ def jac_identity(x: ArrayLike) -> FloatArray:
 
 @_R3.vjp
 def vjp_identity(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R3 backprop form: Jᵀv = Iv = v: the identity passes the gradient back unchanged.
+    """R3 backprop form: vᵀJ = vᵀI = vᵀ: the identity passes the gradient back unchanged.
 
     Args:
         v: The gradient flowing back into f(x) = x, a vector of length n.

@@ -25,8 +25,8 @@ for all samples at once, with a matrix product and a 0/1 mask; there is no
 Python loop over samples.
 
 **Convention at the kink.** A sample with z_i = 0 exactly counts as inactive, as
-in the paper. The numerical checks draw points where every |z_i| is at least
-`MARGIN`.
+in the paper. The numerical checks draw points where every |z_i| is more than
+[`MARGIN`][mcref.paper.loss.MARGIN].
 
 **How L3 is set up.** The augmented rule is stated for any matrix X̂ with one
 sample per row and any weight vector ŵ of the same width m:
@@ -34,9 +34,10 @@ C(ŵ, X̂, y) = (1/N) Σ_i (y_i − max(0, ŵ · x̂_i))², the loss of a neuron
 bias. [`augment`][mcref.paper.loss.augment] builds X̂ = [X, 1] from X; with that
 last column of ones, ŵ · x̂_i = w · x_i + b and the L3 gradient is exactly L1
 and L2 side by side. The rule does not need the ones column to hold, so the
-generic tests draw X̂ freely (a width of m = n + 1 cannot be written with the
-registry's dimension symbols), and `tests/test_loss.py` checks the augmented
-case against L1 and L2.
+generic tests draw every entry of X̂ at random, with its own width m. Naming
+that width "n+1" (the registry's shape symbols accept it) would not bring the
+ones column back: a random draw has none. `tests/test_loss.py` checks the
+augmented case, X̂ = [X, 1], against L1 and L2.
 
 Helpers that are not rules (public, but not swept through the registry):
 [`augment`][mcref.paper.loss.augment];
@@ -82,7 +83,12 @@ __all__ = [
 ]
 
 MARGIN = 0.05
-"""Random points of the numerical checks keep every sample's |w · x_i + b| at least this far from 0."""
+"""How far from the ReLU's kink the numerical checks draw their points.
+
+Every sample's z_i = w · x_i + b (L1, L2), or ŵ · x̂_i (L3), is more than this far
+from 0 at a random point of the checks (a draw that fails is redrawn), so that the
+central differences never straddle the kink.
+"""
 
 # Weights and inputs in [-2, 2] and a bias in [-1, 1] make each z_i about as often
 # positive as negative, so a random draw usually has active and inactive samples.
@@ -199,7 +205,7 @@ def loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.float64:
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -247,7 +253,7 @@ def loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> np.float
 
 @rule(
     "L1",
-    title="gradient of the loss C with respect to w",
+    title="Gradient of the loss C with respect to w",
     section="6.1",
     forward=loss,
     wrt="w",
@@ -273,7 +279,7 @@ def grad_loss_w(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -294,9 +300,9 @@ def grad_loss_w(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
     return _row((2.0 / X.shape[0]) * (e @ X), "the gradient")
 
 
-@vjp_of("L1", latex=rf"J^\top v = \frac{{2v}}{{N}} \sum_{{{_ACTIVE}}} e_i \, \mathbf{{x}}_i, \qquad {_E}")
+@vjp_of("L1", latex=rf"v^T J = \frac{{2v}}{{N}} \sum_{{{_ACTIVE}}} e_i \, \mathbf{{x}}_i^T, \qquad {_E}")
 def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> FloatArray:
-    """L1 backprop form: Jᵀv = (2v/N) Σ over active samples of e_i x_i, shaped like w.
+    """L1 backprop form: vᵀJ = (2v/N) Σ over active samples of e_i x_iᵀ, returned shaped like w.
 
     Computed for all samples at once as (2v/N) Xᵀ(e ⊗ a), where a_i = 1[z_i > 0].
 
@@ -304,7 +310,7 @@ def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayL
         v: The gradient flowing back into the loss C, a real number (1 when C is the final loss).
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -331,7 +337,7 @@ def vjp_loss_w(v: ArrayLike, w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayL
 
 @rule(
     "L2",
-    title="derivative of the loss C with respect to b",
+    title="Derivative of the loss C with respect to b",
     section="6.2",
     forward=loss,
     wrt="b",
@@ -348,7 +354,7 @@ def grad_loss_b(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -372,7 +378,7 @@ def grad_loss_b(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> Float
 
 @rule(
     "L3",
-    title="gradient of the loss with respect to the augmented ŵ = [w; b]",
+    title="Gradient of the loss with respect to the augmented ŵ = [w; b]",
     section="6.2",
     forward=loss_augmented,
     wrt="w_hat",
@@ -432,10 +438,10 @@ def grad_loss_augmented(w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> Flo
 
 @vjp_of(
     "L3",
-    latex=rf"J^\top v = \frac{{2v}}{{N}} \sum_{{{_HAT_ACTIVE}}} e_i \, \hat{{\mathbf{{x}}}}_i, \qquad {_HAT_E}",
+    latex=rf"v^T J = \frac{{2v}}{{N}} \sum_{{{_HAT_ACTIVE}}} e_i \, \hat{{\mathbf{{x}}}}_i^T, \qquad {_HAT_E}",
 )
 def vjp_loss_augmented(v: ArrayLike, w_hat: ArrayLike, X_hat: ArrayLike, y: ArrayLike) -> FloatArray:
-    """L3 backprop form: Jᵀv = (2v/N) Σ over active samples of e_i x̂_i, shaped like ŵ.
+    """L3 backprop form: vᵀJ = (2v/N) Σ over active samples of e_i x̂_iᵀ, returned shaped like ŵ.
 
     Args:
         v: The gradient flowing back into the loss C, a real number (1 when C is the final loss).
@@ -504,7 +510,7 @@ def grad_loss(w: ArrayLike, b: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[F
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row.
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row.
         y: The targets, a vector of length N.
 
     Returns:
@@ -609,7 +615,7 @@ def grad_loss_blocked(
     Args:
         w: The weights, a vector of length n.
         b: The bias, a real number.
-        X: The samples, shape `(N, n)`, one sample x_i per row. A float64 array is
+        X: The samples, shape `(N, n)`, one sample x_iᵀ per row. A float64 array is
             read in place, never written.
         y: The targets, a vector of length N.
         block_bytes: About how many bytes of X each block holds (at least one row).

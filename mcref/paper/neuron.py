@@ -160,7 +160,7 @@ def activation(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> np.float64:
 
 @rule(
     "N1",
-    title="derivative of max(0, z), 0 at z <= 0",
+    title="Derivative of max(0, z), 0 at z ≤ 0",
     section="5",
     forward=relu_scalar,
     wrt="z",
@@ -196,7 +196,7 @@ def relu_derivative(z: ArrayLike) -> FloatArray:
 
 _N2 = reduction(
     "N2",
-    title="affine function w · x + b with respect to w = xᵀ",
+    title="Affine function w · x + b with respect to w = xᵀ",
     section="5",
     forward=affine,
     wrt="w",
@@ -207,7 +207,7 @@ _N2 = reduction(
     ),
     latex_denominator=rf"\frac{{\partial ({_Z})}}{{\partial {_W}}} = {_X}",
     args=_NEURON_ARGS,
-    vjp_latex=rf"J^\top v = v\, {_X}",
+    vjp_latex=rf"v^T J = v\, {_X}^T",
     keywords=("linear function", "weighted sum", "pre-activation", "w · x + b"),
 )
 
@@ -233,7 +233,7 @@ def grad_affine_w(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
 
 @_N2.vjp
 def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
-    """N2 backprop form: Jᵀv = v x, the gradient xᵀ scaled by v and shaped like w.
+    """N2 backprop form: vᵀJ = v xᵀ, the gradient xᵀ scaled by v, returned shaped like w.
 
     Args:
         v: The gradient flowing back into w · x + b, a real number.
@@ -256,7 +256,7 @@ def vjp_affine_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> Floa
 
 @rule(
     "N3",
-    title="affine function w · x + b with respect to b = 1",
+    title="Affine function w · x + b with respect to b = 1",
     section="5",
     forward=affine,
     wrt="b",
@@ -296,7 +296,7 @@ _ACT_CONDITIONS = (
 
 @rule(
     "N4",
-    title="activation max(0, w · x + b) with respect to w",
+    title="Activation max(0, w · x + b) with respect to w",
     section="5",
     forward=activation,
     wrt="w",
@@ -340,10 +340,10 @@ def grad_activation_w(w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
 
 @vjp_of(
     "N4",
-    latex=rf"J^\top v = \begin{{cases}} \vec{{\mathbf{{0}}}} & {_Z} \le 0 \\ v\, {_X} & {_Z} > 0 \end{{cases}}",
+    latex=rf"v^T J = \begin{{cases}} \vec{{\mathbf{{0}}}}^T & {_Z} \le 0 \\ v\, {_X}^T & {_Z} > 0 \end{{cases}}",
 )
 def vjp_activation_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> FloatArray:
-    """N4 backprop form: Jᵀv = v x when the neuron is active, else 0 (also at exactly 0).
+    """N4 backprop form: vᵀJ = v xᵀ when the neuron is active, else 0 (also at exactly 0).
 
     An inactive ReLU stops the gradient: whatever v is, nothing flows back to w.
 
@@ -374,7 +374,7 @@ def vjp_activation_w(v: ArrayLike, w: ArrayLike, x: ArrayLike, b: ArrayLike) -> 
 
 @rule(
     "N5",
-    title="activation max(0, w · x + b) with respect to b",
+    title="Activation max(0, w · x + b) with respect to b",
     section="5",
     forward=activation,
     wrt="b",
@@ -420,7 +420,7 @@ _N6 = elementwise(
         rf"\frac{{\partial \max(0, {_X})}}{{\partial {_X}}} = "
         r"\operatorname{diag}\big(\mathbb{1}[x_1 > 0], \dots, \mathbb{1}[x_n > 0]\big)"
     ),
-    vjp_latex=r"J^\top \mathbf{v} = \mathbf{v} \otimes \mathbb{1}[\mathbf{x} > 0]",
+    vjp_latex=r"\mathbf{v}^T J = (\mathbf{v} \otimes \mathbb{1}[\mathbf{x} > 0])^T",
     args={"x": Arg(min_abs=MARGIN)},
     conditions=(
         "Every $x_i \\ne 0$. The indicator $\\mathbb{1}[x_i > 0]$ is 1 when $x_i > 0$ and 0 otherwise, so an entry "
@@ -454,7 +454,7 @@ def jac_relu(x: ArrayLike) -> FloatArray:
 
 @_N6.vjp
 def vjp_relu(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """N6 backprop: Jᵀv = v ⊗ 1[x > 0], the paper's column of 0s and 1s used element-wise.
+    """N6 backprop: vᵀJ = (v ⊗ 1[x > 0])ᵀ, the paper's column of 0s and 1s used element-wise.
 
     Args:
         v: The gradient flowing back into max(0, x), a vector of length n.

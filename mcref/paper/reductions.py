@@ -1,4 +1,4 @@
-"""Vector sum reductions (paper §4.4, reference §8.4).
+"""Vector sum reductions (paper §4.4, and §5 for the dot product; reference §8.4).
 
 Summing the entries of a vector function, y = sum(f(x)) = Σ_i f_i(x), gives a
 scalar, so its derivative with respect to an n-vector is a 1 by n row, the
@@ -51,7 +51,7 @@ _ONES = r"\vec{\mathbf{1}}"
 
 
 def _vjp_statement(result: str) -> str:
-    return rf"J^\top v = {result}"
+    return rf"v^T J = {result}"
 
 
 
@@ -151,8 +151,8 @@ _R18 = reduction(
         r" $\vec{\mathbf{1}}^T A$, the column sums of $A$."
     ),
     vjp_latex=_vjp_statement(
-        r"v \left( \frac{\partial \mathbf{f}}{\partial \mathbf{x}} \right)^{T} \vec{\mathbf{1}}"
-        r" \text{, here } v A^T \vec{\mathbf{1}}"
+        r"v\, \vec{\mathbf{1}}^T \frac{\partial \mathbf{f}}{\partial \mathbf{x}}"
+        r" \text{, here } v\, \vec{\mathbf{1}}^T A"
     ),
     keywords=("sum of the outputs",),
 )
@@ -182,7 +182,7 @@ def grad_sum_of_linear(A: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R18.vjp
 def vjp_sum_of_linear(v: ArrayLike, A: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R18 backprop form: Jᵀv = v Aᵀ1, v times the column sums of A, for y = sum(A x).
+    """R18 backprop form: vᵀJ = v 1ᵀA, v times the column sums of A, for y = sum(A x).
 
     The sum sends the same v back to each of the m outputs of f; f then passes
     that vector back through its own VJP, here Aᵀ.
@@ -235,7 +235,7 @@ _R19 = reduction(
     latex_denominator=rf"\nabla_{{{_X}}} \operatorname{{sum}}({_X}) = {_ONES}",
     args={"x": Arg()},
     conditions=r"The case $\mathbf{f}(\mathbf{x}) = \mathbf{x}$ of R18.",
-    vjp_latex=_vjp_statement(rf"v {_ONES}"),
+    vjp_latex=_vjp_statement(rf"v {_ONES}^T"),
     keywords=("sum of the entries", "reduce sum", "summation", "np.sum"),
 )
 
@@ -259,7 +259,7 @@ def grad_total(x: ArrayLike) -> FloatArray:
 
 @_R19.vjp
 def vjp_total(v: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R19 backprop form: Jᵀv = v 1: the sum sends the same v back to every entry.
+    """R19 backprop form: vᵀJ = v 1ᵀ: the sum sends the same v back to every entry.
 
     Args:
         v: The gradient flowing back into sum(x), a real number.
@@ -315,7 +315,7 @@ _R20 = reduction(
     ),
     args=_SCALED_ARGS,
     conditions=r"$z$ is a scalar that does not depend on $\mathbf{x}$.",
-    vjp_latex=_vjp_statement(rf"v z {_ONES}"),
+    vjp_latex=_vjp_statement(rf"v z {_ONES}^T"),
     keywords=("scaled sum",),
 )
 
@@ -340,7 +340,7 @@ def grad_scaled_total_x(x: ArrayLike, z: ArrayLike) -> FloatArray:
 
 @_R20.vjp
 def vjp_scaled_total_x(v: ArrayLike, x: ArrayLike, z: ArrayLike) -> FloatArray:
-    """R20 backprop form: Jᵀv = v z 1, the same v z for every entry.
+    """R20 backprop form: vᵀJ = v z 1ᵀ, the same v z for every entry.
 
     Args:
         v: The gradient flowing back into sum(x z), a real number.
@@ -425,7 +425,7 @@ _DOT_ARGS = {"w": Arg(), "x": Arg()}
 _R22 = reduction(
     "R22",
     title="Gradient of the dot product, with respect to x",
-    section="4.4, 8.4",
+    section="5, 8.4",
     forward=dot,
     wrt="x",
     gradient=lambda w, x: w,
@@ -442,7 +442,7 @@ _R22 = reduction(
         r"$\mathbf{w}$ does not depend on $\mathbf{x}$. Here $\mathbf{u} = \mathbf{w} \otimes \mathbf{x}$"
         r" and $y = \operatorname{sum}(\mathbf{u})$."
     ),
-    vjp_latex=_vjp_statement(rf"v {_W}"),
+    vjp_latex=_vjp_statement(rf"v {_W}^T"),
     keywords=("inner product", "scalar product", "w transpose x", "linear function"),
 )
 
@@ -467,7 +467,7 @@ def grad_dot_x(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R22.vjp
 def vjp_dot_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R22 backprop form: Jᵀv = v w, shaped like x.
+    """R22 backprop form: vᵀJ = v wᵀ, returned shaped like x.
 
     Args:
         v: The gradient flowing back into w · x, a real number.
@@ -490,7 +490,7 @@ def vjp_dot_x(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
 _R23 = reduction(
     "R23",
     title="Gradient of the dot product, with respect to w",
-    section="4.4, 8.4",
+    section="5, 8.4",
     forward=dot,
     wrt="w",
     gradient=lambda w, x: x,
@@ -503,7 +503,7 @@ _R23 = reduction(
     ),
     args=_DOT_ARGS,
     conditions=r"$\mathbf{x}$ does not depend on $\mathbf{w}$.",
-    vjp_latex=_vjp_statement(rf"v {_X}"),
+    vjp_latex=_vjp_statement(rf"v {_X}^T"),
     keywords=("inner product", "scalar product", "weighted sum", "linear function"),
 )
 
@@ -528,7 +528,7 @@ def grad_dot_w(w: ArrayLike, x: ArrayLike) -> FloatArray:
 
 @_R23.vjp
 def vjp_dot_w(v: ArrayLike, w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """R23 backprop form: Jᵀv = v x, shaped like w.
+    """R23 backprop form: vᵀJ = v xᵀ, returned shaped like w.
 
     Args:
         v: The gradient flowing back into w · x, a real number.
