@@ -734,7 +734,8 @@ def tex_to_unicode(tex: str) -> str:
 
     Covers the TeX the rule statements use: fractions (as a/b, with brackets
     where needed), sub- and superscripts (Unicode ones where every character has
-    one, else `_(...)` and `^(...)`), `^\\top` and `^T` as ᵀ, `\\mathbf` in
+    one, else `_(...)` and `^(...)`), a transpose (`^T`, or the other spelling
+    some sources use) as ᵀ, `\\mathbf` in
     mathematical bold, `\\mathbb`, `\\operatorname`, `\\text`, Greek letters, the
     operators (∂, ∇, ∑, ⊗, ⊘, ·, ∈, ...), accents, matrices as `[a, b; c, d]` and
     `cases` as `{ a if p; b if q }`; sizes (`\\left`, `\\big`) and spacing are
@@ -753,8 +754,8 @@ def tex_to_unicode(tex: str) -> str:
         >>> from mcref.cli import tex_to_unicode
         >>> print(tex_to_unicode(r"\\frac{\\partial (\\mathbf{w} \\otimes \\mathbf{x})}{\\partial \\mathbf{w}}"))
         ∂(𝐰 ⊗ 𝐱)/∂𝐰
-        >>> print(tex_to_unicode(r"J^\\top \\mathbf{v} = \\sum_{i=1}^{n} v_i x_i^2"))
-        Jᵀ 𝐯 = ∑ᵢ₌₁ⁿ vᵢ xᵢ²
+        >>> print(tex_to_unicode(r"\\mathbf{v}^T J = \\sum_{i=1}^{n} v_i x_i^2"))
+        𝐯ᵀ J = ∑ᵢ₌₁ⁿ vᵢ xᵢ²
         >>> print(tex_to_unicode(r"\\begin{bmatrix}1 & 0 \\\\ 0 & \\cos t \\end{bmatrix} \\in \\mathbb{R}^{2\\times2}"))
         [1, 0; 0, cos t] ∈ ℝ^(2×2)
     """

@@ -131,7 +131,7 @@ def test_show_a_paper_rule():
     assert "Numerator layout (the paper's), shape n x n:" in lines
     assert "Denominator layout, shape n x n:" in lines
     assert lines.count("  ∂(𝐰 ⊗ 𝐱)/∂𝐰 = diag(𝐱)") == 2  # both layouts, drawn in Unicode
-    assert "  Jᵀ 𝐯 = 𝐯 ⊗ 𝐱" in lines
+    assert "  𝐯ᵀ J = (𝐯 ⊗ 𝐱)ᵀ" in lines
     assert "  w  vector of length n; tested with values in [-2, 2]" in lines
     assert "mcref.paper.elementwise.jac_multiply_w" in out and "mcref.paper.elementwise.vjp_multiply_w" in out
     assert "\\" not in out.split("Example")[0]
