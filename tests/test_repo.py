@@ -86,7 +86,7 @@ def test_dev_serve_installs_what_the_site_needs_and_test_everything(tmp_path: Pa
         "npm ci --no-audit --no-fund --loglevel=error",  # every package, the test tools too
         "ruff check --quiet .",
         "mypy",
-        "python -m pytest -n 2 --dist loadgroup -x",
+        "python -m pytest -n 0 --dist loadgroup -x",
     ]
     assert (venv / ".mcref-installed").read_text(encoding="utf-8").split() == [want, "test"]
     assert _dev(env, log, "build")[0] == ["mkdocs build --strict -d site"]  # the test set-up serves the build
