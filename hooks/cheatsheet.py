@@ -136,12 +136,14 @@ def page_title(files: Files, src_uri: str) -> str:
 
 
 def groups(rules: tuple[Rule, ...], pages: dict[str, str], files: Files) -> list[tuple[str, list[Rule]]]:
-    """(heading, rules) for each section of the paper in order, then for each extension page."""
+    """(heading, rules) for each section of the paper in order, then for each page of the Cookbook's
+    rules in the order of the book's equations, then for each extension page."""
     paper: list[list[Rule]] = [[] for _ in PAPER_GROUPS]
     extension: dict[str, list[Rule]] = {}
+    cookbook: dict[str, list[Rule]] = {}
     for r in rules:
-        if r.extension:
-            extension.setdefault(pages[r.id], []).append(r)
+        if r.origin != "paper":
+            (cookbook if r.origin == "cookbook" else extension).setdefault(pages[r.id], []).append(r)
             continue
         first = r.section.split(",")[0].strip()
         for i, (_, _, belongs) in enumerate(PAPER_GROUPS):
@@ -156,6 +158,9 @@ def groups(rules: tuple[Rule, ...], pages: dict[str, str], files: Files) -> list
             # the general rules first, then the paper's worked examples (G1, C1, ...), each in paper order
             members.sort(key=lambda r: (not r.id.startswith("R"), _section_key(r.section.split(",")[0]), r.number))
             out.append((f"{label} · {heading}", members))
+    for src, members in sorted(cookbook.items(), key=lambda kv: min(r.number for r in kv[1])):
+        members.sort(key=lambda r: (r.number, r.form))
+        out.append((f"Matrix Cookbook · {page_title(files, src)}", members))
     for src, members in sorted(extension.items(), key=lambda kv: min(r.number for r in kv[1])):
         members.sort(key=lambda r: r.number)
         out.append((f"Beyond the paper · {page_title(files, src)}", members))
@@ -163,9 +168,10 @@ def groups(rules: tuple[Rule, ...], pages: dict[str, str], files: Files) -> list
 
 
 def section_id(heading: str) -> str:
-    """A heading's anchor: `sec-4-2` for §4.2, `ext-losses` for an extension page; never a rule ID."""
+    """A heading's anchor: `sec-4-2` for §4.2, `ext-losses` for an extension page, `mc-traces` for a
+    page of the Cookbook's rules; never a rule ID."""
     label, _, name = heading.partition(" · ")
-    words = label if label.startswith("§") else "ext " + name
+    words = label if label.startswith("§") else ("mc " if label == "Matrix Cookbook" else "ext ") + name
     slug = "-".join(re.findall(r"[a-z0-9]+", words.lower()))
     return ("sec-" + slug) if label.startswith("§") else slug
 

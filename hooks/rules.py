@@ -28,7 +28,9 @@ the function that computes it.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ from mkdocs.structure.pages import Page
 
 import mcref
 from mcref.cli import example_script
+from mcref.core.errata import Erratum, all_errata, get_erratum
 from mcref.core.registry import RULE_MARKER, Rule, rule_pages, shape_tex
 
 _placed: dict[str, str] = {}
@@ -85,7 +88,7 @@ def _more_rules(markdown: str, page: Page, files: Files) -> str:
         "discuss them yet.",
         "",
     ]
-    return "\n".join(parts + [rule_markdown(r) for r in rules])
+    return "\n".join(parts + [rule_markdown(r, page.file.src_uri) for r in rules])
 
 
 def example_code(r: Rule) -> tuple[str, str]:
@@ -110,23 +113,71 @@ def _vjp_lines(r: Rule) -> list[str]:
     return [f"**Backprop form (VJP).**{formula} Computed by [`{name}`][{name}] without forming the Jacobian.", ""]
 
 
-def rule_markdown(r: Rule) -> str:
-    """The markdown block that presents one rule."""
-    num = shape_tex(r.shape)
-    den = shape_tex(tuple(reversed(r.shape)))
+ERRATA_PAGE = "cookbook/errata.md"
+ERRATUM_MARKER = re.compile(r"^\{\{ erratum ([A-Za-z]+[0-9]+(?:\.[0-9]+)?) \}\}[ \t]*$", re.M)
+"""A line `{{ erratum MC51 }}` on the errata page, which presents the erratum of that rule."""
+
+
+def _origin(r: Rule) -> str:
+    if r.origin == "extension":
+        return '<span class="mcref-extension">Extension, beyond the paper</span>'
+    if r.origin == "cookbook":
+        return f"Matrix Cookbook ({r.number}), §{r.section}"
+    return f"Paper §{r.section}"
+
+
+def _shapes(r: Rule) -> tuple[str, str, str]:
+    """The numerator and denominator result shapes as TeX, and a note for the denominator tab."""
+    variable = r.args[r.wrt].shape if r.wrt in r.args else ()
+    if r.shape[0] == 1 and len(variable) == 2:
+        # the gradient of a number with respect to a matrix: shaped like the matrix in the gradient
+        # (denominator) layout, transposed in the numerator layout; checked flattened row by row
+        return (
+            shape_tex(tuple(reversed(variable))),
+            shape_tex(variable),
+            f" (shaped like ${r.wrt}$; the check compares the ${shape_tex(r.shape)}$ row of ${r.wrt}$ flattened row "
+            "by row)",
+        )
+    num, den = shape_tex(r.shape), shape_tex(tuple(reversed(r.shape)))
+    if r.latex != r.latex_denominator:
+        return num, den, ""
+    if len(variable) == 0 and r.shape[1] == 1:
+        return num, den, " (a derivative with respect to a number: the statement is the same in both layouts)"
+    return num, den, " (the same matrix: it is its own transpose)"
+
+
+def _cookbook_lines(r: Rule, src_uri: str) -> list[str]:
+    """The statement as the Cookbook prints it, and its erratum when our check refutes it."""
+    if not r.printed:
+        return []
+    lines = [f"**As printed in the Cookbook ({r.number}).** ${r.printed}$", ""]
+    e = get_erratum(r.id)
+    if e is not None:
+        link = posixpath.relpath(ERRATA_PAGE, posixpath.dirname(src_uri) or ".")
+        label = "holds only under a condition the book does not state" if e.kind == "condition" else "is wrong"
+        lines += [
+            f'!!! warning "Erratum: the printed statement {label}"',
+            "",
+            f"    {e.summary} See [the errata]({link}#erratum-{r.id}) for the counterexample.",
+            "",
+        ]
+    return lines
+
+
+def rule_markdown(r: Rule, src_uri: str = "") -> str:
+    """The markdown block that presents one rule (`src_uri`: the page it goes on, for relative links)."""
+    num, den, note = _shapes(r)
     qualname = f"{r.derivative.__module__}.{r.derivative.__name__}"
     code, _ = example_code(r)
     conditions = r.conditions or "None beyond the setup of this section."
-    origin = (
-        '<span class="mcref-extension">Extension, beyond the paper</span>' if r.extension else f"Paper §{r.section}"
-    )
-    same_matrix = " (the same matrix: it is its own transpose)" if r.latex == r.latex_denominator else ""
+    numerator = "Numerator layout (the paper's)"
+    denominator = "Denominator layout (the Cookbook's)" if r.origin == "cookbook" else "Denominator layout"
     parts = [
         f'### {r.id} · {r.title} {{ #{r.id} data-rule="{r.id}" }}',
         "",
-        f"{origin} · checked by [`{qualname}`][{qualname}] against central differences",
+        f"{_origin(r)} · checked by [`{qualname}`][{qualname}] against central differences",
         "",
-        '=== "Numerator layout (the paper\'s)"',
+        f'=== "{numerator}"',
         "",
         "    $$",
         f"    {r.latex}",
@@ -134,16 +185,17 @@ def rule_markdown(r: Rule) -> str:
         "",
         f"    Result shape: ${num}$.",
         "",
-        '=== "Denominator layout"',
+        f'=== "{denominator}"',
         "",
         "    $$",
         f"    {r.latex_denominator}",
         "    $$",
         "",
-        f"    Result shape: ${den}${same_matrix}.",
+        f"    Result shape: ${den}${note}.",
         "",
         f"**Conditions.** {conditions}",
         "",
+        *_cookbook_lines(r, src_uri),
         *_vjp_lines(r),
         '```python title="Example"',
         code.rstrip("\n"),
@@ -170,13 +222,107 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             raise PluginError(f"{page.file.src_uri}: rule {rule_id} is already placed on {_placed[rule_id]}")
         _placed[rule_id] = page.file.src_uri
         _sections[rule_id] = f"{page.url}#{rule_id}"
-        return rule_markdown(r)
+        return rule_markdown(r, page.file.src_uri)
 
     if page.file.src_uri.startswith("reference/"):
         # (front matter the search plugin reads; the API pages are generated, so it is set here)
         page.meta.setdefault("search", {}).setdefault("boost", API_SEARCH_BOOST)
     more = _more_rules(markdown, page, files)  # before expanding: it reads this page's own markers
-    return RULE_MARKER.sub(expand, markdown) + more
+    markdown = RULE_MARKER.sub(expand, markdown) + more
+    if COVERAGE_MARKER.search(markdown):
+        table = coverage_markdown(page.file.src_uri, files)
+        markdown = COVERAGE_MARKER.sub(lambda _: table, markdown)
+    if page.file.src_uri == ERRATA_PAGE:
+        markdown = _errata(markdown, page, files)
+    elif ERRATUM_MARKER.search(markdown):
+        raise PluginError(f"{page.file.src_uri}: an erratum marker belongs on {ERRATA_PAGE}")
+    return markdown
+
+
+COVERAGE_MARKER = re.compile(r"^\{\{ cookbook coverage \}\}[ \t]*$", re.M)
+"""A line `{{ cookbook coverage }}`: the table of every Cookbook entry and what became of it."""
+COVERAGE_FILE = Path(__file__).resolve().parent.parent / "spec" / "cookbook-ids.toml"
+
+
+def coverage_markdown(src_uri: str, files: Files) -> str:
+    """The table of the Cookbook's entries (spec/cookbook-ids.toml): each with its rules, errata or reason."""
+    entries = tomllib.loads(COVERAGE_FILE.read_text(encoding="utf-8"))
+    pages = placement(files)
+    counts: dict[str, int] = {}
+    rows = ["| Entry | § | Status | Rules |", "|---|---|---|---|"]
+    for entry_id, entry in entries.items():
+        status = entry["status"]
+        number = entry_id[2:]
+        cells = []
+        for rule_id in entry.get("rules", []):
+            link = posixpath.relpath(pages[rule_id], posixpath.dirname(src_uri) or ".")
+            cells.append(f"[{rule_id}]({link}#{rule_id})")
+        if status == "rule" and any(get_erratum(rule_id) for rule_id in entry.get("rules", [])):
+            status = "erratum"
+            link = posixpath.relpath(ERRATA_PAGE, posixpath.dirname(src_uri) or ".")
+            cells += [f"[erratum]({link}#erratum-{rule_id})" for rule_id in entry["rules"] if get_erratum(rule_id)]
+        counts[status] = counts.get(status, 0) + 1
+        label = {"rule": "verified", "erratum": "verified, with an erratum", "not checkable": "not checkable",
+                 "todo": "not yet checked"}[status]
+        detail = ", ".join(cells) if cells else entry.get("reason", "")
+        rows.append(f"| ({number}) | {entry['section']} | {label} | {detail} |")
+    summary = (
+        f"Of the {len(entries)} entries, {counts.get('rule', 0) + counts.get('erratum', 0)} are verified rules "
+        f"({counts.get('erratum', 0)} of them with an erratum), {counts.get('not checkable', 0)} state nothing "
+        f"to check, and {counts.get('todo', 0)} are not checked yet."
+    )
+    return summary + "\n\n" + "\n".join(rows) + "\n"
+
+
+def erratum_markdown(e: Erratum, src_uri: str, rule_page: str) -> str:
+    """The block that presents one erratum on the errata page: printed, verified, and the condition."""
+    r = mcref.get_rule(e.rule)
+    link = posixpath.relpath(rule_page, posixpath.dirname(src_uri) or ".")
+    verdict = (
+        f"**Holds only if** {e.condition} (the book does not say so)." if e.kind == "condition"
+        else "**Wrong** in general" + (f"; it holds if {e.condition}." if e.condition else ".")
+    )
+    return "\n".join([
+        f"### ({r.number}) · {r.title} {{ #erratum-{r.id} }}",
+        "",
+        f"{e.summary} The verified rule is [{r.id}]({link}#{r.id}).",
+        "",
+        "As printed:",
+        "",
+        "$$",
+        e.printed,
+        "$$",
+        "",
+        "Verified:",
+        "",
+        "$$",
+        e.correct,
+        "$$",
+        "",
+        verdict,
+        "",
+    ])
+
+
+def _errata(markdown: str, page: Page, files: Files) -> str:
+    """Expand the errata page's `{{ erratum ID }}` lines; every registered erratum must have one, once."""
+    wanted = {e.rule: e for e in all_errata()}
+    seen: set[str] = set()
+
+    def expand(match: re.Match[str]) -> str:
+        rule_id = match.group(1)
+        if rule_id not in wanted:
+            raise PluginError(f"{page.file.src_uri}: no erratum is registered for {rule_id}")
+        if rule_id in seen:
+            raise PluginError(f"{page.file.src_uri}: the erratum of {rule_id} is placed twice")
+        seen.add(rule_id)
+        return erratum_markdown(wanted[rule_id], page.file.src_uri, placement(files)[rule_id])
+
+    markdown = ERRATUM_MARKER.sub(expand, markdown)
+    missing = sorted(set(wanted) - seen)
+    if missing:
+        raise PluginError(f"{page.file.src_uri}: no `{{{{ erratum ID }}}}` line for the registered errata {missing}")
+    return markdown
 
 
 def index_rules(index: dict[str, Any], sections: dict[str, str]) -> None:
@@ -213,4 +359,4 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
     path.write_text(json.dumps(index, separators=(",", ":")), "utf-8")
 
 
-__all__ = ["example_code", "rule_markdown", "shape_tex"]
+__all__ = ["coverage_markdown", "erratum_markdown", "example_code", "rule_markdown", "shape_tex"]

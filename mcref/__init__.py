@@ -3,11 +3,13 @@
 Every rule of the reference is a registered pair of functions, a forward
 function and its closed-form derivative, checked against central differences.
 
-The package has three layers, and imports point down only:
+The package has four layers, and imports point down only:
 
 * `mcref.core`: the registry, the numerical comparison, the checker, argument
   validation and layout conversions; it knows no rule;
 * `mcref.paper`: the paper's rules, one module per section of its reference;
+* `mcref.cookbook`: the Matrix Cookbook's chapter on derivatives, checked
+  equation by equation (its rules have IDs `MCnn`);
 * `mcref.ext`: the rules beyond the paper.
 
 This module re-exports the public API and nothing else: the names in
@@ -25,7 +27,7 @@ Examples:
     True
 """
 
-from mcref import core, ext, paper
+from mcref import cookbook, core, ext, paper
 from mcref.core.check import check_backprop, check_jacobian
 from mcref.core.numerical import (
     ATOL,
@@ -52,6 +54,7 @@ __all__ = [
     "check_rule",
     "check_vjp",
     "compare_jacobians",
+    "cookbook",
     "core",
     "ext",
     "get_rule",

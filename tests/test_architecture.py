@@ -3,6 +3,7 @@
     mcref.core    registry, numerical comparison, checker, validation, layout (numpy only)
     mcref.paper   the paper's rules            (imports core)
     mcref.ext     rules beyond the paper       (imports core and paper)
+    mcref.cookbook the Matrix Cookbook's section 2, checked entry by entry (imports core)
     mcref.cli     the command line             (imports all of them)
 
 The checks read the source with `ast`, so they see every import, including the
@@ -27,6 +28,7 @@ ALLOWED = {
     "mcref.core": {"mcref.core"},
     "mcref.paper": {"mcref.core", "mcref.paper"},
     "mcref.ext": {"mcref.core", "mcref.paper", "mcref.ext"},
+    "mcref.cookbook": {"mcref.core", "mcref.cookbook"},
 }
 # our own top-level packages: a private name of a third-party package is not this test's business
 OURS = {"mcref", "hooks", "tests", "benchmarks", "scripts"}

@@ -108,7 +108,7 @@ def test_list_prefix_filters():
 def test_list_unknown_prefix_is_a_usage_error():
     code, out, err = run("list", "--prefix", "Q")
     assert code == 2 and out == ""
-    assert "no rule ID starts with 'Q'; the prefixes are C, G, L, N, R, S, X" in err
+    assert "no rule ID starts with 'Q'; the prefixes are C, G, L, MC, N, R, S, X" in err
 
 
 # ----- show -----

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -56,6 +56,8 @@ def test_rule_matches_numerical_jacobian(r: Rule, n: int) -> None:
 
 
 def _values(spec: Arg) -> st.SearchStrategy[float]:
+    if spec.integer:
+        return st.integers(int(np.ceil(spec.low)), int(np.floor(spec.high)))  # type: ignore[return-value]
     if spec.min_abs > 0:
         pos = st.floats(spec.min_abs, spec.high)
         neg = st.floats(spec.low, -spec.min_abs)
@@ -65,7 +67,11 @@ def _values(spec: Arg) -> st.SearchStrategy[float]:
 
 @st.composite
 def _points(draw: st.DrawFn, r: Rule) -> tuple[dict[str, int], dict[str, object]]:
-    sizes = {s: draw(st.integers(1, 12)) for s in r.dimensions}
+    # up to 12 entries a side for vectors; a matrix argument up to 6 a side (36 entries), which keeps a
+    # determinant or an inverse of random entries within what central differences resolve at rtol 1e-5
+    matrices = [spec for spec in r.args.values() if len(spec.shape) >= 2]
+    sizes = {s: draw(st.integers(1, 6 if matrices else 12)) for s in r.dimensions}
+    assume(all(max(spec.concrete_shape(sizes)) <= 6 for spec in matrices))  # a side "p+q" too
     point: dict[str, object] = {}
     for name, spec in r.args.items():
         shape = spec.concrete_shape(sizes)
@@ -78,12 +84,16 @@ def _points(draw: st.DrawFn, r: Rule) -> tuple[dict[str, int], dict[str, object]
 
 @pytest.mark.parametrize("r", RULES, ids=lambda r: r.id)
 def test_rule_property(r: Rule) -> None:
-    """Property: at any size 1..12 and any point in the rule's domain, the closed form holds."""
+    """Property: at any size 1..12 (1..6 with a matrix argument) and any point in the rule's domain,
+    the closed form holds."""
 
+    # a rule whose domain is a condition on a computed point (the point of a curve of matrices that must
+    # stay invertible) filters more draws than hypothesis likes; the filter is the domain, not a shortcut
+    @settings(suppress_health_check=[HealthCheck.filter_too_much])
     @given(_points(r))
     def check(case: tuple[dict[str, int], dict[str, object]]) -> None:
         sizes, point = case
-        assume(r.domain is None or r.domain(**point))
+        assume(r.inside(point))
         closed = np.asarray(r.derivative(**point))
         assert closed.shape == r.derivative_shape(sizes)
         numeric = numerical_jacobian(r.forward, wrt=r.wrt, **point)

@@ -4,6 +4,7 @@
 * [`numerical`][mcref.core.numerical]: numerical Jacobians by central differences and their comparison;
 * [`check`][mcref.core.check]: check a derivative of your own and diagnose the usual mistakes;
 * [`validate`][mcref.core.validate]: the argument checks every public function uses;
+* [`errata`][mcref.core.errata]: printed statements our checks refute, with their counterexamples;
 * [`layout`][mcref.core.layout]: conversions between numerator and denominator layout;
 * [`stable`][mcref.core.stable]: overflow-free elementary functions shared by rule modules.
 
@@ -11,6 +12,6 @@ The core imports numpy and itself only; no module here imports a rule module
 (`tests/test_architecture.py` checks it).
 """
 
-from mcref.core import check, layout, numerical, registry, stable, validate
+from mcref.core import check, errata, layout, numerical, registry, stable, validate
 
-__all__ = ["check", "layout", "numerical", "registry", "stable", "validate"]
+__all__ = ["check", "errata", "layout", "numerical", "registry", "stable", "validate"]

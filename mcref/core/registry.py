@@ -21,6 +21,11 @@ autograd's `defvjp` table and JAX's `deflinear`:
   gradient as a row and the VJP is v times the gradient.
 * [`linear`][mcref.core.registry.linear]: y = A x for a matrix A that does not
   depend on x. Give A; the Jacobian is A and the VJP is Aᵀv.
+* [`along_curve`][mcref.core.registry.along_curve]: a differential identity
+  dF = L(X, dX), checked as the derivative of F along a curve X(t). Give
+  F at the curve's point and the rate dF/dt the identity predicts.
+* [`hessian`][mcref.core.registry.hessian]: the Hessian of a scalar function,
+  checked as the Jacobian of its gradient. Give the gradient and H.
 
 Each helper returns a [`Kind`][mcref.core.registry.Kind]; its two decorators
 register the public Jacobian and VJP functions. The decorated functions are
@@ -68,6 +73,7 @@ Examples:
 
 from __future__ import annotations
 
+import ast
 import difflib
 import functools
 import inspect
@@ -89,12 +95,15 @@ __all__ = [
     "Kind",
     "Rule",
     "all_rules",
+    "along_curve",
     "check_rule",
     "check_vjp",
     "dim_names",
     "elementwise",
     "finite_guard",
+    "flat_dim",
     "get_rule",
+    "hessian",
     "linear",
     "reduction",
     "rule",
@@ -107,7 +116,7 @@ __all__ = [
 Dim = str | int
 F = TypeVar("F", bound=Callable[..., Any])
 
-_ID = re.compile(r"^[A-Z][A-Za-z]*[0-9]+$")
+_ID = re.compile(r"^[A-Z][A-Za-z]*[0-9]+(?:\.[0-9]+)?$")
 _RULES: dict[str, Rule] = {}
 
 
@@ -129,6 +138,19 @@ class Arg:
         symmetric: Draw a symmetric matrix: the upper triangle is drawn as
             usual and mirrored below the diagonal, so every entry keeps the
             distribution above. Needs a square shape such as `("n", "n")`.
+        positive_definite: Draw a symmetric positive definite matrix: the
+            drawn square matrix M becomes M Mᵀ / n + I / 2, so its
+            eigenvalues are at least 1/2. Needs a square shape.
+        max_condition: Draw only matrices whose condition number (2-norm) is
+            at most this and whose smallest singular value is at least 1e-3,
+            so that a rule with an inverse is checked where float64 and central
+            differences resolve it (0, the default, means no limit). A tall
+            matrix is then of full column rank. A draw above the limit has its
+            leading square block shifted by (‖M‖₂ + 1) I and is scaled to a
+            largest singular value of 1, so few draws are rejected. Needs a
+            matrix shape.
+        integer: Draw an integer from `low` to `high` inclusive, as a Python
+            int (an exponent such as k in det(X^k)). Needs a scalar shape.
     """
 
     shape: tuple[Dim, ...] = ("n",)
@@ -137,12 +159,37 @@ class Arg:
     min_abs: float = 0.0
     simplex: bool = False
     symmetric: bool = False
+    positive_definite: bool = False
+    max_condition: float = 0.0
+    integer: bool = False
 
     def __post_init__(self) -> None:
         if self.simplex and (self.shape == () or self.low < 0 or self.high <= 0 or self.min_abs > 0):
             raise ValueError("Arg(simplex=True) needs a vector shape, low >= 0, high > 0 and no min_abs")
-        if self.symmetric and (len(self.shape) != 2 or self.shape[0] != self.shape[1]):
+        square = len(self.shape) == 2 and self.shape[0] == self.shape[1]
+        if self.symmetric and not square:
             raise ValueError(f"Arg(symmetric=True) needs a square shape such as ('n', 'n'), got {self.shape}")
+        if self.positive_definite and not square:
+            raise ValueError(f"Arg(positive_definite=True) needs a square shape such as ('n', 'n'), got {self.shape}")
+        if self.max_condition and (len(self.shape) != 2 or self.max_condition < 1):
+            raise ValueError(
+                f"Arg(max_condition=...) needs a matrix shape and a limit of at least 1, "
+                f"got shape {self.shape} and {self.max_condition}"
+            )
+        if self.integer and (self.shape != () or self.min_abs or self.simplex):
+            raise ValueError(f"Arg(integer=True) needs a scalar shape () and no min_abs, got shape {self.shape}")
+
+    def accepts(self, value: Any) -> bool:
+        """Whether a drawn value meets the limits that drawing alone cannot ensure (`max_condition`)."""
+        if not self.max_condition:
+            return True
+        values = np.asarray(value, dtype=np.float64)
+        if values.size == 0:
+            return True
+        with np.errstate(all="ignore"):
+            singular = np.linalg.svd(values, compute_uv=False)
+        # and no singular value below 1e-3: the step of central differences (1e-6) must stay small beside it
+        return bool(singular[-1] >= 1e-3 and singular[0] <= self.max_condition * singular[-1])
 
     def concrete_shape(self, sizes: Mapping[str, int]) -> tuple[int, ...]:
         """The shape with every symbol replaced by its size."""
@@ -151,6 +198,8 @@ class Arg:
     def draw(self, rng: np.random.Generator, sizes: Mapping[str, int]) -> Any:
         """A random value of this argument: a float for a scalar, else an array."""
         shape = self.concrete_shape(sizes)
+        if self.integer:
+            return int(rng.integers(int(np.ceil(self.low)), int(np.floor(self.high)) + 1))
         if self.min_abs > 0:
             top = max(abs(self.low), abs(self.high))
             values = rng.uniform(self.min_abs, top, size=shape) * rng.choice([-1.0, 1.0], size=shape)
@@ -173,13 +222,26 @@ class Arg:
             values = values / values.sum(axis=-1, keepdims=True)
         if self.symmetric:
             values = np.triu(values) + np.triu(values, 1).T
+        if self.positive_definite:
+            values = np.asarray(values, dtype=np.float64)
+            n = values.shape[0]
+            values = values @ values.T / max(n, 1) + np.eye(n) / 2
+        if self.max_condition and not self.accepts(values):
+            # too close to singular: shift the leading square block by (‖M‖₂ + 1) I, which puts every
+            # singular value at 1 or more and the condition number at 2‖M‖₂ + 1 or less, then scale
+            # the largest singular value to 1 (a determinant of the shifted matrix would be large, and
+            # central differences of a large function lose digits in its small partial derivatives)
+            values = np.array(values, dtype=np.float64)
+            k = min(values.shape)
+            values[:k, :k] += (np.linalg.norm(values, 2) + 1) * np.eye(k)
+            values /= np.linalg.norm(values, 2)
         return values
 
 
 _DIM_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-RULE_MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+) \}\}[ \t]*$", re.M)
-"""A line `{{ rule R10 }}` on a page, which places the rule there; group 1 is the ID."""
+RULE_MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+(?:\.[0-9]+)?) \}\}[ \t]*$", re.M)
+"""A line `{{ rule R10 }}` (or `{{ rule MC51.2 }}`) on a page, which places the rule there; group 1 is the ID."""
 
 
 def rule_pages(pages: Mapping[str, str], rules: Sequence[Rule] | None = None) -> dict[str, str]:
@@ -225,7 +287,8 @@ def rule_pages(pages: Mapping[str, str], rules: Sequence[Rule] | None = None) ->
 
 
 def shape_tex(shape: tuple[Dim, ...]) -> str:
-    """A symbolic shape as TeX, the way the site writes it: `("n", 1)` as `n \\times 1`, `("m*n",)` as `mn`."""
+    """A symbolic shape as TeX, the way the site writes it: `("n", 1)` as `n \\times 1`, `("m*n",)` as `mn`,
+    `("(n+k)*k",)` as `(n + k)k`."""
     return r" \times ".join(str(d).replace("*", "").replace("+", " + ") for d in shape)
 
 
@@ -234,27 +297,51 @@ def dim_names(d: Dim) -> set[str]:
     return set(_DIM_TOKEN.findall(d)) if isinstance(d, str) else set()
 
 
+def flat_dim(shape: tuple[Dim, ...]) -> Dim:
+    """The number of entries of a shape, as one dimension: `("m", "n")` -> `"m*n"`, `("n+k", "k")` -> `"(n+k)*k"`.
+
+    The shape of a flattened matrix variable in a rule's declared Jacobian shape.
+    """
+    if not shape:
+        return 1
+    if len(shape) == 1:
+        return shape[0]
+    if all(isinstance(d, int) for d in shape):
+        return int(np.prod([int(d) for d in shape]))
+    return "*".join(f"({d})" if isinstance(d, str) and "+" in d else str(d) for d in shape)
+
+
+_DIM_SYNTAX = re.compile(r"[A-Za-z0-9_+*() ]+")
+
+
+def _dim_value(node: ast.expr, sizes: Mapping[str, int], text: str) -> int:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id not in sizes:
+            raise ValueError(f"no size given for dimension {node.id!r}; sizes were {dict(sizes)}")
+        return int(sizes[node.id])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+        left, right = _dim_value(node.left, sizes, text), _dim_value(node.right, sizes, text)
+        return left + right if isinstance(node.op, ast.Add) else left * right
+    raise ValueError(f"bad dimension {text!r}: use names and ints joined by *, + and parentheses")
+
+
 def _concrete(shape: tuple[Dim, ...], sizes: Mapping[str, int]) -> tuple[int, ...]:
-    """Fill in a symbolic shape. An entry is an int, a name ("n"), or a product or sum of
-    names and ints ("m*n", "n+1") for flattened matrix variables and augmented vectors."""
+    """Fill in a symbolic shape. An entry is an int, a name ("n"), or names and ints joined by *, + and
+    parentheses ("m*n", "n+1", "(n+k)*k") for flattened matrix variables and augmented vectors."""
     out = []
     for d in shape:
         if isinstance(d, int):
             out.append(d)
             continue
-        if not re.fullmatch(r"[A-Za-z0-9_]+(\s*[*+]\s*[A-Za-z0-9_]+)*", d):
-            raise ValueError(f"bad dimension {d!r}: use a name, an int, or names and ints joined by * or +")
-        missing = dim_names(d) - set(sizes)
-        if missing:
-            raise ValueError(f"no size given for dimension {sorted(missing)[0]!r}; sizes were {dict(sizes)}")
-        total = 0
-        for term in d.split("+"):
-            product = 1
-            for factor in term.split("*"):
-                factor = factor.strip()
-                product *= int(factor) if factor.isdigit() else int(sizes[factor])
-            total += product
-        out.append(total)
+        if not _DIM_SYNTAX.fullmatch(d):
+            raise ValueError(f"bad dimension {d!r}: use names and ints joined by *, + and parentheses")
+        try:
+            tree = ast.parse(d, mode="eval")
+        except SyntaxError:
+            raise ValueError(f"bad dimension {d!r}: use names and ints joined by *, + and parentheses") from None
+        out.append(_dim_value(tree.body, sizes, d))
     return tuple(out)
 
 
@@ -290,6 +377,9 @@ class Rule:
         keywords: The names readers search for that the title does not
             spell out (`"ReLU"`, `"MSE"`, `"weight decay"`); the site's search
             finds the rule by them as strongly as by its title.
+        printed: For a rule taken from the Matrix Cookbook, its statement as
+            the book prints it (LaTeX, in the book's notation and layout); the
+            site shows it beside the verified statement. Empty otherwise.
     """
 
     id: str
@@ -307,11 +397,22 @@ class Rule:
     vjp: Callable[..., Any] | None = None
     vjp_latex: str = ""
     keywords: tuple[str, ...] = ()
+    printed: str = ""
+
+    @property
+    def origin(self) -> str:
+        """Where the rule comes from, by the layer its closed form lives in: `"paper"`
+        (`mcref.paper`), `"cookbook"` (`mcref.cookbook`) or `"extension"` (anywhere else)."""
+        module = self.derivative.__module__
+        for layer in ("paper", "cookbook"):
+            if module.startswith(f"mcref.{layer}."):
+                return layer
+        return "extension"
 
     @property
     def extension(self) -> bool:
-        """True for results beyond the paper: rules whose closed form lives in `mcref.ext`."""
-        return self.derivative.__module__.startswith("mcref.ext.")
+        """True for results beyond the paper and the Cookbook: rules whose closed form lives in `mcref.ext`."""
+        return self.origin == "extension"
 
     def derivative_shape(self, sizes: Mapping[str, int]) -> tuple[int, ...]:
         """The numerator-layout shape of the derivative for the given sizes."""
@@ -321,9 +422,15 @@ class Rule:
         """Random arguments for `forward` and `derivative`, inside the rule's domain."""
         for _ in range(1000):
             point = {name: spec.draw(rng, sizes) for name, spec in self.args.items()}
-            if self.domain is None or self.domain(**point):
+            if self.inside(point):
                 return point
         raise RuntimeError(f"rule {self.id}: no point inside its domain in 1000 draws at sizes {dict(sizes)}")
+
+    def inside(self, point: Mapping[str, Any]) -> bool:
+        """Whether a point meets every argument's limits (`Arg.accepts`) and the rule's `domain`."""
+        if not all(spec.accepts(point[name]) for name, spec in self.args.items()):
+            return False
+        return self.domain is None or bool(self.domain(**point))
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -333,8 +440,14 @@ class Rule:
 
     @property
     def number(self) -> int:
-        """The numeric part of the ID, for sorting (R6 before R10)."""
-        return int(re.sub(r"\D", "", self.id))
+        """The number of the ID, for sorting (R6 before R10; 51 for MC51 and MC51.2)."""
+        return int(re.findall(r"\d+", self.id)[0])
+
+    @property
+    def form(self) -> int:
+        """For an ID `MCnn.k` (the k-th form of a chained line), k; 0 for an ID without one."""
+        parts = self.id.split(".")
+        return int(parts[1]) if len(parts) == 2 else 0
 
 
 def finite_guard(rule_id: str, fn: F) -> F:
@@ -392,6 +505,7 @@ def rule(
     conditions: str = "",
     domain: Callable[..., bool] | None = None,
     keywords: Sequence[str] = (),
+    printed: str = "",
 ) -> Callable[[F], F]:
     """Register the decorated function as the closed-form derivative of a rule.
 
@@ -427,6 +541,7 @@ def rule(
             conditions=conditions,
             domain=domain,
             keywords=names,
+            printed=printed,
         )
         guarded.rule_id = id  # type: ignore[attr-defined]
         return guarded
@@ -483,7 +598,7 @@ def unregister(rule_id: str) -> Rule:
 
 def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, ordered by prefix and number (R3, R6, ..., R13)."""
-    return tuple(sorted(_RULES.values(), key=lambda r: (re.sub(r"\d", "", r.id), r.number)))
+    return tuple(sorted(_RULES.values(), key=lambda r: (re.sub(r"[\d.]", "", r.id), r.number, r.form)))
 
 
 def get_rule(rule_id: str) -> Rule:
@@ -522,7 +637,7 @@ def _unknown_id_hint(rule_id: str) -> str:
     titled = [r.id for r in rules if word and word.search(r.title)]
     ranges: dict[str, list[int]] = {}
     for r in rules:
-        ranges.setdefault(re.sub(r"\d", "", r.id), []).append(r.number)
+        ranges.setdefault(re.sub(r"[\d.]", "", r.id), []).append(r.number)
     known = ", ".join(
         f"{prefix}{min(nums)}" + (f"-{prefix}{max(nums)}" if len(nums) > 1 else "") for prefix, nums in ranges.items()
     )
@@ -640,8 +755,10 @@ class Kind:
     """A rule of a known kind, waiting for its public functions.
 
     Made by [`elementwise`][mcref.core.registry.elementwise],
-    [`reduction`][mcref.core.registry.reduction] or
-    [`linear`][mcref.core.registry.linear]; decorate the Jacobian's stub with
+    [`reduction`][mcref.core.registry.reduction],
+    [`linear`][mcref.core.registry.linear],
+    [`along_curve`][mcref.core.registry.along_curve] or
+    [`hessian`][mcref.core.registry.hessian]; decorate the Jacobian's stub with
     [`jacobian`][mcref.core.registry.Kind.jacobian] and the VJP's with
     [`vjp`][mcref.core.registry.Kind.vjp].
 
@@ -703,6 +820,7 @@ def elementwise(
     conditions: str = "",
     domain: Callable[..., bool] | None = None,
     keywords: Sequence[str] = (),
+    printed: str = "",
 ) -> Kind:
     """An element-wise rule, from its element-wise derivative.
 
@@ -749,7 +867,7 @@ def elementwise(
         lambda point: np.diag(diagonal(point)),
         backprop,
         dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex, shape=(args[wrt].shape[0],) * 2,
-             args=args, conditions=conditions, domain=domain, keywords=keywords),
+             args=args, conditions=conditions, domain=domain, keywords=keywords, printed=printed),
         vjp_latex or "",
     )
 
@@ -769,15 +887,19 @@ def reduction(
     conditions: str = "",
     domain: Callable[..., bool] | None = None,
     keywords: Sequence[str] = (),
+    printed: str = "",
 ) -> Kind:
     """A rule whose forward function returns a number, from its gradient.
 
     `gradient` is called like `derivative` in
     [`elementwise`][mcref.core.registry.elementwise] and returns ∂y/∂wrt shaped
-    like the variable, a vector of length n (a number for a constant
-    gradient). The Jacobian is that gradient as a `(1, n)` row (numerator
-    layout) and the VJP is the number `v` times it. The other arguments are
-    those of `elementwise`; `latex_denominator` states the gradient as a column.
+    like the variable: a vector of length n, or a matrix for a matrix
+    variable (the gradient layout of the Matrix Cookbook), or a number for a
+    constant gradient. The Jacobian is that gradient flattened row-major into
+    a `(1, n)` or `(1, m n)` row (numerator layout) and the VJP is the number
+    `v` times it, shaped like the variable. The other arguments are those of
+    `elementwise`; `latex_denominator` states the gradient shaped like the
+    variable (a column for a vector).
     """
 
     def grad(point: Point) -> FloatArray:
@@ -786,11 +908,11 @@ def reduction(
     return Kind(
         id,
         forward,
-        lambda point: grad(point)[None, :],
+        lambda point: grad(point).reshape(1, -1),
         lambda v, point, name: validate.scalar_cotangent(v, name=name) * grad(point),
         dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex,
-             latex_denominator=latex_denominator, shape=(1, args[wrt].shape[0]), args=args,
-             conditions=conditions, domain=domain, keywords=keywords),
+             latex_denominator=latex_denominator, shape=(1, flat_dim(args[wrt].shape)), args=args,
+             conditions=conditions, domain=domain, keywords=keywords, printed=printed),
         vjp_latex,
     )
 
@@ -811,6 +933,7 @@ def linear(
     conditions: str = "",
     domain: Callable[..., bool] | None = None,
     keywords: Sequence[str] = (),
+    printed: str = "",
 ) -> Kind:
     """A rule y = A wrt, linear in the variable, from its matrix A.
 
@@ -834,7 +957,107 @@ def linear(
         backprop,
         dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex,
              latex_denominator=latex_denominator, shape=shape, args=args, conditions=conditions, domain=domain,
-             keywords=keywords),
+             keywords=keywords, printed=printed),
+        vjp_latex,
+    )
+
+
+def along_curve(
+    id: str,
+    *,
+    title: str,
+    forward: Callable[..., Any],
+    rate: Callable[..., ArrayLike],
+    latex: str,
+    latex_denominator: str | None = None,
+    vjp_latex: str = "",
+    value_shape: tuple[Dim, ...],
+    args: Mapping[str, Arg],
+    wrt: str = "t",
+    section: str = "",
+    conditions: str = "",
+    domain: Callable[..., bool] | None = None,
+    keywords: Sequence[str] = (),
+    printed: str = "",
+) -> Kind:
+    """A differential identity (dF = ... in terms of dX), checked as a derivative along a curve.
+
+    An identity such as d(X⁻¹) = −X⁻¹ (dX) X⁻¹ holds for every perturbation dX;
+    along any smooth curve X(t) it says dF/dt = −X⁻¹ Ẋ X⁻¹, a derivative with
+    respect to the number t that central differences can check. The rule
+    module chooses the curve and writes `forward(t, ...)`, F at the curve's
+    point X(t); `rate` is called like `derivative` in
+    [`elementwise`][mcref.core.registry.elementwise] and returns dF/dt by the
+    identity, shaped like F (`value_shape`: `()` for a number, `("n", "n")` for
+    a matrix). The Jacobian is that rate flattened row-major into a column,
+    of shape `(entries of F, 1)`, and the VJP is the number Σ v_i (dF/dt)_i
+    for a cotangent v shaped like F. `wrt` is the curve parameter, a scalar
+    argument of `forward`.
+    """
+
+    def velocity(point: Point) -> FloatArray:
+        return np.asarray(rate(**point), dtype=np.float64)
+
+    def backprop(v: Any, point: Point, name: str) -> FloatArray:
+        d = velocity(point)
+        cot = validate.shaped_cotangent(v, d.shape, forward.__name__, name=name)
+        return np.asarray(np.sum(np.asarray(cot) * d), dtype=np.float64)
+
+    return Kind(
+        id,
+        forward,
+        lambda point: velocity(point).reshape(-1, 1),
+        backprop,
+        dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex,
+             latex_denominator=latex_denominator, shape=(flat_dim(value_shape), 1), args=args,
+             conditions=conditions, domain=domain, keywords=keywords, printed=printed),
+        vjp_latex,
+    )
+
+
+def hessian(
+    id: str,
+    *,
+    title: str,
+    forward: Callable[..., Any],
+    wrt: str,
+    matrix: Callable[..., ArrayLike],
+    latex: str,
+    latex_denominator: str | None = None,
+    vjp_latex: str = "",
+    args: Mapping[str, Arg],
+    section: str = "",
+    conditions: str = "",
+    domain: Callable[..., bool] | None = None,
+    keywords: Sequence[str] = (),
+    printed: str = "",
+) -> Kind:
+    """A Hessian, checked as the Jacobian of a gradient.
+
+    `forward` is the gradient ∇f of a scalar function f with respect to the
+    vector `wrt` (itself a verified closed form: a rule of the registry, or the
+    function it registers); `matrix` is called like `derivative` in
+    [`elementwise`][mcref.core.registry.elementwise] and returns the Hessian H,
+    H_ij = ∂²f/∂x_i∂x_j, an (n, n) matrix. Central differences of the gradient
+    then check H entry by entry. The Jacobian is H and the VJP is Hᵀv.
+    """
+
+    def jac(point: Point) -> FloatArray:
+        return np.asarray(matrix(**point), dtype=np.float64)
+
+    def backprop(v: Any, point: Point, name: str) -> FloatArray:
+        H = jac(point)
+        return validate.cotangent(v, H.shape[0], forward.__name__, name=name) @ H
+
+    n = args[wrt].shape[0]
+    return Kind(
+        id,
+        forward,
+        jac,
+        backprop,
+        dict(title=title, section=section, forward=forward, wrt=wrt, latex=latex,
+             latex_denominator=latex_denominator, shape=(n, n), args=args, conditions=conditions, domain=domain,
+             keywords=keywords, printed=printed),
         vjp_latex,
     )
 

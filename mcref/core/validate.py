@@ -181,6 +181,18 @@ def cotangent(v: Any, n: int, of: str, *, name: str = "v") -> FloatArray:
     return arr
 
 
+def shaped_cotangent(v: Any, shape: tuple[int, ...], of: str, *, name: str = "v") -> FloatArray | float:
+    """The `v` of a VJP whose forward output `of` has the given shape (a number for `()`)."""
+    if shape == ():
+        return scalar(name, v)
+    arr = vector(name, v) if len(shape) == 1 else matrix(name, v) if len(shape) == 2 else array(name, v)
+    if arr.shape != shape:
+        raise ValueError(
+            f"{name} must have the shape of the output of {of}, {shape}, got an array of shape {arr.shape}"
+        )
+    return arr
+
+
 def scalar_cotangent(v: Any, *, name: str = "v") -> float:
     """The `v` of a VJP whose forward output is a scalar: one finite real number."""
     return scalar(name, v)
