@@ -51,7 +51,7 @@ _MC49 = reduction(
     args={"X": Arg(shape=("n", "n"), low=-1.0, high=1.0, max_condition=1e3)},
     section="2.1",
     conditions=r"$X$ square and invertible (for a singular $X$ the gradient is the transposed adjugate, (41)).",
-    keywords=("derivative of determinant", "Jacobi's formula", "det gradient", "eq 49", "equation 49"),
+    keywords=("derivative of determinant", "Jacobi's formula", "det gradient"),
     printed=r"\frac{\partial\det(\mathbf{X})}{\partial\mathbf{X}} = \det(\mathbf{X})(\mathbf{X}^{-1})^T",
 )
 
@@ -132,7 +132,7 @@ _MC51 = reduction(
         r"$\det(AXB)\,X^{-T}$; the book does not say so (see the errata)."
     ),
     domain=lambda A, X, B: conditioned(np.asarray(A) @ np.asarray(X) @ np.asarray(B)),
-    keywords=("derivative of det(AXB)", "determinant of a product", "eq 51", "equation 51"),
+    keywords=("derivative of det(AXB)", "determinant of a product"),
     printed=(
         r"\frac{\partial\det(\mathbf{AXB})}{\partial\mathbf{X}} = \det(\mathbf{AXB})(\mathbf{X}^{-1})^T"
         r" = \det(\mathbf{AXB})(\mathbf{X}^T)^{-1}"
