@@ -17,7 +17,8 @@ most of the other rules of its module (`mcref.core.registry.rule_pages`), under
 cheat sheet, without touching a page; a `{{ rule ID }}` line moves it into the
 text where it is explained.
 
-Search: every rule's `keywords` (the names readers type: ReLU, MSE, weight decay)
+Search: every rule's `keywords` (the names readers type: ReLU, MSE, weight decay;
+for a Cookbook rule also its equation number, "eq 49" and "MC49")
 go into the search index as a field of the rule's own section, `keywords`, which
 mkdocs.yml weighs like a title; the reader never sees them. A rule's section
 weighs more than other parts of a page, and the API reference's pages less, so
@@ -343,8 +344,13 @@ def index_rules(index: dict[str, Any], sections: dict[str, str]) -> None:
         if doc is None:
             raise PluginError(f"rule {r.id}: its section {sections[r.id]} is not in the search index")
         doc["boost"] = RULE_SEARCH_BOOST
-        if r.keywords:
-            doc["keywords"] = ", ".join(r.keywords)
+        words = list(r.keywords)
+        if r.origin == "cookbook":
+            # found by its equation number as readers write it: "(49)", "eq 49", "equation 49", "MC49"
+            # (the search splits at parentheses; docs/assets/search-ids.js lists the rule first)
+            words += [f"eq {r.number}", f"equation {r.number}", f"MC{r.number}"]
+        if words:
+            doc["keywords"] = ", ".join(words)
 
 
 def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:

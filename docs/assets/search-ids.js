@@ -1,4 +1,5 @@
-/* A search for a rule's ID (R1, S4, C2, E8, X13, ...) lists that rule first.
+/* A search for a rule's ID (R1, S4, C2, E8, X13, MC49, ...) or a Cookbook equation number ("(49)",
+ * "eq 49") lists that rule first.
  *
  * Material's search treats every word as a prefix, so "R1" also finds R10 to R19, and a page
  * whose sections carry several of those, or a section that mentions the ID in passing, can
@@ -15,20 +16,33 @@
 (function () {
   "use strict";
 
-  var ID = /^\s*([A-Za-z]\d+)\s*$/;
+  var ID = /^\s*([A-Za-z]{1,2}\d+(?:\.\d+)?)\s*$/;
+  // a Cookbook equation as readers write it: "(101)", "eq 101", "eq. (101)", "equation 101"
+  var EQUATION = /^\s*(?:\(\s*(\d+)\s*\)|(?:eq|eqn|equation)\.?\s*\(?\s*(\d+)\s*\)?)\s*$/i;
 
+  function wanted(value) {
+    var match = ID.exec(value);
+    if (match) return match[1].toUpperCase();
+    match = EQUATION.exec(value);
+    return match ? "MC" + (match[1] || match[2]) : null;
+  }
+
+  // the section of that ID; for a Cookbook line that chains several forms (MC69.1, MC69.2), "MC69"
+  // is the first of them
   function idSection(list, id) {
     var links = list.querySelectorAll("a.md-search-result__link");
+    var form = null;
     for (var i = 0; i < links.length; i++) {
       if (links[i].hash === "#" + id) return links[i];
+      if (!form && links[i].hash.indexOf("#" + id + ".") === 0) form = links[i];
     }
-    return null;
+    return form;
   }
 
   function putFirst(list, input) {
-    var match = ID.exec(input.value);
-    if (!match) return;
-    var link = idSection(list, match[1].toUpperCase());
+    var id = wanted(input.value);
+    if (!id) return;
+    var link = idSection(list, id);
     if (!link) return;
     var item = link.closest(".md-search-result__item");
     if (!item || item.parentNode !== list) return;
