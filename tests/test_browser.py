@@ -714,7 +714,8 @@ TOP_SECTIONS = """() => [...document.querySelectorAll('.md-search-result__item a
 # The rule's section is among them, and no section of the API reference comes before it.
 RULE_FOUND = """id => {
   const top = window.__mcrefTopSections();
-  const at = top.findIndex(([path, hash]) => /\\/(rules|extensions|cookbook)\\/[^/]+\\/$/.test(path) && hash === '#' + id);
+  const page = /\\/(rules|extensions|cookbook)\\/[^/]+\\/$/;
+  const at = top.findIndex(([path, hash]) => page.test(path) && hash === '#' + id);
   return at >= 0 && !top.slice(0, at).some(([path]) => path.includes('/reference/'));
 }"""
 
