@@ -288,8 +288,11 @@ def rule_pages(pages: Mapping[str, str], rules: Sequence[Rule] | None = None) ->
 
 def shape_tex(shape: tuple[Dim, ...]) -> str:
     """A symbolic shape as TeX, the way the site writes it: `("n", 1)` as `n \\times 1`, `("m*n",)` as `mn`,
-    `("(n+k)*k",)` as `(n + k)k`."""
-    return r" \times ".join(str(d).replace("*", "").replace("+", " + ") for d in shape)
+    `("(n+k)*k",)` as `(n + k)k`, `("p+q", "p")` as `(p + q) \\times p`."""
+    parts = [str(d).replace("*", "").replace("+", " + ") for d in shape]
+    if len(parts) > 1:  # a sum beside a "×" reads as the sum: (p + q) × p, not p + q × p
+        parts = [f"({p})" if "+" in p and not (p.startswith("(") and p.endswith(")")) else p for p in parts]
+    return r" \times ".join(parts)
 
 
 def dim_names(d: Dim) -> set[str]:
