@@ -129,17 +129,16 @@ def _origin(r: Rule) -> str:
 
 def _shapes(r: Rule) -> tuple[str, str, str]:
     """The numerator and denominator result shapes as TeX, and a note for the denominator tab."""
+    numerator, denominator = r.layout_shapes()
+    num, den = shape_tex(numerator), shape_tex(denominator)
     variable = r.args[r.wrt].shape if r.wrt in r.args else ()
-    if r.shape[0] == 1 and len(variable) == 2:
+    if numerator != r.shape:
         # the gradient of a number with respect to a matrix: shaped like the matrix in the gradient
         # (denominator) layout, transposed in the numerator layout; checked flattened row by row
-        return (
-            shape_tex(tuple(reversed(variable))),
-            shape_tex(variable),
+        return num, den, (
             f" (shaped like ${r.wrt}$; the check compares the ${shape_tex(r.shape)}$ row of ${r.wrt}$ flattened row "
-            "by row)",
+            "by row)"
         )
-    num, den = shape_tex(r.shape), shape_tex(tuple(reversed(r.shape)))
     if r.latex != r.latex_denominator:
         return num, den, ""
     if len(variable) == 0 and r.shape[1] == 1:

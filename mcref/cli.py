@@ -48,6 +48,7 @@ import numpy as np
 import mcref
 from mcref.core import validate
 from mcref.core.check import check_backprop, check_jacobian
+from mcref.core.errata import get_erratum
 from mcref.core.registry import RULE_MARKER, Rule, all_rules, check_rule, check_vjp, dim_names, get_rule, rule_pages
 
 __all__ = ["example_script", "main", "tex_to_unicode"]
@@ -245,6 +246,15 @@ def _words(r: Rule) -> str:
 def _find(query: Sequence[str]) -> list[Rule]:
     """The rule with this ID, or the rules whose title (or keywords) has every word of the query."""
     text = " ".join(query).strip()
+    # a Cookbook equation as readers cite it: "(49)", "eq 49", "eq. (49)", "equation 49"
+    equation = re.fullmatch(r"(?:\(\s*(\d+)\s*\)|(?:eq|eqn|equation)\.?\s*\(?\s*(\d+)\s*\)?)", text, re.I)
+    if equation:
+        number = int(equation.group(1) or equation.group(2))
+        forms = [r for r in all_rules() if r.origin == "cookbook" and r.number == number]
+        if forms:
+            return forms
+        raise _UsageError(f"no rule of the Matrix Cookbook checks its equation ({number}); 'mcref list --prefix MC' "
+                          "shows those that do")
     if len(query) == 1:
         try:
             return [get_rule(text)]
@@ -396,7 +406,7 @@ def _list(prefix: str | None, out: TextIO) -> int:
     rules = [get_rule(i) for i in placed[0]] if placed else list(all_rules())
     rules = [r for r in rules if prefix is None or r.id.startswith(prefix)]
     if not rules:
-        prefixes = sorted({r.id.rstrip("0123456789") for r in all_rules()})
+        prefixes = sorted({re.sub(r"[\d.]+$", "", r.id) for r in all_rules()})
         raise _UsageError(f"no rule ID starts with {prefix!r}; the prefixes are {', '.join(prefixes)}")
     width = max(len(r.id) for r in rules)
     for r in rules:
@@ -405,7 +415,10 @@ def _list(prefix: str | None, out: TextIO) -> int:
 
 
 def _shape_text(shape: tuple[Any, ...]) -> str:
-    return " x ".join(str(d).replace("*", "·") for d in shape)
+    parts = [str(d).replace("*", "·") for d in shape]
+    if len(parts) > 1:  # (p+q) x p, not p+q x p
+        parts = [f"({p})" if "+" in p and not (p.startswith("(") and p.endswith(")")) else p for p in parts]
+    return " x ".join(parts)
 
 
 def _show_query(query: Sequence[str], latex: bool, out: TextIO) -> int:
@@ -426,11 +439,15 @@ def _math_text(text: str) -> str:
 
 def _show(r: Rule, out: TextIO, *, latex: bool = False) -> int:
     math = (lambda tex: tex) if latex else tex_to_unicode
-    origin = "Extension, beyond the paper" if r.extension else f"Paper §{r.section}"
+    origin = {
+        "extension": "Extension, beyond the paper",
+        "cookbook": f"Matrix Cookbook, equation ({r.number}), §{r.section}",
+    }.get(r.origin, f"Paper §{r.section}")
     derivative = f"{r.derivative.__module__}.{r.derivative.__name__}"
     forward = f"{r.forward.__module__}.{r.forward.__name__}"
-    shape = _shape_text(r.shape)
-    den = _shape_text(tuple(reversed(r.shape)))
+    numerator, denominator = r.layout_shapes()
+    shape, den = _shape_text(numerator), _shape_text(denominator)
+    book = " (the Cookbook's)" if r.origin == "cookbook" else ""
     lines = [
         f"{r.id} · {r.title}",
         origin,
@@ -439,11 +456,15 @@ def _show(r: Rule, out: TextIO, *, latex: bool = False) -> int:
         "",
         f"Numerator layout (the paper's), shape {shape}:",
         f"  {math(r.latex)}",
-        f"Denominator layout, shape {den}:",
+        f"Denominator layout{book}, shape {den}:",
         f"  {math(r.latex_denominator)}",
-        "",
-        "Arguments:",
     ]
+    if r.printed:
+        lines += [f"As printed in the Cookbook ({r.number}):", f"  {math(r.printed)}"]
+        e = get_erratum(r.id)
+        if e is not None:
+            lines += [f"Erratum: {_math_text(e.summary) if not latex else e.summary}"]
+    lines += ["", "Arguments:"]
     width = max(len(name) for name in r.args)
     for name, spec in r.args.items():
         drawn = f"values in [{spec.low:g}, {spec.high:g}]"
@@ -453,6 +474,12 @@ def _show(r: Rule, out: TextIO, *, latex: bool = False) -> int:
             drawn = "a probability vector"
         if spec.symmetric:
             drawn += ", symmetric"
+        if spec.positive_definite:
+            drawn = "a symmetric positive definite matrix"
+        if spec.max_condition:
+            drawn += f", condition number <= {spec.max_condition:g}"
+        if spec.integer:
+            drawn = f"integers from {spec.low:g} to {spec.high:g}"
         if len(spec.shape) == 0:
             kind = "scalar"
         elif len(spec.shape) == 1:

@@ -198,6 +198,21 @@ def test_show_an_extension():
     assert "  X  N x n matrix; tested with values in [-2, 2]" in out.splitlines()
 
 
+def test_show_a_cookbook_rule_by_its_equation_number_with_its_erratum():
+    """A Cookbook rule is found as readers cite its equation, and says what the book prints and what is wrong."""
+    for query in (["(51)"], ["eq", "51"], ["eq.", "(51)"], ["equation", "51"], ["MC51"]):
+        code, out, _ = run("show", *query)
+        assert code == 0, query
+        lines = out.splitlines()
+        assert lines[0] == "MC51 · Gradient of det(AXB)" and lines[1] == "Matrix Cookbook, equation (51), §2.1", query
+    # the book's layout is named, shaped like X; a sum of dimensions is bracketed
+    assert "Denominator layout (the Cookbook's), shape (p+q) x (p+q):" in lines
+    assert "  ∂det(𝐀𝐗𝐁)/∂𝐗 = det(𝐀𝐗𝐁)(𝐗⁻¹)ᵀ = det(𝐀𝐗𝐁)(𝐗ᵀ)⁻¹" in lines
+    assert any(line.startswith("Erratum: The printed det(AXB) X⁻ᵀ holds only for square invertible A and B") for line in lines)
+    code, _, err = run("show", "(1000)")
+    assert code == 2 and "no rule of the Matrix Cookbook checks its equation (1000)" in err
+
+
 def test_show_a_scalar_rule_without_vjp():
     code, out, _ = run("show", "S3")
     assert code == 0 and "Backprop form" not in out and "scalar" in out

@@ -429,6 +429,19 @@ class Rule:
                 return point
         raise RuntimeError(f"rule {self.id}: no point inside its domain in 1000 draws at sizes {dict(sizes)}")
 
+    def layout_shapes(self) -> tuple[tuple[Dim, ...], tuple[Dim, ...]]:
+        """The symbolic shape of the result in numerator and in denominator layout.
+
+        The numerator shape is the declared `shape` and the denominator shape its
+        reverse, except for the gradient of a number with respect to a matrix X:
+        its denominator (gradient) layout is shaped like X, and its numerator
+        layout like Xᵀ, while the check compares the `(1, mn)` row of X flattened.
+        """
+        variable = self.args[self.wrt].shape if self.wrt in self.args else ()
+        if self.shape[0] == 1 and len(variable) == 2:
+            return tuple(reversed(variable)), tuple(variable)
+        return tuple(self.shape), tuple(reversed(self.shape))
+
     def inside(self, point: Mapping[str, Any]) -> bool:
         """Whether a point meets every argument's limits (`Arg.accepts`) and the rule's `domain`."""
         if not all(spec.accepts(point[name]) for name, spec in self.args.items()):
