@@ -208,7 +208,8 @@ def test_show_a_cookbook_rule_by_its_equation_number_with_its_erratum():
     # the book's layout is named, shaped like X; a sum of dimensions is bracketed
     assert "Denominator layout (the Cookbook's), shape (p+q) x (p+q):" in lines
     assert "  ∂det(𝐀𝐗𝐁)/∂𝐗 = det(𝐀𝐗𝐁)(𝐗⁻¹)ᵀ = det(𝐀𝐗𝐁)(𝐗ᵀ)⁻¹" in lines
-    assert any(line.startswith("Erratum: The printed det(AXB) X⁻ᵀ holds only for square invertible A and B") for line in lines)
+    erratum = "Erratum: The printed det(AXB) X⁻ᵀ holds only for square invertible A and B"
+    assert any(line.startswith(erratum) for line in lines)
     code, _, err = run("show", "(1000)")
     assert code == 2 and "no rule of the Matrix Cookbook checks its equation (1000)" in err
 
