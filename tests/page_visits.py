@@ -197,15 +197,19 @@ NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animatio
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-def run_axe(page: Any, rules: list[str] | None = None) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is once settled (nothing is forced visible for it)."""
+def run_axe(page: Any, rules: list[str] | None = None, settled: bool = True) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is once settled (nothing is forced visible for it).
+    With `settled=False`, on the page as it is now, whatever a11y.js has drawn so far (what a
+    tool that does not wait for the mark, such as Lighthouse, may meet)."""
     if not AXE.is_file():
         raise FileNotFoundError(
             f"{AXE} is missing: axe-core is a devDependency in package.json; ./dev test installs it (npm ci)"
         )
-    page.wait_for_function(SETTLED, timeout=5000)
-    page.add_style_tag(content=NO_TRANSITIONS)
-    page.add_script_tag(path=str(AXE))
+    if settled:
+        page.wait_for_function(SETTLED, timeout=5000)
+    if not page.evaluate("typeof axe !== 'undefined'"):  # once per page: a second run reuses it
+        page.add_style_tag(content=NO_TRANSITIONS)
+        page.add_script_tag(path=str(AXE))
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}

@@ -129,6 +129,10 @@ def test_rule_page_has_formulas_and_layout_tabs(visit: Any, tmp_path: Path) -> N
     assert colours[0] != colours[1], colours  # the chosen tab is marked
     page.get_by_text("Denominator layout").first.click()
     visible = page.locator(".tabbed-block:visible .math-display")
+    # every tab set switches at once, but just after the click playwright may count only some of
+    # the new panels as visible (5 of 10 with the CPU slowed 8 times, 300 ms later all 10); a
+    # test run on a busy machine failed here. Wait for the eighth, then count.
+    expect(visible.nth(7)).to_be_visible(timeout=10000)
     assert visible.count() >= 8, _shot(page, tmp_path, "tabs")
     # every rule's first panel (numerator layout) is hidden now, and the mark moved to the other tab
     first_panels = page.locator(".tabbed-content > .tabbed-block:first-child:visible")

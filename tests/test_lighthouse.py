@@ -3,11 +3,15 @@
 axe (tests/test_accessibility.py) already checks every page; Lighthouse adds what a
 reviewer's audit looks at beyond it: console errors and deprecated APIs, the document's
 title, language, description and charset, crawlable links, a valid robots.txt, tap
-targets and font sizes on a phone-sized screen. It runs against the built site served
-on 127.0.0.1, with the same system Chromium as the other browser tests, on one page of
-each kind: the home page, a rule page, the longest extension page, the cheat sheet and
-an executed notebook; and on a small page with known faults, served on a port of its
-own, which shows the reading of the reports still finds what is wrong.
+targets and font sizes on a phone-sized screen. (Lighthouse audits a page once it is quiet,
+which may be before or while docs/assets/a11y.js draws the parts skipped at load; the tap
+targets are checked in each of those states, without Lighthouse's timing, by
+test_tap_targets_pass_however_far_the_drawing_has_got in tests/test_accessibility.py.)
+It runs against the built site served on 127.0.0.1, with the same system Chromium as
+the other browser tests, on one page of each kind: the home page, a rule page, the longest
+extension page, the cheat sheet and an executed notebook; and on a small page with known
+faults, served on a port of its own, which shows the reading of the reports still finds
+what is wrong.
 
 Lighthouse runs once per session over all six pages (the `lighthouse_reports` fixture):
 one node process, one Chromium, a run of Lighthouse's own for each page in turn
