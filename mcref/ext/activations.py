@@ -580,7 +580,7 @@ _X28 = elementwise(
     wrt="x",
     derivative=_gelu_prime,
     latex=_statement(r"\operatorname{GELU}", rf"\Phi({_X}) + {_X} \otimes \varphi({_X})"),
-    diagonal_latex=rf"\big(\Phi({_X}) + {_X} \otimes \varphi({_X})\big)",
+    diagonal_latex=rf"(\Phi({_X}) + {_X} \otimes \varphi({_X}))",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{GELU}(x) = x\,\Phi(x)$, where $\Phi$ is the standard normal "
     r"CDF and $\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}$ its density, so $\Phi' = \varphi$. This is the exact GELU; "
@@ -635,8 +635,8 @@ _X29 = elementwise(
         rf"\big({_ONES} - \tanh^2 \mathbf{{u}}\big) \otimes \mathbf{{u}}'",
     ),
     diagonal_latex=(
-        rf"\big(\tfrac12({_ONES} + \tanh \mathbf{{u}}) + \tfrac12 {_X} \otimes "
-        rf"({_ONES} - \tanh^2 \mathbf{{u}}) \otimes \mathbf{{u}}'\big)"
+        rf"[\tfrac12({_ONES} + \tanh \mathbf{{u}}) + \tfrac12 {_X} \otimes "
+        rf"({_ONES} - \tanh^2 \mathbf{{u}}) \otimes \mathbf{{u}}']"
     ),
     args=_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{GELU}_{\tanh}(x) = \tfrac12 x\,(1 + \tanh u)$ with "
@@ -693,7 +693,7 @@ _X30 = elementwise(
     latex=_statement(
         r"\operatorname{SiLU}", rf"\sigma({_X}) + {_X} \otimes \sigma({_X}) \otimes ({_ONES} - \sigma({_X}))"
     ),
-    diagonal_latex=rf"\big(\sigma({_X}) + {_X} \otimes \sigma({_X}) \otimes ({_ONES} - \sigma({_X}))\big)",
+    diagonal_latex=rf"[\sigma({_X}) + {_X} \otimes \sigma({_X}) \otimes ({_ONES} - \sigma({_X}))]",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{SiLU}(x) = x\,\sigma(x)$, the sigmoid-weighted linear unit, "
     r"swish [X31](#X31) with $\beta = 1$.",
@@ -747,7 +747,7 @@ _X31 = elementwise(
     latex=_statement(
         r"\operatorname{swish}_\beta", rf"{_S_BETA} + \beta {_X} \otimes {_S_BETA} \otimes ({_ONES} - {_S_BETA})"
     ),
-    diagonal_latex=rf"\big({_S_BETA} + \beta {_X} \otimes {_S_BETA} \otimes ({_ONES} - {_S_BETA})\big)",
+    diagonal_latex=rf"[{_S_BETA} + \beta {_X} \otimes {_S_BETA} \otimes ({_ONES} - {_S_BETA})]",
     args=_SWISH_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{swish}_\beta(x) = x\,\sigma(\beta x)$ for any real $\beta$, "
     r"held fixed here; $\beta = 1$ is SiLU [X30](#X30). The derivative with respect to $\beta$ is [X32](#X32).",
