@@ -575,17 +575,18 @@ def swish(x: ArrayLike, beta: ArrayLike) -> FloatArray:
 
 _X28 = elementwise(
     "X28",
-    title="Element-wise GELU: diag(Φ(x) + x ⊗ φ(x))",
+    title="Element-wise GELU, exact",
     forward=gelu,
     wrt="x",
     derivative=_gelu_prime,
     latex=_statement(r"\operatorname{GELU}", rf"\Phi({_X}) + {_X} \otimes \varphi({_X})"),
-    diagonal_latex=rf"(\Phi({_X}) + {_X} \otimes \varphi({_X}))",
+    vjp_latex=rf"\mathbf{{v}}^T J = (\mathbf{{v}} \otimes \operatorname{{GELU}}'({_X}))^T",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{GELU}(x) = x\,\Phi(x)$, where $\Phi$ is the standard normal "
-    r"CDF and $\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}$ its density, so $\Phi' = \varphi$. This is the exact GELU; "
+    r"CDF and $\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}$ its density: the derivative of $\Phi$ is $\varphi$. "
+    r"This is the exact GELU; "
     r"the tanh approximation is [X29](#X29).",
-    keywords=("GELU", "Gaussian error linear unit", "GELU derivative", "exact GELU", "erf GELU"),
+    keywords=("GELU", "Gaussian error linear unit", "GELU derivative", "derivative of GELU", "exact GELU", "erf GELU"),
 )
 
 
@@ -625,7 +626,7 @@ def vjp_gelu(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X29 = elementwise(
     "X29",
-    title="Element-wise GELU, tanh approximation",
+    title="Element-wise GELU, tanh form",
     forward=gelu_tanh,
     wrt="x",
     derivative=_gelu_tanh_prime,
@@ -634,15 +635,12 @@ _X29 = elementwise(
         rf"\tfrac12\big({_ONES} + \tanh \mathbf{{u}}\big) + \tfrac12 {_X} \otimes "
         rf"\big({_ONES} - \tanh^2 \mathbf{{u}}\big) \otimes \mathbf{{u}}'",
     ),
-    diagonal_latex=(
-        rf"[\tfrac12({_ONES} + \tanh \mathbf{{u}}) + \tfrac12 {_X} \otimes "
-        rf"({_ONES} - \tanh^2 \mathbf{{u}}) \otimes \mathbf{{u}}']"
-    ),
+    vjp_latex=rf"\mathbf{{v}}^T J = (\mathbf{{v}} \otimes \operatorname{{GELU}}_{{\tanh}}'({_X}))^T",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{GELU}_{\tanh}(x) = \tfrac12 x\,(1 + \tanh u)$ with "
     r"$u = \sqrt{2/\pi}\,(x + 0.044715\,x^3)$ and $u' = \sqrt{2/\pi}\,(1 + 0.134145\,x^2)$, entry by entry. "
-    r"It approximates the exact GELU [X28](#X28) to within about $5 \times 10^{-4}$; this rule is the "
-    r"derivative of the approximation itself, not of the exact GELU.",
+    r"It approximates the exact GELU [X28](#X28) to within about $5 \times 10^{-4}$; this rule "
+    r"differentiates the approximation itself, not the exact GELU.",
     keywords=("GELU tanh", "approximate GELU", "gelu_new", "GELU tanh approximation", "fast GELU"),
 )
 
@@ -686,14 +684,14 @@ def vjp_gelu_tanh(v: ArrayLike, x: ArrayLike) -> FloatArray:
 
 _X30 = elementwise(
     "X30",
-    title="Element-wise SiLU: diag(σ(x) + x ⊗ σ(x) ⊗ (1 − σ(x)))",
+    title="Element-wise SiLU xσ(x)",
     forward=silu,
     wrt="x",
     derivative=lambda x: _swish_prime_x(x, 1.0),
     latex=_statement(
         r"\operatorname{SiLU}", rf"\sigma({_X}) + {_X} \otimes \sigma({_X}) \otimes ({_ONES} - \sigma({_X}))"
     ),
-    diagonal_latex=rf"[\sigma({_X}) + {_X} \otimes \sigma({_X}) \otimes ({_ONES} - \sigma({_X}))]",
+    vjp_latex=rf"\mathbf{{v}}^T J = (\mathbf{{v}} \otimes \operatorname{{SiLU}}'({_X}))^T",
     args=_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{SiLU}(x) = x\,\sigma(x)$, the sigmoid-weighted linear unit, "
     r"swish [X31](#X31) with $\beta = 1$.",
@@ -740,14 +738,14 @@ _S_BETA = rf"\sigma(\beta {_X})"
 
 _X31 = elementwise(
     "X31",
-    title="Element-wise swish xσ(βx), with respect to x",
+    title="Swish xσ(βx), with respect to x",
     forward=swish,
     wrt="x",
     derivative=_swish_prime_x,
     latex=_statement(
         r"\operatorname{swish}_\beta", rf"{_S_BETA} + \beta {_X} \otimes {_S_BETA} \otimes ({_ONES} - {_S_BETA})"
     ),
-    diagonal_latex=rf"[{_S_BETA} + \beta {_X} \otimes {_S_BETA} \otimes ({_ONES} - {_S_BETA})]",
+    vjp_latex=rf"\mathbf{{v}}^T J = (\mathbf{{v}} \otimes \partial_x \operatorname{{swish}}_\beta({_X}))^T",
     args=_SWISH_ARGS,
     conditions=_DIAGONAL + r" $\operatorname{swish}_\beta(x) = x\,\sigma(\beta x)$ for any real $\beta$, "
     r"held fixed here; $\beta = 1$ is SiLU [X30](#X30). The derivative with respect to $\beta$ is [X32](#X32).",
@@ -793,7 +791,7 @@ def vjp_swish_x(v: ArrayLike, x: ArrayLike, beta: ArrayLike) -> FloatArray:
 
 @rule(
     "X32",
-    title="Element-wise swish xσ(βx), with respect to β",
+    title="Swish xσ(βx), with respect to β",
     forward=swish,
     wrt="beta",
     latex=(

@@ -481,7 +481,7 @@ def frobenius_norm(W: ArrayLike) -> np.float64:
 
 @rule(
     "X35",
-    title="Frobenius norm ‖W‖_F of a matrix, kink at 0",
+    title="Frobenius norm ‖W‖_F, kink at 0",
     forward=frobenius_norm,
     wrt="W",
     latex=(
@@ -578,7 +578,7 @@ def weight_decay(W: ArrayLike, lam: ArrayLike) -> np.float64:
 
 @rule(
     "X36",
-    title="Weight decay (λ/2)‖W‖_F²: λW",
+    title="Weight decay (λ/2)‖W‖_F²",
     forward=weight_decay,
     wrt="W",
     latex=rf"\frac{{\partial}}{{\partial {_VEC_W}}} \frac{{\lambda}}{{2}} \|W\|_F^2 = \lambda\, {_VEC_W}^T",
@@ -594,7 +594,7 @@ def weight_decay(W: ArrayLike, lam: ArrayLike) -> np.float64:
         r"square. A plain gradient step on it, $W \leftarrow W - \eta\lambda W$, shrinks every weight by "
         r"the factor $1 - \eta\lambda$, hence the name."
     ),
-    keywords=("weight decay", "L2 penalty", "L2 regularization of weights", "ridge penalty", "squared Frobenius norm"),
+    keywords=("weight decay", "L2 penalty", "weight penalty", "ridge penalty", "squared Frobenius norm"),
 )
 def grad_weight_decay(W: ArrayLike, lam: ArrayLike) -> FloatArray:
     """X36: the gradient of (λ/2)‖W‖_F² is λW, flattened row by row to a (1, m·n) row.

@@ -307,7 +307,7 @@ def _away_from_the_joins(yhat: FloatArray, y: FloatArray, delta: float) -> bool:
 
 _X33 = reduction(
     "X33",
-    title="Huber loss, with respect to the prediction: clip(ŷ − y, −δ, δ)/m",
+    title="Huber loss: clip(ŷ − y, −δ, δ)/m",
     forward=huber,
     wrt="yhat",
     gradient=lambda yhat, y, delta: np.clip(yhat - y, -delta, delta) / yhat.shape[0],

@@ -456,7 +456,7 @@ def smoothed_cross_entropy(z: ArrayLike, y: ArrayLike, eps: ArrayLike) -> np.flo
 
 @rule(
     "X34",
-    title="Cross-entropy with label smoothing, with respect to the logits: s − q",
+    title="Label-smoothed cross-entropy: s − q",
     forward=smoothed_cross_entropy,
     wrt="z",
     latex=(
