@@ -398,3 +398,45 @@ def test_mse_and_cross_entropy_accept_long_vectors() -> None:
     with no_float_trouble():
         g = sm.vjp_cross_entropy(1.0, z, target)
     np.testing.assert_allclose(g, sm.softmax(z) - target, atol=1e-15)
+
+
+# ----- X34: cross-entropy with label smoothing -----
+
+
+def test_label_smoothing_is_cross_entropy_against_the_smoothed_target() -> None:
+    z, y, eps = np.array([2.0, 1.0, 0.1, -3.0]), np.eye(4)[1], 0.2
+    q = (1 - eps) * y + eps / 4
+    assert q.sum() == pytest.approx(1.0)
+    assert sm.smoothed_cross_entropy(z, y, eps) == pytest.approx(sm.cross_entropy(z, q), rel=1e-15)
+    np.testing.assert_allclose(sm.grad_smoothed_cross_entropy(z, y, eps), sm.grad_cross_entropy(z, q), atol=1e-16)
+    np.testing.assert_allclose(sm.grad_smoothed_cross_entropy(z, y, eps), (sm.softmax(z) - q)[None, :], atol=1e-15)
+    # eps = 0 is plain cross-entropy; eps = 1 is the uniform target
+    assert sm.smoothed_cross_entropy(z, y, 0.0) == sm.cross_entropy(z, y)
+    np.testing.assert_allclose(sm.grad_smoothed_cross_entropy(z, y, 1.0), (sm.softmax(z) - 0.25)[None, :], atol=1e-15)
+
+
+def test_label_smoothing_gradient_vanishes_at_a_finite_gap() -> None:
+    """With smoothing, the loss is smallest where softmax(z) = q, a finite point: log q is one."""
+    y, eps = np.eye(3)[0], 0.1
+    q = (1 - eps) * y + eps / 3
+    np.testing.assert_allclose(sm.grad_smoothed_cross_entropy(np.log(q), y, eps), 0.0, atol=1e-15)
+
+
+def test_label_smoothing_is_stable_for_confident_logits() -> None:
+    z, y = np.array([0.0, -1000.0, 5.0]), np.eye(3)[1]
+    with no_float_trouble():
+        loss = sm.smoothed_cross_entropy(z, y, 0.1)
+        grad = sm.grad_smoothed_cross_entropy(z, y, 0.1)
+    assert np.isfinite(loss) and loss > 900
+    assert _finite(grad)
+
+
+@pytest.mark.parametrize("eps", [-0.1, 1.5])
+def test_label_smoothing_refuses_eps_outside_zero_one(eps: float) -> None:
+    for call in (
+        lambda: sm.smoothed_cross_entropy([1.0, 2.0], [1.0, 0.0], eps),
+        lambda: sm.grad_smoothed_cross_entropy([1.0, 2.0], [1.0, 0.0], eps),
+        lambda: sm.vjp_smoothed_cross_entropy(1.0, [1.0, 2.0], [1.0, 0.0], eps),
+    ):
+        with pytest.raises(ValueError, match=rf"eps must be in \[0, 1\] .*, got {eps}"):
+            call()

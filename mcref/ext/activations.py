@@ -35,7 +35,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
-from mcref.core.registry import Arg, elementwise
+from mcref.core.registry import Arg, elementwise, rule, vjp_of
+from mcref.core.stable import normal_cdf as _normal_cdf
 from mcref.core.stable import sigmoid as _sigmoid
 from mcref.core.validate import FloatArray
 
@@ -43,19 +44,33 @@ from mcref.core.validate import FloatArray
 # tests/test_validation.py sweeps with bad input through the registry.
 __all__ = [
     "exp",
+    "gelu",
+    "gelu_tanh",
     "jac_exp",
+    "jac_gelu",
+    "jac_gelu_tanh",
     "jac_log",
     "jac_sigmoid",
+    "jac_silu",
     "jac_softplus",
+    "jac_swish_beta",
+    "jac_swish_x",
     "jac_tanh",
     "log",
     "sigmoid",
+    "silu",
     "softplus",
+    "swish",
     "tanh",
     "vjp_exp",
+    "vjp_gelu",
+    "vjp_gelu_tanh",
     "vjp_log",
     "vjp_sigmoid",
+    "vjp_silu",
     "vjp_softplus",
+    "vjp_swish_beta",
+    "vjp_swish_x",
     "vjp_tanh",
 ]
 
@@ -431,3 +446,415 @@ def vjp_log(v: ArrayLike, x: ArrayLike) -> FloatArray:
     Raises:
         ValueError: If an entry of x is <= 0; the message names its index.
     """
+
+
+# ----- X28-X32: the smooth gates of today's networks, GELU and SiLU/swish -----
+#
+# Each multiplies x by a gate between 0 and 1 that rises smoothly with x: the normal CDF Φ(x)
+# for GELU, its tanh approximation, and the sigmoid σ(βx) for swish (SiLU is β = 1). The product
+# rule gives every derivative the form gate + x · gate', entry by entry.
+
+_SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
+_INV_SQRT_2PI = float(1.0 / np.sqrt(2.0 * np.pi))
+GELU_TANH_CUBIC = 0.044715
+"""The coefficient of x³ inside the tanh of the approximate GELU (Hendrycks and Gimpel, 2016)."""
+_PDF_ZERO = 40.0
+"""φ(x) = e^(−x²/2)/√(2π) underflows to 0 beyond |x| = 38.6; clipping x there changes no result."""
+_TANH_GATE_SATURATES = 50.0
+"""Beyond |x| = 50 the tanh-GELU gate is 0 or 1 and its slope 0 in float64 (e^(−9000)); clipping there
+keeps x³ from overflowing and changes no result."""
+_SIGMOID_SATURATES = 800.0
+"""Beyond |t| = 800, σ(t) is 0 or 1 and σ(t)σ(−t) is 0 in float64; clipping there keeps βx finite."""
+
+
+def _normal_pdf(x: FloatArray) -> FloatArray:
+    """φ(x) = e^(−x²/2)/√(2π), the standard normal density, without overflowing x²."""
+    t = np.clip(x, -_PDF_ZERO, _PDF_ZERO)
+    return np.exp(-0.5 * t * t) * _INV_SQRT_2PI
+
+
+def _gelu_prime(x: FloatArray) -> FloatArray:
+    """d/dx xΦ(x) = Φ(x) + xφ(x)."""
+    return _normal_cdf(x) + x * _normal_pdf(x)
+
+
+def _tanh_gate_argument(t: FloatArray) -> FloatArray:
+    """2u = 2√(2/π)(t + 0.044715t³): the gate ½(1 + tanh u) is σ(2u)."""
+    return 2.0 * _SQRT_2_OVER_PI * (t + GELU_TANH_CUBIC * t**3)
+
+
+def _gelu_tanh_prime(x: FloatArray) -> FloatArray:
+    """d/dx xσ(2u) = σ(2u) + x σ(2u)σ(−2u) · 2u′, with 2u′ = 2√(2/π)(1 + 3 · 0.044715x²)."""
+    t = np.clip(x, -_TANH_GATE_SATURATES, _TANH_GATE_SATURATES)
+    w = _tanh_gate_argument(t)
+    slope = 2.0 * _SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_CUBIC * t * t)
+    return _sigmoid(w) + t * _sigmoid_prime(w) * slope
+
+
+def _scaled_input(x: FloatArray, beta: FloatArray | float) -> FloatArray:
+    """βx clipped to ±800, where σ has saturated: an overflowing product becomes ±800, not ±inf."""
+    with np.errstate(over="ignore"):
+        t = beta * x
+    return np.clip(t, -_SIGMOID_SATURATES, _SIGMOID_SATURATES)
+
+
+def _swish_prime_x(x: FloatArray, beta: FloatArray | float) -> FloatArray:
+    """∂/∂x xσ(βx) = σ(βx) + βx σ(βx)σ(−βx)."""
+    t = _scaled_input(x, beta)
+    return _sigmoid(t) + t * _sigmoid_prime(t)
+
+
+def _swish_prime_beta(x: FloatArray, beta: FloatArray | float) -> FloatArray:
+    """∂/∂β xσ(βx) = x² σ(βx)σ(−βx), computed as (x σ′) x so that a huge x meets σ′ = 0 first."""
+    return x * _sigmoid_prime(_scaled_input(x, beta)) * x
+
+
+def _x_and_beta(x: ArrayLike, beta: ArrayLike) -> tuple[FloatArray, float]:
+    return _x(x), validate.scalar("beta", beta)
+
+
+def gelu(x: ArrayLike) -> FloatArray:
+    """The exact GELU, x_i Φ(x_i) of every entry, Φ the standard normal CDF.
+
+    Φ is computed by `mcref.core.stable.normal_cdf` (Cody's rational approximation of erfc,
+    vectorized, relative error about 1e-15), not by a loop over `math.erf`.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        GELU(x), shape `(n,)`.
+    """
+    x = _x(x)
+    return x * _normal_cdf(x)
+
+
+def gelu_tanh(x: ArrayLike) -> FloatArray:
+    """The tanh approximation of GELU, ½x_i(1 + tanh(√(2/π)(x_i + 0.044715x_i³))) of every entry.
+
+    Computed as x σ(2u), the same number by ½(1 + tanh u) = σ(2u), with x clipped to ±50 inside
+    the gate (where it is already exactly 0 or 1), so x³ never overflows.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        The approximate GELU of x, shape `(n,)`.
+    """
+    x = _x(x)
+    t = np.clip(x, -_TANH_GATE_SATURATES, _TANH_GATE_SATURATES)
+    return x * _sigmoid(_tanh_gate_argument(t))
+
+
+def silu(x: ArrayLike) -> FloatArray:
+    """SiLU, x_i σ(x_i) of every entry (swish with β = 1).
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        SiLU(x), shape `(n,)`.
+    """
+    x = _x(x)
+    return x * _sigmoid(x)
+
+
+def swish(x: ArrayLike, beta: ArrayLike) -> FloatArray:
+    """Swish, x_i σ(β x_i) of every entry, for a real β (trainable in the original paper).
+
+    Args:
+        x: A vector of length n.
+        beta: The slope β of the gate, a real number; β = 1 is SiLU, β = 0 gives x/2.
+
+    Returns:
+        swish(x, β), shape `(n,)`.
+    """
+    x, beta = _x_and_beta(x, beta)
+    return x * _sigmoid(_scaled_input(x, beta))
+
+
+_X28 = elementwise(
+    "X28",
+    title="Element-wise GELU, exact",
+    forward=gelu,
+    wrt="x",
+    derivative=_gelu_prime,
+    latex=_statement(r"\operatorname{GELU}", rf"\Phi({_X}) + {_X} \otimes \varphi({_X})"),
+    vjp_latex=rf"\mathbf{{v}}^T J = (\mathbf{{v}} \otimes \operatorname{{GELU}}'({_X}))^T",
+    args=_ARGS,
+    conditions=_DIAGONAL + r" $\operatorname{GELU}(x) = x\,\Phi(x)$, where $\Phi$ is the standard normal "
+    r"CDF and $\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}$ its density: the derivative of $\Phi$ is $\varphi$. "
+    r"This is the exact GELU; "
+    r"the tanh approximation is [X29](#X29).",
+    keywords=("GELU", "Gaussian error linear unit", "GELU derivative", "derivative of GELU", "exact GELU", "erf GELU"),
+)
+
+
+@_X28.jacobian
+def jac_gelu(x: ArrayLike) -> FloatArray:
+    """X28: the Jacobian of the element-wise GELU xΦ(x) is diag(Φ(x) + x ⊗ φ(x)).
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        The diagonal matrix with Φ(x_i) + x_i φ(x_i) on its diagonal, shape `(n, n)`.
+
+    Examples:
+        >>> from mcref.ext.activations import gelu, jac_gelu
+        >>> print(gelu([-1.0, 0.0, 1.0]).round(6))
+        [-0.158655  0.        0.841345]
+        >>> print(jac_gelu([-1.0, 0.0, 1.0]).round(6))
+        [[-0.083315  0.        0.      ]
+         [ 0.        0.5       0.      ]
+         [ 0.        0.        1.083315]]
+    """
+
+
+@_X28.vjp
+def vjp_gelu(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X28 backprop: vᵀJ = (v ⊗ (Φ(x) + x ⊗ φ(x)))ᵀ, without forming the n by n Jacobian.
+
+    Args:
+        v: The gradient flowing back into GELU(x), a vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        The gradient with respect to x, shape `(n,)`.
+    """
+
+
+_X29 = elementwise(
+    "X29",
+    title="Element-wise GELU, tanh form",
+    forward=gelu_tanh,
+    wrt="x",
+    derivative=_gelu_tanh_prime,
+    latex=_statement(
+        r"\operatorname{GELU}_{\tanh}",
+        rf"\tfrac12\big({_ONES} + \tanh \mathbf{{u}}\big) + \tfrac12 {_X} \otimes "
+        rf"\big({_ONES} - \tanh^2 \mathbf{{u}}\big) \otimes \mathbf{{u}}'",
+    ),
+    vjp_latex=rf"\mathbf{{v}}^T J = (\mathbf{{v}} \otimes \operatorname{{GELU}}_{{\tanh}}'({_X}))^T",
+    args=_ARGS,
+    conditions=_DIAGONAL + r" $\operatorname{GELU}_{\tanh}(x) = \tfrac12 x\,(1 + \tanh u)$ with "
+    r"$u = \sqrt{2/\pi}\,(x + 0.044715\,x^3)$ and $u' = \sqrt{2/\pi}\,(1 + 0.134145\,x^2)$, entry by entry. "
+    r"It approximates the exact GELU [X28](#X28) to within about $5 \times 10^{-4}$; this rule "
+    r"differentiates the approximation itself, not the exact GELU.",
+    keywords=("GELU tanh", "approximate GELU", "gelu_new", "GELU tanh approximation", "fast GELU"),
+)
+
+
+@_X29.jacobian
+def jac_gelu_tanh(x: ArrayLike) -> FloatArray:
+    """X29: the Jacobian of the tanh-approximate GELU, diag(½(1 + tanh u) + ½x(1 − tanh² u)u′).
+
+    With u = √(2/π)(x + 0.044715x³). Computed as σ(2u) + x σ(2u)σ(−2u) · 2u′, the same number
+    without cancellation, by ½(1 + tanh u) = σ(2u).
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        The diagonal matrix of the derivative, shape `(n, n)`.
+
+    Examples:
+        >>> from mcref.ext.activations import gelu_tanh, jac_gelu_tanh
+        >>> print(gelu_tanh([-1.0, 0.0, 1.0]).round(6))
+        [-0.158808  0.        0.841192]
+        >>> print(jac_gelu_tanh([-1.0, 0.0, 1.0]).round(6))
+        [[-0.082964  0.        0.      ]
+         [ 0.        0.5       0.      ]
+         [ 0.        0.        1.082964]]
+    """
+
+
+@_X29.vjp
+def vjp_gelu_tanh(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X29 backprop: v times the derivative of the tanh-approximate GELU, entry by entry.
+
+    Args:
+        v: The gradient flowing back into the approximate GELU of x, a vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        The gradient with respect to x, shape `(n,)`.
+    """
+
+
+_X30 = elementwise(
+    "X30",
+    title="Element-wise SiLU xσ(x)",
+    forward=silu,
+    wrt="x",
+    derivative=lambda x: _swish_prime_x(x, 1.0),
+    latex=_statement(
+        r"\operatorname{SiLU}", rf"\sigma({_X}) + {_X} \otimes \sigma({_X}) \otimes ({_ONES} - \sigma({_X}))"
+    ),
+    vjp_latex=rf"\mathbf{{v}}^T J = (\mathbf{{v}} \otimes \operatorname{{SiLU}}'({_X}))^T",
+    args=_ARGS,
+    conditions=_DIAGONAL + r" $\operatorname{SiLU}(x) = x\,\sigma(x)$, the sigmoid-weighted linear unit, "
+    r"swish [X31](#X31) with $\beta = 1$.",
+    keywords=("SiLU", "swish", "sigmoid linear unit", "SiLU derivative", "swish derivative"),
+)
+
+
+@_X30.jacobian
+def jac_silu(x: ArrayLike) -> FloatArray:
+    """X30: the Jacobian of the element-wise SiLU xσ(x) is diag(σ(x) + x ⊗ σ(x) ⊗ (1 − σ(x))).
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        The diagonal matrix with σ(x_i)(1 + x_i(1 − σ(x_i))) on its diagonal, shape `(n, n)`.
+
+    Examples:
+        >>> from mcref.ext.activations import jac_silu, silu
+        >>> print(silu([-1.0, 0.0, 2.0]).round(6))
+        [-0.268941  0.        1.761594]
+        >>> print(jac_silu([-1.0, 0.0, 2.0]).round(6))
+        [[0.072329 0.       0.      ]
+         [0.       0.5      0.      ]
+         [0.       0.       1.090784]]
+    """
+
+
+@_X30.vjp
+def vjp_silu(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X30 backprop: vᵀJ = (v ⊗ (σ(x) + x ⊗ σ(x) ⊗ (1 − σ(x))))ᵀ, without forming the Jacobian.
+
+    Args:
+        v: The gradient flowing back into SiLU(x), a vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        The gradient with respect to x, shape `(n,)`.
+    """
+
+
+_SWISH_ARGS = {"x": Arg(), "beta": Arg(shape=(), low=-1.0, high=3.0)}
+_S_BETA = rf"\sigma(\beta {_X})"
+
+_X31 = elementwise(
+    "X31",
+    title="Swish xσ(βx), with respect to x",
+    forward=swish,
+    wrt="x",
+    derivative=_swish_prime_x,
+    latex=_statement(
+        r"\operatorname{swish}_\beta", rf"{_S_BETA} + \beta {_X} \otimes {_S_BETA} \otimes ({_ONES} - {_S_BETA})"
+    ),
+    vjp_latex=rf"\mathbf{{v}}^T J = (\mathbf{{v}} \otimes \partial_x \operatorname{{swish}}_\beta({_X}))^T",
+    args=_SWISH_ARGS,
+    conditions=_DIAGONAL + r" $\operatorname{swish}_\beta(x) = x\,\sigma(\beta x)$ for any real $\beta$, "
+    r"held fixed here; $\beta = 1$ is SiLU [X30](#X30). The derivative with respect to $\beta$ is [X32](#X32).",
+    keywords=("swish", "swish beta", "parametric swish", "swish activation"),
+)
+
+
+@_X31.jacobian
+def jac_swish_x(x: ArrayLike, beta: ArrayLike) -> FloatArray:
+    """X31: the Jacobian of xσ(βx) with respect to x is diag(σ(βx) + βx ⊗ σ(βx) ⊗ (1 − σ(βx))).
+
+    Args:
+        x: A vector of length n.
+        beta: The slope β, a real number.
+
+    Returns:
+        The diagonal matrix of ∂y_i/∂x_i, shape `(n, n)`.
+
+    Examples:
+        >>> from mcref.ext.activations import jac_swish_x, swish
+        >>> print(swish([-1.0, 0.0, 2.0], 2.0).round(6))
+        [-0.119203  0.        1.964028]
+        >>> print(jac_swish_x([-1.0, 0.0, 2.0], 2.0).round(6))
+        [[-0.090784  0.        0.      ]
+         [ 0.        0.5       0.      ]
+         [ 0.        0.        1.052665]]
+    """
+
+
+@_X31.vjp
+def vjp_swish_x(v: ArrayLike, x: ArrayLike, beta: ArrayLike) -> FloatArray:
+    """X31 backprop: v times ∂swish/∂x entry by entry, without forming the n by n Jacobian.
+
+    Args:
+        v: The gradient flowing back into swish(x, β), a vector of length n.
+        x: A vector of length n.
+        beta: The slope β, a real number.
+
+    Returns:
+        The gradient with respect to x, shape `(n,)`.
+    """
+
+
+@rule(
+    "X32",
+    title="Swish xσ(βx), with respect to β",
+    forward=swish,
+    wrt="beta",
+    latex=(
+        rf"\frac{{\partial \operatorname{{swish}}_\beta({_X})}}{{\partial \beta}} = "
+        rf"{_X} \otimes {_X} \otimes {_S_BETA} \otimes ({_ONES} - {_S_BETA})"
+    ),
+    latex_denominator=(
+        rf"\frac{{\partial \operatorname{{swish}}_\beta({_X})}}{{\partial \beta}} = "
+        rf"\big({_X} \otimes {_X} \otimes {_S_BETA} \otimes ({_ONES} - {_S_BETA})\big)^T"
+    ),
+    shape=("n", 1),
+    args=_SWISH_ARGS,
+    conditions=(
+        r"None: $\beta$ is one number shared by every entry, so $\partial y_i / \partial \beta = x_i \cdot "
+        r"\sigma'(\beta x_i) \cdot x_i$ and the derivative is a column of $n$ entries (a row in denominator "
+        r"layout). Its VJP adds the entries up: every output sends its share back to the one $\beta$."
+    ),
+    keywords=("swish beta gradient", "trainable beta", "learnable swish"),
+)
+def jac_swish_beta(x: ArrayLike, beta: ArrayLike) -> FloatArray:
+    """X32: the derivative of xσ(βx) with respect to the scalar β, the column x ⊗ x ⊗ σ(βx) ⊗ (1 − σ(βx)).
+
+    Args:
+        x: A vector of length n.
+        beta: The slope β, a real number.
+
+    Returns:
+        ∂y/∂β, shape `(n, 1)`, numerator layout.
+
+    Raises:
+        ValueError: If an entry x_i² σ′(βx_i) overflows float64 (a huge x with a tiny β).
+
+    Examples:
+        >>> from mcref.ext.activations import jac_swish_beta
+        >>> print(jac_swish_beta([-1.0, 0.0, 2.0], 0.5).round(6))
+        [[0.235004]
+         [0.      ]
+         [0.786448]]
+    """
+    x, beta = _x_and_beta(x, beta)
+    return _swish_prime_beta(x, beta)[:, np.newaxis]
+
+
+@vjp_of(
+    "X32",
+    latex=r"\mathbf{v}^T J = \textstyle\sum_i v_i\, x_i^2\, \sigma(\beta x_i)\big(1 - \sigma(\beta x_i)\big)",
+)
+def vjp_swish_beta(v: ArrayLike, x: ArrayLike, beta: ArrayLike) -> np.float64:
+    """X32 backprop: vᵀJ = Σ_i v_i x_i² σ′(βx_i), a number, shaped like β.
+
+    Args:
+        v: The gradient flowing back into swish(x, β), a vector of length n.
+        x: A vector of length n.
+        beta: The slope β, a real number.
+
+    Returns:
+        The gradient with respect to β, a float64 scalar.
+
+    Examples:
+        >>> from mcref.ext.activations import vjp_swish_beta
+        >>> print(round(float(vjp_swish_beta([1.0, 1.0, 1.0], [-1.0, 0.0, 2.0], 0.5)), 6))
+        1.021451
+    """
+    x, beta = _x_and_beta(x, beta)
+    v = validate.cotangent(v, x.shape[0], "swish")
+    return np.float64(v @ _swish_prime_beta(x, beta))

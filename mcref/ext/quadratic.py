@@ -1,4 +1,4 @@
-"""Extension: quadratic forms and norms (X9–X12).
+"""Extension: quadratic forms and norms (X9–X12), and a weight matrix's norm and decay (X35, X36).
 
 * X9, the quadratic form f(x) = xᵀAx for any square A: the gradient is
   xᵀ(A + Aᵀ), because x appears twice and each appearance contributes.
@@ -10,9 +10,14 @@
 * X12, the norm ‖x‖: xᵀ/‖x‖, the unit vector along x as a row. The norm has a
   kink at x = 0 (a cone's tip) and no derivative there; `norm` is fine at 0,
   while `grad_norm` and `vjp_norm` raise `ValueError`.
+* X35, the Frobenius norm ‖W‖_F of an m by n matrix, X12 applied to its entries:
+  W/‖W‖_F, for W ≠ 0.
+* X36, the weight-decay penalty (λ/2)‖W‖_F², X11 applied to the entries: λW.
 
 Gradients are rows of shape (1, n), numerator layout; the denominator-layout
-gradient is the column, the transpose. The VJPs take the upstream derivative
+gradient is the column, the transpose. For the matrix variable W of X35 and X36
+the row has m·n entries, W read row by row (`W.reshape(-1)`), and the VJP is
+shaped like W. The VJPs take the upstream derivative
 v = ∂L/∂f, a scalar, and return v times the gradient as a vector of length n,
 shaped like x. Scalar forward values are returned as `numpy.float64`.
 """
@@ -27,18 +32,24 @@ from mcref.core.registry import Arg, reduction, rule, vjp_of
 from mcref.core.validate import FloatArray
 
 __all__ = [
+    "frobenius_norm",
+    "grad_frobenius_norm",
     "grad_norm",
     "grad_quadratic_form",
     "grad_quadratic_form_symmetric",
     "grad_squared_norm",
+    "grad_weight_decay",
     "norm",
     "quadratic_form",
     "quadratic_form_symmetric",
     "squared_norm",
+    "vjp_frobenius_norm",
     "vjp_norm",
     "vjp_quadratic_form",
     "vjp_quadratic_form_symmetric",
     "vjp_squared_norm",
+    "vjp_weight_decay",
+    "weight_decay",
 ]
 
 SYMMETRY_RTOL = 1e-10
@@ -277,7 +288,7 @@ _X11 = reduction(
     conditions=r"None: $\|\mathbf{x}\|^2 = \mathbf{x}^T I \mathbf{x}$ is a polynomial, X10 with $A = I$.",
     vjp_latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, {_X}",
     keywords=(
-        "sum of squares", "L2 norm squared", "weight decay", "L2 regularization", "ridge", "Frobenius norm",
+        "sum of squares", "L2 norm squared", "L2 regularization", "ridge",
         "squared Euclidean norm",
     ),
 )
@@ -421,3 +432,204 @@ def vjp_norm(v: ArrayLike, x: ArrayLike) -> FloatArray:
     u = _unit(x)
     v = validate.scalar("v", v)
     return v * u
+
+
+# ----- X35, X36: a weight matrix's Frobenius norm and its weight-decay penalty -----
+#
+# A matrix variable: the Jacobian of a scalar is a (1, m*n) row over vec_r(W), the entries read
+# row by row (numpy's reshape(-1)), and the VJP returns an array shaped like W.
+
+_VEC_W = r"\operatorname{vec}_r(W)"
+
+
+def _matrix_unit(W: ArrayLike) -> FloatArray:
+    """W / ‖W‖_F, or a ValueError at the kink W = 0."""
+    W = validate.matrix("W", W)
+    if not W.any():
+        raise ValueError(
+            "the Frobenius norm ‖W‖_F has no derivative at W = 0 (a kink: the tip of a cone, with slope 1 in "
+            f"every direction); got W = 0 of shape {W.shape}"
+        )
+    s = float(np.max(np.abs(W)))
+    U = W / s
+    return U / np.sqrt(np.sum(U * U))
+
+
+def frobenius_norm(W: ArrayLike) -> np.float64:
+    """The Frobenius norm ‖W‖_F = √(Σ_ij W_ij²) of a matrix: the Euclidean norm of its entries.
+
+    Defined everywhere, 0 included; computed with W scaled by its largest entry, like
+    [`norm`][mcref.ext.quadratic.norm], so large or tiny entries do not overflow or underflow.
+
+    Args:
+        W: A matrix, shape `(m, n)`.
+
+    Returns:
+        ‖W‖_F, as a float64 scalar.
+
+    Raises:
+        ValueError: If the value overflows float64.
+    """
+    W = validate.matrix("W", W)
+    if not W.any():
+        return np.float64(0.0)
+    s = float(np.max(np.abs(W)))
+    U = W / s
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.float64(validate.finite_result("‖W‖_F", s * np.sqrt(np.sum(U * U))))
+
+
+@rule(
+    "X35",
+    title="Frobenius norm ‖W‖_F, kink at 0",
+    forward=frobenius_norm,
+    wrt="W",
+    latex=(
+        rf"\frac{{\partial \|W\|_F}}{{\partial {_VEC_W}}} = \frac{{{_VEC_W}^T}}{{\|W\|_F}} "
+        r"\quad (W \ne 0)"
+    ),
+    latex_denominator=(
+        rf"\frac{{\partial \|W\|_F}}{{\partial {_VEC_W}}} = \frac{{{_VEC_W}}}{{\|W\|_F}}, \qquad "
+        r"\frac{\partial \|W\|_F}{\partial W} = \frac{W}{\|W\|_F} \ (m \times n)"
+    ),
+    shape=(1, "m*n"),
+    args={"W": Arg(("m", "n"), min_abs=0.5)},
+    conditions=(
+        r"$W \ne 0$. $\|W\|_F = \sqrt{\sum_{ij} W_{ij}^2}$ is the norm [X12](#X12) of the $mn$ entries, so "
+        r"its gradient is the unit matrix $W / \|W\|_F$; the row above lists it entry by entry, row by row "
+        r"($\operatorname{vec}_r$). At $W = 0$ the norm has a kink and no derivative: `frobenius_norm` is "
+        r"defined there, `grad_frobenius_norm` and `vjp_frobenius_norm` raise `ValueError`. Random points "
+        r"keep every entry at least 0.5 from 0."
+    ),
+    keywords=("Frobenius norm", "matrix norm", "Frobenius norm gradient", "Hilbert-Schmidt norm", "weight norm"),
+)
+def grad_frobenius_norm(W: ArrayLike) -> FloatArray:
+    """X35: the gradient of ‖W‖_F is W/‖W‖_F, flattened row by row to a (1, m·n) row, for W ≠ 0.
+
+    The norm reads the mn entries as one long vector, so the gradient is X12's unit vector,
+    read back as a matrix: every entry W_ij contributes W_ij/‖W‖_F.
+
+    Args:
+        W: A nonzero matrix, shape `(m, n)`.
+
+    Returns:
+        vec_r(W)ᵀ/‖W‖_F, shape `(1, m*n)`, numerator layout.
+
+    Raises:
+        ValueError: At W = 0, where the norm has a kink and no derivative.
+
+    Examples:
+        >>> from mcref.ext.quadratic import frobenius_norm, grad_frobenius_norm
+        >>> W = [[1.0, -2.0, 2.0], [0.0, 4.0, 0.0]]
+        >>> print(frobenius_norm(W))
+        5.0
+        >>> print(grad_frobenius_norm(W))
+        [[ 0.2 -0.4  0.4  0.   0.8  0. ]]
+    """
+    return _matrix_unit(W).reshape(1, -1)
+
+
+@vjp_of("X35", latex=r"\frac{\partial L}{\partial W} = v\, \frac{W}{\|W\|_F}")
+def vjp_frobenius_norm(v: ArrayLike, W: ArrayLike) -> FloatArray:
+    """X35, backprop form: v W/‖W‖_F, shaped like W, for the upstream derivative v = ∂L/∂f and W ≠ 0.
+
+    Args:
+        v: The upstream derivative ∂L/∂f, a scalar.
+        W: A nonzero matrix, shape `(m, n)`.
+
+    Returns:
+        v W/‖W‖_F, shape `(m, n)` (shaped like W).
+
+    Raises:
+        ValueError: At W = 0, where the norm has no derivative.
+
+    Examples:
+        >>> from mcref.ext.quadratic import vjp_frobenius_norm
+        >>> print(vjp_frobenius_norm(10.0, [[3.0, 0.0], [0.0, -4.0]]))
+        [[ 6.  0.]
+         [ 0. -8.]]
+    """
+    U = _matrix_unit(W)
+    v = validate.scalar("v", v)
+    return v * U
+
+
+def _decay_inputs(W: ArrayLike, lam: ArrayLike) -> tuple[FloatArray, float]:
+    return validate.matrix("W", W), validate.nonnegative_float("lam", lam)
+
+
+def weight_decay(W: ArrayLike, lam: ArrayLike) -> np.float64:
+    """The weight-decay (L2) penalty (λ/2)‖W‖_F² = (λ/2) Σ_ij W_ij² of a weight matrix.
+
+    Args:
+        W: The weights, shape `(m, n)`.
+        lam: The strength λ >= 0.
+
+    Returns:
+        (λ/2)‖W‖_F², as a float64 scalar.
+
+    Raises:
+        ValueError: If λ < 0, or the value overflows float64.
+    """
+    W, lam = _decay_inputs(W, lam)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.float64(validate.finite_result("(λ/2)‖W‖_F²", 0.5 * lam * np.sum(W * W)))
+
+
+@rule(
+    "X36",
+    title="Weight decay (λ/2)‖W‖_F²",
+    forward=weight_decay,
+    wrt="W",
+    latex=rf"\frac{{\partial}}{{\partial {_VEC_W}}} \frac{{\lambda}}{{2}} \|W\|_F^2 = \lambda\, {_VEC_W}^T",
+    latex_denominator=(
+        rf"\frac{{\partial}}{{\partial {_VEC_W}}} \frac{{\lambda}}{{2}} \|W\|_F^2 = \lambda\, {_VEC_W}, \qquad "
+        r"\frac{\partial}{\partial W} \frac{\lambda}{2} \|W\|_F^2 = \lambda W \ (m \times n)"
+    ),
+    shape=(1, "m*n"),
+    args={"W": Arg(("m", "n")), "lam": Arg(shape=(), low=0.0, high=2.0)},
+    conditions=(
+        r"$\lambda \ge 0$ is a constant; the functions raise ValueError for a negative one. The penalty is "
+        r"[X11](#X11) applied to the $mn$ entries and scaled by $\lambda/2$, which cancels the 2 of the "
+        r"square. A plain gradient step on it, $W \leftarrow W - \eta\lambda W$, shrinks every weight by "
+        r"the factor $1 - \eta\lambda$, hence the name."
+    ),
+    keywords=("weight decay", "L2 penalty", "weight penalty", "ridge penalty", "squared Frobenius norm"),
+)
+def grad_weight_decay(W: ArrayLike, lam: ArrayLike) -> FloatArray:
+    """X36: the gradient of (λ/2)‖W‖_F² is λW, flattened row by row to a (1, m·n) row.
+
+    Args:
+        W: The weights, shape `(m, n)`.
+        lam: The strength λ >= 0.
+
+    Returns:
+        λ vec_r(W)ᵀ, shape `(1, m*n)`, numerator layout.
+
+    Examples:
+        >>> from mcref.ext.quadratic import grad_weight_decay, weight_decay
+        >>> W = [[1.0, -2.0], [0.5, 0.0]]
+        >>> print(weight_decay(W, 0.1))
+        0.2625
+        >>> print(grad_weight_decay(W, 0.1))
+        [[ 0.1  -0.2   0.05  0.  ]]
+    """
+    W, lam = _decay_inputs(W, lam)
+    return (lam * W).reshape(1, -1)
+
+
+@vjp_of("X36", latex=r"\frac{\partial L}{\partial W} = v\, \lambda W")
+def vjp_weight_decay(v: ArrayLike, W: ArrayLike, lam: ArrayLike) -> FloatArray:
+    """X36, backprop form: v λW, shaped like W, for the upstream derivative v = ∂L/∂f.
+
+    Args:
+        v: The upstream derivative ∂L/∂f, a scalar (1 when the penalty is added to the loss).
+        W: The weights, shape `(m, n)`.
+        lam: The strength λ >= 0.
+
+    Returns:
+        v λW, shape `(m, n)` (shaped like W).
+    """
+    v = validate.scalar("v", v)
+    W, lam = _decay_inputs(W, lam)
+    return v * lam * W

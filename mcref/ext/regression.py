@@ -1,4 +1,4 @@
-"""Extension: mean squared error of a vector output and logistic regression.
+"""Extension: mean squared error and Huber loss of a vector output, and logistic regression.
 
 * X22, the mean squared error of a prediction ŷ of length m against a target
   y, L(ŷ, y) = (1/m) Σ_i (ŷ_i − y_i)²: ∂L/∂ŷ = (2/m)(ŷ − y)ᵀ, a `(1, m)` row.
@@ -8,10 +8,12 @@
       L(w) = −(1/N) Σ_i [y_i log σ(x_iᵀw) + (1 − y_i) log(1 − σ(x_iᵀw))],
 
   with gradient ∂L/∂w = (1/N)(σ(Xw) − y)ᵀ X, a `(1, n)` row.
+* X33, the mean Huber loss with threshold δ > 0, L = (1/m) Σ_i h_δ(ŷ_i − y_i) with
+  h_δ(r) = r²/2 for |r| <= δ and δ(|r| − δ/2) beyond: ∂L/∂ŷ = (1/m) clip(ŷ − y, −δ, δ)ᵀ.
 
-Both losses are scalars, returned as `numpy.float64`; their gradients are rows
+The losses are scalars, returned as `numpy.float64`; their gradients are rows
 in numerator layout (columns in denominator layout). Each rule has its
-backprop form attached (`vjp_mse`, `vjp_logistic_loss`): the upstream scalar v
+backprop form attached (`vjp_mse`, `vjp_logistic_loss`, `vjp_huber`): the upstream scalar v
 times the gradient, shaped like the variable.
 
 **Stability.** The logistic loss never takes the log of a computed sigmoid.
@@ -28,17 +30,20 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mcref.core import validate
-from mcref.core.registry import Arg, rule, vjp_of
+from mcref.core.registry import Arg, reduction, rule, vjp_of
 from mcref.core.stable import sigmoid as _sigmoid
 from mcref.core.validate import FloatArray
 
 # __all__ lists the rule functions: forward functions, closed forms and VJPs, which
 # tests/test_validation.py sweeps with bad input through the registry.
 __all__ = [
+    "grad_huber",
     "grad_logistic_loss",
     "grad_mse",
+    "huber",
     "logistic_loss",
     "mse",
+    "vjp_huber",
     "vjp_logistic_loss",
     "vjp_mse",
 ]
@@ -254,3 +259,116 @@ def vjp_logistic_loss(v: ArrayLike, w: ArrayLike, X: ArrayLike, y: ArrayLike) ->
     v = validate.scalar("v", v)
     w, X, y = _logistic_inputs(w, X, y)
     return v / X.shape[0] * ((_sigmoid(_logits(w, X)) - y) @ X)
+
+
+# ----- X33: the Huber loss -----
+
+
+def _huber_inputs(yhat: ArrayLike, y: ArrayLike, delta: ArrayLike) -> tuple[FloatArray, float]:
+    """The residual ŷ − y (checked finite) and the threshold δ > 0."""
+    yhat, y = _prediction_and_target(yhat, y)
+    delta = validate.positive_float("delta", delta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = yhat - y
+    return validate.finite_result("ŷ − y", r), delta
+
+
+def huber(yhat: ArrayLike, y: ArrayLike, delta: ArrayLike) -> np.float64:
+    """The mean Huber loss (1/m) Σ_i h_δ(ŷ_i − y_i) of a prediction against a target.
+
+    h_δ(r) = r²/2 for |r| <= δ and δ(|r| − δ/2) beyond: quadratic near 0, linear in the tails.
+    Computed as q(|r| − q/2) with q = min(|r|, δ), one formula for both pieces, so r² is never
+    formed for a large residual. The mean matches PyTorch's `HuberLoss(reduction="mean")`.
+
+    Args:
+        yhat: The prediction ŷ, a vector of length m.
+        y: The target, a vector of length m.
+        delta: The threshold δ > 0 where the loss turns from quadratic to linear.
+
+    Returns:
+        L, a float64 scalar.
+
+    Raises:
+        ValueError: If δ <= 0, or the residual or the loss overflows float64.
+    """
+    r, delta = _huber_inputs(yhat, y, delta)
+    a = np.abs(r)
+    q = np.minimum(a, delta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = np.mean(q * (a - 0.5 * q))
+    return np.float64(validate.finite_result("the Huber loss", np.asarray(loss)))
+
+
+def _away_from_the_joins(yhat: FloatArray, y: FloatArray, delta: float) -> bool:
+    """The residuals keep 1e-3 from ±δ, where the second derivative jumps: a central difference
+    straddling a join is off by O(step), not O(step²)."""
+    return bool(np.all(np.abs(np.abs(np.asarray(yhat) - np.asarray(y)) - delta) > 1e-3))
+
+
+_X33 = reduction(
+    "X33",
+    title="Huber loss: clip(ŷ − y, −δ, δ)/m",
+    forward=huber,
+    wrt="yhat",
+    gradient=lambda yhat, y, delta: np.clip(yhat - y, -delta, delta) / yhat.shape[0],
+    latex=(
+        rf"\frac{{\partial}}{{\partial {_YHAT}}} \frac{{1}}{{m}} \textstyle\sum_{{i=1}}^m h_\delta(\hat y_i - y_i) "
+        rf"= \frac{{1}}{{m}} \operatorname{{clip}}({_YHAT} - {_Y}, -\delta, \delta)^T"
+    ),
+    latex_denominator=(
+        rf"\frac{{\partial}}{{\partial {_YHAT}}} \frac{{1}}{{m}} \textstyle\sum_{{i=1}}^m h_\delta(\hat y_i - y_i) "
+        rf"= \frac{{1}}{{m}} \operatorname{{clip}}({_YHAT} - {_Y}, -\delta, \delta)"
+    ),
+    vjp_latex=rf"v^T J = \frac{{v}}{{m}} \operatorname{{clip}}({_YHAT} - {_Y}, -\delta, \delta)^T",
+    args={"yhat": Arg(("m",), low=-3.0, high=3.0), "y": Arg(("m",)), "delta": Arg(shape=(), low=0.5, high=1.5)},
+    conditions=(
+        r"$\delta > 0$; the functions raise ValueError otherwise. $h_\delta(r) = \tfrac12 r^2$ for "
+        r"$|r| \le \delta$ and $\delta(|r| - \tfrac12\delta)$ beyond; $L$ is the mean over the $m$ entries, "
+        r"hence the $\frac1m$ (PyTorch's `HuberLoss` with its default mean). The gradient is continuous, "
+        r"so it holds at $|r_i| = \delta$ too; only the second derivative jumps there. The random points "
+        r"of the checks keep every $|r_i|$ at least $10^{-3}$ from $\delta$, since a central difference "
+        r"across a jump of the second derivative is accurate to $O(h)$ only."
+    ),
+    domain=_away_from_the_joins,
+    keywords=("Huber loss", "smooth L1", "smooth L1 loss", "robust regression", "Huber gradient", "clipped residual"),
+)
+
+
+@_X33.jacobian
+def grad_huber(yhat: ArrayLike, y: ArrayLike, delta: ArrayLike) -> FloatArray:
+    """X33: the gradient of the mean Huber loss with respect to ŷ is clip(ŷ − y, −δ, δ)ᵀ/m.
+
+    Inside the threshold each entry contributes its residual, as for the squared error; beyond
+    it only the sign, times δ: an outlier pulls no harder than δ.
+
+    Args:
+        yhat: The prediction ŷ, a vector of length m.
+        y: The target, a vector of length m.
+        delta: The threshold δ > 0.
+
+    Returns:
+        The gradient, a `(1, m)` row.
+
+    Examples:
+        >>> from mcref.ext.regression import grad_huber, huber
+        >>> yhat, y = [0.5, 3.0, -2.0, 1.0], [0.0, 0.0, 0.0, 1.0]
+        >>> print(huber(yhat, y, 1.0))
+        1.03125
+        >>> print(grad_huber(yhat, y, 1.0))
+        [[ 0.125  0.25  -0.25   0.   ]]
+    """
+
+
+@_X33.vjp
+def vjp_huber(v: ArrayLike, yhat: ArrayLike, y: ArrayLike, delta: ArrayLike) -> FloatArray:
+    """X33 backprop: (v/m) clip(ŷ − y, −δ, δ), the upstream scalar v times the gradient, shaped like ŷ.
+
+    Args:
+        v: The gradient flowing back into the loss, a real number.
+        yhat: The prediction ŷ, a vector of length m.
+        y: The target, a vector of length m.
+        delta: The threshold δ > 0.
+
+    Returns:
+        The gradient with respect to ŷ, shape `(m,)`.
+    """

@@ -1,4 +1,4 @@
-"""Extension: softmax, log-softmax, cross-entropy and log-sum-exp.
+"""Extension: softmax, log-softmax, cross-entropy (plain and label-smoothed) and log-sum-exp.
 
 The softmax of a vector x of length n is the probability vector
 
@@ -12,7 +12,9 @@ Unlike the activations of `mcref.ext.activations`, every s_i reads every x_j
 * X20, cross-entropy of the softmax with respect to the logits,
   L(z, y) = −Σ_i y_i log softmax(z)_i: ∂L/∂z = (Σ_i y_i) sᵀ − yᵀ, which is
   (s − y)ᵀ for a target y that sums to 1 (one-hot or soft);
-* X21, log-sum-exp: ∂/∂x log Σ_i e^(x_i) = softmax(x)ᵀ.
+* X21, log-sum-exp: ∂/∂x log Σ_i e^(x_i) = softmax(x)ᵀ;
+* X34, cross-entropy with label smoothing ε over K classes, the target y replaced by
+  q = (1 − ε) y + ε/K: ∂L/∂z = (s − q)ᵀ.
 
 Each rule has its backprop form attached (`vjp_softmax`, ...): vᵀJ computed
 in O(n) without forming the n by n Jacobian. Scalar outputs (cross-entropy and
@@ -40,14 +42,17 @@ __all__ = [
     "cross_entropy",
     "grad_cross_entropy",
     "grad_logsumexp",
+    "grad_smoothed_cross_entropy",
     "jac_log_softmax",
     "jac_softmax",
     "log_softmax",
     "logsumexp",
+    "smoothed_cross_entropy",
     "softmax",
     "vjp_cross_entropy",
     "vjp_log_softmax",
     "vjp_logsumexp",
+    "vjp_smoothed_cross_entropy",
     "vjp_softmax",
 ]
 
@@ -411,3 +416,112 @@ def vjp_logsumexp(v: ArrayLike, x: ArrayLike) -> FloatArray:
     """
     v = validate.scalar("v", v)
     return v * _softmax("x", validate.vector("x", x))
+
+
+# ----- X34: cross-entropy with label smoothing, with respect to the logits -----
+
+
+def _smoothed_target(y: FloatArray, eps: ArrayLike) -> FloatArray:
+    """q = (1 − ε) y + ε/K, with ε in [0, 1] checked."""
+    eps = validate.scalar("eps", eps)
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"eps must be in [0, 1] (the share of the target spread evenly over the classes), got {eps}")
+    return (1.0 - eps) * y + eps / y.shape[0]
+
+
+def smoothed_cross_entropy(z: ArrayLike, y: ArrayLike, eps: ArrayLike) -> np.float64:
+    """Cross-entropy with label smoothing: L = −Σ_i q_i log softmax(z)_i, q = (1 − ε) y + ε/K.
+
+    The target y (one-hot or a distribution over the K classes) gives up a share ε of its mass,
+    which is spread evenly over the K classes. The result is
+    [`cross_entropy`][mcref.ext.softmax.cross_entropy] against q, computed the same fused way;
+    it matches PyTorch's `CrossEntropyLoss(label_smoothing=eps)` for one sample.
+
+    Args:
+        z: The logits, a vector of length K.
+        y: The target, a vector of length K with no negative entry (one-hot or a probability
+            vector).
+        eps: The smoothing ε, a number in [0, 1]; 0 is plain cross-entropy.
+
+    Returns:
+        L, a float64 scalar.
+
+    Raises:
+        ValueError: If an entry of `y` is negative, or ε is outside [0, 1].
+    """
+    z, y = _logits_and_target(z, y)
+    q = _smoothed_target(y, eps)
+    return np.float64(-(q @ _log_softmax("z", z)))
+
+
+@rule(
+    "X34",
+    title="Label-smoothed cross-entropy: s − q",
+    forward=smoothed_cross_entropy,
+    wrt="z",
+    latex=(
+        rf"\frac{{\partial L}}{{\partial {_Z}}} = ({_S} - \mathbf{{q}})^T, \qquad "
+        rf"\mathbf{{q}} = (1 - \varepsilon)\,{_Y} + \tfrac{{\varepsilon}}{{K}} {_ONES}"
+    ),
+    latex_denominator=(
+        rf"\frac{{\partial L}}{{\partial {_Z}}} = {_S} - \mathbf{{q}}, \qquad "
+        rf"\mathbf{{q}} = (1 - \varepsilon)\,{_Y} + \tfrac{{\varepsilon}}{{K}} {_ONES}"
+    ),
+    shape=(1, "K"),
+    args={"z": Arg(("K",)), "y": Arg(("K",), low=0.0, high=1.0, simplex=True), "eps": Arg(shape=(), low=0.0, high=0.5)},
+    conditions=(
+        r"$L = -\sum_i q_i \log s_i$ with $\mathbf{s} = \operatorname{softmax}(\mathbf{z})$ over $K$ classes, "
+        r"and $0 \le \varepsilon \le 1$. The target $\mathbf{y}$ sums to 1 (one-hot or soft), so $\mathbf{q}$ "
+        r"does too, and [X20](#X20) applied to $\mathbf{q}$ gives $(\mathbf{s} - \mathbf{q})^T$. For a "
+        r"$\mathbf{y}$ that does not sum to 1 the closed form returns X20's general "
+        r"$\big(\sum_i q_i\big)\mathbf{s}^T - \mathbf{q}^T$, exact for any $\mathbf{y} \ge 0$."
+    ),
+    keywords=(
+        "label smoothing", "label-smoothed cross-entropy", "smoothed labels", "soft targets",
+        "cross-entropy with label smoothing",
+    ),
+)
+def grad_smoothed_cross_entropy(z: ArrayLike, y: ArrayLike, eps: ArrayLike) -> FloatArray:
+    """X34: the gradient of the label-smoothed cross-entropy with respect to z is (s − q)ᵀ.
+
+    q = (1 − ε) y + ε/K is the smoothed target; the gradient is X20's with q in place of y,
+    (Σ q_i) sᵀ − qᵀ, which is (s − q)ᵀ when y sums to 1.
+
+    Args:
+        z: The logits, a vector of length K.
+        y: The target, a vector of length K with no negative entry.
+        eps: The smoothing ε in [0, 1].
+
+    Returns:
+        The gradient, a `(1, K)` row.
+
+    Examples:
+        >>> from mcref.ext.softmax import grad_smoothed_cross_entropy, smoothed_cross_entropy
+        >>> z, y = [2.0, 1.0, 0.1], [1.0, 0.0, 0.0]
+        >>> print(round(float(smoothed_cross_entropy(z, y, 0.1)), 6))
+        0.513697
+        >>> print(grad_smoothed_cross_entropy(z, y, 0.1).round(4))
+        [[-0.2743  0.2091  0.0652]]
+    """
+    z, y = _logits_and_target(z, y)
+    q = _smoothed_target(y, eps)
+    return (_softmax("z", z) * q.sum() - q)[np.newaxis, :]
+
+
+@vjp_of("X34", latex=rf"v^T J = v\,({_S} - \mathbf{{q}})^T")
+def vjp_smoothed_cross_entropy(v: ArrayLike, z: ArrayLike, y: ArrayLike, eps: ArrayLike) -> FloatArray:
+    """X34 backprop: v (s − q), the upstream scalar v times the gradient, shaped like z.
+
+    Args:
+        v: The gradient flowing back into the loss, a real number.
+        z: The logits, a vector of length K.
+        y: The target, a vector of length K with no negative entry.
+        eps: The smoothing ε in [0, 1].
+
+    Returns:
+        The gradient with respect to z, shape `(K,)`.
+    """
+    v = validate.scalar("v", v)
+    z, y = _logits_and_target(z, y)
+    q = _smoothed_target(y, eps)
+    return v * (_softmax("z", z) * q.sum() - q)
