@@ -149,6 +149,10 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
     for answer in answers:
         for text in _MATH_TEXT.findall(answer["html"]):
             _characters.update(html.unescape(text))
+        if "<msqrt" in answer["html"] or "<mroot" in answer["html"]:
+            # the radical sign is never written in the MathML text: the browser draws it from the
+            # font, and a font cut without it draws √d as a bare d
+            _characters.add("\u221a")
 
     def fill(match: re.Match[str]) -> str:
         i = int(match.group(1))

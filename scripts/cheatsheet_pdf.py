@@ -1,12 +1,12 @@
 """Print the cheat sheet of a built mcref site to an A4 PDF with headless Chromium.
 
-    python scripts/cheatsheet_pdf.py SITE_DIR [--out FILE] [--site-url URL] [--max-pages 4]
+    python scripts/cheatsheet_pdf.py SITE_DIR [--out FILE] [--site-url URL] [--max-pages 5]
 
 opens the cheat sheet page of SITE_DIR in a system Chromium driven by playwright
 (no browser download), waits until its fonts have loaded, prints it with the
 site's print stylesheet and writes `SITE_DIR/cheatsheet/mcref-cheatsheet.pdf`.
 It exits with status 1 if printing fails or the PDF has more than `--max-pages`
-pages (4 by default), and with status 2 if no Chromium or no playwright is
+pages (5 by default), and with status 2 if no Chromium or no playwright is
 available.
 
 The links in the PDF are what a reader of the file can follow: the browser is
@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # playwright is imported when a PDF is made: the build loads 
 
 PAGE = "cheatsheet/"
 PDF_NAME = "mcref-cheatsheet.pdf"
-MAX_PAGES = 4
+MAX_PAGES = 5
 # Where the browser is told the site is when it has no site_url: a name that never resolves
 # (RFC 2606), so that the links the PDF would carry are recognised and made relative.
 NO_SITE_URL = "http://mcref-pdf.invalid/"

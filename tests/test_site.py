@@ -281,6 +281,11 @@ def test_the_math_font_draws_every_character_of_every_formula(site: BuiltSite) -
                     for need in filter(None, (ch, mathml._italic(ch))):
                         if ord(need) not in cmap:
                             missing[need] = page.relative_to(site.path).as_posix()
+        # a root's radical sign is drawn from the font, though no text holds it
+        if ("<msqrt" in page.read_text(encoding="utf-8") or "<mroot" in page.read_text(encoding="utf-8")) and (
+            0x221A not in cmap
+        ):
+            missing["\u221a"] = page.relative_to(site.path).as_posix()
     assert not missing, missing
     assert "MATH" in font, "the cut font lost its MATH table (stretchy delimiters, fractions, scripts)"
     names = {record.nameID: str(record) for record in font["name"].names}
