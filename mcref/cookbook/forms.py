@@ -1818,8 +1818,8 @@ def _jacobian_of_conjugate_function(c: np.ndarray) -> FloatArray:
         r"$\mathbf{x}, \mathbf{b} \in \mathbb{C}^n$ and $a \in \mathbb{C}$, passed as real pairs: "
         r"$\mathbf{x}$ and $\mathbf{b}$ of shape $n \times 2$ (real and imaginary parts), $a$ of shape 2. "
         r"The gradient is the book's complex one, $\partial/\partial\operatorname{Re}\mathbf{x} + "
-        r"i\,\partial/\partial\operatorname{Im}\mathbf{x} = 2\,\partial/\partial\bar{\mathbf{x}}$. "
-        r"The value $(a - \mathbf{x}^H\mathbf{b})^2$ is a complex number that depends on $\bar{\mathbf{x}}$ "
+        r"i\,\partial/\partial\operatorname{Im}\mathbf{x} = 2\,\partial/\partial\mathbf{x}^*$. "
+        r"The value $(a - \mathbf{x}^H\mathbf{b})^2$ is a complex number that depends on $\mathbf{x}^*$ "
         r"only, so this gradient fixes its whole real Jacobian, which is what is checked: shape "
         r"$2 \times 2n$, the value's (Re, Im) by the pairs of $\mathbf{x}$ row by row. "
         r"The printed $-2\mathbf{b}(a - \mathbf{x}^H\mathbf{b})^*$ is the gradient of "
@@ -1862,7 +1862,7 @@ def jac_complex_square(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
     return _jacobian_of_conjugate_function(-2 * _residual(xc, ac, bc) * bc)
 
 
-@vjp_of("MC89", latex=rf"\mathbf{{v}}^T J = -2\,\bar w\,(a - {_x}^H{_b})\,{_b}, \quad w = v_1 + i v_2")
+@vjp_of("MC89", latex=rf"\mathbf{{v}}^T J = -2\,w^*\,(a - {_x}^H{_b})\,{_b}, \quad w = v_1 + i v_2")
 def vjp_complex_square(v: ArrayLike, x: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
     """MC89, backprop form: for v = (v₁, v₂) on (Re, Im) of the value, the pairs of conj(w) c with w = v₁ + i v₂.
 
