@@ -153,7 +153,7 @@ _MC69_1 = reduction(
     args={"x": Arg(shape=("n",)), "a": Arg(shape=("n",))},
     section="2.4.1",
     conditions=r"$\mathbf{x}$ and $\mathbf{a}$ are vectors of one length $n$; $\mathbf{a}$ is constant.",
-    keywords=("derivative of x transpose a", "gradient of a dot product", "linear form", "inner product"),
+    keywords=("inner product", "xᵀa", "xTa"),
     printed=(
         r"\frac{\partial\mathbf{x}^T\mathbf{a}}{\partial\mathbf{x}} = "
         r"\frac{\partial\mathbf{a}^T\mathbf{x}}{\partial\mathbf{x}} = \mathbf{a}"
@@ -217,7 +217,7 @@ _MC69_2 = reduction(
     args={"a": Arg(shape=("n",)), "x": Arg(shape=("n",))},
     section="2.4.1",
     conditions=r"$\mathbf{a}$ and $\mathbf{x}$ are vectors of one length $n$; $\mathbf{a}$ is constant.",
-    keywords=("derivative of a transpose x", "gradient of a linear function", "dot product gradient"),
+    keywords=("gradient of a linear function", "aᵀx", "aTx", "dot product"),
     printed=(
         r"\frac{\partial\mathbf{x}^T\mathbf{a}}{\partial\mathbf{x}} = "
         r"\frac{\partial\mathbf{a}^T\mathbf{x}}{\partial\mathbf{x}} = \mathbf{a}"
@@ -295,7 +295,7 @@ _MC70 = reduction(
     args={"a": Arg(shape=("m",)), "X": Arg(shape=("m", "n")), "b": Arg(shape=("n",))},
     section="2.4.1",
     conditions=r"$X$ is $m \times n$, $\mathbf{a}$ has length $m$ and $\mathbf{b}$ length $n$.",
-    keywords=("derivative of a transpose X b", "bilinear form gradient", "outer product"),
+    keywords=("bilinear form", "aᵀXb", "aTXb", "outer product"),
     printed=r"\frac{\partial\mathbf{a}^T\mathbf{X}\mathbf{b}}{\partial\mathbf{X}} = \mathbf{a}\mathbf{b}^T",
 )
 
@@ -359,7 +359,7 @@ _MC71 = reduction(
     args={"a": Arg(shape=("n",)), "X": Arg(shape=("m", "n")), "b": Arg(shape=("m",))},
     section="2.4.1",
     conditions=r"$X$ is $m \times n$, $\mathbf{a}$ has length $n$ and $\mathbf{b}$ length $m$.",
-    keywords=("derivative of a transpose X transpose b", "gradient with respect to X transpose"),
+    keywords=("transposed bilinear form", "aᵀXᵀb", "aTXTb"),
     printed=r"\frac{\partial\mathbf{a}^T\mathbf{X}^T\mathbf{b}}{\partial\mathbf{X}} = \mathbf{b}\mathbf{a}^T",
 )
 
@@ -431,7 +431,7 @@ _MC72_1 = reduction(
         r"$X$ is square, $n \times n$, and need not be symmetric; $\mathbf{a}$ has length $n$. "
         r"$\mathbf{a}\mathbf{a}^T$ is symmetric, so both layouts state the same matrix."
     ),
-    keywords=("derivative of a transpose X a", "quadratic form with respect to the matrix"),
+    keywords=("aᵀXa", "aTXa"),
     printed=(
         r"\frac{\partial\mathbf{a}^T\mathbf{X}\mathbf{a}}{\partial\mathbf{X}} = "
         r"\frac{\partial\mathbf{a}^T\mathbf{X}^T\mathbf{a}}{\partial\mathbf{X}} = \mathbf{a}\mathbf{a}^T"
@@ -495,7 +495,7 @@ _MC72_2 = reduction(
     args={"a": Arg(shape=("n",)), "X": Arg(shape=("n", "n"))},
     section="2.4.1",
     conditions=r"$X$ is square, $n \times n$, and need not be symmetric; $\mathbf{a}$ has length $n$.",
-    keywords=("derivative of a transpose X transpose a",),
+    keywords=("aᵀXᵀa", "aTXTa"),
     printed=(
         r"\frac{\partial\mathbf{a}^T\mathbf{X}\mathbf{a}}{\partial\mathbf{X}} = "
         r"\frac{\partial\mathbf{a}^T\mathbf{X}^T\mathbf{a}}{\partial\mathbf{X}} = \mathbf{a}\mathbf{a}^T"
@@ -571,7 +571,7 @@ def entries(X: ArrayLike) -> FloatArray:
         r"$(i, j)$ and zeros elsewhere. Column $(i, j)$ of the flattened Jacobian is $J^{ij}$ flattened "
         r"row by row, so the Jacobian is the identity."
     ),
-    keywords=("single-entry matrix", "derivative of X with respect to X_ij", "unit matrix J^ij"),
+    keywords=("single-entry matrix", "matrix by one of its entries", "Jij"),
     printed=r"\frac{\partial\mathbf{X}}{\partial X_{ij}} = \mathbf{J}^{ij}",
 )
 def jac_entries(X: ArrayLike) -> FloatArray:
@@ -878,7 +878,7 @@ _MC77 = reduction(
     args={"b": Arg(shape=("n",)), "X": Arg(shape=("m", "n")), "c": Arg(shape=("n",))},
     section="2.4.2",
     conditions=r"$X$ is $m \times n$ (any shape), $\mathbf{b}$ and $\mathbf{c}$ have length $n$.",
-    keywords=("derivative of b transpose X transpose X c", "Gram matrix form", "XᵀX"),
+    keywords=("Gram matrix form", "bᵀXᵀXc", "bTXTXc"),
     printed=(
         r"\frac{\partial\mathbf{b}^T\mathbf{X}^T\mathbf{X}\mathbf{c}}{\partial\mathbf{X}} = "
         r"\mathbf{X}(\mathbf{b}\mathbf{c}^T + \mathbf{c}\mathbf{b}^T)"
@@ -981,7 +981,7 @@ _MC78 = reduction(
         r"$\mathbf{x}$ has length $n$, $B$ is $p \times n$, $C$ is $p \times q$ and $D$ is $q \times n$; "
         r"$C$ need not be square or symmetric."
     ),
-    keywords=("derivative of an affine bilinear form", "product of two affine functions", "(Bx+b)ᵀC(Dx+d)"),
+    keywords=("product of two affine functions", "(Bx+b)ᵀC(Dx+d)"),
     printed=(
         r"\frac{\partial(\mathbf{B}\mathbf{x}+\mathbf{b})^T\mathbf{C}(\mathbf{D}\mathbf{x}+\mathbf{d})}"
         r"{\partial\mathbf{x}} = \mathbf{B}^T\mathbf{C}(\mathbf{D}\mathbf{x}+\mathbf{d}) + "
@@ -1068,7 +1068,7 @@ _CONGRUENCE_VJP = r"\frac{\partial L}{\partial X} = B^TXG + BXG^T"
         r"$X$ is $n \times m$ and $B$ is $n \times n$, any square matrix (not necessarily symmetric). "
         r"The Jacobian is this 4-index array with $(k, l)$ and $(i, j)$ each flattened row by row."
     ),
-    keywords=("derivative of X transpose B X entry by entry", "congruence transform derivative"),
+    keywords=("congruence transform derivative", "XᵀBX entry by entry"),
     printed=(
         r"\frac{\partial(\mathbf{X}^T\mathbf{B}\mathbf{X})_{kl}}{\partial X_{ij}} = "
         r"\delta_{lj}(\mathbf{X}^T\mathbf{B})_{ki} + \delta_{kj}(\mathbf{B}\mathbf{X})_{il}"
@@ -1130,7 +1130,7 @@ def vjp_congruence(G: ArrayLike, X: ArrayLike, B: ArrayLike) -> FloatArray:
         r"$J^{ji}$ is $m \times n$. Column $(i, j)$ of the flattened Jacobian is this $m \times m$ matrix "
         r"flattened row by row: the same Jacobian as (79), written one matrix per entry of $X$."
     ),
-    keywords=("derivative of X transpose B X with respect to X_ij", "single-entry matrix"),
+    keywords=("congruence by one entry", "XᵀBX per entry"),
     printed=(
         r"\frac{\partial(\mathbf{X}^T\mathbf{B}\mathbf{X})}{\partial X_{ij}} = "
         r"\mathbf{X}^T\mathbf{B}\mathbf{J}^{ij} + \mathbf{J}^{ji}\mathbf{B}\mathbf{X}"
@@ -1206,7 +1206,7 @@ _MC81 = reduction(
     args={"x": Arg(shape=("n",)), "B": Arg(shape=("n", "n"))},
     section="2.4.2",
     conditions=r"$B$ is any square $n \times n$ matrix; for a symmetric $B$ the gradient is $2B\mathbf{x}$.",
-    keywords=("derivative of x transpose B x", "quadratic form gradient", "xᵀAx"),
+    keywords=("quadratic form gradient", "xᵀBx", "xTBx"),
     printed=(
         r"\frac{\partial\mathbf{x}^T\mathbf{B}\mathbf{x}}{\partial\mathbf{x}} = "
         r"(\mathbf{B}+\mathbf{B}^T)\mathbf{x}"
@@ -1279,7 +1279,7 @@ _MC82 = reduction(
     args={"b": Arg(shape=("m",)), "X": Arg(shape=("n", "m")), "D": Arg(shape=("n", "n")), "c": Arg(shape=("m",))},
     section="2.4.2",
     conditions=r"$X$ is $n \times m$, $D$ is any $n \times n$ matrix, $\mathbf{b}$ and $\mathbf{c}$ have length $m$.",
-    keywords=("derivative of b transpose X transpose D X c", "weighted Gram form"),
+    keywords=("weighted Gram form", "bᵀXᵀDXc", "bTXTDXc"),
     printed=(
         r"\frac{\partial\mathbf{b}^T\mathbf{X}^T\mathbf{D}\mathbf{X}\mathbf{c}}{\partial\mathbf{X}} = "
         r"\mathbf{D}^T\mathbf{X}\mathbf{b}\mathbf{c}^T + \mathbf{D}\mathbf{X}\mathbf{c}\mathbf{b}^T"
@@ -1356,7 +1356,7 @@ _MC83 = reduction(
         r"$X$ is $n \times m$, $\mathbf{b}$ has length $m$, $\mathbf{c}$ length $n$, and $D$ is any "
         r"$n \times n$ matrix (for a symmetric $D$, $D + D^T = 2D$)."
     ),
-    keywords=("derivative of (Xb+c)ᵀD(Xb+c)", "quadratic form of an affine function of a matrix"),
+    keywords=("(Xb+c)ᵀD(Xb+c)", "quadratic form of an affine function of a matrix"),
     printed=(
         r"\frac{\partial}{\partial\mathbf{X}}(\mathbf{X}\mathbf{b}+\mathbf{c})^T\mathbf{D}"
         r"(\mathbf{X}\mathbf{b}+\mathbf{c}) = (\mathbf{D}+\mathbf{D}^T)(\mathbf{X}\mathbf{b}+\mathbf{c})\mathbf{b}^T"
@@ -1472,7 +1472,7 @@ _MC84 = reduction(
     args=_RESIDUAL_ARGS,
     section="2.4.2",
     conditions=rf"$A$ is $n \times k$, $\mathbf{{x}}$ has length $n$ and $\mathbf{{s}}$ length $k$. {_SYMMETRIC_W}",
-    keywords=("weighted least squares gradient", "derivative of (x-As)ᵀW(x-As) with respect to s", "normal equations"),
+    keywords=("weighted least squares gradient", "(x-As)ᵀW(x-As)", "normal equations"),
     printed=(
         rf"\frac{{\partial}}{{\partial\mathbf{{s}}}}{_RESIDUAL_BOOK}^T\mathbf{{W}}{_RESIDUAL_BOOK} = "
         rf"-2\mathbf{{A}}^T\mathbf{{W}}{_RESIDUAL_BOOK}"
@@ -1546,7 +1546,7 @@ _MC85 = reduction(
     args=_DISTANCE_ARGS,
     section="2.4.2",
     conditions=rf"$\mathbf{{x}}$ and $\mathbf{{s}}$ have length $n$. {_SYMMETRIC_W}",
-    keywords=("Mahalanobis distance gradient", "derivative of (x-s)ᵀW(x-s)", "weighted squared distance"),
+    keywords=("Mahalanobis distance gradient", "(x-s)ᵀW(x-s)", "weighted squared distance"),
     printed=(
         rf"\frac{{\partial}}{{\partial\mathbf{{x}}}}{_DIFF_BOOK}^T\mathbf{{W}}{_DIFF_BOOK} = "
         rf"2\mathbf{{W}}{_DIFF_BOOK}"
@@ -1598,7 +1598,7 @@ _MC86 = reduction(
     args=_DISTANCE_ARGS,
     section="2.4.2",
     conditions=rf"$\mathbf{{x}}$ and $\mathbf{{s}}$ have length $n$. {_SYMMETRIC_W}",
-    keywords=("derivative of (x-s)ᵀW(x-s) with respect to s", "Mahalanobis distance gradient in the mean"),
+    keywords=("Mahalanobis distance gradient in the mean", "gradient with respect to the mean"),
     printed=(
         rf"\frac{{\partial}}{{\partial\mathbf{{s}}}}{_DIFF_BOOK}^T\mathbf{{W}}{_DIFF_BOOK} = "
         rf"-2\mathbf{{W}}{_DIFF_BOOK}"
@@ -1650,7 +1650,7 @@ _MC87 = reduction(
     args=_RESIDUAL_ARGS,
     section="2.4.2",
     conditions=rf"$A$ is $n \times k$, $\mathbf{{x}}$ has length $n$ and $\mathbf{{s}}$ length $k$. {_SYMMETRIC_W}",
-    keywords=("derivative of (x-As)ᵀW(x-As) with respect to x", "weighted residual gradient"),
+    keywords=("weighted residual gradient", "gradient in the data vector"),
     printed=(
         rf"\frac{{\partial}}{{\partial\mathbf{{x}}}}{_RESIDUAL_BOOK}^T\mathbf{{W}}{_RESIDUAL_BOOK} = "
         rf"2\mathbf{{W}}{_RESIDUAL_BOOK}"
@@ -1706,7 +1706,7 @@ _MC88 = reduction(
         rf"$A$ is $n \times k$ (the variable), $\mathbf{{x}}$ has length $n$ and $\mathbf{{s}}$ length $k$. "
         rf"{_SYMMETRIC_W}"
     ),
-    keywords=("derivative of (x-As)ᵀW(x-As) with respect to A", "least squares gradient in the matrix"),
+    keywords=("least squares gradient in the matrix", "gradient with respect to the design matrix"),
     printed=(
         rf"\frac{{\partial}}{{\partial\mathbf{{A}}}}{_RESIDUAL_BOOK}^T\mathbf{{W}}{_RESIDUAL_BOOK} = "
         rf"-2\mathbf{{W}}{_RESIDUAL_BOOK}\mathbf{{s}}^T"
@@ -1827,7 +1827,7 @@ def _jacobian_of_conjugate_function(c: np.ndarray) -> FloatArray:
     ),
     keywords=(
         "complex gradient",
-        "derivative with respect to a complex vector",
+        "complex vector",
         "conjugate transpose",
         "Wirtinger derivative",
     ),
