@@ -109,3 +109,10 @@ def test_the_printed_89_is_the_gradient_of_the_squared_modulus() -> None:
 
     np.testing.assert_allclose(_complex_gradient(modulus_squared, x, a, b), -2 * bc * np.conj(u), atol=1e-6)
     assert not np.allclose(-2 * bc * np.conj(u), -4 * bc * u)  # and it is not the verified gradient of u²
+
+
+def test_76_is_the_literal_sum_over_four_indices() -> None:
+    """squared_sum computes (Σ X)²; the book's Σ_klmn X_kl X_mn, term by term, is the same number."""
+    X = RNG.uniform(-2, 2, (2, 3))
+    literal = np.einsum("kl,mn->klmn", X, X).sum()
+    assert np.isclose(forms.squared_sum(X), literal)

@@ -721,11 +721,7 @@ def transposed_product(X: ArrayLike, A: ArrayLike) -> FloatArray:
     section="2.4.1",
     forward=transposed_product,
     wrt="X",
-    latex=(
-        r"\frac{\partial (X^TA)_{ij}}{\partial X_{mn}} = \delta_{in} A_{mj} = (J^{nm}A)_{ij}, \qquad "
-        r"\frac{\partial \operatorname{vec}_r(X^TA)}{\partial \operatorname{vec}_r(X)} = "
-        r"\big[\delta_{in} A_{mj}\big]_{(i,j),(m,n)}"
-    ),
+    latex=r"\frac{\partial (X^TA)_{ij}}{\partial X_{mn}} = \delta_{in} A_{mj} = (J^{nm}A)_{ij}",
     shape=("q*r", "p*q"),
     args={"X": Arg(shape=("p", "q")), "A": Arg(shape=("p", "r"))},
     conditions=(
