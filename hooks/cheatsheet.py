@@ -210,13 +210,23 @@ def cheatsheet_markdown(page: Page, files: Files, planned: bool) -> str:
     here = posixpath.dirname(page.file.src_uri)
     sections = [(heading, section_id(heading), members) for heading, members in groups(rules, pages, files)]
     paper = [f"[{h.replace(' · ', ' ')}](#{a})" for h, a, _ in sections if h.startswith("§")]
-    beyond = [f"[{h.split(' · ', 1)[1]}](#{a})" for h, a, _ in sections if not h.startswith("§")]
-    jump = "The paper: " + " · ".join(paper) + ". Beyond the paper: " + " · ".join(beyond) + "."
+    book = [f"[{h.split(' · ', 1)[1]}](#{a})" for h, a, _ in sections if h.startswith("Matrix Cookbook")]
+    beyond = [f"[{h.split(' · ', 1)[1]}](#{a})" for h, a, _ in sections if h.startswith("Beyond")]
+    jump = "The paper: " + " · ".join(paper) + "."
+    if book:
+        jump += " The Matrix Cookbook: " + " · ".join(book) + "."
+    jump += " Beyond the paper: " + " · ".join(beyond) + "."
     parts = ['<div class="mcref-cheatsheet" markdown>', "", pdf_line(planned), ""]
     parts += [f'<p class="mcref-cs-jump" markdown="span">{jump}</p>', ""]
+    part = ""
     for heading, anchor, members in sections:
+        # the Cookbook and the extensions each start a new printed page: the paper's part stays on
+        # the first pages, as it was before the book was added
+        starts = heading.split(" · ")[0] if not heading.startswith("§") else "§"
+        first = " .mcref-cs-part" if starts != part and part else ""
+        part = starts
         parts += [
-            f"## {heading} {{ #{anchor} }}",
+            f"## {heading} {{ #{anchor}{first} }}",
             "",
             r"| Rule | Statement (numerator layout) | Shape | Backprop $\mathbf{v}^T J$ |",
             "|---|---|---|---|",

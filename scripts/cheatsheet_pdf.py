@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # playwright is imported when a PDF is made: the build loads 
 
 PAGE = "cheatsheet/"
 PDF_NAME = "mcref-cheatsheet.pdf"
-MAX_PAGES = 5
+MAX_PAGES = 30
 # Where the browser is told the site is when it has no site_url: a name that never resolves
 # (RFC 2606), so that the links the PDF would carry are recognised and made relative.
 NO_SITE_URL = "http://mcref-pdf.invalid/"

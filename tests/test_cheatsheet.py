@@ -1,4 +1,4 @@
-"""The cheat sheet: every rule once, linked to its anchor, rendered, printable on four A4 pages.
+"""The cheat sheet: every rule once, linked to its anchor, rendered, printable on A4 pages, the paper first.
 
 The tests on the built site (`site`, `browser`) need hooks/cheatsheet.py in mkdocs.yml's hooks
 and docs/assets/cheatsheet.css in its extra_css. The others build a small project of their own.
@@ -25,7 +25,6 @@ from tests.served_site import SETTLED
 RULE_IDS = [r.id for r in mcref.all_rules()]
 PAGE = "cheatsheet/index.html"
 PDF = "cheatsheet/mcref-cheatsheet.pdf"
-MAX_PAGES = 5
 
 
 def load(path: Path, name: str) -> ModuleType:
@@ -39,6 +38,8 @@ def load(path: Path, name: str) -> ModuleType:
 
 hook = load(ROOT / "hooks" / "cheatsheet.py", "mcref_test_cheatsheet_hook")
 script = hook.pdf_script
+MAX_PAGES = script.MAX_PAGES  # the budget the build enforces (scripts/cheatsheet_pdf.py)
+PAPER_PAGES = 3  # the paper's part fits its first three pages, as before the Cookbook and the layers came
 
 
 def need_chromium() -> None:
@@ -170,6 +171,25 @@ def test_the_pdf_is_built_and_fits_on_five_a4_pages(site: BuiltSite) -> None:
     assert len(boxes) == pages
     assert all(abs(float(w) - 595.28) < 2 and abs(float(h) - 841.89) < 2 for w, h in boxes), f"not A4: {boxes}"
     assert "mcref-cheatsheet.pdf" in sheet(site).links, "the page does not link to its PDF"
+
+
+def test_the_paper_comes_first_and_each_part_starts_a_page(site: BuiltSite) -> None:
+    """Printed, the paper's rules fill the first pages; the Cookbook's and the extensions' each begin
+    a page of their own (read from the PDF's text by pypdf)."""
+    need_chromium()
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is in the test extra (./dev test installs it)")
+    texts = [page.extract_text() for page in pypdf.PdfReader(site.path / PDF).pages]
+    ids = {rid: [i for i, text in enumerate(texts) if re.search(rf"(?<![\w.]){re.escape(rid)}(?![\w.])", text)]
+           for rid in RULE_IDS}
+    assert {rid: pages for rid, pages in ids.items() if len(pages) != 1} == {}, "a rule on no page or on two"
+    where = {rid: pages[0] for rid, pages in ids.items()}
+    paper = [where[r.id] for r in mcref.all_rules() if r.origin == "paper"]
+    book = [where[r.id] for r in mcref.all_rules() if r.origin == "cookbook"]
+    ext = [where[r.id] for r in mcref.all_rules() if r.origin == "extension"]
+    assert max(paper) < PAPER_PAGES, f"the paper's rules run to page {max(paper) + 1}"
+    assert max(paper) < min(book) and max(book) < min(ext)
+    for first in (min(book), min(ext)):  # a part's first page opens with the part's heading
+        assert re.match(r"\s*(Matrix Cookbook|Beyond the paper) · ", texts[first]), texts[first][:80]
 
 
 def pdf_link_targets(pdf: Path) -> list[str]:
