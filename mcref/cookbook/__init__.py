@@ -20,4 +20,4 @@ lists all 117 entries and what became of each.
 from mcref.cookbook import curves, determinants, differentials, inverses
 
 # in the order of the book's section 2
-__all__ = ["curves", "differentials", "determinants", "inverses"]
+__all__ = ["curves", "determinants", "differentials", "inverses"]

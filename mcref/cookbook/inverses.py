@@ -254,9 +254,7 @@ def inverse(X: ArrayLike) -> FloatArray:
         r"which makes it the Kronecker product $-X^{-1} \otimes X^{-T}$."
     ),
     keywords=("derivative of matrix inverse", "jacobian of inverse", "inverse entry derivative"),
-    printed=(
-        r"\frac{\partial(\mathbf{X}^{-1})_{kl}}{\partial X_{ij}} = -(\mathbf{X}^{-1})_{ki}(\mathbf{X}^{-1})_{jl}"
-    ),
+    printed=(r"\frac{\partial(\mathbf{X}^{-1})_{kl}}{\partial X_{ij}} = -(\mathbf{X}^{-1})_{ki}(\mathbf{X}^{-1})_{jl}"),
 )
 def jac_inverse(X: ArrayLike) -> FloatArray:
     """MC60: ∂(X⁻¹)_kl / ∂X_ij = −(X⁻¹)_ki (X⁻¹)_jl, as an (n², n²) Jacobian.
@@ -318,8 +316,10 @@ def bilinear_inverse(a: ArrayLike, X: ArrayLike, b: ArrayLike) -> np.float64:
     validate.same_length(a=a, b=b)
     inv = _inv("X", X)
     if inv.shape[0] != a.shape[0]:
-        raise ValueError(f"aᵀX⁻¹b needs X of shape {(a.shape[0],) * 2} for a and b of length {a.shape[0]}, "
-                         f"got X of shape {inv.shape}")
+        raise ValueError(
+            f"aᵀX⁻¹b needs X of shape {(a.shape[0],) * 2} for a and b of length {a.shape[0]}, "
+            f"got X of shape {inv.shape}"
+        )
     with np.errstate(all="ignore"):
         return np.float64(validate.finite_result("aᵀX⁻¹b", a @ inv @ b))
 
@@ -414,9 +414,7 @@ _MC62 = reduction(
     section="2.2",
     conditions=r"$X$ square and invertible.",
     keywords=("derivative of det of inverse", "determinant of the inverse", "gradient of 1/det"),
-    printed=(
-        r"\frac{\partial\det(\mathbf{X}^{-1})}{\partial\mathbf{X}} = -\det(\mathbf{X}^{-1})(\mathbf{X}^{-1})^T"
-    ),
+    printed=(r"\frac{\partial\det(\mathbf{X}^{-1})}{\partial\mathbf{X}} = -\det(\mathbf{X}^{-1})(\mathbf{X}^{-1})^T"),
 )
 
 
