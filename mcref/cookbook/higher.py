@@ -4,7 +4,7 @@ gradient and Hessian of a quadratic function, (96) to (98).
 The derivatives of a matrix power rest on one product rule: d(Xⁿ) is the sum, over
 the n places of the product X X ⋯ X, of the product with that factor replaced by
 dX, Σ_r X^r (dX) X^{n−1−r}. The gradients are written in the book's layout,
-shaped like the variable; the entry-wise (90) is the full Jacobian of X ↦ Xⁿ,
+shaped like the variable; (90), entry by entry, is the full Jacobian of X ↦ Xⁿ,
 flattened row by row.
 
 The numbers (92) to (98) are provisional: no outside source fixes them, and the
@@ -102,7 +102,7 @@ _POWER_ARGS = {"X": Arg(shape=("m", "m"), low=-1.0, high=1.0), "n": Arg(shape=()
 
 @rule(
     "MC90",
-    title="Entry-wise derivative of a matrix power",
+    title="Derivative of a matrix power, entry by entry",
     forward=matrix_power,
     wrt="X",
     latex=(
@@ -115,7 +115,7 @@ _POWER_ARGS = {"X": Arg(shape=("m", "m"), low=-1.0, high=1.0), "n": Arg(shape=()
     conditions=(
         r"$X$ square ($m \times m$), $n$ a non-negative integer (checked for $n$ = 0 to 4; for $n = 0$ the sum is "
         r"empty and $X^0 = I$ is constant). $J^{ij}$ is the matrix with a single 1 at $(i, j)$. The Jacobian has "
-        r"row $(k, l)$ and column $(i, j)$, both flattened row by row. The entry-wise statement is the same in "
+        r"row $(k, l)$ and column $(i, j)$, both flattened row by row. The statement entry by entry is the same in "
         r"both layouts."
     ),
     keywords=("derivative of matrix power", "jacobian of X^n", "power of a matrix derivative"),
@@ -458,7 +458,11 @@ _MC93 = reduction(
         r"$\mathbf{r} = \sin(C\mathbf{x})$, entry by entry, with constant $B$ ($p \times n$) and $C$ ($q \times n$)."
         + _PROVISIONAL
     ),
-    keywords=("product rule for a bilinear form", "derivative of s^T A r", "chain rule bilinear form"),
+    keywords=(
+        "product rule for a bilinear form",
+        "derivative of s^T A r",
+        "derivative of a bilinear form of functions",
+    ),
     printed=(
         r"\frac{\partial}{\partial\mathbf{x}}\mathbf{s}^T\mathbf{A}\mathbf{r}"
         r" = \left[\frac{\partial\mathbf{s}}{\partial\mathbf{x}}\right]^T\mathbf{A}\mathbf{r}"
@@ -602,7 +606,7 @@ _MC94 = reduction(
         + _PROVISIONAL
     ),
     domain=_denominator_away_from_zero,
-    keywords=("derivative of Rayleigh quotient", "gradient of a ratio of norms", "generalized Rayleigh quotient"),
+    keywords=("quotient of squared norms", "gradient of a ratio of norms", "derivative of |Ax|^2 / |Bx|^2"),
     printed=(
         r"\frac{\partial}{\partial\mathbf{x}}\frac{(\mathbf{A}\mathbf{x})^T(\mathbf{A}\mathbf{x})}"
         r"{(\mathbf{B}\mathbf{x})^T(\mathbf{B}\mathbf{x})}"
@@ -668,7 +672,7 @@ _MC95 = reduction(
         r"is right only for a symmetric $B$ (see the errata)." + _PROVISIONAL
     ),
     domain=_denominator_away_from_zero,
-    keywords=("derivative of ratio of quadratic forms", "quotient rule quadratic forms", "Rayleigh quotient gradient"),
+    keywords=("Rayleigh quotient gradient", "generalized Rayleigh quotient", "derivative of ratio of quadratic forms"),
     printed=(
         r"\frac{\partial}{\partial\mathbf{x}}\frac{\mathbf{x}^T\mathbf{A}^T\mathbf{A}\mathbf{x}}"
         r"{\mathbf{x}^T\mathbf{B}^T\mathbf{B}\mathbf{x}}"

@@ -234,7 +234,7 @@ def inverse(X: ArrayLike) -> FloatArray:
 
 @rule(
     "MC60",
-    title="Entry-wise derivative of the inverse",
+    title="Derivative of the inverse, entry by entry",
     forward=inverse,
     wrt="X",
     latex=(
@@ -638,7 +638,7 @@ def _inverse_chain_gradient(A: FloatArray, C: FloatArray) -> FloatArray:
 
 _MC64_1 = reduction(
     "MC64.1",
-    title="Chain rule through the inverse",
+    title="Gradient through the inverse of the variable",
     forward=inverse_chain,
     wrt="A",
     gradient=_inverse_chain_gradient,
@@ -656,11 +656,11 @@ _MC64_1 = reduction(
     section="2.2",
     conditions=(
         r"The unnumbered display after (64). $A$ square and invertible, $J$ a differentiable function of "
-        r"$W = A^{-1}$. A chain rule holds for every $J$; it is checked for one that is not linear in $W$, "
+        r"$W = A^{-1}$. The identity holds for every $J$; it is checked for one that is not linear in $W$, "
         r"$J(W) = \tfrac12\lVert W - C\rVert_F^2$ with a constant $C$, whose gradient is "
         r"$\partial J/\partial W = W - C$."
     ),
-    keywords=("chain rule through the inverse", "gradient with respect to the inverse", "precision matrix gradient"),
+    keywords=("precision matrix gradient", "gradient through W = A^-1", "derivative via the inverse"),
     printed=(
         r"\frac{\partial J}{\partial\mathbf{A}} = -\mathbf{A}^{-T}\frac{\partial J}{\partial\mathbf{W}}"
         r"\mathbf{A}^{-T},\quad \mathbf{W} = \mathbf{A}^{-1}"
