@@ -272,10 +272,10 @@ def jac_inverse(X: ArrayLike) -> FloatArray:
     Examples:
         >>> from mcref.cookbook.inverses import jac_inverse
         >>> print(jac_inverse([[2.0, 0.0], [0.0, 4.0]]) + 0.0)
-        [[-0.25   -0.     -0.     -0.    ]
-         [-0.     -0.     -0.125  -0.    ]
-         [-0.     -0.125  -0.     -0.    ]
-         [-0.     -0.     -0.     -0.0625]]
+        [[-0.25    0.      0.      0.    ]
+         [ 0.     -0.125   0.      0.    ]
+         [ 0.      0.     -0.125   0.    ]
+         [ 0.      0.      0.     -0.0625]]
     """
     inv = _inv("X", X)
     n = inv.shape[0]
