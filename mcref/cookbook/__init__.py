@@ -17,7 +17,7 @@ the import below and nowhere else in the library. `spec/cookbook-ids.toml`
 lists all 117 entries and what became of each.
 """
 
-from mcref.cookbook import curves, determinants, differentials, forms
+from mcref.cookbook import curves, determinants, differentials, eigenvalues, forms, higher, inverses, norms
 
-# in the order of the book's section 2
-__all__ = ["curves", "determinants", "differentials", "forms"]
+# alphabetical (ruff); the book's order is that of the site's pages
+__all__ = ["curves", "determinants", "differentials", "eigenvalues", "forms", "higher", "inverses", "norms"]
