@@ -10,6 +10,7 @@ the site's "How formulas are checked" page.
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 
@@ -139,9 +140,9 @@ def test_an_unknown_id_names_the_close_ones_not_all() -> None:
     message = str(caught.value)
     assert "close IDs: R9, R19 " in message
     assert "R11" not in message and "X5" not in message  # neither close nor a range end: not every ID is listed
-    prefixes = sorted({r.id.rstrip("0123456789") for r in RULES})
-    for prefix in prefixes:  # each prefix's range, from its first to its last ID
-        numbers = [r.number for r in RULES if r.id.startswith(prefix) and r.id[len(prefix):].isdigit()]
+    prefixes = sorted({re.sub(r"[\d.]", "", r.id) for r in RULES})  # the prefix of MC143.1 is MC
+    for prefix in prefixes:  # each prefix's range, from its first to its last number (MC143.1 counts as 143)
+        numbers = [r.number for r in RULES if re.sub(r"[\d.]", "", r.id) == prefix]
         assert f"{prefix}{min(numbers)}" in message and f"{prefix}{max(numbers)}" in message
 
 
