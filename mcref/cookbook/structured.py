@@ -52,15 +52,17 @@ from mcref.core.validate import FloatArray
 __all__ = [
     "Structure",
     "alpha",
+    "bilinear_square_structured",
+    "bilinear_square_symmetric",
     "chain_norm",
     "chain_trace",
     "det_symmetric",
+    "grad_bilinear_square_structured",
+    "grad_bilinear_square_symmetric",
     "grad_chain_norm",
     "grad_chain_trace",
     "grad_det_symmetric",
     "grad_log_det_symmetric",
-    "grad_quadratic_structured",
-    "grad_quadratic_symmetric",
     "grad_trace_diagonal",
     "grad_trace_symmetric",
     "grad_trace_symmetric_toeplitz",
@@ -69,8 +71,6 @@ __all__ = [
     "grad_trace_toeplitz_right",
     "jac_symmetric_matrix",
     "log_det_symmetric",
-    "quadratic_structured",
-    "quadratic_symmetric",
     "symmetric_matrix",
     "trace_diagonal",
     "trace_symmetric",
@@ -78,12 +78,12 @@ __all__ = [
     "trace_symmetric_toeplitz_right",
     "trace_toeplitz",
     "trace_toeplitz_right",
+    "vjp_bilinear_square_structured",
+    "vjp_bilinear_square_symmetric",
     "vjp_chain_norm",
     "vjp_chain_trace",
     "vjp_det_symmetric",
     "vjp_log_det_symmetric",
-    "vjp_quadratic_structured",
-    "vjp_quadratic_symmetric",
     "vjp_symmetric_matrix",
     "vjp_trace_diagonal",
     "vjp_trace_symmetric",
@@ -294,14 +294,14 @@ def _basis(name: str, value: ArrayLike) -> FloatArray:
     return B
 
 
-def quadratic_structured(theta: ArrayLike, B: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.float64:
+def bilinear_square_structured(theta: ArrayLike, B: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.float64:
     """f = aᵀ A² b at the structured matrix A = Σ_k θ_k B_k, for any basis B of shape (k, n, n).
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.cookbook.structured import quadratic_structured
+        >>> from mcref.cookbook.structured import bilinear_square_structured
         >>> B = np.array([np.eye(2), [[0.0, 1.0], [1.0, 0.0]]])
-        >>> print(quadratic_structured([1.0, 2.0], B, [1.0, 0.0], [0.0, 1.0]))
+        >>> print(bilinear_square_structured([1.0, 2.0], B, [1.0, 0.0], [0.0, 1.0]))
         4.0
     """
     t = validate.vector("theta", theta)
@@ -320,7 +320,7 @@ def quadratic_structured(theta: ArrayLike, B: ArrayLike, a: ArrayLike, b: ArrayL
         return np.float64(validate.finite_result("aᵀA²b", av @ A @ A @ bv))
 
 
-def _quadratic_structured_gradient(theta: FloatArray, B: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
+def _bilinear_square_structured_gradient(theta: FloatArray, B: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
     A = np.einsum("k,kij->ij", theta, B)
     G = np.outer(a, A @ b) + np.outer(A.T @ a, b)  # ∂(aᵀA²b)/∂A with free entries
     return np.einsum("kij,ij->k", B, G)  # Tr(Gᵀ S^k) for each parameter
@@ -334,10 +334,10 @@ _MC133_LATEX = (
 
 _MC133 = reduction(
     "MC133",
-    title="Chain rule through a structure",
-    forward=quadratic_structured,
+    title="Derivative through a structure matrix",
+    forward=bilinear_square_structured,
     wrt="theta",
-    gradient=_quadratic_structured_gradient,
+    gradient=_bilinear_square_structured_gradient,
     latex=_MC133_LATEX + r",\quad \frac{\partial f}{\partial \boldsymbol{\theta}} \text{ is their row}",
     latex_denominator=_MC133_LATEX + r",\quad \frac{\partial f}{\partial \boldsymbol{\theta}} \text{ is their column}",
     vjp_latex=(
@@ -357,7 +357,7 @@ _MC133 = reduction(
         r"$\partial f / \partial A$ is the gradient computed as if every entry of $A$ were free. "
         r"Checked for $f = \mathbf{a}^T A^2 \mathbf{b}$ with random $B_k$, so any linear structure is covered."
     ),
-    keywords=("derivative with respect to a structured matrix", "structure matrix", "chain rule for structure"),
+    keywords=("structured matrix derivative", "structure matrix S^ij", "structured parameters"),
     printed=(
         r"\frac{df}{dA_{ij}} = \sum_{kl}\frac{\partial f}{\partial A_{kl}}\frac{\partial A_{kl}}{\partial A_{ij}}"
         r" = \operatorname{Tr}\left[\left[\frac{\partial f}{\partial \mathbf{A}}\right]^T"
@@ -367,7 +367,7 @@ _MC133 = reduction(
 
 
 @_MC133.jacobian
-def grad_quadratic_structured(theta: ArrayLike, B: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
+def grad_bilinear_square_structured(theta: ArrayLike, B: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
     """MC133: ∂f/∂θ_k = Tr(Gᵀ B_k) for f = aᵀA²b, A = Σ θ_k B_k, as a (1, k) row.
 
     A change dθ_k moves A by B_k dθ_k, so df = Σ_ij G_ij (B_k)_ij dθ_k = Tr(Gᵀ B_k) dθ_k,
@@ -384,22 +384,22 @@ def grad_quadratic_structured(theta: ArrayLike, B: ArrayLike, a: ArrayLike, b: A
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.cookbook.structured import grad_quadratic_structured
+        >>> from mcref.cookbook.structured import grad_bilinear_square_structured
         >>> B = np.array([np.eye(2), [[0.0, 1.0], [1.0, 0.0]]])
-        >>> print(grad_quadratic_structured([1.0, 2.0], B, [1.0, 0.0], [0.0, 1.0]))
+        >>> print(grad_bilinear_square_structured([1.0, 2.0], B, [1.0, 0.0], [0.0, 1.0]))
         [[4. 2.]]
     """
 
 
 @_MC133.vjp
-def vjp_quadratic_structured(v: float, theta: ArrayLike, B: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
+def vjp_bilinear_square_structured(v: float, theta: ArrayLike, B: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
     """MC133, backprop form: v Tr(Gᵀ B_k) for each parameter, shape `(k,)`.
 
     Examples:
         >>> import numpy as np
-        >>> from mcref.cookbook.structured import vjp_quadratic_structured
+        >>> from mcref.cookbook.structured import vjp_bilinear_square_structured
         >>> B = np.array([np.eye(2), [[0.0, 1.0], [1.0, 0.0]]])
-        >>> print(vjp_quadratic_structured(0.5, [1.0, 2.0], B, [1.0, 0.0], [0.0, 1.0]))
+        >>> print(vjp_bilinear_square_structured(0.5, [1.0, 2.0], B, [1.0, 0.0], [0.0, 1.0]))
         [2. 1.]
     """
 
@@ -437,7 +437,7 @@ def _chain_norm_gradient(X: FloatArray, B: FloatArray) -> FloatArray:
 
 _MC136 = reduction(
     "MC136",
-    title="Chain rule for a function of a matrix function, entry by entry",
+    title="Derivative of g(U) with U = f(X), entry by entry",
     forward=chain_norm,
     wrt="X",
     gradient=_chain_norm_gradient,
@@ -457,7 +457,7 @@ _MC136 = reduction(
         r"$m \times n$ (so $U$ is $m \times m$), by summing over the four-index array "
         r"$\partial u_{kl}/\partial x_{ij}$."
     ),
-    keywords=("chain rule matrix function", "derivative of g(U) with U = f(X)", "matrix chain rule entry by entry"),
+    keywords=("derivative of g(U) with U = f(X)", "function of a matrix function", "double sum over u_kl"),
     printed=(
         r"\frac{\partial g(\mathbf{U})}{\partial \mathbf{X}} = \frac{\partial g(\mathbf{U})}{\partial x_{ij}}"
         r" = \sum_{k=1}^{M}\sum_{l=1}^{N}\frac{\partial g(\mathbf{U})}{\partial u_{kl}}"
@@ -533,7 +533,7 @@ def _chain_trace_gradient(X: FloatArray, A: FloatArray, a: FloatArray, b: FloatA
 
 _MC137 = reduction(
     "MC137",
-    title="Chain rule for a function of a matrix function, as a trace",
+    title="Derivative of g(U) with U = f(X), as a trace",
     forward=chain_trace,
     wrt="X",
     gradient=_chain_trace_gradient,
@@ -556,7 +556,7 @@ _MC137 = reduction(
         r"derivatives of its entries. Checked for $g(U) = \mathbf{a}^T U \mathbf{b}$ and $U = XAX$ with $X$ of "
         r"shape $m \times n$ and $A$ of shape $n \times m$, where $\partial U/\partial X_{ij} = J^{ij}AX + XAJ^{ij}$."
     ),
-    keywords=("chain rule with trace", "matrix chain rule", "derivative of a function of a matrix function"),
+    keywords=("trace form of the derivative of g(U)", "function of a matrix function"),
     printed=(
         r"\frac{\partial g(\mathbf{U})}{\partial X_{ij}} = \operatorname{Tr}\left[\left(\frac{\partial g(\mathbf{U})}"
         r"{\partial \mathbf{U}}\right)^T\frac{\partial \mathbf{U}}{\partial X_{ij}}\right]"
@@ -640,7 +640,7 @@ def _structure_matrices(n: int) -> FloatArray:
         r"zeros in the columns of the entries below the diagonal, which are not parameters. "
         r"$J^{ij}J^{ij}$ is $J^{ii}$ on the diagonal and 0 off it."
     ),
-    keywords=("symmetric structure matrix", "derivative of a symmetric matrix with respect to an entry"),
+    keywords=("symmetric structure matrix", "S^ij of a symmetric A"),
     printed=(r"\mathbf{S}^{ij} = \mathbf{J}^{ij} + \mathbf{J}^{ji} - \mathbf{J}^{ij}\mathbf{J}^{ij}"),
 )
 def jac_symmetric_matrix(X: ArrayLike) -> FloatArray:
@@ -690,12 +690,12 @@ def vjp_symmetric_matrix(V: ArrayLike, X: ArrayLike) -> FloatArray:
 # ----- (138) to (141): symmetric matrices -----
 
 
-def quadratic_symmetric(X: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.float64:
+def bilinear_square_symmetric(X: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.float64:
     """f = aᵀ A² b at the symmetric matrix A read from the upper triangle of X.
 
     Examples:
-        >>> from mcref.cookbook.structured import quadratic_symmetric
-        >>> print(quadratic_symmetric([[1.0, 2.0], [2.0, 3.0]], [1.0, 0.0], [0.0, 1.0]))
+        >>> from mcref.cookbook.structured import bilinear_square_symmetric
+        >>> print(bilinear_square_symmetric([[1.0, 2.0], [2.0, 3.0]], [1.0, 0.0], [0.0, 1.0]))
         8.0
     """
     A = symmetric_matrix(X)
@@ -708,7 +708,7 @@ def quadratic_symmetric(X: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.float64:
         return np.float64(validate.finite_result("aᵀA²b", av @ A @ A @ bv))
 
 
-def _quadratic_symmetric_gradient(X: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
+def _bilinear_square_symmetric_gradient(X: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
     structure = Structure.symmetric(X.shape[0])
     A = structure.read(X)
     G = np.outer(a, A @ b) + np.outer(A.T @ a, b)  # ∂f/∂A with free entries
@@ -725,10 +725,10 @@ _SYMMETRIC_R1 = (
 
 _MC138 = reduction(
     "MC138",
-    title="Derivative with respect to a symmetric matrix",
-    forward=quadratic_symmetric,
+    title="Gradient with respect to a symmetric matrix",
+    forward=bilinear_square_symmetric,
     wrt="X",
-    gradient=_quadratic_symmetric_gradient,
+    gradient=_bilinear_square_symmetric_gradient,
     latex=(
         r"\frac{\partial f}{\partial A_{ij}} = \Big[G + G^T - \operatorname{diag}(G)\Big]_{ij},\ i \le j,\quad "
         r"G = \frac{\partial f}{\partial A}"
@@ -741,7 +741,7 @@ _MC138 = reduction(
         r"were free. Checked for $f = \mathbf{a}^T A^2 \mathbf{b}$, whose $G = \mathbf{a}(A\mathbf{b})^T + "
         r"A\mathbf{a}\mathbf{b}^T$ is not symmetric." + _SYMMETRIC_R1
     ),
-    keywords=("gradient with respect to a symmetric matrix", "symmetric matrix derivative", "G + G^T - diag(G)"),
+    keywords=("derivative with respect to a symmetric matrix", "symmetric matrix derivative", "G + G^T - diag(G)"),
     printed=(
         r"\frac{df}{d\mathbf{A}} = \left[\frac{\partial f}{\partial \mathbf{A}}\right] + "
         r"\left[\frac{\partial f}{\partial \mathbf{A}}\right]^T - "
@@ -751,7 +751,7 @@ _MC138 = reduction(
 
 
 @_MC138.jacobian
-def grad_quadratic_symmetric(X: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
+def grad_bilinear_square_symmetric(X: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
     """MC138: ∂f/∂A_ij = [G + Gᵀ − diag G]_ij (i ≤ j) for f = aᵀA²b, A symmetric, as a (1, n²) row.
 
     By (133) with S^ij of the display after (137): off the diagonal the parameter sits at (i, j)
@@ -766,19 +766,19 @@ def grad_quadratic_symmetric(X: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatA
         The matrix G + Gᵀ − diag G on and above the diagonal, 0 below, flattened, shape `(1, n*n)`.
 
     Examples:
-        >>> from mcref.cookbook.structured import grad_quadratic_symmetric
-        >>> print(grad_quadratic_symmetric([[1.0, 2.0], [2.0, 3.0]], [1.0, 0.0], [0.0, 1.0]))
+        >>> from mcref.cookbook.structured import grad_bilinear_square_symmetric
+        >>> print(grad_bilinear_square_symmetric([[1.0, 2.0], [2.0, 3.0]], [1.0, 0.0], [0.0, 1.0]))
         [[2. 4. 0. 2.]]
     """
 
 
 @_MC138.vjp
-def vjp_quadratic_symmetric(v: float, X: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
+def vjp_bilinear_square_symmetric(v: float, X: ArrayLike, a: ArrayLike, b: ArrayLike) -> FloatArray:
     """MC138, backprop form: v [G + Gᵀ − diag G] on and above the diagonal, shaped like X.
 
     Examples:
-        >>> from mcref.cookbook.structured import vjp_quadratic_symmetric
-        >>> print(vjp_quadratic_symmetric(1.0, [[1.0, 2.0], [2.0, 3.0]], [1.0, 0.0], [0.0, 1.0]))
+        >>> from mcref.cookbook.structured import vjp_bilinear_square_symmetric
+        >>> print(vjp_bilinear_square_symmetric(1.0, [[1.0, 2.0], [2.0, 3.0]], [1.0, 0.0], [0.0, 1.0]))
         [[2. 4.]
          [0. 2.]]
     """
@@ -821,7 +821,7 @@ _MC139 = reduction(
             r"$\partial f/\partial A_{ij}$", r"$\partial f/\partial X_{ij}$"
         )
     ),
-    keywords=("derivative of trace with respect to a symmetric matrix", "trace of AX symmetric"),
+    keywords=("Tr(AX) for symmetric X", "trace of AX, X symmetric"),
     printed=(
         r"\frac{\partial \operatorname{Tr}(\mathbf{AX})}{\partial \mathbf{X}} = \mathbf{A} + \mathbf{A}^T - "
         r"(\mathbf{A}\circ\mathbf{I})"
@@ -899,7 +899,7 @@ _MC140 = reduction(
         .replace(r"$\partial f/\partial A_{ij}$", r"$\partial \det X/\partial X_{ij}$")
         .replace("$(G + G^T)/2$", r"$\det(X)X^{-1}$")
     ),
-    keywords=("derivative of determinant of a symmetric matrix", "symmetric determinant gradient"),
+    keywords=("det of a symmetric X", "determinant of symmetric X gradient"),
     printed=(
         r"\frac{\partial \det(\mathbf{X})}{\partial \mathbf{X}} = \det(\mathbf{X})(2\mathbf{X}^{-1} - "
         r"(\mathbf{X}^{-1}\circ\mathbf{I}))"
@@ -984,7 +984,7 @@ _MC141 = reduction(
         .replace(r"$\partial f/\partial A_{ij}$", r"$\partial \ln\det X/\partial X_{ij}$")
         .replace("$(G + G^T)/2$", r"$X^{-1}$")
     ),
-    keywords=("derivative of log det of a symmetric matrix", "log determinant symmetric gradient", "covariance"),
+    keywords=("log det of a symmetric X", "covariance log det gradient"),
     printed=(
         r"\frac{\partial \ln\det(\mathbf{X})}{\partial \mathbf{X}} = "
         r"2\mathbf{X}^{-1} - (\mathbf{X}^{-1}\circ\mathbf{I})"
@@ -1058,7 +1058,7 @@ _MC142 = reduction(
         r"$A \circ I$ is both the list of partials $\partial \operatorname{Tr}(AX)/\partial X_{ii} = A_{ii}$ and "
         r"the gradient inside the diagonal matrices."
     ),
-    keywords=("derivative of trace with respect to a diagonal matrix", "diagonal matrix gradient"),
+    keywords=("Tr(AX) for diagonal X", "diagonal matrix gradient"),
     printed=r"\frac{\partial \operatorname{Tr}(\mathbf{AX})}{\partial \mathbf{X}} = \mathbf{A}\circ\mathbf{I}",
 )
 
@@ -1186,7 +1186,7 @@ _MC143_1 = reduction(
     args={"A": Arg(shape=("n", "n")), "X": Arg(shape=("n", "n"))},
     section="2.8",
     conditions=_TOEPLITZ_CONDITIONS,
-    keywords=("derivative with respect to a Toeplitz matrix", "Toeplitz gradient", "trace of AT Toeplitz"),
+    keywords=("Toeplitz gradient", "Toeplitz matrix derivative", "Tr(AT) Toeplitz"),
     printed=_TOEPLITZ_PRINTED,
 )
 
@@ -1235,7 +1235,7 @@ _MC143_2 = reduction(
     args={"A": Arg(shape=("n", "n")), "X": Arg(shape=("n", "n"))},
     section="2.8",
     conditions=r"As (143.1): $\operatorname{Tr}(TA) = \operatorname{Tr}(AT)$." + _TOEPLITZ_R1,
-    keywords=("Toeplitz matrix derivative", "trace of TA Toeplitz"),
+    keywords=("Tr(TA) Toeplitz",),
     printed=_TOEPLITZ_PRINTED,
 )
 
@@ -1332,7 +1332,7 @@ _MC144_1 = reduction(
     args={"A": Arg(shape=("n", "n")), "X": Arg(shape=("n", "n"))},
     section="2.8",
     conditions=_SYMMETRIC_TOEPLITZ_CONDITIONS,
-    keywords=("derivative with respect to a symmetric Toeplitz matrix", "symmetric Toeplitz gradient"),
+    keywords=("symmetric Toeplitz gradient", "Tr(AT) symmetric Toeplitz"),
     printed=_SYMMETRIC_TOEPLITZ_PRINTED,
 )
 
@@ -1381,7 +1381,7 @@ _MC144_2 = reduction(
     args={"A": Arg(shape=("n", "n")), "X": Arg(shape=("n", "n"))},
     section="2.8",
     conditions=r"As (144.1): $\operatorname{Tr}(TA) = \operatorname{Tr}(AT)$. " + _SYMMETRIC_TOEPLITZ_CONDITIONS,
-    keywords=("symmetric Toeplitz matrix derivative", "trace of TA symmetric Toeplitz"),
+    keywords=("Tr(TA) symmetric Toeplitz",),
     printed=_SYMMETRIC_TOEPLITZ_PRINTED,
 )
 
