@@ -955,7 +955,7 @@ _R12 = elementwise(
     vjp_latex=_vjp_statement(r"(\mathbf{v} \oslash \mathbf{x})^T"),
     args=_DIV_ARGS,
     conditions=r"Every $x_i \ne 0$; the functions raise ValueError otherwise.",
-    keywords=("elementwise division", "entrywise quotient", "quotient rule"),
+    keywords=("element-wise division", "elementwise division", "entrywise quotient", "quotient rule"),
 )
 
 
