@@ -17,7 +17,27 @@ the import below and nowhere else in the library. `spec/cookbook-ids.toml`
 lists all 117 entries and what became of each.
 """
 
-from mcref.cookbook import curves, determinants, differentials, eigenvalues, forms, higher, inverses, norms
+from mcref.cookbook import (
+    curves,
+    determinants,
+    differentials,
+    eigenvalues,
+    forms,
+    higher,
+    inverses,
+    norms,
+    structured,
+)
 
 # alphabetical (ruff); the book's order is that of the site's pages
-__all__ = ["curves", "determinants", "differentials", "eigenvalues", "forms", "higher", "inverses", "norms"]
+__all__ = [
+    "curves",
+    "determinants",
+    "differentials",
+    "eigenvalues",
+    "forms",
+    "higher",
+    "inverses",
+    "norms",
+    "structured",
+]
