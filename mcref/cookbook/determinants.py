@@ -424,12 +424,14 @@ _MC48 = along_curve(
     domain=_on_invertible_curve,
     keywords=("second derivative of a determinant", "curvature of det"),
     printed=(
-        r"\frac{\partial^2\det(\mathbf{Y})}{\partial x^2} = \det(\mathbf{Y})\left["
-        r"\operatorname{Tr}\left[\mathbf{Y}^{-1}\frac{\partial\frac{\partial\mathbf{Y}}{\partial x}}{\partial x}\right]"
-        r" + \operatorname{Tr}\left[\mathbf{Y}^{-1}\frac{\partial\mathbf{Y}}{\partial x}\right]"
+        # the book's one line, broken in four (aligned) so that it fits a phone's width
+        r"\begin{aligned} &\frac{\partial^2\det(\mathbf{Y})}{\partial x^2} = \det(\mathbf{Y})\Big["
+        r" \\ &\quad \operatorname{Tr}\left[\mathbf{Y}^{-1}"
+        r"\frac{\partial\frac{\partial\mathbf{Y}}{\partial x}}{\partial x}\right]"
+        r" \\ &\quad + \operatorname{Tr}\left[\mathbf{Y}^{-1}\frac{\partial\mathbf{Y}}{\partial x}\right]"
         r"\operatorname{Tr}\left[\mathbf{Y}^{-1}\frac{\partial\mathbf{Y}}{\partial x}\right]"
-        r" - \operatorname{Tr}\left[\left(\mathbf{Y}^{-1}\frac{\partial\mathbf{Y}}{\partial x}\right)"
-        r"\left(\mathbf{Y}^{-1}\frac{\partial\mathbf{Y}}{\partial x}\right)\right]\right]"
+        r" \\ &\quad - \operatorname{Tr}\left[\left(\mathbf{Y}^{-1}\frac{\partial\mathbf{Y}}{\partial x}\right)"
+        r"\left(\mathbf{Y}^{-1}\frac{\partial\mathbf{Y}}{\partial x}\right)\right]\Big] \end{aligned}"
     ),
 )
 
@@ -692,7 +694,7 @@ _MC52 = reduction(
         r"$X$ square and invertible, $A$ any square matrix of the same size (singular or not: "
         r"$\det(X^TAX) = \det(A)\det(X)^2$, so $A$ only scales the determinant of $X$ squared)."
     ),
-    keywords=("derivative of det(X^T A X)", "determinant of a congruence"),
+    keywords=("derivative of det(X^T A X)", "congruence determinant, square X"),
     printed=(
         r"\frac{\partial\det(\mathbf{X}^T\mathbf{A}\mathbf{X})}{\partial\mathbf{X}}"
         r" = 2\det(\mathbf{X}^T\mathbf{A}\mathbf{X})\mathbf{X}^{-T}"
@@ -761,7 +763,7 @@ _MC53 = reduction(
         r"(a test shows it) and (54) holds instead."
     ),
     domain=_congruence_invertible,
-    keywords=("derivative of det(X^T A X) symmetric", "determinant of a projected matrix"),
+    keywords=("derivative of det(X^T A X) symmetric", "congruence determinant, symmetric A", "projected determinant"),
     printed=(
         r"\frac{\partial\det(\mathbf{X}^T\mathbf{A}\mathbf{X})}{\partial\mathbf{X}}"
         r" = 2\det(\mathbf{X}^T\mathbf{A}\mathbf{X})\mathbf{A}\mathbf{X}(\mathbf{X}^T\mathbf{A}\mathbf{X})^{-1}"
@@ -825,11 +827,13 @@ _MC54 = reduction(
         r"$X^TAX$ invertible; note $X^TA^TX = (X^TAX)^T$."
     ),
     domain=_congruence_invertible,
-    keywords=("derivative of det(X^T A X) general", "determinant of X^T A X nonsymmetric"),
+    keywords=("derivative of det(X^T A X) general", "congruence determinant, nonsymmetric A"),
     printed=(
-        r"\frac{\partial\det(\mathbf{X}^T\mathbf{A}\mathbf{X})}{\partial\mathbf{X}}"
-        r" = \det(\mathbf{X}^T\mathbf{A}\mathbf{X})\left(\mathbf{A}\mathbf{X}(\mathbf{X}^T\mathbf{A}\mathbf{X})^{-1}"
-        r" + \mathbf{A}^T\mathbf{X}(\mathbf{X}^T\mathbf{A}^T\mathbf{X})^{-1}\right)"
+        # the book's one line, broken in three (aligned) so that it fits a phone's width
+        r"\begin{aligned} &\frac{\partial\det(\mathbf{X}^T\mathbf{A}\mathbf{X})}{\partial\mathbf{X}}"
+        r" = \det(\mathbf{X}^T\mathbf{A}\mathbf{X})\Big("
+        r" \\ &\quad \mathbf{A}\mathbf{X}(\mathbf{X}^T\mathbf{A}\mathbf{X})^{-1}"
+        r" \\ &\quad + \mathbf{A}^T\mathbf{X}(\mathbf{X}^T\mathbf{A}^T\mathbf{X})^{-1}\Big) \end{aligned}"
     ),
 )
 
