@@ -764,7 +764,7 @@ _MC38 = along_curve(
     args={"t": T, **_MATRIX, **_SECOND},
     section="2",
     conditions=r"$X$ and $Y$ of one shape $m \times n$. Checked along two curves $X(t)$ and $Y(t)$.",
-    keywords=("differential of the Hadamard product", "element-wise product rule", "Schur product"),
+    keywords=("differential of the Hadamard product", "entrywise product rule", "Schur product"),
     printed=(
         r"\partial(\mathbf{X}\circ\mathbf{Y}) = (\partial\mathbf{X})\circ\mathbf{Y}"
         r"+\mathbf{X}\circ(\partial\mathbf{Y})"
