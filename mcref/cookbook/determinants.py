@@ -743,7 +743,7 @@ def _congruence_gradient(X: FloatArray, A: FloatArray) -> FloatArray:
 
 
 _TALL = {
-    "X": Arg(shape=("k+p", "k"), low=-1.0, high=1.0, max_condition=1e2),
+    "X": Arg(shape=("k+p", "k"), low=-1.0, high=1.0, max_condition=30.0),
 }
 
 _MC53 = reduction(
@@ -975,7 +975,7 @@ _MC56 = reduction(
     latex=r"\frac{\partial \ln\det(X^TX)}{\partial X^+} = -2X, \quad X = (X^+)^+",
     latex_denominator=r"\frac{\partial \ln\det(X^TX)}{\partial X^+} = -2X^T, \quad X = (X^+)^+",
     vjp_latex=r"\frac{\partial L}{\partial X^+} = -2v\,X^T",
-    args={"P": Arg(shape=("k", "k+p"), low=-1.0, high=1.0, max_condition=1e2)},
+    args={"P": Arg(shape=("k", "k+p"), low=-1.0, high=1.0, max_condition=30.0)},
     section="2.1",
     conditions=(
         r"The variable is $P = X^+$, a $k \times n$ matrix of full row rank $k < n$, and $X = P^+$ (the "
