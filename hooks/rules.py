@@ -150,7 +150,8 @@ def _cookbook_lines(r: Rule, src_uri: str) -> list[str]:
     """The statement as the Cookbook prints it, and its erratum when our check refutes it."""
     if not r.printed:
         return []
-    lines = [f"**As printed in the Cookbook ({r.number}).** ${r.printed}$", ""]
+    # display math: a long printed line scrolls in its box instead of widening a phone's page
+    lines = [f"**As printed in the Cookbook ({r.number}):**", "", "$$", r.printed, "$$", ""]
     e = get_erratum(r.id)
     if e is not None:
         link = posixpath.relpath(ERRATA_PAGE, posixpath.dirname(src_uri) or ".")
