@@ -120,9 +120,21 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def page_visits(browser: object, base_url: str, tmp_path_factory: pytest.TempPathFactory) -> object:
+def colour_pages(built_site: BuiltSite) -> list[str]:
+    """The pages whose colours axe checks in both schemes: every kind of text of the site is on
+    one of them (tests/page_visits.py, `colour_sample`)."""
+    from tests.page_visits import COLOUR_ALWAYS, colour_sample
+    from tests.test_browser import PAGES
+
+    return colour_sample(built_site.path, PAGES, COLOUR_ALWAYS)
+
+
+@pytest.fixture(scope="session")
+def page_visits(
+    browser: object, base_url: str, colour_pages: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> object:
     """Each built page opened once per width and colour scheme for the whole session
     (tests/page_visits.py); the browser and accessibility tests read the records."""
     from tests.page_visits import PageVisits
 
-    return PageVisits(browser, base_url, tmp_path_factory.mktemp("page-shots"))
+    return PageVisits(browser, base_url, tmp_path_factory.mktemp("page-shots"), colours=colour_pages)

@@ -24,11 +24,16 @@ reads the document, which is the same in both schemes. The site's colours follow
 query), so a switched page has the colours of one opened in the dark scheme; a second load per
 page cost about 1.8 s each for the same answer. That a page does open in the reader's scheme is
 checked by tests/test_accessibility.py on a few pages.
+
+The colour rules (light, and the switch to dark) run only on the colour sample (`colour_sample`):
+the pages that between them show every kind of text of the site, 14 of 77 when it was introduced.
+The other pages get every other axe rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -192,12 +197,19 @@ TWO_FRAMES = "new Promise(done => requestAnimationFrame(() => requestAnimationFr
 NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 
 
+# The pages always in the colour sample: the kinds of page Lighthouse audits, and those the
+# reader's-scheme test opens (tests/test_accessibility.py); colour_sample adds what they miss.
+COLOUR_ALWAYS = ["", "rules/elementwise/", "extensions/network/", "cheatsheet/", "notebooks/neuron/",
+                 "reference/mcref/core/check/", "cookbook/determinants/"]
+
 # axe's rules whose answer depends on the colour scheme: text contrast, and links told apart from
 # the text around them by colour alone
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-def run_axe(page: Any, rules: list[str] | None = None, settled: bool = True) -> list[dict[str, Any]]:
+def run_axe(
+    page: Any, rules: list[str] | None = None, settled: bool = True, without: list[str] | None = None
+) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it is once settled (nothing is forced visible for it).
     With `settled=False`, on the page as it is now, whatever a11y.js has drawn so far (what a
     tool that does not wait for the mark, such as Lighthouse, may meet)."""
@@ -213,6 +225,8 @@ def run_axe(page: Any, rules: list[str] | None = None, settled: bool = True) -> 
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
+    if without:
+        options["rules"] = {rule: {"enabled": False} for rule in without}
     return page.evaluate(RUN_AXE, options)
 
 
@@ -291,9 +305,11 @@ def layout_shift_problems(report: dict[str, Any]) -> list[str]:
     return [f"layout shifts add up to {total:.3f} (ceiling {CLS_CEILING}); largest: {worst}"]
 
 
-def visit_page(browser: Any, base_url: str, path: str, shots: Path) -> PageVisit:
+def visit_page(browser: Any, base_url: str, path: str, shots: Path, colours: bool = True) -> PageVisit:
     """Open `path` once in a fresh context (1280 px, light) and record what the tests need;
-    its `phone` and `dark` records are the same page narrowed, then switched to dark."""
+    its `phone` and `dark` records are the same page narrowed, then switched to dark. With
+    `colours=False` (a page outside the colour sample), axe leaves out its colour rules and the
+    page is not switched to dark: `dark` stays None."""
     seen = PageVisit(path, DESKTOP, "light")
     ctx = browser.new_context(viewport={"width": DESKTOP, "height": 900}, color_scheme="light")
     try:
@@ -334,9 +350,10 @@ def visit_page(browser: Any, base_url: str, path: str, shots: Path) -> PageVisit
         if seen.load_problems():
             _screenshot(page, seen, shots)
         if seen.settled and AXE.is_file():  # the axe tests say when it is missing
-            seen.axe = run_axe(page)
+            seen.axe = run_axe(page, without=None if colours else COLOUR_RULES)
         seen.phone = _narrowed(page, seen, shots)
-        seen.dark = _switched_to_dark(page, seen)
+        if colours:
+            seen.dark = _switched_to_dark(page, seen)
     finally:
         ctx.close()
     return seen
@@ -376,12 +393,83 @@ def _switched_to_dark(page: Any, light: PageVisit) -> PageVisit:
     return dark
 
 
+# The kinds of text of a page, for the colour sample: an element that holds text of its own, named
+# by its tag and classes and those of its parent (a link in a table cell, a token in a code block,
+# the title of a warning). Text inside <math> is named by the formula's box: every formula is drawn
+# in the same colours, whatever its symbols.
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)  # elements with no end tag
+
+
+class _TextKinds(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.kinds: set[tuple[str, str]] = set()
+        self.skip = 0  # inside <script>, <style> or <math>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        classes = " ".join(sorted((dict(attrs).get("class") or "").split()))
+        self.stack.append(f"{tag}.{classes}")
+        if tag in ("script", "style", "math") or self.skip:
+            if tag == "math":
+                self.kinds.add((self.stack[-2] if len(self.stack) > 1 else "", "math"))
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or not self.stack:
+            return
+        self.stack.pop()
+        if self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.skip or not data.strip() or not self.stack:
+            return
+        self.kinds.add((self.stack[-2] if len(self.stack) > 1 else "", self.stack[-1]))
+
+
+def text_kinds(html: str) -> set[tuple[str, str]]:
+    """The kinds of text a built page shows (see `_TextKinds`)."""
+    parser = _TextKinds()
+    parser.feed(html)
+    return parser.kinds
+
+
+def colour_sample(site: Path, paths: list[str], always: list[str]) -> list[str]:
+    """The pages whose colours axe checks, in both schemes: `always`, then, greedily, the page
+    that shows the most kinds of text (`text_kinds`) not yet shown, until every kind of text on
+    the site is on a sampled page.
+
+    Colour contrast is a matter of the stylesheet and of the element a text sits in, and the
+    pages share one stylesheet: a kind of text that passes on one page passes on every page.
+    axe's colour rules cost about as much as all its other rules together (measured on four
+    pages: 1.5-3.8 s of 2.7-5.9 s), and they run twice, light and dark; checking each kind of
+    text once instead of on every page keeps the suite fast without leaving any text unchecked.
+    """
+    kinds = {p: text_kinds((site / p / "index.html" if not p.endswith(".html") else site / p).read_text("utf-8"))
+             for p in paths}
+    chosen = [p for p in always if p in kinds]
+    seen = set().union(*(kinds[p] for p in chosen)) if chosen else set()
+    while True:
+        best = max((p for p in paths if p not in chosen), key=lambda p: len(kinds[p] - seen), default=None)
+        if best is None or not kinds[best] - seen:
+            return chosen
+        chosen.append(best)
+        seen |= kinds[best]
+
+
 class PageVisits:
     """Each page visited once, on first request, and kept for the session; a request for the
-    phone width or the dark scheme is answered from that visit (see the module's docstring)."""
+    phone width or the dark scheme is answered from that visit (see the module's docstring).
+    Only the pages of `colours` (the colour sample) are checked for colours and switched to dark."""
 
-    def __init__(self, browser: Any, base_url: str, shots: Path) -> None:
+    def __init__(self, browser: Any, base_url: str, shots: Path, colours: list[str] | None = None) -> None:
         self.browser, self.base_url, self.shots = browser, base_url, shots
+        self.colours = colours
         self._done: dict[str, PageVisit] = {}
 
     def __call__(self, path: str, width: int = DESKTOP, scheme: str = "light") -> PageVisit:
@@ -389,8 +477,9 @@ class PageVisits:
             raise ValueError(f"a visit records {DESKTOP} px light, {PHONE} px light and {DESKTOP} px dark, "
                              f"not {width} px {scheme}")
         if path not in self._done:
-            self._done[path] = visit_page(self.browser, self.base_url, path, self.shots)
+            colours = self.colours is None or path in self.colours
+            self._done[path] = visit_page(self.browser, self.base_url, path, self.shots, colours=colours)
         seen = self._done[path]
         found = seen.phone if width == PHONE else seen.dark if scheme == "dark" else seen
-        assert found is not None
+        assert found is not None, f"/{path} is not in the colour sample: it has no dark visit"
         return found

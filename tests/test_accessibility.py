@@ -30,12 +30,24 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.page_visits import AXE, SCHEME, SCHEMES, TWO_FRAMES, PageVisits, each_page, run_axe, visit_group
+from tests.page_visits import (
+    AXE,
+    SCHEME,
+    SCHEMES,
+    TWO_FRAMES,
+    PageVisits,
+    colour_sample,
+    each_page,
+    run_axe,
+    text_kinds,
+    visit_group,
+)
 from tests.served_site import LIGHTHOUSE_PAGES, SETTLED
 from tests.test_browser import HOLD_IDLE_CALLBACKS, PAGES
 
@@ -95,18 +107,49 @@ def _describe(violation: dict[str, Any], nodes: int = 3) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("scheme", list(SCHEMES))
 @pytest.mark.parametrize("path", each_page(PAGES))
-def test_axe_finds_nothing(page_visits: PageVisits, path: str, scheme: str) -> None:
-    """Every axe rule in the light scheme; in the dark one, the rules that depend on colour
-    (tests/page_visits.py's COLOUR_RULES: the document is the same in both)."""
+def test_axe_finds_nothing(page_visits: PageVisits, colour_pages: list[str], path: str) -> None:
+    """Every axe rule in the light scheme; the rules that depend on colour (tests/page_visits.py's
+    COLOUR_RULES) only on the pages of the colour sample, where the next test also checks them
+    dark: every kind of text of the site is on one of those pages."""
     _needs_axe()
-    seen = page_visits(path, scheme=scheme)
-    how = "open" if scheme == "light" else "switch to"
-    assert seen.opened_in == SCHEMES[scheme], f"/{path} did not {how} the {scheme} scheme: {seen.opened_in}"
-    assert seen.settled and seen.axe is not None, f"/{path} ({scheme}): a11y.js did not mark the page within 5 s"
+    seen = page_visits(path)
+    assert seen.opened_in == SCHEMES["light"], f"/{path} did not open the light scheme: {seen.opened_in}"
+    assert seen.settled and seen.axe is not None, f"/{path}: a11y.js did not mark the page within 5 s"
     violations = seen.axe
-    assert not violations, f"axe on /{path} ({scheme}):\n" + "\n".join(_describe(v) for v in violations)
+    colours = "with" if path in colour_pages else "without"
+    found = "\n".join(_describe(v) for v in violations)
+    assert not violations, f"axe on /{path} ({colours} the colour rules):\n{found}"
+
+
+def test_colours_pass_in_the_dark_scheme(page_visits: PageVisits, colour_pages: list[str]) -> None:
+    """axe's colour rules on the colour sample, switched to the dark scheme by the palette toggle."""
+    _needs_axe()
+    failures = []
+    for path in colour_pages:
+        seen = page_visits(path, scheme="dark")
+        if seen.opened_in != SCHEMES["dark"]:
+            failures.append(f"/{path} did not switch to the dark scheme: {seen.opened_in}")
+        elif not seen.settled or seen.axe is None:
+            failures.append(f"/{path} (dark): a11y.js did not mark the page within 5 s")
+        elif seen.axe:
+            failures.append(f"axe on /{path} (dark):\n" + "\n".join(_describe(v) for v in seen.axe))
+    assert not failures, "\n".join(failures)
+
+
+def test_the_colour_sample_covers_every_kind_of_text(tmp_path: Path) -> None:
+    """A kind of text found on one page only brings that page into the sample; a page that shows
+    nothing new stays out."""
+    pages = {
+        "a/": '<p>text <a class="x">link</a></p><math><mi>x</mi></math>',
+        "b/": '<p>more text</p><div class="admonition warning"><p class="admonition-title">Careful</p></div>',
+        "c/": "<p>again</p><p>and <a class='x'>a link</a></p>",
+    }
+    for path, html in pages.items():
+        (tmp_path / path).mkdir()
+        (tmp_path / path / "index.html").write_text(f"<html><body>{html}</body></html>", "utf-8")
+    assert colour_sample(tmp_path, list(pages), ["a/"]) == ["a/", "b/"]
+    assert ("p.", "a.x") in text_kinds(pages["c/"]) and ("p.", "math") in text_kinds(pages["a/"])
 
 
 @pytest.mark.parametrize("scheme", list(SCHEMES))
