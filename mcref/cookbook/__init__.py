@@ -17,7 +17,7 @@ the import below and nowhere else in the library. `spec/cookbook-ids.toml`
 lists all 117 entries and what became of each.
 """
 
-from mcref.cookbook import curves, determinants, differentials
+from mcref.cookbook import curves, determinants, differentials, traces
 
 # in the order of the book's section 2
-__all__ = ["curves", "determinants", "differentials"]
+__all__ = ["curves", "determinants", "differentials", "traces"]
