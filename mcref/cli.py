@@ -396,7 +396,7 @@ def _list(prefix: str | None, out: TextIO) -> int:
     rules = [get_rule(i) for i in placed[0]] if placed else list(all_rules())
     rules = [r for r in rules if prefix is None or r.id.startswith(prefix)]
     if not rules:
-        prefixes = sorted({r.id.rstrip("0123456789") for r in all_rules()})
+        prefixes = sorted({r.id.rstrip("0123456789.") for r in all_rules()})  # MC115.1: MC
         raise _UsageError(f"no rule ID starts with {prefix!r}; the prefixes are {', '.join(prefixes)}")
     width = max(len(r.id) for r in rules)
     for r in rules:
