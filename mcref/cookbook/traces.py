@@ -267,7 +267,7 @@ _MC98_1 = reduction(
         r"(128) checks $F = \sin$. The book prints this display without a number, right after (98); "
         r"the ID is MC98.1 because the site's IDs are numbers (the Cookbook list calls the entry MC98u)."
     ),
-    keywords=("derivative of trace of matrix function", "trace of matrix exponential", "trace of expm"),
+    keywords=("trace of the exponential", "expm"),
     printed=_book(r"\frac{\partial \operatorname{Tr}(F(X))}{\partial X} = f(X)^T"),
 )
 
@@ -331,7 +331,7 @@ _MC99 = reduction(
     args={"X": _M("n", "n")},
     section="2.5.1",
     conditions=r"$X$ square.",
-    keywords=("derivative of trace", "trace gradient", "d tr(X)/dX"),
+    keywords=("derivative of trace", "trace gradient"),
     printed=_book(_grad("X") + " = I"),
 )
 
@@ -391,7 +391,7 @@ _MC100 = reduction(
     args={"X": _M("m", "n"), "A": _M("n", "m")},
     section="2.5.1",
     conditions=r"$X$ is $m \times n$ and $A$ is $n \times m$.",
-    keywords=("derivative of trace of XA", "trace of product gradient", "tr(XA)"),
+    keywords=("tr(XA)", "trace of XA"),
     printed=_book(_grad("XA") + " = A^T"),
 )
 
@@ -451,7 +451,7 @@ _MC101 = reduction(
     args={"A": _M("p", "m"), "X": _M("m", "n"), "B": _M("n", "p")},
     section="2.5.1",
     conditions=r"$A$ is $p \times m$, $X$ is $m \times n$, $B$ is $n \times p$.",
-    keywords=("derivative of trace of AXB", "tr(AXB)", "trace of matrix product gradient"),
+    keywords=("tr(AXB)", "trace AXB", "trace of a product"),
     printed=_book(_grad("AXB") + " = A^TB^T"),
 )
 
@@ -513,7 +513,7 @@ _MC102 = reduction(
     args={"A": _M("p", "n"), "X": _M("m", "n"), "B": _M("m", "p")},
     section="2.5.1",
     conditions=r"$A$ is $p \times n$, $X$ is $m \times n$, $B$ is $m \times p$.",
-    keywords=("derivative of trace of AX^TB", "tr(AX^TB)", "trace with transpose gradient"),
+    keywords=("tr(AXTB)", "trace with a transpose"),
     printed=_book(_grad("AX^TB") + " = BA"),
 )
 
@@ -576,7 +576,7 @@ _MC103 = reduction(
     args={"X": _M("m", "n"), "A": _M("m", "n")},
     section="2.5.1",
     conditions=r"$X$ and $A$ of one shape, $m \times n$.",
-    keywords=("derivative of trace of X^TA", "tr(X^TA)", "Frobenius inner product gradient"),
+    keywords=("tr(XTA)", "Frobenius inner product gradient"),
     printed=_book(_grad("X^TA") + " = A"),
 )
 
@@ -636,7 +636,7 @@ _MC104 = reduction(
     args={"A": _M("m", "n"), "X": _M("m", "n")},
     section="2.5.1",
     conditions=r"$A$ and $X$ of one shape, $m \times n$.",
-    keywords=("derivative of trace of AX^T", "tr(AX^T)"),
+    keywords=("tr(AXT)",),
     printed=_book(_grad("AX^T") + " = A"),
 )
 
@@ -695,7 +695,7 @@ _MC105 = reduction(
     args={"A": _M("p", "p"), "X": _M("n", "n")},
     section="2.5.1",
     conditions=r"$A$ is $p \times p$ and $X$ is $n \times n$ (the trace needs both square).",
-    keywords=("derivative of trace of Kronecker product", "tr(A kron X)", "Kronecker trace gradient"),
+    keywords=("trace of Kronecker product", "tr(A kron X)"),
     printed=_book(_grad(r"A \otimes X") + r" = \operatorname{Tr}(A)I"),
 )
 
@@ -758,7 +758,7 @@ _MC106 = reduction(
     args={"X": _M("n", "n")},
     section="2.5.2",
     conditions=r"$X$ square.",
-    keywords=("derivative of trace of X squared", "tr(X^2)", "trace of square gradient"),
+    keywords=("trace of X squared", "tr(XX)"),
     printed=_book(_grad("X^2") + " = 2X^T"),
 )
 
@@ -818,7 +818,7 @@ _MC107 = reduction(
     args={"X": _M("n", "n"), "B": _M("n", "n")},
     section="2.5.2",
     conditions=r"$X$ and $B$ square, $n \times n$.",
-    keywords=("derivative of trace of X^2B", "tr(X^2B)", "tr(XXB)"),
+    keywords=("tr(XXB)", "tr(X2B)"),
     printed=_book(_grad("X^2B") + " = (XB+BX)^T"),
 )
 
@@ -884,7 +884,7 @@ _MC108 = reduction(
     args=_FORM_N,
     section="2.5.2",
     conditions=r"$X$ is $n \times m$, $B$ is $n \times n$ (any, not only symmetric).",
-    keywords=("derivative of trace of X^TBX", "tr(X^TBX)", "trace quadratic form gradient"),
+    keywords=("tr(XTBX)", "trace of quadratic form"),
     printed=_book(_grad("X^TBX") + " = BX+B^TX"),
 )
 
@@ -946,7 +946,7 @@ _MC109 = reduction(
     args={"B": _FORM_N["B"], "X": _FORM_N["X"]},
     section="2.5.2",
     conditions=r"$X$ is $n \times m$, $B$ is $n \times n$.",
-    keywords=("derivative of trace of BXX^T", "tr(BXX^T)"),
+    keywords=("tr(BXXT)",),
     printed=_book(_grad("BXX^T") + " = BX+B^TX"),
 )
 
@@ -1007,7 +1007,7 @@ _MC110 = reduction(
     args=_FORM_N,
     section="2.5.2",
     conditions=r"$X$ is $n \times m$, $B$ is $n \times n$.",
-    keywords=("derivative of trace of XX^TB", "tr(XX^TB)"),
+    keywords=("tr(XXTB)",),
     printed=_book(_grad("XX^TB") + " = BX+B^TX"),
 )
 
@@ -1073,7 +1073,7 @@ _MC111 = reduction(
     args=_FORM_M,
     section="2.5.2",
     conditions=r"$X$ is $n \times m$, $B$ is $m \times m$ (any, not only symmetric).",
-    keywords=("derivative of trace of XBX^T", "tr(XBX^T)"),
+    keywords=("tr(XBXT)",),
     printed=_book(_grad("XBX^T") + " = XB^T+XB"),
 )
 
@@ -1133,7 +1133,7 @@ _MC112 = reduction(
     args={"B": _FORM_M["B"], "X": _FORM_M["X"]},
     section="2.5.2",
     conditions=r"$X$ is $n \times m$, $B$ is $m \times m$.",
-    keywords=("derivative of trace of BX^TX", "tr(BX^TX)"),
+    keywords=("tr(BXTX)",),
     printed=_book(_grad("BX^TX") + " = XB^T+XB"),
 )
 
@@ -1193,7 +1193,7 @@ _MC113 = reduction(
     args=_FORM_M,
     section="2.5.2",
     conditions=r"$X$ is $n \times m$, $B$ is $m \times m$.",
-    keywords=("derivative of trace of X^TXB", "tr(X^TXB)"),
+    keywords=("tr(XTXB)",),
     printed=_book(_grad("X^TXB") + " = XB^T+XB"),
 )
 
@@ -1253,7 +1253,7 @@ _MC114 = reduction(
     args={"A": _M("m", "n"), "X": _M("n", "m"), "B": _M("m", "n")},
     section="2.5.2",
     conditions=r"$X$ is $n \times m$; $A$ and $B$ are $m \times n$.",
-    keywords=("derivative of trace of AXBX", "tr(AXBX)"),
+    keywords=("tr(AXBX)",),
     printed=_book(_grad("AXBX") + " = A^TX^TB^T+B^TX^TA^T"),
 )
 
@@ -1315,7 +1315,7 @@ _MC115_1 = reduction(
     args={"X": _M("m", "n")},
     section="2.5.2",
     conditions=r"$X$ of any shape $m \times n$.",
-    keywords=("derivative of trace of X^TX", "tr(X^TX)", "squared Frobenius norm gradient"),
+    keywords=("squared Frobenius norm gradient", "tr(XTX)"),
     printed=_book(_grad("X^TX") + " = " + _grad("XX^T") + " = 2X"),
 )
 
@@ -1375,7 +1375,7 @@ _MC115_2 = reduction(
     args={"X": _M("m", "n")},
     section="2.5.2",
     conditions=r"$X$ of any shape $m \times n$.",
-    keywords=("derivative of trace of XX^T", "tr(XX^T)"),
+    keywords=("tr(XXT)", "Frobenius norm squared"),
     printed=_book(_grad("X^TX") + " = " + _grad("XX^T") + " = 2X"),
 )
 
@@ -1435,7 +1435,7 @@ _MC116 = reduction(
     args={"B": _M("m", "p"), "X": _M("n", "m"), "C": _M("n", "n")},
     section="2.5.2",
     conditions=r"$X$ is $n \times m$, $C$ is $n \times n$, $B$ is $m \times p$.",
-    keywords=("derivative of trace of B^TX^TCXB", "tr(B^TX^TCXB)", "weighted quadratic trace gradient"),
+    keywords=("tr(BTXTCXB)", "weighted quadratic trace"),
     printed=_book(_grad("B^TX^TCXB") + " = C^TXBB^T+CXBB^T"),
 )
 
@@ -1497,7 +1497,7 @@ _MC117 = reduction(
     args={"X": _M("n", "m"), "B": _M("n", "n"), "C": _M("m", "m")},
     section="2.5.2",
     conditions=r"$X$ is $n \times m$, $B$ is $n \times n$, $C$ is $m \times m$.",
-    keywords=("derivative of trace of X^TBXC", "tr(X^TBXC)"),
+    keywords=("tr(XTBXC)",),
     printed=_book(r"\frac{\partial}{\partial X}\operatorname{Tr}[X^TBXC] = BXC+B^TXC^T"),
 )
 
@@ -1559,7 +1559,7 @@ _MC118 = reduction(
     args={"A": _M("p", "n"), "X": _M("n", "m"), "B": _M("m", "m"), "C": _M("n", "p")},
     section="2.5.2",
     conditions=r"$A$ is $p \times n$, $X$ is $n \times m$, $B$ is $m \times m$, $C$ is $n \times p$.",
-    keywords=("derivative of trace of AXBX^TC", "tr(AXBX^TC)"),
+    keywords=("tr(AXBXTC)",),
     printed=_book(_grad("AXBX^TC") + " = A^TC^TXB^T+CAXB"),
 )
 
@@ -1623,8 +1623,7 @@ _MC119 = reduction(
     args={"A": _M("p", "n"), "X": _M("n", "m"), "B": _M("m", "q"), "C": _M("p", "q")},
     section="2.5.2",
     conditions=r"$A$ is $p \times n$, $X$ is $n \times m$, $B$ is $m \times q$, $C$ is $p \times q$.",
-    keywords=("derivative of trace of (AXB+C)(AXB+C)^T", "least squares matrix gradient",
-              "Frobenius norm of AXB+C gradient"),
+    keywords=("least squares matrix gradient", "Frobenius norm of an affine map"),
     printed=_book(r"\frac{\partial}{\partial X}\operatorname{Tr}[(AXB+C)(AXB+C)^T] = 2A^T(AXB+C)B^T"),
 )
 
@@ -1689,7 +1688,7 @@ _MC120_1 = reduction(
     args={"X": _M("n", "n")},
     section="2.5.2",
     conditions=r"$X$ square.",
-    keywords=("derivative of trace of X kron X", "tr(X kron X)", "Kronecker square trace gradient"),
+    keywords=("tr(X kron X)", "trace of Kronecker square"),
     printed=_MC120_PRINTED,
 )
 
@@ -1748,7 +1747,7 @@ _MC120_2 = reduction(
     args={"X": _M("n", "n")},
     section="2.5.2",
     conditions=r"$X$ square.",
-    keywords=("derivative of trace squared", "square of the trace gradient", "tr(X)^2"),
+    keywords=("trace times trace", "square of the trace"),
     printed=_MC120_PRINTED,
 )
 
@@ -1814,7 +1813,7 @@ _MC121 = reduction(
     args={"X": _M("n", "n"), "k": _K},
     section="2.5.3",
     conditions=r"$X$ square, $k \ge 1$ an integer (checked for $k = 1, \dots, 4$).",
-    keywords=("derivative of trace of matrix power", "tr(X^k)", "trace of power gradient"),
+    keywords=("trace of X to the power k", "trace of matrix power", "tr(Xk)"),
     printed=_book(_grad("X^k") + " = k(X^{k-1})^T"),
 )
 
@@ -1891,7 +1890,7 @@ _MC122 = reduction(
     conditions=(
         r"$A$ and $X$ square, $k \ge 0$ an integer (checked for $k = 0, \dots, 4$; for $k = 0$ the sum is empty)."
     ),
-    keywords=("derivative of trace of A times matrix power", "tr(AX^k)"),
+    keywords=("tr(AXk)",),
     printed=_book(_grad("AX^k") + r" = \sum_{r=0}^{k-1}(X^rAX^{k-r-1})^T"),
 )
 
@@ -1962,7 +1961,7 @@ _MC123 = reduction(
     args={"B": _M("m", "p"), "X": _M("n", "m"), "C": _M("n", "n")},
     section="2.5.3",
     conditions=r"$X$ is $n \times m$, $C$ is $n \times n$ (any), $B$ is $m \times p$.",
-    keywords=("derivative of quartic trace", "tr(B^TX^TCXX^TCXB)", "fourth order trace gradient"),
+    keywords=("quartic trace", "fourth order trace", "tr(BTXTCXXTCXB)"),
     printed=_book(
         r"\frac{\partial}{\partial X}\operatorname{Tr}[B^TX^TCXX^TCXB] = CXX^TCXBB^T+C^TXBB^TX^TC^TX"
         r"+CXBB^TX^TCX+C^TXX^TC^TXBB^T"
@@ -2034,7 +2033,7 @@ _MC124 = reduction(
     section="2.5.4",
     conditions=r"$X$ is $n \times n$ and invertible, $A$ is $p \times n$, $B$ is $n \times p$. The same "
     r"statement as (63).",
-    keywords=("derivative of trace of inverse", "tr(AX^-1B)", "trace of inverse gradient"),
+    keywords=("derivative of trace of inverse", "tr(AX-1B)"),
     printed=_book(_grad("AX^{-1}B") + " = -(X^{-1}BAX^{-1})^T = -X^{-T}A^TB^TX^{-T}"),
 )
 
@@ -2133,7 +2132,7 @@ _MC125 = reduction(
         r"condition is needed (tests/test_traces.py checks both sides)."
     ),
     domain=lambda X, C, A: _form_domain(X, C),
-    keywords=("derivative of trace of inverse quadratic form", "tr((X^TCX)^-1 A)"),
+    keywords=("trace of inverse of XTCX", "inverse quadratic form trace"),
     printed=_book(
         r"\frac{\partial}{\partial X}\operatorname{Tr}[(X^TCX)^{-1}A] = -(CX(X^TCX)^{-1})(A+A^T)(X^TCX)^{-1}"
     ),
@@ -2216,8 +2215,7 @@ _MC126 = reduction(
         r"fails (tests/test_traces.py checks both sides)."
     ),
     domain=lambda X, B, C: _form_domain(X, C),
-    keywords=("derivative of generalized Rayleigh quotient trace", "trace ratio gradient",
-              "tr((X^TCX)^-1 X^TBX)"),
+    keywords=("generalized Rayleigh quotient trace", "trace ratio gradient"),
     printed=_book(
         r"\frac{\partial}{\partial X}\operatorname{Tr}[(X^TCX)^{-1}(X^TBX)] = "
         r"-2CX(X^TCX)^{-1}X^TBX(X^TCX)^{-1}+2BX(X^TCX)^{-1}"
@@ -2311,7 +2309,7 @@ _MC127 = reduction(
         r"$-2CXN^{-1}X^TBXN^{-1} + 2BXN^{-1}$; for any other $A$ the printed form fails (see the errata)."
     ),
     domain=lambda A, X, B, C: _form_domain(X, C, A),
-    keywords=("derivative of trace of regularized quadratic form ratio", "tr((A+X^TCX)^-1 X^TBX)"),
+    keywords=("regularized trace ratio", "trace of inverse of A plus XTCX"),
     printed=_book(
         r"\frac{\partial}{\partial X}\operatorname{Tr}[(A+X^TCX)^{-1}(X^TBX)] = "
         r"-2CX(A+X^TCX)^{-1}X^TBX(A+X^TCX)^{-1}+2BX(A+X^TCX)^{-1}"
@@ -2411,7 +2409,7 @@ _MC128 = reduction(
     args={"X": _M("n", "n")},
     section="2.5.4",
     conditions=r"$X$ square; $\sin$ and $\cos$ are matrix functions (power series), not entry by entry.",
-    keywords=("derivative of trace of matrix sine", "tr(sin X)", "matrix cosine"),
+    keywords=("trace of matrix sine", "tr(sin X)", "matrix cosine"),
     printed=_book(r"\frac{\partial \operatorname{Tr}(\sin(X))}{\partial X} = \cos(X)^T"),
 )
 
