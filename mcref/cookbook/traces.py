@@ -205,7 +205,7 @@ def _cosm(X: FloatArray) -> FloatArray:
     return np.asarray(_expm(1j * X).real, dtype=np.float64)
 
 
-_CAPITAL = re.compile(r"(?<!\\)(?<!\^)(?<!\^\{-)(?<![A-Za-z])([A-Z])(?![a-z])")
+_CAPITAL = re.compile(r"(?<!\\)(?<!\^)(?<!\^\{-)([A-Z])(?![a-z])")
 
 
 def _book(tex: str) -> str:
@@ -254,10 +254,8 @@ _MC98_1 = reduction(
     forward=trace_exp,
     wrt="X",
     gradient=lambda X: _expm(X).T,
-    latex=r"\frac{\partial \operatorname{Tr}(F(X))}{\partial X} = f(X); \quad F = f = \exp:\ "
-    r"\frac{\partial \operatorname{Tr}(e^X)}{\partial X} = e^X",
-    latex_denominator=r"\frac{\partial \operatorname{Tr}(F(X))}{\partial X} = f(X)^T; \quad F = f = \exp:\ "
-    r"\frac{\partial \operatorname{Tr}(e^X)}{\partial X} = (e^X)^T",
+    latex=r"\frac{\partial \operatorname{Tr}(e^X)}{\partial X} = e^X",
+    latex_denominator=r"\frac{\partial \operatorname{Tr}(e^X)}{\partial X} = (e^X)^T",
     vjp_latex=_vjp(r"(e^X)^T"),
     args={"X": _M("n", "n")},
     section="2.5",
@@ -576,7 +574,7 @@ _MC103 = reduction(
     args={"X": _M("m", "n"), "A": _M("m", "n")},
     section="2.5.1",
     conditions=r"$X$ and $A$ of one shape, $m \times n$.",
-    keywords=("tr(XTA)", "Frobenius inner product gradient"),
+    keywords=("tr(XTA)", "inner product of matrices"),
     printed=_book(_grad("X^TA") + " = A"),
 )
 
@@ -1315,7 +1313,7 @@ _MC115_1 = reduction(
     args={"X": _M("m", "n")},
     section="2.5.2",
     conditions=r"$X$ of any shape $m \times n$.",
-    keywords=("squared Frobenius norm gradient", "tr(XTX)"),
+    keywords=("sum of squared entries", "tr(XTX)"),
     printed=_book(_grad("X^TX") + " = " + _grad("XX^T") + " = 2X"),
 )
 
@@ -1375,7 +1373,7 @@ _MC115_2 = reduction(
     args={"X": _M("m", "n")},
     section="2.5.2",
     conditions=r"$X$ of any shape $m \times n$.",
-    keywords=("tr(XXT)", "Frobenius norm squared"),
+    keywords=("tr(XXT)",),
     printed=_book(_grad("X^TX") + " = " + _grad("XX^T") + " = 2X"),
 )
 
@@ -1623,7 +1621,7 @@ _MC119 = reduction(
     args={"A": _M("p", "n"), "X": _M("n", "m"), "B": _M("m", "q"), "C": _M("p", "q")},
     section="2.5.2",
     conditions=r"$A$ is $p \times n$, $X$ is $n \times m$, $B$ is $m \times q$, $C$ is $p \times q$.",
-    keywords=("least squares matrix gradient", "Frobenius norm of an affine map"),
+    keywords=("least squares matrix gradient", "residual AXB+C"),
     printed=_book(r"\frac{\partial}{\partial X}\operatorname{Tr}[(AXB+C)(AXB+C)^T] = 2A^T(AXB+C)B^T"),
 )
 
