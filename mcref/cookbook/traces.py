@@ -1621,7 +1621,7 @@ _MC119 = reduction(
     args={"A": _M("p", "n"), "X": _M("n", "m"), "B": _M("m", "q"), "C": _M("p", "q")},
     section="2.5.2",
     conditions=r"$A$ is $p \times n$, $X$ is $n \times m$, $B$ is $m \times q$, $C$ is $p \times q$.",
-    keywords=("least squares matrix gradient", "residual AXB+C"),
+    keywords=("least squares matrix gradient", "least squares residual"),
     printed=_book(r"\frac{\partial}{\partial X}\operatorname{Tr}[(AXB+C)(AXB+C)^T] = 2A^T(AXB+C)B^T"),
 )
 
