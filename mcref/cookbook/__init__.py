@@ -27,6 +27,7 @@ from mcref.cookbook import (
     inverses,
     norms,
     structured,
+    traces,
 )
 
 # alphabetical (ruff); the book's order is that of the site's pages
@@ -40,4 +41,5 @@ __all__ = [
     "inverses",
     "norms",
     "structured",
+    "traces",
 ]

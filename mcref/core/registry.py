@@ -633,7 +633,7 @@ def get_rule(rule_id: str) -> Rule:
         >>> get_rule("R99")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        KeyError: "no rule with ID 'R99'; close IDs: R9, R19 (the IDs are C1-C7, ..., R1-R26, ...)"
+        KeyError: "no rule with ID 'R99'; close IDs: R9, R19, MC99 (the IDs are C1-C7, ..., R1-R26, ...)"
     """
     if not isinstance(rule_id, str):
         raise TypeError(f"rule_id must be a string such as 'R10', got {type(rule_id).__name__}")
