@@ -115,7 +115,7 @@ def _vjp_lines(r: Rule) -> list[str]:
 
 
 ERRATA_PAGE = "cookbook/errata.md"
-ERRATUM_MARKER = re.compile(r"^\{\{ erratum ([A-Za-z]+[0-9]+(?:\.[0-9]+)?) \}\}[ \t]*$", re.M)
+ERRATUM_MARKER = re.compile(r"^\{\{ erratum ([A-Za-z]+[0-9]+(?:\.[0-9]+|u)?) \}\}[ \t]*$", re.M)
 """A line `{{ erratum MC51 }}` on the errata page, which presents the erratum of that rule."""
 
 

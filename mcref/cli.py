@@ -406,7 +406,7 @@ def _list(prefix: str | None, out: TextIO) -> int:
     rules = [get_rule(i) for i in placed[0]] if placed else list(all_rules())
     rules = [r for r in rules if prefix is None or r.id.startswith(prefix)]
     if not rules:
-        prefixes = sorted({re.sub(r"[\d.]+$", "", r.id) for r in all_rules()})
+        prefixes = sorted({r.prefix for r in all_rules()})
         raise _UsageError(f"no rule ID starts with {prefix!r}; the prefixes are {', '.join(prefixes)}")
     width = max(len(r.id) for r in rules)
     for r in rules:

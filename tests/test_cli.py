@@ -72,7 +72,7 @@ def site_order(site_path: Path) -> list[str]:
     for href in pages:
         page = site_path / href / "index.html" if href not in ("", ".") else site_path / "index.html"
         if page.is_file():
-            order += re.findall(r'data-rule="([A-Z]+[0-9]+(?:\.[0-9]+)?)"', page.read_text(encoding="utf-8"))
+            order += re.findall(r'data-rule="([A-Z]+[0-9]+(?:\.[0-9]+|u)?)"', page.read_text(encoding="utf-8"))
     return order
 
 

@@ -314,7 +314,7 @@ CORE = {
     "gr-None": (lambda: mcref.get_rule(None), TypeError, r"rule_id must be a string such as 'R10', got NoneType"),
     "gr-unknown": (lambda: mcref.get_rule("r10x"), KeyError, r"no rule with ID 'r10x'; close IDs: R10\b"),
     "rule-bad-id": (lambda: _register("10R"), ValueError,
-                    r"rule ID must look like 'R10' \(letters then digits\), got '10R'"),
+                    r"rule ID must look like 'R10' \(letters then digits\), 'MC51.2' \(a form\) or 'MC64u', got '10R'"),
     "rule-duplicate-id": (lambda: _register(FIRST.id), ValueError,
                           rf"rule {FIRST.id} is already registered \(by {re.escape(FIRST.derivative.__qualname__)}\)"),
     "rule-wrt-not-an-arg": (lambda: _register("Z1", wrt="y"), ValueError,

@@ -16,7 +16,7 @@
 (function () {
   "use strict";
 
-  var ID = /^\s*([A-Za-z]{1,2}\d+(?:\.\d+)?)\s*$/;
+  var ID = /^\s*([A-Za-z]{1,2}\d+(?:\.\d+|u)?)\s*$/;
   // a Cookbook equation as readers write it: "(101)", "eq 101", "eq. (101)", "equation 101"
   var EQUATION = /^\s*(?:\(\s*(\d+)\s*\)|(?:eq|eqn|equation)\.?\s*\(?\s*(\d+)\s*\)?)\s*$/i;
 

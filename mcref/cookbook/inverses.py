@@ -6,8 +6,8 @@ d(X⁻¹) = −X⁻¹ (dX) X⁻¹. Along a curve it is (59); entry by entry it i
 the gradients (61) to (64) and the chain rule after (64). The gradients are
 written in the book's layout, shaped like the matrix variable.
 
-The unnumbered display after (64) is registered as `MC64.1`: the registry's IDs
-end in digits, and its number is that of the equation it follows.
+The unnumbered display after (64) is registered as `MC64u`, the spec's name for
+it; its number is that of the equation it follows.
 """
 
 from __future__ import annotations
@@ -637,7 +637,7 @@ def _inverse_chain_gradient(A: FloatArray, C: FloatArray) -> FloatArray:
 
 
 _MC64_1 = reduction(
-    "MC64.1",
+    "MC64u",
     title="Gradient through the inverse of the variable",
     forward=inverse_chain,
     wrt="A",
@@ -670,7 +670,7 @@ _MC64_1 = reduction(
 
 @_MC64_1.jacobian
 def grad_inverse_chain(A: ArrayLike, C: ArrayLike) -> FloatArray:
-    """MC64.1: ∂J/∂A = −A⁻ᵀ (∂J/∂W) A⁻ᵀ for W = A⁻¹, here with J = ½‖W − C‖²_F, flattened into a (1, n²) row.
+    """MC64u: ∂J/∂A = −A⁻ᵀ (∂J/∂W) A⁻ᵀ for W = A⁻¹, here with J = ½‖W − C‖²_F, flattened into a (1, n²) row.
 
     dJ = Tr((∂J/∂W)ᵀ dW) and dW = −A⁻¹ (dA) A⁻¹, so dJ = −Tr(A⁻¹ (∂J/∂W)ᵀ A⁻¹ dA),
     whose gradient is −A⁻ᵀ (∂J/∂W) A⁻ᵀ. For J = ½‖W − C‖²_F, ∂J/∂W = W − C.
@@ -691,7 +691,7 @@ def grad_inverse_chain(A: ArrayLike, C: ArrayLike) -> FloatArray:
 
 @_MC64_1.vjp
 def vjp_inverse_chain(v: float, A: ArrayLike, C: ArrayLike) -> FloatArray:
-    """MC64.1, backprop form: −v A⁻ᵀ (A⁻¹ − C) A⁻ᵀ, shaped like A.
+    """MC64u, backprop form: −v A⁻ᵀ (A⁻¹ − C) A⁻ᵀ, shaped like A.
 
     Examples:
         >>> from mcref.cookbook.inverses import vjp_inverse_chain

@@ -600,7 +600,7 @@ def vjp_chain_trace(v: float, X: ArrayLike, A: ArrayLike, a: ArrayLike, b: Array
     """
 
 
-# ----- the display after (137), MC137u in the list, rule MC137.1: the structure matrix of a symmetric matrix -----
+# ----- the display after (137), MC137u in the list, rule MC137u: the structure matrix of a symmetric matrix -----
 
 
 def symmetric_matrix(X: ArrayLike) -> FloatArray:
@@ -626,7 +626,7 @@ def _structure_matrices(n: int) -> FloatArray:
 
 
 @rule(
-    "MC137.1",
+    "MC137u",
     title="Structure matrix of a symmetric matrix",
     section="2.8",
     forward=symmetric_matrix,
@@ -644,7 +644,7 @@ def _structure_matrices(n: int) -> FloatArray:
     printed=(r"\mathbf{S}^{ij} = \mathbf{J}^{ij} + \mathbf{J}^{ji} - \mathbf{J}^{ij}\mathbf{J}^{ij}"),
 )
 def jac_symmetric_matrix(X: ArrayLike) -> FloatArray:
-    """MC137.1 (the display after (137)): ∂A/∂A_ij = S^ij = J^ij + J^ji − J^ij J^ij (i ≤ j), as an (n², n²) Jacobian.
+    """MC137u (the display after (137)): ∂A/∂A_ij = S^ij = J^ij + J^ji − J^ij J^ij (i ≤ j), as an (n², n²) Jacobian.
 
     A_ij and A_ji both equal the parameter, so moving it moves both entries
     (J^ij + J^ji); on the diagonal the two are one entry, counted twice, and
@@ -668,9 +668,9 @@ def jac_symmetric_matrix(X: ArrayLike) -> FloatArray:
     return _structure_matrices(n).reshape(n * n, n * n)
 
 
-@vjp_of("MC137.1", latex=r"\mathbf{v}^T J = \big[V + V^T - (V \circ I)\big]_{ij},\ i \le j;\ 0 \text{ below}")
+@vjp_of("MC137u", latex=r"\mathbf{v}^T J = \big[V + V^T - (V \circ I)\big]_{ij},\ i \le j;\ 0 \text{ below}")
 def vjp_symmetric_matrix(V: ArrayLike, X: ArrayLike) -> FloatArray:
-    """MC137.1, backprop form: Σ_kl V_kl (S^ij)_kl = (V + Vᵀ − V ∘ I)_ij for i ≤ j, 0 below, shaped like X.
+    """MC137u, backprop form: Σ_kl V_kl (S^ij)_kl = (V + Vᵀ − V ∘ I)_ij for i ≤ j, 0 below, shaped like X.
 
     The same matrix as the book's (138): pulling a cotangent back through a
     symmetric structure gives the parameter partials.

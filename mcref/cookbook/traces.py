@@ -249,7 +249,7 @@ def trace_exp(X: ArrayLike) -> np.float64:
 
 
 _MC98_1 = reduction(
-    "MC98.1",
+    "MC98u",
     title="Gradient of the trace of a matrix function",
     forward=trace_exp,
     wrt="X",
@@ -263,7 +263,7 @@ _MC98_1 = reduction(
         r"$X$ square; $F$ a power series $F(X) = \sum_k c_k X^k$ and $f$ its derivative, "
         r"$f(X) = \sum_k k c_k X^{k-1}$. The rule checks $F = \exp$, whose derivative is itself; "
         r"(128) checks $F = \sin$. The book prints this display without a number, right after (98); "
-        r"the ID is MC98.1 because the site's IDs are numbers (the Cookbook list calls the entry MC98u)."
+        r"the ID is MC98u because the site's IDs are numbers (the Cookbook list calls the entry MC98u)."
     ),
     keywords=("trace of the exponential", "expm"),
     printed=_book(r"\frac{\partial \operatorname{Tr}(F(X))}{\partial X} = f(X)^T"),
@@ -272,7 +272,7 @@ _MC98_1 = reduction(
 
 @_MC98_1.jacobian
 def grad_trace_exp(X: ArrayLike) -> FloatArray:
-    """MC98.1: ∂Tr(e^X)/∂X = (e^X)ᵀ, flattened row by row into a (1, n²) row.
+    """MC98u: ∂Tr(e^X)/∂X = (e^X)ᵀ, flattened row by row into a (1, n²) row.
 
     For F(X) = Σ c_k X^k, the differential of Tr(X^k) is k Tr(X^(k-1) dX) (the k
     factors of X^k move around the trace to the front), so d Tr F(X) = Tr(f(X) dX)
@@ -293,7 +293,7 @@ def grad_trace_exp(X: ArrayLike) -> FloatArray:
 
 @_MC98_1.vjp
 def vjp_trace_exp(v: float, X: ArrayLike) -> FloatArray:
-    """MC98.1, backprop form: v (e^X)ᵀ, shaped like X.
+    """MC98u, backprop form: v (e^X)ᵀ, shaped like X.
 
     Examples:
         >>> from mcref.cookbook.traces import vjp_trace_exp

@@ -116,7 +116,7 @@ __all__ = [
 Dim = str | int
 F = TypeVar("F", bound=Callable[..., Any])
 
-_ID = re.compile(r"^[A-Z][A-Za-z]*[0-9]+(?:\.[0-9]+)?$")
+_ID = re.compile(r"^[A-Z][A-Za-z]*[0-9]+(?:\.[0-9]+|u)?$")
 _RULES: dict[str, Rule] = {}
 
 
@@ -240,7 +240,7 @@ class Arg:
 
 _DIM_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-RULE_MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+(?:\.[0-9]+)?) \}\}[ \t]*$", re.M)
+RULE_MARKER = re.compile(r"^\{\{ rule ([A-Za-z]+[0-9]+(?:\.[0-9]+|u)?) \}\}[ \t]*$", re.M)
 """A line `{{ rule R10 }}` (or `{{ rule MC51.2 }}`) on a page, which places the rule there; group 1 is the ID."""
 
 
@@ -460,6 +460,16 @@ class Rule:
         return int(re.findall(r"\d+", self.id)[0])
 
     @property
+    def prefix(self) -> str:
+        """The letters of the ID: "R" for R10, "MC" for MC51.2 and MC64u."""
+        return re.sub(r"\d.*$", "", self.id)
+
+    @property
+    def unnumbered(self) -> bool:
+        """True for an ID `MCnnu`: the Cookbook's display without a number that follows (nn)."""
+        return self.id.endswith("u")
+
+    @property
     def form(self) -> int:
         """For an ID `MCnn.k` (the k-th form of a chained line), k; 0 for an ID without one."""
         parts = self.id.split(".")
@@ -537,7 +547,9 @@ def rule(
 
     def decorate(derivative: F) -> F:
         if not _ID.match(id):
-            raise ValueError(f"rule ID must look like 'R10' (letters then digits), got {id!r}")
+            raise ValueError(
+                f"rule ID must look like 'R10' (letters then digits), 'MC51.2' (a form) or 'MC64u', got {id!r}"
+            )
         if id in _RULES:
             raise ValueError(f"rule {id} is already registered (by {_RULES[id].derivative.__qualname__})")
         if wrt not in args:
@@ -614,7 +626,7 @@ def unregister(rule_id: str) -> Rule:
 
 def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, ordered by prefix and number (R3, R6, ..., R13)."""
-    return tuple(sorted(_RULES.values(), key=lambda r: (re.sub(r"[\d.]", "", r.id), r.number, r.form)))
+    return tuple(sorted(_RULES.values(), key=lambda r: (r.prefix, r.number, r.unnumbered, r.form)))
 
 
 def get_rule(rule_id: str) -> Rule:
@@ -653,7 +665,7 @@ def _unknown_id_hint(rule_id: str) -> str:
     titled = [r.id for r in rules if word and word.search(r.title)]
     ranges: dict[str, list[int]] = {}
     for r in rules:
-        ranges.setdefault(re.sub(r"[\d.]", "", r.id), []).append(r.number)
+        ranges.setdefault(r.prefix, []).append(r.number)
     known = ", ".join(
         f"{prefix}{min(nums)}" + (f"-{prefix}{max(nums)}" if len(nums) > 1 else "") for prefix, nums in ranges.items()
     )
