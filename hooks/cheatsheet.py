@@ -26,7 +26,7 @@ the page says so instead of linking to a file that is not there:
 - `MCREF_CHEATSHEET_PDF=off`: no PDF, on purpose (a machine whose Chromium is
   broken);
 - Chromium found but printing fails: the build fails;
-- more than five A4 pages: a warning, which `--strict` turns into a failure.
+- more than `MAX_PAGES` A4 pages (scripts/cheatsheet_pdf.py): a warning, which `--strict` turns into a failure.
 
 A rule that no page places, an unknown section, or the marker on two pages
 fails the build.

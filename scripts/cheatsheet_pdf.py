@@ -1,6 +1,6 @@
 """Print the cheat sheet of a built mcref site to an A4 PDF with headless Chromium.
 
-    python scripts/cheatsheet_pdf.py SITE_DIR [--out FILE] [--site-url URL] [--max-pages 5]
+    python scripts/cheatsheet_pdf.py SITE_DIR [--out FILE] [--site-url URL] [--max-pages 12]
 
 opens the cheat sheet page of SITE_DIR in a system Chromium driven by playwright
 (no browser download), waits until its fonts have loaded, prints it with the
@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # playwright is imported when a PDF is made: the build loads 
 
 PAGE = "cheatsheet/"
 PDF_NAME = "mcref-cheatsheet.pdf"
-MAX_PAGES = 30
+MAX_PAGES = 12  # 11 with the Matrix Cookbook part and the layers (2026-12-05): one page of room
 # Where the browser is told the site is when it has no site_url: a name that never resolves
 # (RFC 2606), so that the links the PDF would carry are recognised and made relative.
 NO_SITE_URL = "http://mcref-pdf.invalid/"
