@@ -6,7 +6,7 @@ opens the cheat sheet page of SITE_DIR in a system Chromium driven by playwright
 (no browser download), waits until its fonts have loaded, prints it with the
 site's print stylesheet and writes `SITE_DIR/cheatsheet/mcref-cheatsheet.pdf`.
 It exits with status 1 if printing fails or the PDF has more than `--max-pages`
-pages (5 by default), and with status 2 if no Chromium or no playwright is
+pages (`MAX_PAGES`, 12, by default), and with status 2 if no Chromium or no playwright is
 available.
 
 The links in the PDF are what a reader of the file can follow: the browser is

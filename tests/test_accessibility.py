@@ -149,7 +149,8 @@ def test_the_colour_sample_covers_every_kind_of_text(tmp_path: Path) -> None:
         (tmp_path / path).mkdir()
         (tmp_path / path / "index.html").write_text(f"<html><body>{html}</body></html>", "utf-8")
     assert colour_sample(tmp_path, list(pages), ["a/"]) == ["a/", "b/"]
-    assert ("p.", "a.x") in text_kinds(pages["c/"]) and ("p.", "math") in text_kinds(pages["a/"])
+    assert ("p.", "a.x") in text_kinds(pages["c/"])
+    assert "math" in {kind for _, kind in text_kinds(pages["a/"])}  # a formula is one kind, whatever its symbols
 
 
 @pytest.mark.parametrize("scheme", list(SCHEMES))
