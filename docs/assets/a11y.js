@@ -24,7 +24,9 @@
 (function () {
   "use strict";
 
-  var SCROLLERS = ".math-display, .md-typeset__scrollwrap";
+  // (the cheat sheet's formulas are inline, each in a box of its own that scrolls when a part
+  // of it is too wide for its cell: docs/assets/cheatsheet.css)
+  var SCROLLERS = ".math-display, .md-typeset__scrollwrap, .mcref-cheatsheet td .math-inline";
 
   function nameSearchDialog() {
     var dialog = document.querySelector(".md-search[role='dialog']");
@@ -37,7 +39,7 @@
   }
 
   function labelFor(box) {
-    return box.classList.contains("math-display") ? "Formula (scrolls sideways)" : "Table (scrolls sideways)";
+    return box.classList.contains("math") ? "Formula (scrolls sideways)" : "Table (scrolls sideways)";
   }
 
   // Parts of the page the browser may skip while it loads (docs/assets/mcref.css).

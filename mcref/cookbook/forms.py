@@ -1202,7 +1202,7 @@ _MC81 = reduction(
     args={"x": Arg(shape=("n",)), "B": Arg(shape=("n", "n"))},
     section="2.4.2",
     conditions=r"$B$ is any square $n \times n$ matrix; for a symmetric $B$ the gradient is $2B\mathbf{x}$.",
-    keywords=("quadratic form gradient", "xᵀBx", "xTBx"),
+    keywords=("gradient of xᵀBx", "xᵀBx", "xTBx"),
     printed=(
         r"\frac{\partial\mathbf{x}^T\mathbf{B}\mathbf{x}}{\partial\mathbf{x}} = "
         r"(\mathbf{B}+\mathbf{B}^T)\mathbf{x}"

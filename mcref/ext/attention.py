@@ -133,7 +133,7 @@ def attention(Q: ArrayLike, K: ArrayLike, V: ArrayLike) -> FloatArray:
         r"because query $i$ reaches only output row $i$. $\operatorname{rowsum}$ in the VJP is broadcast along "
         r"each row."
     ),
-    keywords=("attention", "scaled dot-product attention", "self-attention", "transformer", "query gradient"),
+    keywords=("attention", "self-attention", "transformer", "query gradient"),
 )
 def jac_attention_Q(Q: ArrayLike, K: ArrayLike, V: ArrayLike) -> FloatArray:
     """X46: the Jacobian of attention with respect to Q, flattened to N·p by N·d, block diagonal.
@@ -215,7 +215,7 @@ def vjp_attention_Q(G: ArrayLike, Q: ArrayLike, K: ArrayLike, V: ArrayLike) -> F
         r"Key $a$ moves output $A_{ik}$ by its weight "
         r"$S_{ia}$ times how far its value $V_{ak}$ lies from the output."
     ),
-    keywords=("attention", "scaled dot-product attention", "self-attention", "transformer", "key gradient"),
+    keywords=("attention", "self-attention", "transformer", "key gradient"),
 )
 def jac_attention_K(Q: ArrayLike, K: ArrayLike, V: ArrayLike) -> FloatArray:
     """X47: the Jacobian of attention with respect to K, flattened to N·p by M·d.
@@ -285,7 +285,7 @@ def vjp_attention_K(G: ArrayLike, Q: ArrayLike, K: ArrayLike, V: ArrayLike) -> F
     shape=("N*p", "M*p"),
     args=_ARGS,
     conditions=_SETUP + r" $S$ does not depend on $V$, so $A = SV$ is linear in $V$: the matrix product rule X8.",
-    keywords=("attention", "scaled dot-product attention", "self-attention", "transformer", "value gradient"),
+    keywords=("attention", "self-attention", "transformer", "value gradient"),
 )
 def jac_attention_V(Q: ArrayLike, K: ArrayLike, V: ArrayLike) -> FloatArray:
     """X48: the Jacobian of attention with respect to V is kron(S, I_p), N·p by M·p.

@@ -119,7 +119,7 @@ _X9 = reduction(
     args={"x": Arg(shape=("n",)), "A": Arg(shape=("n", "n"))},
     conditions=r"$A$ is any square $n \times n$ matrix; it need not be symmetric.",
     vjp_latex=rf"\frac{{\partial L}}{{\partial {_X}}} = v\, (A + A^T) {_X}",
-    keywords=("xᵀAx", "x transpose A x", "quadratic", "general quadratic form"),
+    keywords=("quadratic form gradient", "xᵀAx", "x transpose A x", "general quadratic form"),
 )
 
 
@@ -206,7 +206,7 @@ _X10 = reduction(
         r"$2\mathbf{x}^T A$ is wrong; `mcref` refuses such an $A$ with a `ValueError`."
     ),
     vjp_latex=rf"\frac{{\partial L}}{{\partial {_X}}} = 2v\, A {_X}",
-    keywords=("symmetric matrix", "Hessian"),
+    keywords=("symmetric quadratic form", "symmetric matrix", "Hessian"),
 )
 
 

@@ -443,7 +443,7 @@ _R22 = reduction(
         r" and $y = \operatorname{sum}(\mathbf{u})$."
     ),
     vjp_latex=_vjp_statement(rf"v {_W}^T"),
-    keywords=("inner product", "scalar product", "w transpose x", "linear function"),
+    keywords=("dot product", "inner product", "scalar product", "w transpose x", "linear function"),
 )
 
 

@@ -105,7 +105,7 @@ def constant(x: ArrayLike, c: ArrayLike) -> np.float64:
     shape=_SHAPE,
     args={"x": _X, "c": _C},
     conditions=r"$c$ does not depend on $x$.",
-    keywords=("derivative of a constant", "constant function"),
+    keywords=("derivative of a constant", "constant function", "always zero"),
 )
 def d_constant(x: ArrayLike, c: ArrayLike) -> FloatArray:
     """S1: the derivative of a constant is 0.
