@@ -742,7 +742,8 @@ def test_reader_searches_find_their_rule(search_page: Any) -> None:
             page.wait_for_function(RULE_FOUND, arg=rule_ids, timeout=2000)
         except PlaywrightTimeoutError:
             top = page.evaluate("window.__mcrefTopSections()")
-            missed[query] = f"{' or '.join(rule_ids)}, got {[path.strip('/').split('/')[-1] + hash for path, hash in top]}"
+            got = [path.strip("/").split("/")[-1] + hash for path, hash in top]
+            missed[query] = f"{' or '.join(rule_ids)}, got {got}"
     assert not missed, "\n".join(f"{q!r}: {why}" for q, why in missed.items())
 
 
