@@ -84,73 +84,28 @@ def test_validator_accepts_ints_as_float64(label):
         np.testing.assert_array_equal(out, v.astype(np.int64).astype(np.float64))
 
 
-def _cases():
-    for r, fn in FUNCTIONS:
-        for name, v in _valid(r, fn).items():
-            for case, bad, exc, pattern in wiring_values(name, v):
-                yield pytest.param(r, fn, name, bad, exc, pattern, id=f"{r.id}-{fn.__name__}-{name}-{case}")
-
-
-@pytest.mark.parametrize(("r", "fn"), FUNCTIONS, ids=[f"{r.id}-{fn.__name__}" for r, fn in FUNCTIONS])
-def test_valid_sample_is_accepted(r, fn):
-    # the baseline for the cases below: only the corrupted argument is wrong
-    out = fn(**_valid(r, fn))
-    assert out.dtype == np.float64 and np.all(np.isfinite(out))
-
-
-@pytest.mark.parametrize(("r", "fn", "name", "bad", "exc", "pattern"), list(_cases()))
-def test_bad_argument(r, fn, name, bad, exc, pattern):
-    args = _valid(r, fn)
-    args[name] = bad
-    with pytest.raises(exc, match=pattern):
+def _refuses(fn, args, exc, pattern) -> str | None:
+    """None if fn(**args) raises `exc` with a message matching `pattern`, else what happened."""
+    try:
         fn(**args)
+    except exc as error:
+        return None if re.search(pattern, str(error)) else f"{type(error).__name__}: {error}"
+    except Exception as error:  # noqa: BLE001 (the wrong exception is what gets reported)
+        return f"{type(error).__name__} instead of {exc.__name__}: {error}"
+    return f"no error (expected {exc.__name__} matching {pattern!r})"
 
 
-def _mismatch_cases():
-    for r, fn in FUNCTIONS:
-        # vectors declared with the same length symbol must agree; others may differ by design
-        by_length: dict = {}
-        for name, spec in r.args.items():
-            if len(spec.shape) == 1:
-                by_length.setdefault(spec.shape, []).append(name)
-        for vectors in by_length.values():
-            if len(vectors) > 1:
-                for name in vectors:
-                    yield pytest.param(r, fn, name, vectors, id=f"{r.id}-{fn.__name__}-{name}-longer")
+def _length_groups(r):
+    """The vector arguments of `r` declared with one length symbol, in groups of two or more: they must agree."""
+    by_length: dict = {}
+    for name, spec in r.args.items():
+        if len(spec.shape) == 1:
+            by_length.setdefault(spec.shape, []).append(name)
+    return [names for names in by_length.values() if len(names) > 1]
 
 
-@pytest.mark.parametrize(("r", "fn", "name", "vectors"), list(_mismatch_cases()))
-def test_mismatched_lengths(r, fn, name, vectors):
-    args = _valid(r, fn)
-    args[name] = np.append(args[name], 1.0)
-    with pytest.raises(ValueError, match=r"must have the same length, got: ") as info:
-        fn(**args)
-    message = str(info.value)
-    assert f"{name} has length {N + 1}" in message
-    for other in vectors:
-        if other != name:
-            assert f"{other} has length {N}" in message
-
-
-def _divisor_cases():
-    for r, fn in FUNCTIONS:
-        for name in DIVISORS.get(r.forward, ()):
-            for zero in (0.0, -0.0):
-                yield pytest.param(r, fn, name, zero, id=f"{r.id}-{fn.__name__}-{name}-{zero}")
-
-
-@pytest.mark.parametrize(("r", "fn", "name", "zero"), list(_divisor_cases()))
-def test_zero_divisor(r, fn, name, zero):
-    args = _valid(r, fn)
-    args[name][1] = zero
-    with pytest.raises(ValueError, match=rf"{name} must have no zero entry \(it is a divisor\), got {name}\[1\] = 0"):
-        fn(**args)
-
-
-@pytest.mark.parametrize(("r", "fn"), FUNCTIONS, ids=[f"{r.id}-{fn.__name__}" for r, fn in FUNCTIONS])
-def test_integer_input_is_computed_as_float64(r, fn):
-    # round away from zero: integers that keep the sign and stay off a divisor's zero; given as
-    # lists of ints (the validators' tests cover int32 and int64 arrays)
+def _integer_point(r, fn):
+    """The valid point rounded away from zero to integers (keeping signs, off a divisor's zero)."""
     ints = {k: np.where(v < 0, np.floor(v), np.ceil(v)).astype(np.int64) for k, v in _valid(r, fn).items()}
     if r.origin == "cookbook" and not r.inside({k: ints[k] * 1.0 for k in r.args}):
         # rounding made a matrix of ±1 entries singular (a rule with an inverse): add its size on the
@@ -158,9 +113,54 @@ def test_integer_input_is_computed_as_float64(r, fn):
         ints = {k: a + a.shape[0] * np.eye(a.shape[0], dtype=np.int64) if a.ndim == 2 and a.shape[0] == a.shape[1]
                 else a for k, a in ints.items()}
         assert r.inside({k: ints[k] * 1.0 for k in r.args}), ints
+    return ints
+
+
+@pytest.mark.parametrize(("r", "fn"), FUNCTIONS, ids=[f"{r.id}-{fn.__name__}" for r, fn in FUNCTIONS])
+def test_function_validates_every_argument(r, fn):
+    """One function's wiring, all of it in one test (one per function keeps the suite's item count, and
+    so its time, in proportion to what is new code): a valid point is accepted and computed in float64;
+    each argument, corrupted alone with a wrong ndim, a NaN and a string, is refused by name (the
+    validators themselves are tested with every bad value above); vectors that share a length symbol
+    must agree; a divisor's zero is refused; integer input (lists of ints) gives the float64 result."""
+    valid = _valid(r, fn)
+    # the baseline: only the corrupted argument is wrong in the cases below
+    out = fn(**valid)
+    assert out.dtype == np.float64 and np.all(np.isfinite(out))
+    failures = []
+    for name, v in valid.items():
+        for case, bad, exc, pattern in wiring_values(name, v):
+            problem = _refuses(fn, {**_valid(r, fn), name: bad}, exc, pattern)
+            if problem:
+                failures.append(f"{name} {case}: {problem}")
+    for vectors in _length_groups(r):
+        for name in vectors:
+            args = _valid(r, fn)
+            args[name] = np.append(args[name], 1.0)
+            others = "".join(rf".*{o} has length {N}\b" for o in vectors if o != name)
+            pattern = rf"must have the same length, got: (?=.*{name} has length {N + 1}){others}"
+            problem = _refuses(fn, args, ValueError, pattern)
+            if problem:
+                failures.append(f"{name} one longer than {vectors}: {problem}")
+    for name in DIVISORS.get(r.forward, ()):
+        for zero in (0.0, -0.0):
+            args = _valid(r, fn)
+            args[name][1] = zero
+            pattern = rf"{name} must have no zero entry \(it is a divisor\), got {name}\[1\] = 0"
+            problem = _refuses(fn, args, ValueError, pattern)
+            if problem:
+                failures.append(f"{name}[1] = {zero}: {problem}")
+    assert failures == [], f"{r.id} {fn.__name__}:\n" + "\n".join(failures)
+    ints = _integer_point(r, fn)
     out = fn(**{k: a.tolist() for k, a in ints.items()})
     assert out.dtype == np.float64
     np.testing.assert_array_equal(out, fn(**{k: a.astype(np.float64) for k, a in ints.items()}))
+
+
+def test_every_kind_of_wiring_case_is_exercised():
+    """The cases above that only some functions have (shared lengths, divisors) exist somewhere."""
+    assert any(_length_groups(r) for r, _ in FUNCTIONS)
+    assert any(DIVISORS.get(r.forward) for r, _ in FUNCTIONS)
 
 
 def test_int_beyond_int64_is_accepted_and_one_beyond_float64_is_refused():

@@ -72,12 +72,12 @@ def curve(t: Any, X0: ArrayLike, X1: ArrayLike, X2: ArrayLike) -> tuple[FloatArr
     return P + t * V + t * t * A, V + 2 * t * A, 2 * A
 
 
-def conditioned(M: ArrayLike, limit: float = 1e3) -> bool:
+def conditioned(M: ArrayLike, limit: float = 1e3, floor: float = 1e-3) -> bool:
     """Whether a square matrix is invertible with a condition number (2-norm) of at most `limit`
-    and no singular value below 1e-3.
+    and no singular value below `floor`.
 
     A domain predicate for rules whose curve must stay where float64 inverts well.
     """
     singular = np.linalg.svd(np.asarray(M, dtype=np.float64), compute_uv=False)
-    # no singular value below 1e-3 either: central differences step by 1e-6
-    return bool(singular.size and singular[-1] >= 1e-3 and singular[0] <= limit * singular[-1])
+    # no singular value below the floor either: central differences step by 1e-6
+    return bool(singular.size and singular[-1] >= floor and singular[0] <= limit * singular[-1])

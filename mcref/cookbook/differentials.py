@@ -116,7 +116,7 @@ _MC40 = along_curve(
         r"$X$ square and invertible. Checked along $X(t) = X_0 + tX_1 + t^2X_2$, where $\partial X$ is the "
         r"velocity $\dot X = X_1 + 2tX_2$."
     ),
-    domain=lambda t, X0, X1, X2: conditioned(curve(t, X0, X1, X2)[0]),
+    domain=lambda t, X0, X1, X2: conditioned(curve(t, X0, X1, X2)[0], floor=0.05),
     keywords=("differential of inverse", "derivative of matrix inverse", "d(X^-1)"),
     printed=r"\partial(\mathbf{X}^{-1}) = -\mathbf{X}^{-1}(\partial\mathbf{X})\mathbf{X}^{-1}",
 )

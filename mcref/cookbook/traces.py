@@ -2104,11 +2104,14 @@ def _inverse_form_gradient(X: FloatArray, C: FloatArray, A: FloatArray) -> Float
 
 
 def _form_domain(X: Any, C: Any, A: Any = 0.0) -> bool:
-    """Whether N = A + XᵀCX is well conditioned (at most 100): f is computed through a solve with N, whose
-    rounding (about 1e-16 cond(N) |f|) central differences divide by their step; at cond(N) = 1e3 a
-    constant f (square invertible X in (126)) showed a slope of 2.5e-7, above the tolerance."""
+    """Whether N = A + XᵀCX is well conditioned (at most 100) with no singular value below 0.1: f is
+    computed through a solve with N, whose rounding (about 1e-16 cond(N) |f|) central differences divide
+    by their step; at cond(N) = 1e3 a constant f (square invertible X in (126)) showed a slope of 2.5e-7,
+    above the tolerance. The derivative carries N⁻¹ twice, so a small singular value scales its large
+    entries and the differences' error with them: at σ_min(N) = 0.016 (f = -64, entries up to 512) an
+    entry that is 0 came out as -1.2e-7, above the absolute tolerance of 1e-7."""
     X, C = np.asarray(X), np.asarray(C)
-    return conditioned(np.asarray(A) + X.T @ C @ X, 100.0)
+    return conditioned(np.asarray(A) + X.T @ C @ X, 100.0, floor=0.1)
 
 
 _MC125 = reduction(
