@@ -90,7 +90,7 @@ def _refuses(fn, args, exc, pattern) -> str | None:
         fn(**args)
     except exc as error:
         return None if re.search(pattern, str(error)) else f"{type(error).__name__}: {error}"
-    except Exception as error:  # noqa: BLE001 (the wrong exception is what gets reported)
+    except Exception as error:  # (the wrong exception is what gets reported)
         return f"{type(error).__name__} instead of {exc.__name__}: {error}"
     return f"no error (expected {exc.__name__} matching {pattern!r})"
 
