@@ -95,7 +95,7 @@ MUTATIONS = [
         "mcref/paper/elementwise.py",
         "    _nonzero_divisor(x)\n    with np.errstate(",
         "    with np.errstate(",
-        ("tests/test_validation.py", "-k", "divisor"),
+        ("tests/test_validation.py", "-k", "divide"),
     ),
     Mutation(
         "validator-forgets-an-argument", "a validator that forgets an argument (w and x of different lengths pass)",
