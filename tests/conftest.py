@@ -132,9 +132,12 @@ def colour_pages(built_site: BuiltSite) -> list[str]:
 @pytest.fixture(scope="session")
 def page_visits(
     browser: object, base_url: str, colour_pages: list[str], tmp_path_factory: pytest.TempPathFactory
-) -> object:
+) -> Iterator[object]:
     """Each built page opened once per width and colour scheme for the whole session
     (tests/page_visits.py); the browser and accessibility tests read the records."""
     from tests.page_visits import PageVisits
+    from tests.test_browser import PAGES
 
-    return PageVisits(browser, base_url, tmp_path_factory.mktemp("page-shots"), colours=colour_pages)
+    visits = PageVisits(browser, base_url, tmp_path_factory.mktemp("page-shots"), colours=colour_pages, order=PAGES)
+    yield visits
+    visits.close()
