@@ -11,6 +11,7 @@ compared exactly with the engine's formula at the same instance. Where f holds r
 from __future__ import annotations
 
 import random
+from functools import reduce
 from typing import Any
 
 import sympy
@@ -149,7 +150,36 @@ def evaluate(n: Node, env: Instance, sizes: dict[str, int]) -> sympy.Matrix:
 
 
 def _zero(d: Any) -> bool:
+    """Is d exactly zero? First as a rational function with each function application (exp(u), log(u),
+    tanh(u), ...) read as an independent symbol, which suffices when it is zero that way and is fast;
+    then by expansion, cancellation and SymPy's simplify."""
     if d == 0:
+        return True
+    calls = d.atoms(sympy.Function)
+    if calls:
+        # exp(c p) for a rational c and a primitive p is E_p^(c/g), g the gcd of p's coefficients c:
+        # exp(2u), exp(-u) and exp(u) become powers of one symbol, the rest independent symbols
+        groups: dict[Any, list[Any]] = {}
+        parts: dict[Any, tuple[Any, Any]] = {}
+        for c in calls:
+            if isinstance(c, sympy.exp):
+                coef, prim = c.args[0].as_content_primitive()
+                if prim.could_extract_minus_sign():
+                    coef, prim = -coef, -prim
+                parts[c] = (coef, prim)
+                groups.setdefault(prim, []).append(coef)
+        base = {prim: (sympy.Dummy(), reduce(sympy.gcd, [abs(q) for q in qs])) for prim, qs in groups.items()}
+        reps: dict[Any, Any] = {}
+        for c in calls:
+            if c in parts:
+                coef, prim = parts[c]
+                symbol, unit = base[prim]
+                reps[c] = symbol ** (coef / unit)
+            else:
+                reps[c] = sympy.Dummy()
+        if sympy.cancel(sympy.together(d.xreplace(reps))) == 0:
+            return True
+    elif sympy.cancel(sympy.together(d)) == 0:
         return True
     d = sympy.expand(d)
     if d == 0:

@@ -219,7 +219,7 @@ def _transpose(a: Node) -> Node:
 def simplify(n: Node) -> Node:
     """Rewrite `n` the way a person writes it: transposes on the leaves, no identity factors, numbers
     collected, equal terms merged, a common right factor taken out of a sum."""
-    for _ in range(6):
+    for _ in range(20):
         m = _simplify(n)
         if m == n:
             return m
@@ -245,7 +245,12 @@ def _simplify(n: Node) -> Node:
             return _scalar_product([c, a])
         if a.op == "smul":  # numbers outermost, other scalars multiplied together
             inner_c, inner = a.args
-            return smul(_scalar_product([c, inner_c]), inner)
+            if c.op == "const" and inner_c.op != "const":
+                return n
+            product = _scalar_product([c, inner_c])
+            if product.op == "smul" and product.args[0].op == "const":
+                return smul(product.args[0], smul(product.args[1], inner))
+            return smul(product, inner)
         if c.op == "smul" and c.args[0].op == "const":
             return smul(c.args[0], smul(c.args[1], a))
         return n
@@ -461,6 +466,8 @@ _FN_TEX = {
 
 
 def name_tex(name: str) -> str:
+    if name == "lam":
+        return r"\lambda"
     if name in _GREEK:
         return "\\" + name
     if len(name) > 1 and "_" not in name:
@@ -511,7 +518,7 @@ def latex(n: Node) -> str:
         return out
     if op == "smul":
         c, a = n.args
-        body = _wrap(a) if a.op not in ("matmul", "had") else latex(a)
+        body = _wrap(a) if a.op not in ("matmul", "had", "smul") else latex(a)
         if a.op == "matmul" and a.args[0].op == "add":
             body = latex(a)
         if c.op == "pow" and c.data == -1:

@@ -567,6 +567,13 @@ def _build(p: _Pre, symmetric: set[str]) -> Node:
         return ir.node("sqnorm", args[0].args, shape)
     if p.op == "fn" and p.data == "log" and args[0].op in ("softmax", "det"):  # one rule each: X19, MC43
         return ir.node("logsoftmax" if args[0].op == "softmax" else "logdet", args[0].args, shape)
+    if p.op == "fn" and p.data == "log" and args[0].op == "add" and len(args[0].args) == 2:
+        one, e = args[0].args if args[0].args[1].op == "fn" else reversed(args[0].args)
+        is_one = (one.op == "const" and one.data == 1) or (
+            one.op == "smul" and one.args[0].op == "const" and one.args[0].data == 1 and one.args[1].op == "ones"
+        )
+        if is_one and e.op == "fn" and e.data == "exp":  # log(1 + exp(u)) is softplus(u), rule X15
+            return ir.node("fn", e.args, shape, "softplus")
     return ir.node(p.op, args, shape, p.data)
 
 
