@@ -496,7 +496,7 @@ def latex(n: Node) -> str:
     if op == "const":
         return sympy.latex(n.data)
     if op == "ones":
-        return r"\mathbf{1}"
+        return "1" if n.is_scalar else r"\mathbf{1}"
     if op == "eye":
         return "I"
     if op == "zero":
@@ -529,13 +529,11 @@ def latex(n: Node) -> str:
             if c.data.is_Rational and c.data < 0:
                 return "-" + sympy.latex(-c.data) + " " + body
             return sympy.latex(c.data) + " " + body
-        if c.op == "smul" and c.args[0].op == "const" and _atomic(c.args[1]):
-            return latex(c) + " " + body
-        if c.op == "matmul" and all(_atomic(f) for f in c.args):
-            return latex(c) + " " + body
-        return _wrap(c) + " " + body
+        if c.op == "add":
+            return _wrap(c) + " " + body
+        return latex(c) + " " + body
     if op == "matmul":
-        return " ".join(_wrap(f) for f in n.args)
+        return " ".join(latex(f) if f.op == "matmul" else _wrap(f) for f in n.args)
     if op == "had":
         num = [f for f in n.args if not (f.op == "pow" and f.data < 0)]
         den = [Node("pow", f.args, f.shape, -f.data) for f in n.args if f.op == "pow" and f.data < 0]

@@ -202,6 +202,10 @@ def _extract(e: Node, v: str) -> Node:
             return ir.matmul([*e.args[:-1], _extract(e.args[-1], v)])
         if e.is_scalar:
             return _extract_t(e, v)
+        if len(idx) == 1 and e.shape[1] == 1 and e.args[idx[0]].shape[0] == 1:
+            # P (r v) with a row r: the part from the cotangent on is a number, e = (P r) v
+            i = idx[0]
+            return ir.matmul([*e.args[:i], _extract(ir.matmul(list(e.args[i:])), v)])
     if e.op == "smul":
         c, a = e.args
         if ir.depends(c, v) and not ir.depends(a, v):
