@@ -12,7 +12,7 @@ class DeriveError(ValueError):
     Messages about the input start with `col N:`, the 1-based column in the text as typed.
 
     Examples:
-        >>> from mcref.engine import derive
+        >>> from mcref.engine import DeriveError, derive
         >>> try:
         ...     derive("A @ x + y", "x", "A: m×n; x: n; y: k")
         ... except DeriveError as err:

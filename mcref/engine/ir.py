@@ -12,6 +12,7 @@ exponent), `fn` (element-wise function, datum: its name), and `sum`, `trace`, `d
 matrix), `diagv` (diagonal of a matrix as a vector).
 
 Examples:
+    >>> from mcref.engine.ir import T, add, latex, matmul, simplify, var
     >>> x = var("x", ("n", 1))
     >>> A = var("A", ("n", "n"))
     >>> g = simplify(add([matmul([A, x]), matmul([T(A), x])]))

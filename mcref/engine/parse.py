@@ -123,6 +123,7 @@ def parse_shapes(shapes: dict[str, str] | str | None) -> dict[str, Decl]:
     """Read declarations: a dict {"A": "n,n"} or one string "x: n; A: n×n; A symmetric".
 
     Examples:
+        >>> from mcref.engine.parse import parse_shapes
         >>> d = parse_shapes("x: n; A: n x n; A symmetric; c: scalar")
         >>> d["A"].shape, d["A"].symmetric, d["c"].shape
         (('n', 'n'), True, (1, 1))
@@ -170,6 +171,7 @@ def detect_syntax(text: str) -> str:
     """Say "numpy" or "matrixcalculus", by the markers listed in the module docstring.
 
     Examples:
+        >>> from mcref.engine.parse import detect_syntax
         >>> detect_syntax("x.T @ A @ x"), detect_syntax("x'*A*x"), detect_syntax("sum(exp(x))")
         ('numpy', 'matrixcalculus', 'matrixcalculus')
     """
@@ -581,6 +583,7 @@ def parse(text: str, shapes: dict[str, str] | str | None = None, syntax: str = "
     """Parse `text` into the engine's tree with every shape inferred (see the module docstring).
 
     Examples:
+        >>> from mcref.engine.parse import parse
         >>> p = parse("x.T @ A @ x", "A: n×n")
         >>> p.syntax, p.shapes["x"], p.tree.shape
         ('numpy', ('n', 1), (1, 1))

@@ -6,6 +6,7 @@ ID is None is a gap: the engine applies a correct step that no registered rule s
 
 Examples:
     >>> from mcref.engine import ir
+    >>> from mcref.engine.reverse import gradient
     >>> x = ir.var("x", ("n", 1))
     >>> g, steps = gradient(ir.node("sum", [ir.node("fn", [x], ("n", 1), "exp")], (1, 1)), "x", ir.const(1))
     >>> print(ir.latex(ir.simplify(g)))
@@ -22,7 +23,7 @@ from mcref.engine import ir
 from mcref.engine.errors import DeriveError
 from mcref.engine.ir import Node
 
-__all__ = ["RULES", "gradient", "jacobian_from_vjp"]
+__all__ = ["RULES", "adjoint", "gradient", "jacobian_from_vjp"]
 
 # operation -> (the differential in words, the mcref rule ID that states it)
 RULES: dict[str, tuple[str, str | None]] = {
@@ -84,7 +85,7 @@ def _inner(a: Node, b: Node) -> Node:
     return ir.node("trace", [ir.matmul([ir.T(a), b])], (1, 1))
 
 
-def _local(n: Node, i: int, g: Node) -> Node:
+def adjoint(n: Node, i: int, g: Node) -> Node:
     """The adjoint of argument i of n, given the adjoint g of n (shaped like n)."""
     op, a = n.op, n.args
     x = a[0] if a else n
@@ -180,7 +181,7 @@ def gradient(f: Node, wrt: str, seed: Node) -> tuple[Node, list[tuple[str, str |
             steps.append(step)
         for i, a in enumerate(n.args):
             if ir.depends(a, wrt):
-                visit(a, _local(n, i, g))
+                visit(a, adjoint(n, i, g))
 
     visit(f, seed)
     shape = next(m.shape for m in ir.walk(f) if m.op == "var" and m.data[0] == wrt)
