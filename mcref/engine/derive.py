@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mcref.engine import ir
 from mcref.engine.errors import DeriveError
-from mcref.engine.exact import prove
+from mcref.engine.exact import prove, prove_transpose
 from mcref.engine.numpy_code import source
 from mcref.engine.parse import parse
 from mcref.engine.reverse import gradient, jacobian_from_vjp
@@ -126,6 +126,7 @@ def derive(expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, s
         num = ir.simplify(ir.T(den))
         proven, proof_kind = den, "vjp"
     check = prove(f, proven, proof_kind, wrt, parsed.shapes, parsed.symmetric, seed_name)
+    prove_transpose(den, num, wrt, parsed.shapes, parsed.symmetric, seed_name)
     if kind == "vjp":
         num_tex = f"{seed_name} \\mapsto " + ir.latex(num)
         den_tex = f"{seed_name} \\mapsto " + ir.latex(den)

@@ -19,7 +19,7 @@ import sympy
 from mcref.engine.errors import DeriveError
 from mcref.engine.ir import Node, walk
 
-__all__ = ["Instance", "evaluate", "instance", "prove"]
+__all__ = ["Instance", "evaluate", "instance", "prove", "prove_transpose"]
 
 SEED = 20261205
 Instance = dict[str, Any]
@@ -244,3 +244,19 @@ def prove(
     where = ", ".join(f"{k}={v}" for k, v in sizes.items() if isinstance(k, str))
     how = "at a random rational point (piecewise f)" if point else "symbolically in the variable's entries"
     return f"exact: entry by entry at {where or 'the given sizes'}, other symbols random rationals, {how}"
+
+
+def prove_transpose(
+    a: Node, b: Node, wrt: str, shapes: dict[str, tuple[Any, Any]], symmetric: set[str], seed_name: str | None
+) -> None:
+    """Check that the simplified b is exactly aᵀ on the instance `prove` uses (the other layout is
+    printed from b, so it is proven too)."""
+    extra = {seed_name: _seed_shape(a, seed_name)} if seed_name else {}
+    sizes, env = instance(shapes, wrt, symmetric, extra)
+    va, vb = evaluate(a, env, sizes), evaluate(b, env, sizes)
+    if va.T.shape != vb.shape or not all(_zero(x - y) for x, y in zip(va.T, vb, strict=True)):
+        raise DeriveError("internal: the two layouts of the derived formula disagree; this is a bug in the engine")
+
+
+def _seed_shape(n: Node, name: str) -> tuple[Any, Any]:
+    return next(m.shape for m in walk(n) if m.op == "seed" and m.data[0] == name)

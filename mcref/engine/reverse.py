@@ -28,7 +28,8 @@ __all__ = ["RULES", "adjoint", "gradient", "jacobian_from_vjp"]
 # operation -> (the differential in words, the mcref rule ID that states it)
 RULES: dict[str, tuple[str, str | None]] = {
     "add": ("d(U + V) = dU + dV", "MC35"),
-    "smul": ("d(aU) = da U + a dU", "MC34"),
+    "smul": ("d(aU) = a dU, for a constant a", "MC34"),
+    "smul:product": ("d(aU) = da U + a dU, a scalar read as a 1×1 matrix", "MC37"),
     "matmul": ("d(UV) = dU V + U dV", "MC37"),
     "T": ("d(U^T) = (dU)^T", "MC44"),
     "had": ("d(U ∘ V) = dU ∘ V + U ∘ dV", "MC38"),
@@ -62,7 +63,9 @@ RULES: dict[str, tuple[str, str | None]] = {
 }
 
 
-def _key(n: Node) -> str:
+def _key(n: Node, wrt: str) -> str:
+    if n.op == "smul" and ir.depends(n.args[0], wrt):
+        return "smul:product"
     if n.op == "fn":
         return f"fn:{n.data}"
     if n.op in ("norm", "sqnorm") and n.args[0].shape[1] != 1:
@@ -176,7 +179,7 @@ def gradient(f: Node, wrt: str, seed: Node) -> tuple[Node, list[tuple[str, str |
             return
         if not ir.depends(n, wrt):
             return
-        step = RULES[_key(n)]
+        step = RULES[_key(n, wrt)]
         if step not in steps:
             steps.append(step)
         for i, a in enumerate(n.args):
