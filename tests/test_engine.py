@@ -154,7 +154,7 @@ CASES = [
         "W1",
         "W2: k×m; W1: m×n; x: n; b1: m; y: k",
         "2 \\left(\\left(W_{2}^T \\left(W_{2} \\tanh\\left(W_{1} x + b_{1}\\right) - y\\right)\\right) \\odot \\left(\\mathbf{1} - \\tanh\\left(W_{1} x + b_{1}\\right)^{\\circ 2}\\right)\\right) x^T",  # noqa: E501
-        "2 x \\left(\\left(\\left(\\tanh\\left(W_{1} x + b_{1}\\right)^T W_{2}^T - y^T\\right) W_{2}\\right) \\odot \\left(\\mathbf{1} - \\left(\\tanh\\left(W_{1} x + b_{1}\\right)^{\\circ 2}\\right)^T\\right)\\right)",  # noqa: E501
+        "2 x \\left(\\left(\\left(\\tanh\\left(W_{1} x + b_{1}\\right)^T W_{2}^T - y^T\\right) W_{2}\\right) \\odot \\left(\\mathbf{1}^T - \\left(\\tanh\\left(W_{1} x + b_{1}\\right)^{\\circ 2}\\right)^T\\right)\\right)",  # noqa: E501
         "scalar",
         "m×n",
         "m×n",
@@ -377,6 +377,106 @@ CASES = [
         "m×m",
         "m×m",
     ),
+    (
+        "np.log(np.linalg.det(X.T @ X))",
+        "X",
+        None,
+        "2 X \\left(X^T X\\right)^{-1}",
+        "2 \\left(X^T X\\right)^{-1} X^T",
+        "scalar",
+        "n×m",
+        "n×m",
+        "m×n",
+    ),
+    (
+        "W2 @ relu(W1 @ x)",
+        "W1",
+        None,
+        "G \\mapsto \\left(\\left(W_{2}^T G\\right) \\odot \\operatorname{step}\\left(W_{1} x\\right)\\right) x^T",
+        "G \\mapsto x \\left(\\left(G^T W_{2}\\right) \\odot \\operatorname{step}\\left(W_{1} x\\right)^T\\right)",
+        "n",
+        "m×p",
+        "m×p",
+        "p×m",
+    ),
+    (
+        "x / np.linalg.norm(x)",
+        "x",
+        None,
+        "\\frac{1}{\\left\\lVert x \\right\\rVert} I - \\left\\lVert x \\right\\rVert^{-3} x x^T",
+        "\\frac{1}{\\left\\lVert x \\right\\rVert} I - \\left\\lVert x \\right\\rVert^{-3} x x^T",
+        "n",
+        "n",
+        "n×n",
+        "n×n",
+    ),
+    (
+        "np.sum(x) * x",
+        "x",
+        None,
+        "\\mathbf{1} x^T + \\operatorname{sum}\\left(x\\right) I",
+        "x \\mathbf{1}^T + \\operatorname{sum}\\left(x\\right) I",
+        "n",
+        "n",
+        "n×n",
+        "n×n",
+    ),
+    (
+        "(x - m).T @ np.linalg.inv(S) @ (x - m)",
+        "S",
+        "S symmetric",
+        "-S^{-1} \\left(x - m\\right) \\left(x^T - m^T\\right) S^{-1}",
+        "-S^{-1} \\left(x - m\\right) \\left(x^T - m^T\\right) S^{-1}",
+        "scalar",
+        "n×n",
+        "n×n",
+        "n×n",
+    ),
+    (
+        "np.linalg.det(X) ** 2",
+        "X",
+        None,
+        "2 \\det\\left(X\\right)^{2} X^{-T}",
+        "2 \\det\\left(X\\right)^{2} X^{-1}",
+        "scalar",
+        "n×n",
+        "n×n",
+        "n×n",
+    ),
+    (
+        "x.T @ np.linalg.inv(A) @ x",
+        "A",
+        None,
+        "-A^{-T} x x^T A^{-T}",
+        "-A^{-1} x x^T A^{-1}",
+        "scalar",
+        "n×n",
+        "n×n",
+        "n×n",
+    ),
+    (
+        "softmax(Q @ k)",
+        "Q",
+        None,
+        "G \\mapsto \\left(-\\left(\\operatorname{softmax}\\left(Q k\\right)^T G\\right) \\operatorname{softmax}\\left(Q k\\right) + \\operatorname{softmax}\\left(Q k\\right) \\odot G\\right) k^T",  # noqa: E501
+        "G \\mapsto k \\left(-\\left(\\operatorname{softmax}\\left(Q k\\right)^T G\\right) \\operatorname{softmax}\\left(Q k\\right)^T + \\operatorname{softmax}\\left(Q k\\right)^T \\odot G^T\\right)",  # noqa: E501
+        "n",
+        "n×m",
+        "n×m",
+        "m×n",
+    ),
+    (
+        "X.T @ X",
+        "X",
+        None,
+        "G \\mapsto X \\left(G^T + G\\right)",
+        "G \\mapsto \\left(G + G^T\\right) X^T",
+        "m×m",
+        "n×m",
+        "n×m",
+        "m×n",
+    ),
+    ("np.trace(X.T @ A @ X)", "X", "A symmetric", "2 A X", "2 X^T A", "scalar", "n×m", "n×m", "m×n"),
 ]
 
 
@@ -581,7 +681,7 @@ def _arguments(d: Derivative, rng: np.random.Generator, sizes: dict[str, int]) -
     return args
 
 
-NUMERIC = [c for c in CASES if c[0] not in ("np.abs(x)", "norm1(x)")][:30]
+NUMERIC = [c for c in CASES if c[0] not in ("np.abs(x)", "norm1(x)", "np.log(np.linalg.det(X.T @ X))")][:40]
 
 
 @pytest.mark.parametrize("case", NUMERIC, ids=[c[0] for c in NUMERIC])

@@ -125,8 +125,8 @@ def derive(expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, s
         den = ir.simplify(adj)
         num = ir.simplify(ir.T(den))
         proven, proof_kind = den, "vjp"
-    check = prove(f, proven, proof_kind, wrt, parsed.shapes, parsed.symmetric, seed_name)
-    prove_transpose(den, num, wrt, parsed.shapes, parsed.symmetric, seed_name)
+    check, flip = prove(f, proven, proof_kind, wrt, parsed.shapes, parsed.symmetric, seed_name)
+    prove_transpose(den, num, wrt, parsed.shapes, parsed.symmetric, seed_name, flip)
     if kind == "vjp":
         num_tex = f"{seed_name} \\mapsto " + ir.latex(num)
         den_tex = f"{seed_name} \\mapsto " + ir.latex(den)

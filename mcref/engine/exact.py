@@ -29,13 +29,23 @@ def _rational(rng: random.Random) -> sympy.Rational:
     return sympy.Rational(rng.choice([-1, 1]) * rng.randint(1, 9), rng.randint(1, 4))
 
 
-def instance(shapes: dict[str, tuple[Any, Any]], wrt: str, symmetric: set[str], extra: dict[str, tuple[Any, Any]]):  # type: ignore[no-untyped-def]
-    """Sizes for the dimensions and values for the symbols (the variable's entries are symbols)."""
+def instance(
+    shapes: dict[str, tuple[Any, Any]],
+    wrt: str,
+    symmetric: set[str],
+    extra: dict[str, tuple[Any, Any]],
+    flip: bool = False,
+) -> tuple[dict[str, int], Instance]:
+    """Sizes for the dimensions and values for the symbols (the variable's entries are symbols).
+
+    The variable's dimensions come first and get 2, 3, ...; `flip` hands the sizes out in the other
+    order (for f defined only on tall matrices, such as log det(XᵀX))."""
     rng = random.Random(SEED)
     order = [d for d in shapes[wrt] if isinstance(d, str)]
     for s in [*shapes.values(), *extra.values()]:
         order += [d for d in s if isinstance(d, str) and d not in order]
-    sizes = {d: 2 + i for i, d in enumerate(dict.fromkeys(order))}
+    unique = list(dict.fromkeys(order))
+    sizes = {d: 2 + (len(unique) - 1 - i if flip else i) for i, d in enumerate(unique)}
     env: Instance = {}
     for name, (r, c) in [*shapes.items(), *extra.items()]:
         nr, nc = sizes.get(r, r), sizes.get(c, c)
@@ -197,16 +207,25 @@ def prove(
     shapes: dict[str, tuple[Any, Any]],
     symmetric: set[str],
     seed_name: str | None,
-) -> str:
-    """Check `formula` against f differentiated entry by entry; return what was checked, or raise.
+) -> tuple[str, bool]:
+    """Check `formula` against f differentiated entry by entry; return what was checked (and whether
+    the sizes were flipped), or raise.
 
     kind: "gradient" (formula shaped like the variable), "jacobian" (numerator layout), or "vjp"
     (formula holds the seed `seed_name`, shaped like f).
     """
     extra = {seed_name: f.shape} if seed_name else {}
-    sizes, env = instance(shapes, wrt, symmetric, extra)
+    for flip in (False, True):
+        sizes, env = instance(shapes, wrt, symmetric, extra, flip)
+        fv = evaluate(f, env, sizes)
+        if not fv.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            break
+    else:
+        raise DeriveError(
+            "the exact check found f undefined (a singular matrix, a division by zero) at every small instance it"
+            " tried; the engine returns no formula it could not prove"
+        )
     xs = env[wrt]
-    fv = evaluate(f, env, sizes)
     got = evaluate(formula, env, sizes)
     variables = list(dict.fromkeys(xs))
     piecewise = any(m.op == "fn" and m.data in ("relu", "abs", "sign", "step") for m in walk(f))
@@ -243,16 +262,22 @@ def prove(
             )
     where = ", ".join(f"{k}={v}" for k, v in sizes.items() if isinstance(k, str))
     how = "at a random rational point (piecewise f)" if point else "symbolically in the variable's entries"
-    return f"exact: entry by entry at {where or 'the given sizes'}, other symbols random rationals, {how}"
+    return f"exact: entry by entry at {where or 'the given sizes'}, other symbols random rationals, {how}", flip
 
 
 def prove_transpose(
-    a: Node, b: Node, wrt: str, shapes: dict[str, tuple[Any, Any]], symmetric: set[str], seed_name: str | None
+    a: Node,
+    b: Node,
+    wrt: str,
+    shapes: dict[str, tuple[Any, Any]],
+    symmetric: set[str],
+    seed_name: str | None,
+    flip: bool = False,
 ) -> None:
     """Check that the simplified b is exactly aᵀ on the instance `prove` uses (the other layout is
     printed from b, so it is proven too)."""
     extra = {seed_name: _seed_shape(a, seed_name)} if seed_name else {}
-    sizes, env = instance(shapes, wrt, symmetric, extra)
+    sizes, env = instance(shapes, wrt, symmetric, extra, flip)
     va, vb = evaluate(a, env, sizes), evaluate(b, env, sizes)
     if va.T.shape != vb.shape or not all(_zero(x - y) for x, y in zip(va.T, vb, strict=True)):
         raise DeriveError("internal: the two layouts of the derived formula disagree; this is a bug in the engine")

@@ -212,7 +212,7 @@ def _transpose(a: Node) -> Node:
         return had([f if f.is_scalar else _transpose(f) for f in a.args])
     if a.op in ("pow", "fn") and a.shape[1] != 1 and a.shape[0] != 1:
         return Node(a.op, (_transpose(a.args[0]),), (a.shape[1], a.shape[0]), a.data)
-    if a.op == "inv" and a.args[0].op == "var" and a.args[0].data[1]:
+    if a.op == "inv" and _transpose(a.args[0]) == a.args[0]:  # the inverse of a symmetric matrix (XᵀX too)
         return a
     return T(a)
 
@@ -320,6 +320,8 @@ def _simplify(n: Node) -> Node:
         a, b = args[0].args
         if a.shape[1] == 1 and b.shape[0] == 1:  # diag(a bᵀ) = a ⊙ b
             return had([a, _transpose(b)])
+    if op == "diagv" and args[0].op == "T":  # diag(Aᵀ) = diag(A)
+        return Node("diagv", args[0].args, n.shape)
     if op == "trace" and args[0].op == "eye":
         return const(sympy.Symbol(str(args[0].shape[0])))
     return n
@@ -477,8 +479,8 @@ def name_tex(name: str) -> str:
 
 
 def _atomic(n: Node) -> bool:
-    if n.op == "pow" and not n.is_scalar:
-        return _atomic(n.args[0])
+    if n.op == "pow":
+        return True  # its LaTeX brackets a compound base itself
     return n.op in ("var", "seed", "ones", "eye", "fn", "sum", "trace", "det", "logdet", "norm", "sqnorm",
                     "softmax", "logsoftmax", "lse", "diagm", "diagv", "inv", "T", "zero") or (
         n.op == "const" and n.data.is_Integer and n.data >= 0)  # fmt: skip
@@ -497,7 +499,7 @@ def latex(n: Node) -> str:
     if op == "const":
         return sympy.latex(n.data)
     if op == "ones":
-        return "1" if n.is_scalar else r"\mathbf{1}"
+        return "1" if n.is_scalar else r"\mathbf{1}^T" if n.is_row else r"\mathbf{1}"
     if op == "eye":
         return "I"
     if op == "zero":
@@ -530,8 +532,8 @@ def latex(n: Node) -> str:
             if c.data.is_Rational and c.data < 0:
                 return "-" + sympy.latex(-c.data) + " " + body
             return sympy.latex(c.data) + " " + body
-        if c.op == "add":
-            return _wrap(c) + " " + body
+        if c.op == "add" or (c.op == "matmul" and not all(f.is_scalar for f in c.args)):
+            return _wrap(c) + " " + body  # (sᵀg) s, not sᵀ g s
         return latex(c) + " " + body
     if op == "matmul":
         return " ".join(latex(f) if f.op == "matmul" else _wrap(f) for f in n.args)

@@ -14,9 +14,10 @@ A text is matrixcalculus.org's when it has `'`, `.*`, `./`, `.^`, `^` or one of 
 the matrix product, which is the same thing as numpy's `*` whenever one side is a scalar.
 
 Undeclared names follow matrixcalculus.org's letter convention: a lowercase letter is a vector, an
-uppercase letter a matrix, and a Greek letter's name (`alpha`, `lambda`, ...) a scalar; any other name
-must be declared. Dimensions are symbols, unified as the expression is read (`A @ x` makes A's
-columns x's length); a conflict is a `DeriveError` naming both shapes and the column.
+uppercase letter a matrix (a letter followed by digits too: `W1`, `b2`), and a Greek letter's name
+(`alpha`, `lambda`, `lam`, ...) a scalar; any other name must be declared. Dimensions are symbols,
+unified as the expression is read (`A @ x` makes A's columns x's length); a conflict is a
+`DeriveError` naming both shapes and the column.
 
 The text is parsed with `ast.parse` and never evaluated.
 """
@@ -295,12 +296,13 @@ class _Parser:
             shape = (d, d)
         elif name in GREEK:
             shape = (Dim(1, True), Dim(1, True))
-        elif len(name) == 1 and name.islower():
+        elif re.fullmatch(r"[a-z][0-9_]*", name):
             shape = (self.fresh(), Dim(1, True))
-        elif len(name) == 1 and name.isupper():
+        elif re.fullmatch(r"[A-Z][0-9_]*", name):
             shape = (self.fresh(), self.fresh())
         else:
-            raise self.fail(n, f"unknown name {name!r}: declare its shape (e.g. '{name}: n') or use a single letter")
+            hint = f"declare its shape (e.g. '{name}: n') or use a single letter"
+            raise self.fail(n, f"unknown name {name!r}: {hint}")
         # shared dimension objects for declared names: same symbol, same Dim
         self.symbols[name] = shape  # type: ignore[assignment]
         return shape  # type: ignore[return-value]
