@@ -372,6 +372,12 @@ def _collect(shape: Shape, args: tuple[Node, ...]) -> Node:
     kept = [(k, c) for k, c in coefs.items() if c != 0]
     if not kept:
         return zero(shape)
+    # a common scalar factor first: s A x + s Aᵀ x = s (A x + Aᵀ x)
+    if len(kept) > 1 and all(k is not None and k.op == "smul" for k, _ in kept):
+        scalars = {k.args[0] for k, _ in kept if k is not None}
+        if len(scalars) == 1:
+            inner_terms = tuple(_scale(c, k.args[1], shape) for k, c in kept if k is not None)
+            return smul(scalars.pop(), _collect(shape, inner_terms))
     # take a common right factor out of matrix products: A x + Aᵀ x = (A + Aᵀ) x
     if len(kept) > 1 and all(k is not None and k.op == "matmul" for k, _ in kept):
         lasts = {k.args[-1] for k, _ in kept if k is not None}
@@ -497,7 +503,8 @@ def latex(n: Node) -> str:
     if op in ("var", "seed"):
         return name_tex(n.data[0])
     if op == "const":
-        return sympy.latex(n.data)
+        text = sympy.latex(n.data)
+        return "-" + text[2:] if text.startswith("- ") else text
     if op == "ones":
         return "1" if n.is_scalar else r"\mathbf{1}^T" if n.is_row else r"\mathbf{1}"
     if op == "eye":
@@ -526,12 +533,22 @@ def latex(n: Node) -> str:
             body = latex(a)
         if c.op == "pow" and c.data == -1:
             return r"\frac{1}{" + latex(c.args[0]) + "} " + body
+        if c.op == "smul" and c.args[0].op == "const" and c.args[1].op == "pow" and c.args[1].data == -1:
+            k = c.args[0].data
+            sign, k = ("-", -k) if k.is_negative else ("", k)
+            return sign + r"\frac{" + sympy.latex(k) + "}{" + latex(c.args[1].args[0]) + "} " + body
+        if c.op == "const" and a.op == "smul" and a.args[0].op == "pow" and a.args[0].data == -1:
+            k = c.data
+            sign, k = ("-", -k) if k.is_negative else ("", k)
+            inner = a.args[1]
+            rest = latex(inner) if inner.op in ("matmul", "had", "smul") else _wrap(inner)
+            return sign + r"\frac{" + sympy.latex(k) + "}{" + latex(a.args[0].args[0]) + "} " + rest
         if c.op == "const":
             if c.data == -1:
                 return "-" + body
             if c.data.is_Rational and c.data < 0:
                 return "-" + sympy.latex(-c.data) + " " + body
-            return sympy.latex(c.data) + " " + body
+            return latex(c) + " " + body
         if c.op == "add" or (c.op == "matmul" and not all(f.is_scalar for f in c.args)):
             return _wrap(c) + " " + body  # (sᵀg) s, not sᵀ g s
         return latex(c) + " " + body
