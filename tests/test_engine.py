@@ -715,6 +715,15 @@ def test_the_exact_check_catches_a_wrong_rule(monkeypatch: pytest.MonkeyPatch) -
 def test_symmetric_variable_is_checked_as_symmetric() -> None:
     d = derive("np.trace(A @ X)", "X", "X: n×n; X symmetric; A: n×n")
     assert d.denominator == "A^T"  # the free gradient; its symmetric part is what the check compares
+    assert len(d.checks) == 3 and "(G + G^T)/2" in d.checks[2]
+    assert "transpose of the denominator-layout form" in d.checks[1]
+
+
+def test_a_number_as_a_dimension() -> None:
+    d = derive("A @ x", "x", "x: 3")
+    assert d.shapes == {"A": "n×3", "x": "3"} and d.numerator == "A"
+    with pytest.raises(DeriveError, match="col 1: A @ x needs A's columns \\(2\\) to match x's length \\(3\\)"):
+        derive("A @ x", "x", "x: 3; A: 2×2")
 
 
 def test_the_engine_runs_without_numpy() -> None:

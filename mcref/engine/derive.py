@@ -127,6 +127,12 @@ def derive(expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, s
         proven, proof_kind = den, "vjp"
     check, flip = prove(f, proven, proof_kind, wrt, parsed.shapes, parsed.symmetric, seed_name)
     prove_transpose(den, num, wrt, parsed.shapes, parsed.symmetric, seed_name, flip)
+    checks = [check, "exact: the numerator-layout form is the transpose of the denominator-layout form there"]
+    if wrt in parsed.symmetric:
+        checks.append(
+            f"{wrt} is symmetric: the free-matrix gradient G is shown; it was checked by its symmetric part "
+            "(G + G^T)/2, the gradient along symmetric directions"
+        )
     if kind == "vjp":
         num_tex = f"{seed_name} \\mapsto " + ir.latex(num)
         den_tex = f"{seed_name} \\mapsto " + ir.latex(den)
@@ -156,6 +162,6 @@ def derive(expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, s
         shapes={k: ir.shape_text(s) for k, s in parsed.shapes.items()},
         steps=tuple(steps),
         numpy=code,
-        checks=(check,),
+        checks=tuple(checks),
         syntax=parsed.syntax,
     )

@@ -70,8 +70,12 @@ def _unify(a: Dim, b: Dim) -> bool:
         rb.parent = ra
         ra.hard = ra.hard or rb.hard
         return True
-    if isinstance(ra.name, int) or isinstance(rb.name, int):
-        return False
+    for fixed, other in ((ra, rb), (rb, ra)):  # a number: a soft dimension may take any size but 1
+        if isinstance(fixed.name, int):
+            if isinstance(other.name, int) or other.hard or fixed.name == 1:
+                return False
+            other.parent = fixed
+            return True
     if ra.hard and rb.hard:
         return False
     if rb.hard or (not ra.hard and rb.order < ra.order):
