@@ -12,6 +12,10 @@ The package has four layers, and imports point down only:
   equation by equation (its rules have IDs `MCnn`);
 * `mcref.ext`: the rules beyond the paper.
 
+Beside them, `mcref.engine` derives a reader's own expression and proves the result exactly; it
+imports the standard library and SymPy only, no numpy and no other part of mcref (it is meant to run
+in a browser too). `derive`, `Derivative` and `DeriveError` are re-exported here.
+
 This module re-exports the public API and nothing else: the names in
 `__all__` below. Rule functions are imported from their modules, for example
 `from mcref.paper.elementwise import jac_divide_x`.
@@ -27,7 +31,7 @@ Examples:
     True
 """
 
-from mcref import cookbook, core, ext, paper
+from mcref import cookbook, core, engine, ext, paper
 from mcref.core.check import check_backprop, check_jacobian
 from mcref.core.numerical import (
     ATOL,
@@ -39,6 +43,7 @@ from mcref.core.numerical import (
     numerical_jacobian,
 )
 from mcref.core.registry import Arg, Rule, all_rules, check_rule, check_vjp, get_rule, rule, vjp_of
+from mcref.engine import Derivative, DeriveError, derive
 
 __all__ = [
     "ATOL",
@@ -46,6 +51,8 @@ __all__ = [
     "STEP",
     "Arg",
     "CheckResult",
+    "Derivative",
+    "DeriveError",
     "JacobianMismatch",
     "Rule",
     "all_rules",
@@ -56,6 +63,8 @@ __all__ = [
     "compare_jacobians",
     "cookbook",
     "core",
+    "derive",
+    "engine",
     "ext",
     "get_rule",
     "numerical_jacobian",

@@ -170,6 +170,13 @@ MUTATIONS = [
         "  --md-typeset-a-color: #2a5560;",
         ("tests/test_accessibility.py::test_axe_finds_nothing[rules/scalar/-dark]",),
     ),
+    Mutation(
+        "engine-wrong-adjoint", "a wrong rule in the derivative engine (log det X by X returns X^{-1}, not X^{-T})",
+        "mcref/engine/reverse.py",
+        '        return ir.smul(g, ir.T(ir.node("inv", [x], x.shape)))\n',
+        '        return ir.smul(g, ir.node("inv", [x], x.shape))\n',
+        ("tests/test_engine.py",),
+    ),
 ]
 
 

@@ -4,6 +4,7 @@
     mcref.paper   the paper's rules            (imports core)
     mcref.ext     rules beyond the paper       (imports core and paper)
     mcref.cookbook the Matrix Cookbook's section 2, checked entry by entry (imports core)
+    mcref.engine  the derivative engine        (imports nothing of mcref outside itself; no numpy)
     mcref.cli     the command line             (imports all of them)
 
 The checks read the source with `ast`, so they see every import, including the
@@ -29,6 +30,7 @@ ALLOWED = {
     "mcref.paper": {"mcref.core", "mcref.paper"},
     "mcref.ext": {"mcref.core", "mcref.paper", "mcref.ext"},
     "mcref.cookbook": {"mcref.core", "mcref.cookbook"},
+    "mcref.engine": {"mcref.engine"},
 }
 # our own top-level packages: a private name of a third-party package is not this test's business
 OURS = {"mcref", "hooks", "tests", "benchmarks", "scripts"}

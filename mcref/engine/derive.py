@@ -1,0 +1,167 @@
+"""`derive`: from an expression to its derivative in both layouts, its steps by rule, numpy code and
+the proof that it is right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mcref.engine import ir
+from mcref.engine.errors import DeriveError
+from mcref.engine.exact import prove, prove_transpose
+from mcref.engine.numpy_code import source
+from mcref.engine.parse import parse
+from mcref.engine.reverse import gradient, jacobian_from_vjp
+
+__all__ = ["Derivative", "derive"]
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """A derivative the engine found and proved.
+
+    Attributes:
+        expr: The input as typed.
+        wrt: The variable.
+        kind: "gradient" (scalar f), "jacobian" (vector f of a vector or a scalar), or "vjp"
+            (a matrix f, or a vector f of a matrix: the map G ↦ vᵀJ, written with G shaped like f).
+        latex: The parsed expression f in LaTeX.
+        numerator: The derivative in numerator layout (a row for a gradient, m×n for a Jacobian).
+        denominator: The derivative in denominator layout (shaped like the variable for a gradient).
+        f_shape: f's shape ("scalar", "n", "m×n").
+        wrt_shape: The variable's shape.
+        numerator_shape: The shape of the numerator-layout derivative.
+        denominator_shape: The shape of the denominator-layout derivative.
+        shapes: Every symbol's inferred shape.
+        steps: (the differential in words, the mcref rule ID it applied, None for a gap).
+        numpy: A module text defining f and its derivative with numpy (`grad_f`, `jacobian_f`, `vjp_f`).
+        checks: What was proven before the result was returned.
+        syntax: "numpy" or "matrixcalculus", how the text was read.
+    """
+
+    expr: str
+    wrt: str
+    kind: str
+    latex: str
+    numerator: str
+    denominator: str
+    f_shape: str
+    wrt_shape: str
+    numerator_shape: str
+    denominator_shape: str
+    shapes: dict[str, str]
+    steps: tuple[tuple[str, str | None], ...]
+    numpy: str
+    checks: tuple[str, ...]
+    syntax: str
+
+
+def _pick(name: str, taken: set[str]) -> str:
+    while name in taken:
+        name += "_"
+    return name
+
+
+def derive(expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, syntax: str = "auto") -> Derivative:
+    """Differentiate `expr` with respect to `wrt`, prove the result exactly, and return it.
+
+    Args:
+        expr: numpy syntax (`x.T @ A @ x`) or matrixcalculus.org's (`x'*A*x`); see `mcref.engine.parse`.
+        wrt: The variable's name; it must occur in `expr`.
+        shapes: Declarations, a dict {"A": "n,n"} or a string "x: n; A: n×n; A symmetric; c: scalar".
+            Undeclared one-letter names follow the letter convention (lowercase vector, uppercase matrix).
+        syntax: "auto" (decided by the text's markers), "numpy" or "matrixcalculus".
+
+    Returns:
+        A `Derivative`, already proven on explicit instances (its `checks` say how).
+
+    Raises:
+        DeriveError: The text cannot be read (naming its column), or, never expected, the derived formula
+            failed its exact check.
+        TypeError: `expr` or `wrt` is not a string, or `shapes` has the wrong type.
+
+    Examples:
+        >>> from mcref.engine import derive
+        >>> d = derive("x.T @ A @ x", "x")
+        >>> print(d.denominator)
+        \\left(A + A^T\\right) x
+        >>> print(d.numerator, "|", d.numerator_shape)
+        x^T \\left(A + A^T\\right) | 1×n
+        >>> print(derive("x.T @ A @ x", "x", "A symmetric").denominator)
+        2 A x
+        >>> print(derive("np.log(np.linalg.det(X))", "X").denominator)
+        X^{-T}
+        >>> [rule for _, rule in derive("np.log(np.linalg.det(X))", "X").steps]
+        ['MC43']
+    """
+    if not isinstance(wrt, str):
+        raise TypeError(f"wrt must be a string; got {type(wrt).__name__}")
+    parsed = parse(expr, shapes, syntax)
+    f = parsed.tree
+    if wrt not in parsed.shapes:
+        raise DeriveError(f"col 1: {wrt!r} does not occur in {expr!r}; its symbols are {', '.join(parsed.shapes)}")
+    x_shape = parsed.shapes[wrt]
+    f_shape = f.shape
+    taken = set(parsed.shapes) | set(parsed.dims)
+    seed_name: str | None = None
+    if f.is_scalar:
+        kind = "gradient"
+        adj, steps = gradient(f, wrt, ir.const(1))
+        den = ir.simplify(adj)
+        num = ir.simplify(ir.T(den))
+        proven, proof_kind = den, "gradient"
+    elif f.shape[1] == 1 and x_shape[1] == 1:
+        kind = "jacobian"
+        v = _pick("v", taken)
+        seed = ir.Node("seed", (), f.shape, (v, False))
+        adj, steps = gradient(f, wrt, seed)
+        den = jacobian_from_vjp(adj, v)
+        num = ir.simplify(ir.T(den))
+        proven, proof_kind = num, "jacobian"
+    else:
+        kind = "vjp"
+        seed_name = _pick("G", taken)
+        seed = ir.Node("seed", (), f.shape, (seed_name, False))
+        adj, steps = gradient(f, wrt, seed)
+        den = ir.simplify(adj)
+        num = ir.simplify(ir.T(den))
+        proven, proof_kind = den, "vjp"
+    check, flip = prove(f, proven, proof_kind, wrt, parsed.shapes, parsed.symmetric, seed_name)
+    prove_transpose(den, num, wrt, parsed.shapes, parsed.symmetric, seed_name, flip)
+    checks = [check, "exact: the numerator-layout form is the transpose of the denominator-layout form there"]
+    if wrt in parsed.symmetric:
+        checks.append(
+            f"{wrt} is symmetric: the free-matrix gradient G is shown; it was checked by its symmetric part "
+            "(G + G^T)/2, the gradient along symmetric directions"
+        )
+    if kind == "vjp":
+        num_tex = f"{seed_name} \\mapsto " + ir.latex(num)
+        den_tex = f"{seed_name} \\mapsto " + ir.latex(den)
+        num_shape = ir.shape_text((x_shape[1], x_shape[0]))
+        den_shape = ir.shape_text(x_shape)
+    else:
+        num_tex, den_tex = ir.latex(num), ir.latex(den)
+        num_shape, den_shape = ir.shape_text(num.shape), ir.shape_text(den.shape)
+    names = list(parsed.shapes)
+    dim_source: dict[str, str] = {}
+    for name, (r, c) in parsed.shapes.items():
+        for i, d in enumerate((r, c)):
+            if isinstance(d, str) and d not in dim_source:
+                dim_source[d] = f"{name}.shape[{i}]"
+    code = source(f, proven if kind != "vjp" else den, kind, names, wrt, dim_source)
+    return Derivative(
+        expr=expr,
+        wrt=wrt,
+        kind=kind,
+        latex=ir.latex(f),
+        numerator=num_tex,
+        denominator=den_tex,
+        f_shape=ir.shape_text(f_shape),
+        wrt_shape=ir.shape_text(x_shape),
+        numerator_shape=num_shape,
+        denominator_shape=den_shape,
+        shapes={k: ir.shape_text(s) for k, s in parsed.shapes.items()},
+        steps=tuple(steps),
+        numpy=code,
+        checks=tuple(checks),
+        syntax=parsed.syntax,
+    )
