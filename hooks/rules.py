@@ -59,6 +59,11 @@ API_SEARCH_BOOST = 0.5
 # chain rule" or "quadratic form gradient" showed the rule's page and folded the rule itself
 # under "more on this page". Above 5/2, the rule wins over its page's top for the same words.
 RULE_SEARCH_BOOST = 3.0
+# The derivative engine's inner modules (its parser, expression tree, adjoints, exact check) stay out
+# of the search index: a reader uses mcref.derive, whose page (reference/mcref/engine/) is indexed.
+# Every page downloads the index, and the rule page's transfer budget (tests/test_budget.py) has no
+# room for 23 KiB of internals' docstrings.
+ENGINE_INTERNALS = re.compile(r"reference/mcref/engine/(?!index\.md$)[^/]+(/index)?\.md$")
 
 
 def placement(files: Files) -> dict[str, str]:
@@ -228,6 +233,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     if page.file.src_uri.startswith("reference/"):
         # (front matter the search plugin reads; the API pages are generated, so it is set here)
         page.meta.setdefault("search", {}).setdefault("boost", API_SEARCH_BOOST)
+        if ENGINE_INTERNALS.match(page.file.src_uri):
+            page.meta["search"]["exclude"] = True
     more = _more_rules(markdown, page, files)  # before expanding: it reads this page's own markers
     markdown = RULE_MARKER.sub(expand, markdown) + more
     if COVERAGE_MARKER.search(markdown):
