@@ -14,7 +14,8 @@ The package has four layers, and imports point down only:
 
 Beside them, `mcref.engine` derives a reader's own expression and proves the result exactly; it
 imports the standard library and SymPy only, no numpy and no other part of mcref (it is meant to run
-in a browser too). `derive`, `Derivative` and `DeriveError` are re-exported here.
+in a browser too). `derive`, `Derivative` and `DeriveError` are re-exported here, and loaded on first
+use: the engine brings SymPy, which would double the time `import mcref` takes.
 
 This module re-exports the public API and nothing else: the names in
 `__all__` below. Rule functions are imported from their modules, for example
@@ -31,7 +32,9 @@ Examples:
     True
 """
 
-from mcref import cookbook, core, engine, ext, paper
+from typing import TYPE_CHECKING, Any
+
+from mcref import cookbook, core, ext, paper
 from mcref.core.check import check_backprop, check_jacobian
 from mcref.core.numerical import (
     ATOL,
@@ -43,7 +46,12 @@ from mcref.core.numerical import (
     numerical_jacobian,
 )
 from mcref.core.registry import Arg, Rule, all_rules, check_rule, check_vjp, get_rule, rule, vjp_of
-from mcref.engine import Derivative, DeriveError, derive
+
+if TYPE_CHECKING:
+    from mcref import engine
+    from mcref.engine import Derivative, DeriveError, derive
+
+_ENGINE_NAMES = frozenset({"Derivative", "DeriveError", "derive"})
 
 __all__ = [
     "ATOL",
@@ -74,3 +82,13 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Load the derivative engine (and SymPy) only when one of its names is first used."""
+    import importlib
+
+    if name == "engine" or name in _ENGINE_NAMES:
+        engine = importlib.import_module("mcref.engine")
+        return engine if name == "engine" else getattr(engine, name)
+    raise AttributeError(f"module 'mcref' has no attribute {name!r}")

@@ -754,6 +754,23 @@ def test_the_engine_runs_without_numpy() -> None:
     ]
 
 
+def test_import_mcref_leaves_sympy_unloaded_until_the_engine_is_used() -> None:
+    """`import mcref` does not pay for SymPy; `mcref.derive` loads the engine on first use."""
+    code = textwrap.dedent(
+        """
+        import sys
+        import mcref
+        print("sympy" in sys.modules, "mcref.engine" in sys.modules)
+        print(mcref.derive("x.T @ x", "x").denominator, "sympy" in sys.modules)
+        from mcref import DeriveError
+        print(DeriveError is mcref.engine.DeriveError)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["False False", "2 x True", "True"]
+
+
 # ------------------------------------------------------------------ the numerical layer
 
 
