@@ -32,7 +32,7 @@ Examples:
     True
 """
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from mcref import cookbook, core, ext, paper
 from mcref.core.check import check_backprop, check_jacobian
@@ -47,7 +47,7 @@ from mcref.core.numerical import (
 )
 from mcref.core.registry import Arg, Rule, all_rules, check_rule, check_vjp, get_rule, rule, vjp_of
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from mcref import engine
     from mcref.engine import Derivative, DeriveError, derive
 
@@ -84,7 +84,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     """Load the derivative engine (and SymPy) only when one of its names is first used."""
     import importlib
 
@@ -92,3 +92,8 @@ def __getattr__(name: str) -> Any:
         engine = importlib.import_module("mcref.engine")
         return engine if name == "engine" else getattr(engine, name)
     raise AttributeError(f"module 'mcref' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, with the engine's before it is loaded."""
+    return sorted(set(globals()) | _ENGINE_NAMES | {"engine"})
