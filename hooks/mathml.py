@@ -21,10 +21,12 @@ naming the page and the formula.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import html
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -47,6 +49,7 @@ FONT_FILE = "mcref-math.woff2"
 ASSET_DIR = "assets/math"
 CSS_FILE = "math.css"
 FONT_CACHE = ROOT / ".cache" / "math-font"
+FONT_CACHE_KEEP = 8  # the site's font and those of the test suite's probe builds
 
 # arithmatex generic output, before any other hook touches it
 _INLINE = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
@@ -239,19 +242,32 @@ def cut_font(characters: set[str]) -> bytes:
     return out.getvalue()
 
 
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # removed by a build beside this one
+        return 0.0
+
+
 def _font(characters: set[str]) -> bytes:
     """cut_font, kept in .cache/ by the characters and the source font (it takes about a second)."""
     digest = hashlib.sha256("".join(sorted(characters)).encode("utf-8"))
     digest.update(FONT_SOURCE.read_bytes())
     digest.update(Path(__file__).read_bytes())
     cached = FONT_CACHE / f"{digest.hexdigest()[:20]}.woff2"
-    if cached.is_file():
+    with contextlib.suppress(FileNotFoundError):
         return cached.read_bytes()
     data = cut_font(characters)
+    # Builds may run side by side (the test suite builds the site while its probe builds run), so
+    # a font is written whole under a name of its own and then renamed, and only the oldest of
+    # more than FONT_CACHE_KEEP cached fonts are removed (a reader that loses the race recomputes).
     FONT_CACHE.mkdir(parents=True, exist_ok=True)
-    for old in FONT_CACHE.glob("*.woff2"):
-        old.unlink()
-    cached.write_bytes(data)
+    partial = cached.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(data)
+    os.replace(partial, cached)
+    fonts = sorted(FONT_CACHE.glob("*.woff2"), key=_mtime)
+    for old in fonts[:-FONT_CACHE_KEEP]:
+        old.unlink(missing_ok=True)
     return data
 
 

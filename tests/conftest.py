@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,28 +38,86 @@ class BuiltSite:
         return sorted(self.path.rglob("*.html"))
 
 
-def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+def mkdocs_command(config: Path, site_dir: Path) -> list[str]:
     """`mkdocs build --strict` exactly as a reader runs it: no -q, which would hide warnings."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)]
+
+
+MKDOCS_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Build `config` into `site_dir` and wait for it (the probe builds of the site tests)."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
-        cwd=config.parent,
-        env=env,
-        capture_output=True,
-        text=True,
+        mkdocs_command(config, site_dir), cwd=config.parent, env=MKDOCS_ENV, capture_output=True, text=True,
         timeout=300,
     )
 
 
+# The tests that need the built site or a browser run last, and the site is built in the background
+# while the others (the library, its doctests and code blocks, the probe builds) run: the build is
+# one process, and so is the rest of the suite, on a machine with two cores.
+SITE_FIXTURES = frozenset({"built_site", "browser"})
+BUILD_TIMEOUT = 600  # seconds, counted from when a test first waits for the build
+
+
+def needs_site(item: pytest.Item) -> bool:
+    return bool(SITE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+@dataclass
+class _Build:
+    proc: subprocess.Popen[bytes]
+    site: Path
+    log: Path
+
+
+_background: dict[str, _Build] = {}
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they deselect
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=needs_site)  # stable: each group keeps its order
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start building the site if a selected test will need it (one process only: under
+    pytest-xdist the workers share one build through a lock, see `built_site`)."""
+    if session.config.option.collectonly or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    if any(needs_site(item) for item in session.items):
+        folder = Path(tempfile.mkdtemp(prefix="mcref-site-"))
+        site, log = folder / "site", folder / "build.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                mkdocs_command(ROOT / "mkdocs.yml", site), cwd=ROOT, env=MKDOCS_ENV, stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        _background["site"] = _Build(proc, site, log)
+
+
+def pytest_sessionfinish() -> None:
+    build = _background.pop("site", None)
+    if build is not None:
+        if build.proc.poll() is None:  # the run ended (or was stopped) before a test waited for it
+            build.proc.kill()
+            build.proc.wait()
+        shutil.rmtree(build.site.parent, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> BuiltSite:
-    """The site, built once per run. `./dev test` runs the tests in parallel processes
-    (pytest-xdist): the first one to get here builds the site, the others wait for it
-    and read the same folder, so a run builds (and runs the notebooks) once."""
+    """The site, built once per run: in the background from the start of the run (above), or,
+    under pytest-xdist, by the first worker to get here while the others wait for it and read
+    the same folder. Either way a run builds (and runs the notebooks) once."""
     if worker_id == "master":  # not under xdist
-        site = tmp_path_factory.mktemp("site") / "site"
-        proc = mkdocs_build(ROOT / "mkdocs.yml", site)
-        return BuiltSite(site, proc.returncode, proc.stdout + proc.stderr)
+        build = _background.get("site")
+        if build is None:  # (a test asked for the site without being collected as needing it)
+            site = tmp_path_factory.mktemp("site") / "site"
+            proc = mkdocs_build(ROOT / "mkdocs.yml", site)
+            return BuiltSite(site, proc.returncode, proc.stdout + proc.stderr)
+        returncode = build.proc.wait(timeout=BUILD_TIMEOUT)
+        return BuiltSite(build.site, returncode, build.log.read_text(encoding="utf-8", errors="replace"))
     shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above each worker's own
     site, record = shared / "site", shared / "site-build.json"
     with FileLock(str(shared / "site-build.lock")):
