@@ -43,13 +43,15 @@ def mkdocs_command(config: Path, site_dir: Path) -> list[str]:
     return [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)]
 
 
-MKDOCS_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def mkdocs_env() -> dict[str, str]:
+    """The environment of a build: this process's as it is now (tests set variables for a probe)."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
 def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
     """Build `config` into `site_dir` and wait for it (the probe builds of the site tests)."""
     return subprocess.run(
-        mkdocs_command(config, site_dir), cwd=config.parent, env=MKDOCS_ENV, capture_output=True, text=True,
+        mkdocs_command(config, site_dir), cwd=config.parent, env=mkdocs_env(), capture_output=True, text=True,
         timeout=300,
     )
 
@@ -90,7 +92,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         site, log = folder / "site", folder / "build.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(
-                mkdocs_command(ROOT / "mkdocs.yml", site), cwd=ROOT, env=MKDOCS_ENV, stdout=out,
+                mkdocs_command(ROOT / "mkdocs.yml", site), cwd=ROOT, env=mkdocs_env(), stdout=out,
                 stderr=subprocess.STDOUT,
             )
         _background["site"] = _Build(proc, site, log)
