@@ -100,7 +100,7 @@ def entry_markdown(entry: Entry, d: Any, pages: dict[str, str], src_uri: str) ->
     kind = _KIND.get(d.kind, d.kind)
     like = f" (shaped like ${d.wrt}$)" if d.kind != "jacobian" else ""
     lines = [
-        f"### {entry.title} {{ #{entry.id} }}",
+        f"### {entry.title} {{ #{entry.id} data-search-exclude }}",
         "",
         f"`{entry.expr}` with respect to ${d.wrt}${declared} · {syntax}",
         "",
