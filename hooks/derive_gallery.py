@@ -6,7 +6,7 @@ A page places the gallery with a line of its own:
 
 and this hook replaces it with every entry of `spec/derive-gallery.toml`, each derived by
 `mcref.derive` (which proves its result exactly before it returns it): the input, f, the
-derivative in both layouts as content tabs with their shapes, the steps with a link to the rule
+derivative in both layouts with their shapes, the steps with a link to the rule
 each one applied, what was proven, and the numpy code in a collapsible block. The math is written
 as `$$...$$` like every rule statement (`hooks/rules.py`), so `hooks/mathml.py` renders it at build
 time; a step's link goes to its rule's page and anchor (`mcref.core.registry.rule_pages`, as
@@ -92,35 +92,40 @@ def _math_block(tex: str, indent: str = "") -> list[str]:
     return [f"{indent}$$", f"{indent}{tex}", f"{indent}$$", ""]
 
 
+def formula(d: Any) -> str:
+    """f and its derivative in both layouts, as one aligned display formula."""
+    return (
+        f"\\begin{{aligned}} f &= {d.latex} \\\\ \\text{{numerator layout}} &\\quad {d.numerator} \\\\ "
+        f"\\text{{denominator layout}} &\\quad {d.denominator} \\end{{aligned}}"
+    )
+
+
 def entry_markdown(entry: Entry, d: Any, pages: dict[str, str], src_uri: str) -> str:
-    """The markdown block of one derived entry (`d`: its `Derivative`) on the page `src_uri`."""
+    """The markdown block of one derived entry (`d`: its `Derivative`) on the page `src_uri`.
+
+    f and both layouts are one aligned formula, not content tabs, and names and shapes are plain
+    text, not formulas: a page of fifty entries stays a page the browser lays out in few parts
+    (hooks/sections.py splits a part after a number of formulas; docs/assets/a11y.js draws each part
+    in an idle moment of its own before the page counts as settled).
+    """
     declared = f" · declared: `{entry.shapes}`" if entry.shapes else ""
     syntax = "matrixcalculus.org's syntax" if d.syntax == "matrixcalculus" else "numpy syntax"
-    symbols = "; ".join(f"${name}$: {shape}" for name, shape in d.shapes.items())
+    symbols = "; ".join(f"{name}: {shape}" for name, shape in d.shapes.items())
     kind = _KIND.get(d.kind, d.kind)
-    like = f" (shaped like ${d.wrt}$)" if d.kind != "jacobian" else ""
+    like = f" (shaped like {d.wrt})" if d.kind != "jacobian" else ""
     lines = [
-        f"### {entry.title} {{ #{entry.id} data-search-exclude }}",
+        f"#### {entry.title} {{ #{entry.id} data-search-exclude }}",
         "",
-        f"`{entry.expr}` with respect to ${d.wrt}${declared} · {syntax}",
+        f"`{entry.expr}` with respect to `{d.wrt}`{declared} · {syntax}",
         "",
-        *_math_block(f"f = {d.latex}"),
-        f"$f$ is {d.f_shape}; {symbols}. {kind} with respect to ${d.wrt}$:",
+        *_math_block(formula(d)),
+        f"f is {d.f_shape}; {symbols}. {kind} with respect to {d.wrt}: in the numerator layout (the paper's) of "
+        f"shape {d.numerator_shape}, in the denominator layout of shape {d.denominator_shape}{like}.",
         "",
     ]
     if entry.note:
         lines += [entry.note, ""]
     lines += [
-        '=== "Numerator layout"',
-        "",
-        *_math_block(d.numerator, "    "),
-        f"    Shape {d.numerator_shape}.",
-        "",
-        '=== "Denominator layout"',
-        "",
-        *_math_block(d.denominator, "    "),
-        f"    Shape {d.denominator_shape}{like}.",
-        "",
         "**Steps**, each citing the rule it applied:",
         "",
     ]
@@ -143,13 +148,13 @@ def entry_markdown(entry: Entry, d: Any, pages: dict[str, str], src_uri: str) ->
 
 
 def gallery_markdown(src_uri: str, pages: dict[str, str], path: Path = GALLERY_FILE) -> str:
-    """Every entry, derived, grouped under an h2 per group in the order the groups first appear."""
+    """Every entry, derived, grouped under an h3 per group in the order the groups first appear."""
     items = entries(path)
     groups = list(dict.fromkeys(e.group for e in items))
     parts = []
     for group in groups:
         slug = "gallery-" + re.sub(r"[^a-z0-9]+", "-", group.lower()).strip("-")
-        parts += [f"## {group} {{ #{slug} }}", ""]
+        parts += [f"### {group} {{ #{slug} data-search-exclude }}", ""]
         for entry in (e for e in items if e.group == group):
             try:
                 d = derive(entry)

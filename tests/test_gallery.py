@@ -56,7 +56,7 @@ def test_the_gallery_has_forty_entries_and_the_expressions_the_issue_names():
 
 def _entry_html(page: str, entry_id: str) -> str:
     start = page.index(f'id="{entry_id}"')
-    end = re.compile(r"<h[23]\b").search(page, start + 1)
+    end = re.compile(r"<h[234]\b").search(page, start + 1)
     return page[start : end.start() if end else len(page)]
 
 
@@ -74,10 +74,14 @@ def test_the_built_page_shows_a_fresh_derive(page, site, entry):
     d = derived(entry.id)
     part = _entry_html(page, entry.id)
     display = [html.unescape(t) for t in re.findall(r'class="math math-display" data-tex="([^"]*)"', part)]
-    assert display == [f"f = {d.latex}", d.numerator, d.denominator]
+    assert display == [
+        rf"\begin{{aligned}} f &= {d.latex} \\ \text{{numerator layout}} &\quad {d.numerator} \\ "
+        rf"\text{{denominator layout}} &\quad {d.denominator} \end{{aligned}}"
+    ]
     text = " ".join(_text(part).split())
-    assert f"Shape {d.numerator_shape}." in text and f"Shape {d.denominator_shape}" in text
-    assert f"is {d.f_shape};" in text
+    assert f"f is {d.f_shape}; " in text
+    assert f"in the numerator layout (the paper's) of shape {d.numerator_shape}, " in text
+    assert f"in the denominator layout of shape {d.denominator_shape}" in text
     cited = [rule for _, rule in d.steps if rule is not None]
     assert [anchor for _, anchor in re.findall(r'<a href="([^"#]*)#([A-Z][A-Za-z0-9.]*)"', part)] == cited
     for href, anchor in re.findall(r'<a href="([^"#]*)#([A-Z][A-Za-z0-9.]*)"', part):
