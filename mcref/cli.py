@@ -1,8 +1,9 @@
-"""The mcref command line: verify, list and show the registered rules.
+"""The mcref command line: verify, list and show the registered rules; derive an expression.
 
     mcref verify [ID ...] [--sizes 1,2,3,7] [--fast N] [--seed S] [--quiet]
     mcref list [--prefix R]
     mcref show ID_OR_WORDS [--latex]
+    mcref derive EXPR --wrt X [--shape A=n,n ...] [--symmetric A] [--latex] [--numpy]
 
 `python -m mcref` runs the same program. `verify` checks every rule (or the
 IDs given) against central differences at each size, and each rule's backprop
@@ -16,7 +17,11 @@ fails. An unknown rule ID exits with 2, as does any other usage error.
 mkdocs.yml and docs/; by ID in an installation without them). `show` takes an
 ID in any case or words of a title, prints the rule's address on the site, and
 draws its formulas in Unicode ([`tex_to_unicode`][mcref.cli.tex_to_unicode]);
-`--latex` prints their source. A reader that closes the output early
+`--latex` prints their source. `derive` runs the derivative engine
+([`mcref.derive`][mcref.engine.derive.derive]) on an expression typed in numpy's
+or matrixcalculus.org's syntax and prints the derivative in both layouts, its
+steps with each rule's address, and what was proven; input it cannot read exits
+with 2 and a caret under the column at fault. A reader that closes the output early
 (`mcref list | head`) ends the program quietly, with status 141.
 
 Examples:
@@ -221,7 +226,62 @@ def _parser() -> argparse.ArgumentParser:
     )
     show.add_argument("query", nargs="+", metavar="ID_OR_WORDS", help="a rule ID such as R10, or title words")
     show.add_argument("--latex", action="store_true", help="print the formulas as LaTeX source, not Unicode")
+
+    derive = commands.add_parser(
+        "derive",
+        help="derive an expression, proven before it is shown",
+        description=(
+            "Differentiate an expression with the derivative engine (mcref.derive): reverse mode over matrix "
+            "differentials, each step citing the rule of this reference it applied, and the result proven exactly, "
+            "entry by entry, on small explicit instances before it is printed. The expression is numpy's syntax "
+            "(x.T @ A @ x, np.sum(np.exp(W @ x + b))) or matrixcalculus.org's (x'*A*x, norm2(X*w-y)^2). Undeclared "
+            "one-letter names follow the letter convention: lowercase a vector, uppercase a matrix. Prints f and "
+            "its shape, the derivative in both layouts with their shapes, the steps with each rule's address on "
+            "the site, and what was proven; formulas are drawn in Unicode (--latex: their LaTeX source). Input the "
+            "engine cannot read (a syntax error, an unknown name or function, a shape mismatch) exits with 2 and "
+            "marks the column."
+        ),
+        epilog=(
+            'Examples: mcref derive "x.T @ A @ x" --wrt x --symmetric A;  '
+            'mcref derive "norm2(X*w-y)^2" --wrt w --numpy;  '
+            'mcref derive "np.log(np.linalg.det(X))" --wrt X --shape X=n,n'
+        ),
+    )
+    derive.add_argument("expr", metavar="EXPR", help="the expression, quoted for the shell")
+    derive.add_argument("--wrt", required=True, metavar="X", help="the variable to differentiate with respect to")
+    derive.add_argument(
+        "--shape",
+        action="append",
+        default=[],
+        type=_declaration,
+        metavar="NAME=DIMS",
+        help=(
+            "declare a symbol's shape: A=m,n (or m×n) for a matrix, x=n for a vector, c=scalar; "
+            "repeat for several symbols"
+        ),
+    )
+    derive.add_argument(
+        "--symmetric", action="append", default=[], metavar="NAME", help="declare a square matrix symmetric"
+    )
+    derive.add_argument(
+        "--syntax",
+        choices=("auto", "numpy", "matrixcalculus"),
+        default="auto",
+        help="how to read EXPR (default: auto, decided by its markers: @ .T np. for numpy; ' .* ^ tr for "
+        "matrixcalculus.org's)",
+    )
+    derive.add_argument("--latex", action="store_true", help="print the formulas as LaTeX source, not Unicode")
+    derive.add_argument("--numpy", action="store_true", help="also print numpy source for f and its derivative")
     return parser
+
+
+def _declaration(text: str) -> tuple[str, str]:
+    """An argparse type: NAME=DIMS as (name, dims), the name a Python identifier."""
+    name, sep, dims = text.partition("=")
+    name, dims = name.strip(), dims.strip()
+    if not sep or not name.isidentifier() or not dims:
+        raise argparse.ArgumentTypeError(f"expected NAME=DIMS such as A=n,n, x=n or c=scalar; got {text!r}")
+    return name, dims
 
 
 def _lookup(rule_id: str) -> Rule:
@@ -318,6 +378,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args, sys.stdout, sys.stderr)
         if args.command == "list":
             return _list(args.prefix, sys.stdout)
+        if args.command == "derive":
+            return _derive(args, sys.stdout, sys.stderr)
         return _show_query(args.query, args.latex, sys.stdout)
     except _UsageError as exc:
         print(f"mcref {args.command}: {exc}", file=sys.stderr)
@@ -389,9 +451,10 @@ def _site_url(root: Path) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-def _address(r: Rule) -> str:
-    """The rule's address on the site, or why there is none."""
-    root, placed = _repository(), _site_placement()
+def _address(r: Rule, placed: tuple[list[str], dict[str, str]] | None = None) -> str:
+    """The rule's address on the site, or why there is none (`placed`: `_site_placement()`, when known)."""
+    root = _repository()
+    placed = placed if placed is not None else _site_placement()
     if root is None or placed is None:
         return "unknown here: the site's sources (mkdocs.yml, docs/) are not next to this mcref"
     page = placed[1].get(r.id)
@@ -494,6 +557,87 @@ def _show(r: Rule, out: TextIO, *, latex: bool = False) -> int:
         lines += ["", f"Backprop form (VJP), computed by {vjp} without forming the Jacobian:", f"  {math(r.vjp_latex)}"]
     code, _ = example_script(r)
     lines += ["", "Example (each print's output is shown below it as comments):", "", code.rstrip("\n")]
+    print("\n".join(lines), file=out)
+    return 0
+
+
+# ----- derive -----
+
+_COLUMN = re.compile(r"^col (\d+): ")
+_KIND = {
+    "gradient": "the gradient of a scalar f",
+    "jacobian": "the Jacobian of a vector f",
+    "vjp": (
+        "the backprop form (VJP): G ↦ the gradient of sum(G ∘ f), G shaped like f (the full derivative "
+        "has more than two indices)"
+    ),
+}
+
+
+def _declarations(args: argparse.Namespace) -> dict[str, str] | None:
+    """The --shape and --symmetric options as the engine's declarations {"A": "n,n symmetric"}."""
+    shapes: dict[str, str] = {}
+    for name, dims in args.shape:
+        if name in shapes and shapes[name] != dims:
+            raise _UsageError(f"--shape declares {name} twice: {shapes[name]!r} and {dims!r}")
+        shapes[name] = dims
+    for name in args.symmetric:
+        if not name.isidentifier():
+            raise _UsageError(f"--symmetric expects a name such as A, got {name!r}")
+        shapes[name] = f"{shapes.get(name, '')} symmetric".strip()
+    return shapes or None
+
+
+def _caret(expr: str, message: str) -> list[str]:
+    """The expression with a caret under the column a `col N:` message names (nothing for other messages)."""
+    match = _COLUMN.match(message)
+    if match is None or "\n" in expr:
+        return []
+    column = min(max(int(match.group(1)), 1), len(expr) + 1)
+    return [f"  {expr}", "  " + " " * (column - 1) + "^"]
+
+
+def _derive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    shapes = _declarations(args)
+    try:
+        d = mcref.derive(args.expr, args.wrt, shapes, syntax=args.syntax)
+    except mcref.DeriveError as exc:
+        message = str(exc)
+        print("\n".join([f"mcref derive: {message}", *_caret(args.expr, message)]), file=err)
+        return USAGE
+    math = (lambda tex: tex) if args.latex else tex_to_unicode
+    syntax = {"numpy": "numpy's syntax", "matrixcalculus": "matrixcalculus.org's syntax"}.get(d.syntax, d.syntax)
+    symbols = "; ".join(f"{name}: {shape}" for name, shape in d.shapes.items())
+    like = f" (shaped like {d.wrt})" if d.kind != "jacobian" else ""
+    lines = [
+        f"f = {math(d.latex)}",
+        f"  read in {syntax}; f is {d.f_shape}; {symbols}",
+        "",
+        f"Derivative with respect to {d.wrt} ({d.wrt_shape}): {_KIND.get(d.kind, d.kind)}",
+        f"Numerator layout (the paper's), shape {d.numerator_shape}:",
+        f"  {math(d.numerator)}",
+        f"Denominator layout, shape {d.denominator_shape}{like}:",
+        f"  {math(d.denominator)}",
+        "",
+        "Steps (reverse mode over differentials; each names the rule it applied):",
+    ]
+    placed = _site_placement()
+    width = max((len(sentence) for sentence, _ in d.steps), default=0)
+    for k, (sentence, rule_id) in enumerate(d.steps, 1):
+        if rule_id is None:
+            cite = "gap: no registered rule states this step yet"
+        else:
+            try:
+                cite = f"{rule_id}  {_address(get_rule(rule_id), placed)}"
+            except KeyError:
+                cite = f"{rule_id}  (not a registered rule in this mcref)"
+        lines.append(f"  {k:>2}. {sentence.ljust(width)}  {cite}")
+    lines += ["", "Proven before it was shown:", *(f"  - {check}" for check in d.checks)]
+    check_call = getattr(d, "check_call", None)
+    if check_call:
+        lines += ["", "Check it again on your own data:", f"  {check_call}"]
+    if args.numpy:
+        lines += ["", "numpy:", "", d.numpy.rstrip("\n")]
     print("\n".join(lines), file=out)
     return 0
 

@@ -177,6 +177,20 @@ MUTATIONS = [
         '        return ir.smul(g, ir.node("inv", [x], x.shape))\n',
         ("tests/test_engine.py",),
     ),
+    Mutation(
+        "gallery-shows-a-stale-layout", "the gallery of Derive your own shows the numerator layout as the denominator",
+        "hooks/derive_gallery.py",
+        '        f"\\\\text{{denominator layout}} &\\\\quad {d.denominator} \\\\end{{aligned}}"\n',
+        '        f"\\\\text{{denominator layout}} &\\\\quad {d.numerator} \\\\end{{aligned}}"\n',
+        ("tests/test_gallery.py::test_the_built_page_shows_a_fresh_derive",),
+    ),
+    Mutation(
+        "cli-caret-off-by-one", "mcref derive marks the column after the one at fault",
+        "mcref/cli.py",
+        '    return [f"  {expr}", "  " + " " * (column - 1) + "^"]\n',
+        '    return [f"  {expr}", "  " + " " * column + "^"]\n',
+        ("tests/test_cli.py", "-k", "derive"),
+    ),
 ]
 
 

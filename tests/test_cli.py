@@ -349,12 +349,130 @@ def test_verify_fast_adds_a_column_for_the_rules_it_applies_to():
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         ([], "the following arguments are required: COMMAND"),
         (["show"], "the following arguments are required: ID_OR_WORDS"),
+        (["derive", "x'*x"], "the following arguments are required: --wrt"),
+        (["derive", "x'*x", "--wrt", "x", "--shape", "x:n"], "expected NAME=DIMS such as A=n,n, x=n or c=scalar; "
+         "got 'x:n'"),
+        (["derive", "x'*x", "--wrt", "x", "--shape", "x=n", "--shape", "x=m"], "mcref derive: --shape declares x "
+         "twice: 'n' and 'm'"),
+        (["derive", "x'*x", "--wrt", "x", "--syntax", "matlab"], "invalid choice: 'matlab'"),
     ],
 )
 def test_usage_errors_exit_2(argv, message):
     code, out, err = run(*argv)
     assert code == 2 and out == ""
     assert message in err
+
+
+# ----- derive -----
+
+
+def test_derive_prints_f_both_layouts_shapes_steps_and_proof():
+    code, out, err = run("derive", "x.T @ A @ x", "--wrt", "x", "--shape", "A=n,n")
+    assert code == 0 and err == ""
+    d = mcref.derive("x.T @ A @ x", "x", {"A": "n,n"})
+    lines = out.splitlines()
+    assert lines[1] == "  read in numpy's syntax; f is scalar; x: n; A: n×n"
+    assert "Derivative with respect to x (n): the gradient of a scalar f" in lines
+    assert lines[lines.index("Numerator layout (the paper's), shape 1×n:") + 1] == "  xᵀ (A + Aᵀ)"
+    assert lines[lines.index("Denominator layout, shape n (shaped like x):") + 1] == "  (A + Aᵀ) x"
+    steps = [line for line in lines if re.match(r"\s+\d+\. ", line)]
+    assert [line.split()[-2] for line in steps] == [rule for _, rule in d.steps] == ["MC37", "MC44"]
+    assert all(line.split()[-1].endswith(f"/cookbook/differentials/#{line.split()[-2]}") for line in steps)
+    proven = lines[lines.index("Proven before it was shown:") + 1 :]
+    assert proven == [f"  - {check}" for check in d.checks] and d.checks[0].startswith("exact: entry by entry")
+
+
+def test_derive_step_addresses_are_those_of_show():
+    """Each step's address is the one `mcref show` prints for its rule."""
+    code, out, _ = run("derive", "sum(log(exp(-y.*(X*w))+vector(1)))", "--wrt", "w")
+    assert code == 0
+    cited = re.findall(r"^\s+\d+\. .*?  ([A-Z]+[0-9.]+)  (\S+)$", out, re.M)
+    assert [rule for rule, _ in cited] == ["R19", "X17", "MC35", "X16", "MC38", "MC37"]
+    for rule, address in cited:
+        _, shown, _ = run("show", rule)
+        assert f"On the site: {address}\n" in shown
+
+
+def test_derive_symmetric_and_latex():
+    code, out, _ = run("derive", "x'*A*x", "--wrt", "x", "--symmetric", "A", "--latex")
+    assert code == 0
+    d = mcref.derive("x'*A*x", "x", "A symmetric")
+    assert d.denominator == "2 A x"
+    assert f"\n  {d.numerator}\n" in out and f"\n  {d.denominator}\n" in out and "matrixcalculus.org's syntax" in out
+
+
+def test_derive_names_a_gap_step():
+    code, out, _ = run("derive", "norm1(x)", "--wrt", "x")
+    assert code == 0
+    assert re.search(r"d \|u\| = sign\(u\) ∘ du, away from 0\s+gap: no registered rule states this step yet", out)
+
+
+def test_derive_vjp_kind():
+    code, out, _ = run("derive", "np.linalg.inv(X)", "--wrt", "X")
+    assert code == 0
+    assert "the backprop form (VJP): G ↦ the gradient of sum(G ∘ f), G shaped like f" in out
+    assert "  G ↦ −X⁻ᵀ G X⁻ᵀ" in out.splitlines()
+
+
+def test_derive_numpy_prints_code_that_runs():
+    code, out, _ = run("derive", "norm2(X*w-y)^2", "--wrt", "w", "--numpy")
+    assert code == 0
+    source = out.split("\nnumpy:\n\n", 1)[1]
+    assert source.rstrip("\n") == mcref.derive("norm2(X*w-y)^2", "w").numpy.rstrip("\n")
+    namespace: dict = {}
+    exec(source, namespace)
+    rng = np.random.default_rng(0)
+    X, w, y = rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=5)
+    numerical = mcref.numerical_jacobian(lambda w: namespace["f"](X, w, y), w)
+    np.testing.assert_allclose(namespace["grad_f"](X, w, y), numerical.ravel(), rtol=1e-6, atol=1e-8)
+
+
+def test_derive_shows_the_check_call_when_the_engine_gives_one(monkeypatch):
+    d = mcref.derive("x'*x", "x")
+    call = "mcref.check_jacobian(f, grad_f(x), x)"
+    monkeypatch.setattr(mcref, "derive", lambda *a, **k: _WithCall(d, call))
+    code, out, _ = run("derive", "x'*x", "--wrt", "x")
+    assert code == 0 and f"Check it again on your own data:\n  {call}\n" in out
+    monkeypatch.setattr(mcref, "derive", lambda *a, **k: d)
+    assert "Check it again" not in run("derive", "x'*x", "--wrt", "x")[1]
+
+
+class _WithCall:
+    """A Derivative with a `check_call` field, as the engine may add one."""
+
+    def __init__(self, d, call):
+        self._d, self.check_call = d, call
+
+    def __getattr__(self, name):
+        return getattr(self._d, name)
+
+
+@pytest.mark.parametrize(
+    ("expr", "shape", "message", "column"),
+    [
+        ("x.T @ @ x", [], "mcref derive: col 7: syntax error", 7),
+        ("foo(x) + x", [], "mcref derive: col 1: unsupported function 'foo'", 1),
+        ("x'*A*y", ["--shape", "A=m,n", "--shape", "x=m", "--shape", "y=m"],
+         "mcref derive: col 1: x'*A*y needs x'*A's columns (n) to match y's length (m)", 1),
+    ],
+)
+def test_derive_bad_input_marks_the_column_and_exits_2(expr, shape, message, column):
+    code, out, err = run("derive", expr, "--wrt", "x", *shape)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith(message) and "Traceback" not in err
+    assert lines[1] == f"  {expr}" and lines[2] == "  " + " " * (column - 1) + "^"
+
+
+def test_derive_bad_declaration_has_no_caret():
+    code, out, err = run("derive", "x'*A*x", "--wrt", "x", "--shape", "A=m,n", "--symmetric", "A")
+    assert code == 2 and out == ""
+    assert err == "mcref derive: shapes: A is declared symmetric but its shape m×n is not square\n"
+
+
+def test_derive_unknown_variable():
+    code, _, err = run("derive", "x'*x", "--wrt", "z")
+    assert code == 2 and err.startswith("mcref derive: col 1: 'z' does not occur in \"x'*x\"")
 
 
 # ----- verify with wrong rules -----
@@ -439,7 +557,7 @@ def test_the_registry_is_clean_after_the_wrong_rules():
 def test_help_lists_the_commands():
     code, out, _ = run("--help")
     assert code == 0
-    for command in ("verify", "list", "show"):
+    for command in ("verify", "list", "show", "derive"):
         assert command in out
     assert "Run 'mcref COMMAND --help'" in out
 
@@ -450,6 +568,8 @@ def test_help_lists_the_commands():
         ("verify", ["--sizes", "--fast", "--seed", "--quiet", "exits with 1 if any check fails", "backprop form"]),
         ("list", ["--prefix", "ID and title", "in the site's order", "by ID"]),
         ("show", ["--latex", "LaTeX source", "both layouts", "example script", "site_url from mkdocs.yml", "#ID"]),
+        ("derive", ["--wrt", "--shape", "--symmetric", "--numpy", "--latex", "both layouts", "proven exactly",
+                    "matrixcalculus.org", "marks the column"]),
     ],
 )
 def test_every_command_has_help(command, phrases):
@@ -479,7 +599,7 @@ def test_python_m_mcref_list_and_show():
 def test_a_reader_that_closes_the_pipe_early_gets_no_traceback():
     """`mcref list | head`: the reader goes away; mcref stops quietly with SIGPIPE's status, 141."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    for argv in (["list"], ["show", "R10"]):
+    for argv in (["list"], ["show", "R10"], ["derive", "x'*x", "--wrt", "x"]):
         proc = subprocess.Popen(
             [sys.executable, "-m", "mcref", *argv], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
@@ -494,6 +614,15 @@ def test_python_m_mcref_verify_fast():
     rows = table_rows(proc.stdout)
     assert all(cells[-1] == "pass" for cells in rows.values()) and list(rows) == ["R6", "R13", "X16"]
     assert "mcref verify: [3/3] X16" in proc.stderr
+
+
+def test_python_m_mcref_derive():
+    proc = run_module("derive", "np.log(np.linalg.det(X))", "--wrt", "X")
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert "  X⁻ᵀ\n" in proc.stdout and re.search(r"MC43  \S+#MC43\n", proc.stdout)
+    proc = run_module("derive", "np.sum(x @ )", "--wrt", "x")
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines()[-2:] == ["  np.sum(x @ )", "  " + " " * 11 + "^"]
 
 
 def test_python_m_mcref_without_a_command_exits_2():
