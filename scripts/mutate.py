@@ -79,8 +79,8 @@ MUTATIONS = [
     Mutation(
         "wrong-shape", "a wrong shape (the reduction kind returns R23's gradient as a 1-D array, not a (1, n) row)",
         "mcref/core/registry.py",
-        "        lambda point: grad(point)[None, :],\n",
-        "        lambda point: grad(point),\n",
+        "        lambda point: grad(point).reshape(1, -1),\n",
+        "        lambda point: grad(point).reshape(-1),\n",
         ("tests/test_rules.py", "-k", "R23"),
     ),
     Mutation(
