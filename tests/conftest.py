@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from filelock import FileLock
@@ -75,6 +77,15 @@ class _Build:
 
 
 _background: dict[str, _Build] = {}
+_early = contextlib.ExitStack()  # what the early crawl of the links needs: its server
+
+# The link check crawls the served site in a process of its own: once the site is built, it is
+# started while the tests that need no site are still running (it would compete with the
+# browser tests for the CPU, and some of those measure time-sensitive things such as layout
+# shifts, so it never starts once they have begun). tests/test_links.py collects it.
+LINKCHECK_TEST = "tests/test_links.py::test_served_site_has_no_broken_link_or_anchor"
+EARLY_LINKCHECK = pytest.StashKey[Any]()
+_LINKCHECK_WANTED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they deselect
@@ -96,9 +107,31 @@ def pytest_collection_finish(session: pytest.Session) -> None:
                 stderr=subprocess.STDOUT,
             )
         _background["site"] = _Build(proc, site, log)
+        session.config.stash[_LINKCHECK_WANTED] = any(item.nodeid == LINKCHECK_TEST for item in session.items)
 
 
-def pytest_sessionfinish() -> None:
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Start the link check early (see LINKCHECK_TEST) if the site is built and the tests that need
+    no site are still running."""
+    config = item.config
+    build = _background.get("site")
+    if (
+        build is None or not config.stash.get(_LINKCHECK_WANTED, False) or EARLY_LINKCHECK in config.stash
+        or needs_site(item) or nextitem is None or needs_site(nextitem) or build.proc.poll() != 0
+    ):
+        return
+    from tests.test_links import LinkcheckerRun
+
+    url = _early.enter_context(serve(build.site))
+    config.stash[EARLY_LINKCHECK] = LinkcheckerRun(url, url + "404.html")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    early = session.config.stash.get(EARLY_LINKCHECK, None)
+    if early is not None and early.proc.poll() is None:  # (its test was not reached)
+        early.proc.kill()
+        early.result()  # (removes its HOME)
+    _early.close()
     build = _background.pop("site", None)
     if build is not None:
         if build.proc.poll() is None:  # the run ended (or was stopped) before a test waited for it

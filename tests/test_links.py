@@ -49,6 +49,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import EARLY_LINKCHECK, BuiltSite
 from tests.served_site import serve
 
 CONFIG = textwrap.dedent(
@@ -112,27 +113,44 @@ def linkchecker_home() -> Iterator[Path]:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def run_linkchecker(*urls: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    spec = importlib.util.find_spec("linkcheck")
-    if spec is None or spec.origin is None:
-        pytest.fail("linkchecker is not installed; it is in the test extras, which ./dev test installs", pytrace=False)
-    with linkchecker_home() as home:
+class LinkcheckerRun:
+    """linkchecker crawling `urls` in a process of its own, started at once: `result` waits for it."""
+
+    def __init__(self, *urls: str) -> None:
+        spec = importlib.util.find_spec("linkcheck")
+        if spec is None or spec.origin is None:
+            pytest.fail(
+                "linkchecker is not installed; it is in the test extras, which ./dev test installs", pytrace=False
+            )
+        self._home = linkchecker_home()
+        home = self._home.__enter__()
         env = {
             **os.environ,
             "HOME": str(home),
             "XDG_CONFIG_HOME": str(home / ".config"),
             "XDG_DATA_HOME": str(home / ".local" / "share"),
         }
-        start = time.monotonic()
-        proc = subprocess.run(
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen(
             [sys.executable, "-c", RUNNER, "-f", str(home / "linkcheckerrc"), "--no-status", *urls],
-            env=env,
-            cwd=home,
-            capture_output=True,
-            text=True,
-            timeout=600,
+            env=env, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        return proc, time.monotonic() - start
+
+    def result(self, timeout: float = 600) -> tuple[subprocess.CompletedProcess[str], float]:
+        """The finished run and the seconds it took from its start."""
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.communicate()
+            self._home.__exit__(None, None, None)
+        done = subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+        return done, time.monotonic() - self.start
+
+
+def run_linkchecker(*urls: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    return LinkcheckerRun(*urls).result()
 
 
 def summary(proc: subprocess.CompletedProcess[str]) -> dict[str, int]:
@@ -166,13 +184,22 @@ def test_linkchecker_setup_reports_broken_pages_and_anchors(tmp_path: Path) -> N
     assert "Anchor `nowhere' (decoded: `nowhere') not found" in text, report
 
 
-def test_served_site_has_no_broken_link_or_anchor(base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    proc, seconds = run_linkchecker(base_url, base_url + "404.html")
+def test_served_site_has_no_broken_link_or_anchor(
+    site: BuiltSite, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The crawl may have begun early, while the tests that need no site ran (tests/conftest.py
+    starts it as soon as the site is built); otherwise it runs now."""
+    run = request.config.stash.get(EARLY_LINKCHECK, None)
+    when = "started early, beside the tests that need no site"
+    if run is None:
+        base_url = request.getfixturevalue("base_url")
+        run, when = LinkcheckerRun(base_url, base_url + "404.html"), "run now"
+    proc, seconds = run.result()
     found = summary(proc)
     with capsys.disabled():
         print(
             f"\nlinkchecker: {found['urls']} URLs ({found['links']} links) checked in {seconds:.1f} s, "
-            f"{found['warnings']} warnings, {found['errors']} errors"
+            f"{found['warnings']} warnings, {found['errors']} errors ({when})"
         )
     assert proc.returncode == 0 and found["errors"] == 0 and found["warnings"] == 0, (
         f"linkchecker found {found['errors']} errors and {found['warnings']} warnings "
