@@ -1,12 +1,15 @@
 """The derivative engine (mcref/engine/): results, shapes, steps, bad input, the exact proof, the
-no-numpy rule, and a numerical cross-check of the numpy code it writes.
+no-numpy rule, and the numerical layer on top of it (mcref/derivation.py, `mcref.derive`).
 
-The engine imports no numpy; this file does, for the numerical layer: the engine's `numpy` source is
-run at random points and compared with mcref's own central differences (`numerical_jacobian`).
+The engine imports no numpy; this file does, for the numerical layer: every case goes through
+`mcref.derive`, which runs the engine's `numpy` source at random points and checks it with mcref's
+own checker, and the cross-checks compare it with the registered rules.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,7 +19,7 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref.core.numerical import numerical_jacobian
+from mcref import derivation
 from mcref.engine import Derivative, DeriveError, derive, reverse
 from tests.conftest import ROOT
 
@@ -570,10 +573,11 @@ def test_the_engine_derives(
     den_shape: str,
     num_shape: str,
 ) -> None:
-    d = derive(expr, wrt, shapes)
+    d = mcref.derive(expr, wrt, shapes)  # the engine's result, checked numerically too
     assert (d.denominator, d.numerator) == (den, num)
     assert (d.f_shape, d.wrt_shape, d.denominator_shape, d.numerator_shape) == (f_shape, x_shape, den_shape, num_shape)
     assert d.checks and d.checks[0].startswith("exact: entry by entry")
+    assert d.checks[-1].startswith("numerical: mcref.check_") and "at random points" in d.checks[-1]
     assert "\\top" not in d.denominator + d.numerator + d.latex
     assert d.steps, "every derivative shows its steps"
 
@@ -618,7 +622,7 @@ def test_the_result_object() -> None:
     assert d.latex == "x^T A x"
     assert d.shapes == {"x": "n", "A": "n×n"}
     assert "def grad_f(x, A):" in d.numpy and "import numpy as np" in d.numpy
-    assert mcref.derive is derive and mcref.DeriveError is DeriveError
+    assert mcref.derive is derivation.derive and mcref.DeriveError is DeriveError
 
 
 @pytest.mark.parametrize(
@@ -791,28 +795,40 @@ def _arguments(d: Derivative, rng: np.random.Generator, sizes: dict[str, int]) -
     return args
 
 
-NUMERIC = [c for c in CASES if c[0] not in ("np.abs(x)", "norm1(x)", "np.log(np.linalg.det(X.T @ X))")][:40]
+def test_the_numerical_check_states_its_sizes_and_draws() -> None:
+    """Distinct sizes per dimension (non-square), and the domain of log and det respected."""
+    d = mcref.derive("np.sum(np.exp(W @ x + b))", "x")
+    assert d.checks[:2] == derive("np.sum(np.exp(W @ x + b))", "x").checks[:2]
+    assert d.checks[-1] == (
+        "numerical: mcref.check_jacobian on the numpy code (central differences, step 1e-06, rtol 1e-05, atol 1e-07)"
+        " at random points, n=3, m=4 and n=5, m=2"
+    )
+    d = mcref.derive("np.log(np.linalg.det(X)) + np.sum(np.log(x))", "X")
+    assert d.checks[-1].endswith("n=3, k=4 and n=5, k=2; x drawn positive (under log, sqrt or a negative power); "
+                                 "X drawn as U + nI (inside det, logdet or an inverse)")  # fmt: skip
+    assert "A drawn symmetric" in mcref.derive("x.T @ A @ x", "x", "A symmetric").checks[-1]
+    assert mcref.derive("A @ X @ B", "X").checks[-1].startswith("numerical: mcref.check_backprop")
+    # log det(XᵀX) needs a tall X: the wide sizes are left out, the tall ones checked
+    assert mcref.derive("np.log(np.linalg.det(X.T @ X))", "X").checks[-1].split("points, ")[1] == "n=5, m=2"
 
 
-@pytest.mark.parametrize("case", NUMERIC, ids=[c[0] for c in NUMERIC])
-def test_the_numpy_code_matches_central_differences(case: tuple[Any, ...]) -> None:
-    expr, wrt, shapes = case[:3]
-    d = derive(expr, wrt, shapes)
-    namespace: dict[str, Any] = {}
-    exec(compile(d.numpy, "<engine>", "exec"), namespace)
-    rng = np.random.default_rng(7)
-    for sizes in ({}, {"n": 4, "m": 2, "k": 3, "p": 5, "r": 3}):
-        args = _arguments(d, rng, dict(sizes))
-        jac = numerical_jacobian(lambda v, a=args: namespace["f"](**{**a, wrt: v}), args[wrt])
-        if d.kind == "gradient":
-            got = np.asarray(namespace["grad_f"](**args)).reshape(1, -1)
-        elif d.kind == "jacobian":
-            got = np.asarray(namespace["jacobian_f"](**args)).reshape(jac.shape)
-        else:
-            g = rng.normal(size=np.shape(namespace["f"](**args)))
-            got = np.asarray(namespace["vjp_f"](g, **args)).reshape(1, -1)
-            jac = g.reshape(1, -1) @ jac
-        np.testing.assert_allclose(got, jac, rtol=1e-5, atol=1e-6)
+@pytest.mark.parametrize(
+    ("expr", "wrt", "planted", "message"),
+    [
+        ("x.T @ A @ x", "x", ("return ((A + A.T) @ x)", "return ((A + A) @ x)"), "grad_f failed its numerical check"),
+        ("W @ x", "x", ("return W\n", "return W.T\n"), "jacobian_f returned shape (4, 3), expected (3, 4)"),
+        ("A @ X @ B", "X", ("return ((A.T @ G) @ B.T)", "return ((A.T @ G) @ B.T) * 1.001"), "vjp_f failed"),
+        ("np.sum(np.exp(W @ x + b))", "x", ("return (W.T @", "return (1.0001 * W.T @"), "grad_f failed"),
+    ],
+)
+def test_the_numerical_check_catches_wrong_code(expr: str, wrt: str, planted: tuple[str, str], message: str) -> None:
+    """The exact check proves the formula; the numerical one catches a wrong numpy text of it."""
+    d = derive(expr, wrt)
+    assert planted[0] in d.numpy, d.numpy
+    wrong = dataclasses.replace(d, numpy=d.numpy.replace(*planted))
+    with pytest.raises(DeriveError, match=re.escape(message)):
+        derivation.check_numerically(wrong)
+    assert derivation.check_numerically(d).startswith("numerical:")
 
 
 # the engine against the reference's own registered rules: the same derivative, at random points

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from mcref.engine import ir
 from mcref.engine.errors import DeriveError
 from mcref.engine.exact import prove, prove_transpose
-from mcref.engine.numpy_code import source
+from mcref.engine.numpy_code import dim_sources, source
 from mcref.engine.parse import parse
 from mcref.engine.reverse import gradient, jacobian_from_vjp
 
@@ -36,6 +36,7 @@ class Derivative:
         numpy: A module text defining f and its derivative with numpy (`grad_f`, `jacobian_f`, `vjp_f`).
         checks: What was proven before the result was returned.
         syntax: "numpy" or "matrixcalculus", how the text was read.
+        symmetric: The symbols declared symmetric.
     """
 
     expr: str
@@ -53,6 +54,7 @@ class Derivative:
     numpy: str
     checks: tuple[str, ...]
     syntax: str
+    symmetric: tuple[str, ...] = ()
 
 
 def _pick(name: str, taken: set[str]) -> str:
@@ -61,7 +63,9 @@ def _pick(name: str, taken: set[str]) -> str:
     return name
 
 
-def derive(expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, syntax: str = "auto") -> Derivative:
+def derive(
+    expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, syntax: str = "auto", order: int = 1
+) -> Derivative:
     """Differentiate `expr` with respect to `wrt`, prove the result exactly, and return it.
 
     Args:
@@ -95,6 +99,10 @@ def derive(expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, s
     """
     if not isinstance(wrt, str):
         raise TypeError(f"wrt must be a string; got {type(wrt).__name__}")
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise TypeError(f"order must be 1 or 2; got {type(order).__name__} {order!r}")
+    if order not in (1,):
+        raise ValueError(f"order must be 1 or 2; got {order}")
     parsed = parse(expr, shapes, syntax)
     f = parsed.tree
     if wrt not in parsed.shapes:
@@ -142,12 +150,7 @@ def derive(expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, s
         num_tex, den_tex = ir.latex(num), ir.latex(den)
         num_shape, den_shape = ir.shape_text(num.shape), ir.shape_text(den.shape)
     names = list(parsed.shapes)
-    dim_source: dict[str, str] = {}
-    for name, (r, c) in parsed.shapes.items():
-        for i, d in enumerate((r, c)):
-            if isinstance(d, str) and d not in dim_source:
-                dim_source[d] = f"{name}.shape[{i}]"
-    code = source(f, proven if kind != "vjp" else den, kind, names, wrt, dim_source)
+    code = source(f, proven if kind != "vjp" else den, kind, names, wrt, dim_sources(parsed.shapes))
     return Derivative(
         expr=expr,
         wrt=wrt,
@@ -164,4 +167,5 @@ def derive(expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, s
         numpy=code,
         checks=tuple(checks),
         syntax=parsed.syntax,
+        symmetric=tuple(sorted(parsed.symmetric)),
     )

@@ -11,7 +11,7 @@ import sympy
 
 from mcref.engine.ir import Node
 
-__all__ = ["HELPERS", "source"]
+__all__ = ["HELPERS", "Printer", "dim_sources", "source"]
 
 HELPERS = {
     "sigmoid": "def sigmoid(z):\n    return np.exp(-np.logaddexp(0, -z))\n",
@@ -25,6 +25,16 @@ HELPERS = {
 _NP_FN = {"exp": "np.exp", "log": "np.log", "sin": "np.sin", "cos": "np.cos", "tanh": "np.tanh",
           "abs": "np.abs", "sign": "np.sign", "sqrt": "np.sqrt", "sigmoid": "sigmoid", "relu": "relu",
           "softplus": "softplus", "step": "step"}  # fmt: skip
+
+
+def dim_sources(shapes: dict[str, tuple[Any, Any]]) -> dict[str, str]:
+    """Where the numpy code reads each dimension symbol: the first symbol that has it (`x.shape[0]`)."""
+    out: dict[str, str] = {}
+    for name, shape in shapes.items():
+        for i, d in enumerate(shape):
+            if isinstance(d, str) and d not in out:
+                out[d] = f"{name}.shape[{i}]"
+    return out
 
 
 class Printer:
