@@ -48,7 +48,7 @@ from mcref.engine import derive as derive_exactly
 from mcref.engine.numpy_code import Printer, dim_sources
 from mcref.engine.parse import parse
 
-__all__ = ["check_numerically", "derive"]
+__all__ = ["check_numerically", "derive", "points"]
 
 SEED = 20261205
 """The seed of the random points: a result is checked at the same points every time."""
@@ -85,6 +85,16 @@ def derive(
         \\left(A + A^T\\right) x
         >>> print(d.checks[-1].split(": ")[0], "|", d.checks[-1].split("at random points, ")[1].split(";")[0])
         numerical | n=3 and n=2
+
+        `check_call` re-checks the result on your own data, with the names `numpy` defines:
+
+        >>> import numpy as np
+        >>> print(d.check_call)
+        mcref.check_jacobian(f, grad_f, x, A, wrt="x").ok
+        >>> scope = {"mcref": mcref, "x": np.array([1.0, -2.0]), "A": np.array([[1.0, 2.0], [0.0, 3.0]])}
+        >>> exec(d.numpy, scope)
+        >>> eval(d.check_call, scope)
+        True
     """
     d = derive_exactly(expr, wrt, shapes, syntax=syntax, order=order)
     return dataclasses.replace(d, checks=(*d.checks, check_numerically(d)))
@@ -177,6 +187,44 @@ def _sym(a: Any) -> Any:
     return (a + a.T) / 2
 
 
+def points(d: Derivative, namespace: dict[str, Any] | None = None) -> list[tuple[dict[str, int], dict[str, Any]]]:
+    """Random points where f is defined, at the two sets of sizes (a set is left out if none is found).
+
+    Args:
+        d: A result of [`mcref.engine.derive`][mcref.engine.derive.derive].
+        namespace: `d.numpy` already run (made here when None).
+
+    Returns:
+        (the sizes of the dimension symbols, the arguments of `f` by name) for each set of sizes: scalars
+        as floats, vectors 1-D, matrices 2-D, drawn as the module description says.
+
+    Examples:
+        >>> import mcref
+        >>> from mcref.derivation import points
+        >>> [(sizes, {k: v.shape for k, v in values.items()}) for sizes, values in points(mcref.derive("W @ x", "x"))]
+        [({'n': 3, 'm': 4}, {'W': (3, 4), 'x': (4,)}), ({'n': 5, 'm': 2}, {'W': (5, 2), 'x': (2,)})]
+    """
+    if namespace is None:
+        namespace = {}
+        exec(compile(d.numpy, "<mcref.derive>", "exec"), namespace)  # the engine's own code
+    parsed = parse(d.expr, dict(d.shapes), d.syntax)
+    shapes = parsed.shapes
+    positive, dominant, signed_nodes, square_nodes = _needs(parsed.tree)
+    printer = Printer(dim_sources(shapes))
+    signed = [printer.p(n if n.op != "logdet" else ir.node("det", n.args, (1, 1))) for n in signed_nodes]
+    square = [printer.p(n) for n in square_nodes]
+    dims = list(dict.fromkeys(d_ for s in shapes.values() for d_ in s))
+    rng = np.random.default_rng(SEED)
+    found = []
+    for sizes in _size_sets(dims):
+        for _ in range(_TRIES):
+            values = _draw(shapes, sizes, positive, dominant, set(d.symmetric), rng)
+            if _defined(namespace, values, signed, square):
+                found.append((sizes, values))
+                break
+    return found
+
+
 def check_numerically(d: Derivative) -> str:
     """Run `d.numpy` and check its derivative with mcref's checker; return what was checked, or raise.
 
@@ -190,33 +238,22 @@ def check_numerically(d: Derivative) -> str:
         DeriveError: The numpy code's derivative disagrees with central differences, has the wrong shape,
             or no point in f's domain was found.
     """
-    parsed = parse(d.expr, dict(d.shapes), d.syntax)
-    shapes = parsed.shapes
-    symmetric = set(d.symmetric)
-    names = list(shapes)
     namespace: dict[str, Any] = {}
     exec(compile(d.numpy, "<mcref.derive>", "exec"), namespace)  # the engine's own code
-    positive, dominant, signed_nodes, square_nodes = _needs(parsed.tree)
-    printer = Printer(dim_sources(shapes))
-    signed = [printer.p(n if n.op != "logdet" else ir.node("det", n.args, (1, 1))) for n in signed_nodes]
-    square = [printer.p(n) for n in square_nodes]
-    dims = list(dict.fromkeys(d_ for s in shapes.values() for d_ in s))
-    rng = np.random.default_rng(SEED)
-    checked: list[str] = []
-    for sizes in _size_sets(dims):
-        for _ in range(_TRIES):
-            values = _draw(shapes, sizes, positive, dominant, symmetric, rng)
-            if _defined(namespace, values, signed, square):
-                break
-        else:
-            continue
-        _check_at(d, namespace, values, names, sizes, shapes)
-        checked.append(", ".join(f"{k}={v}" for k, v in sizes.items()) or "the declared sizes")
-    if not checked:
+    found = points(d, namespace)
+    if not found:
         raise DeriveError(
             "the numerical check found no point where f is defined and well conditioned at the sizes it tried; "
             "the engine returns no formula it could not check"
         )
+    parsed = parse(d.expr, dict(d.shapes), d.syntax)
+    shapes = parsed.shapes
+    symmetric = set(d.symmetric)
+    positive, dominant, _, _ = _needs(parsed.tree)
+    checked: list[str] = []
+    for sizes, values in found:
+        _check_at(d, namespace, values, list(shapes), sizes, shapes)
+        checked.append(", ".join(f"{k}={v}" for k, v in sizes.items()) or "the declared sizes")
     drawn = []
     if positive:
         drawn.append(f"{', '.join(sorted(positive))} drawn positive (under log, sqrt or a negative power)")

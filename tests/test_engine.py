@@ -831,6 +831,34 @@ def test_the_numerical_check_catches_wrong_code(expr: str, wrt: str, planted: tu
     assert derivation.check_numerically(d).startswith("numerical:")
 
 
+CHECK_CALLS = [
+    ("x.T @ A @ x", "x", None),
+    ("np.log(np.linalg.det(X))", "X", None),
+    ("W @ x", "x", None),
+    ("A @ X @ B", "X", None),
+    ("np.trace(A @ X)", "X", "X: n×n; X symmetric; A: n×n"),
+    ("(x - m).T @ np.linalg.inv(S) @ (x - m)", "S", "S symmetric"),
+    ("np.sum(np.log(1 + np.exp(-y * (X @ w))))", "w", None),
+    ("x * 3", "x", None),
+]
+
+
+@pytest.mark.parametrize(("expr", "wrt", "shapes"), CHECK_CALLS, ids=[c[0] for c in CHECK_CALLS])
+def test_the_check_call_reverifies_on_the_readers_data(expr: str, wrt: str, shapes: str | None) -> None:
+    """The numpy source plus the one-line check, run on random data: it passes, and fails on a wrong derivative."""
+    d = mcref.derive(expr, wrt, shapes)
+    assert d.check_call.startswith(("mcref.check_jacobian(", "mcref.check_backprop(")) and d.check_call.endswith(".ok")
+    assert "\n" not in d.check_call
+    for _, values in derivation.points(d):
+        scope: dict[str, Any] = {"mcref": mcref, **values}
+        exec(d.numpy, scope)
+        assert eval(d.check_call, scope) is True
+        name = next(k for k in ("grad_f", "jacobian_f", "vjp_f") if k in scope)
+        right = scope[name]
+        scope[name] = lambda *a, right=right: 1.01 * right(*a)  # a derivative off by 1 %
+        assert eval(d.check_call, scope) is False
+
+
 # the engine against the reference's own registered rules: the same derivative, at random points
 RULE_CROSS_CHECKS = [
     ("X9", "x.T @ A @ x"),

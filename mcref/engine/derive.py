@@ -12,7 +12,7 @@ from mcref.engine.numpy_code import dim_sources, source
 from mcref.engine.parse import parse
 from mcref.engine.reverse import gradient, jacobian_from_vjp
 
-__all__ = ["Derivative", "derive"]
+__all__ = ["Derivative", "check_call", "derive"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class Derivative:
         checks: What was proven before the result was returned.
         syntax: "numpy" or "matrixcalculus", how the text was read.
         symmetric: The symbols declared symmetric.
+        check_call: One line that re-checks the result on the reader's own data with mcref's checker,
+            using the names `numpy` defines and the symbols as variables (`x`, `A`, ...):
+            `mcref.check_jacobian(f, grad_f, x, A, wrt="x").ok`, `mcref.check_backprop(...)` for a VJP.
     """
 
     expr: str
@@ -55,6 +58,33 @@ class Derivative:
     checks: tuple[str, ...]
     syntax: str
     symmetric: tuple[str, ...] = ()
+    check_call: str = ""
+
+
+def check_call(kind: str, names: list[str], wrt: str, symmetric: bool) -> str:
+    """The one-line mcref check of a result (see `Derivative.check_call`).
+
+    Examples:
+        >>> from mcref.engine.derive import check_call
+        >>> print(check_call("jacobian", ["W", "x"], "x", False))
+        mcref.check_jacobian(f, jacobian_f, W, x, wrt="x", layout="numerator").ok
+    """
+    args = ", ".join(names)
+    if kind == "vjp":
+        return f'mcref.check_backprop(f, vjp_f, {args}, wrt="{wrt}").ok'
+    if kind == "jacobian":
+        return f'mcref.check_jacobian(f, jacobian_f, {args}, wrt="{wrt}", layout="numerator").ok'
+    if symmetric:  # along symmetric directions: f and the gradient's symmetric part at the symmetric part
+        at = ", ".join(f"({n} + {n}.T) / 2" if n == wrt else n for n in names)
+        g = f"grad_f({at})"
+        first = (
+            f'mcref.check_jacobian(lambda {args}: f({at}), lambda {args}: ({g} + {g}.T) / 2, {args}, wrt="{wrt}").ok'
+        )
+    else:
+        first = f'mcref.check_jacobian(f, grad_f, {args}, wrt="{wrt}").ok'
+    if kind == "hessian":
+        return first + f' and mcref.check_jacobian(grad_f, hessian_f, {args}, wrt="{wrt}", layout="numerator").ok'
+    return first
 
 
 def _pick(name: str, taken: set[str]) -> str:
@@ -96,6 +126,13 @@ def derive(
         X^{-T}
         >>> [rule for _, rule in derive("np.log(np.linalg.det(X))", "X").steps]
         ['MC43']
+
+        The numpy code, and one line that re-checks it on your own data with mcref's checker:
+
+        >>> print([line.strip() for line in d.numpy.splitlines() if line.startswith(("def", "    return"))])
+        ['def f(x, A):', 'return ((x @ A) @ x)', 'def grad_f(x, A):', 'return ((A + A.T) @ x)']
+        >>> print(d.check_call)
+        mcref.check_jacobian(f, grad_f, x, A, wrt="x").ok
     """
     if not isinstance(wrt, str):
         raise TypeError(f"wrt must be a string; got {type(wrt).__name__}")
@@ -168,4 +205,5 @@ def derive(
         checks=tuple(checks),
         syntax=parsed.syntax,
         symmetric=tuple(sorted(parsed.symmetric)),
+        check_call=check_call(kind, names, wrt, wrt in parsed.symmetric),
     )
