@@ -9,6 +9,7 @@ own checker, and the cross-checks compare it with the registered rules.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 import subprocess
 import sys
@@ -829,6 +830,107 @@ def test_the_numerical_check_catches_wrong_code(expr: str, wrt: str, planted: tu
     with pytest.raises(DeriveError, match=re.escape(message)):
         derivation.check_numerically(wrong)
     assert derivation.check_numerically(d).startswith("numerical:")
+
+
+# (expression, variable, declarations, gradient LaTeX, Hessian LaTeX, Hessian shape, rule IDs cited)
+HESSIANS = [
+    ("x.T @ A @ x", "x", None, "\\left(A + A^T\\right) x", "A + A^T", "n×n", ["MC37", "MC44", "MC98"]),
+    ("x.T @ A @ x + b @ x", "x", "A symmetric", "2 A x + b", "2 A", "n×n", ["MC35", "MC37", "MC44", "MC98", "MC34"]),
+    (
+        "np.sum(np.exp(A @ x))",
+        "x",
+        None,
+        "A^T \\exp\\left(A x\\right)",
+        "A^T \\operatorname{diag}\\left(\\exp\\left(A x\\right)\\right) A",
+        "m×m",
+        ["R19", "X16", "MC37", "MC98"],
+    ),
+    (
+        "logsumexp(x)",
+        "x",
+        None,
+        "\\operatorname{softmax}\\left(x\\right)",
+        "\\operatorname{diag}\\left(\\operatorname{softmax}\\left(x\\right)\\right) - "
+        "\\operatorname{softmax}\\left(x\\right) \\operatorname{softmax}\\left(x\\right)^T",
+        "n×n",
+        ["X21", "MC98", "X18"],
+    ),
+    (
+        "-(y @ np.log(sigmoid(X @ w)) + (1 - y) @ np.log(1 - sigmoid(X @ w)))",
+        "w",
+        None,
+        "X^T \\left(\\sigma\\left(X w\\right) - y\\right)",
+        "X^T \\operatorname{diag}\\left(\\sigma\\left(X w\\right) \\odot \\left(\\mathbf{1} - "
+        "\\sigma\\left(X w\\right)\\right)\\right) X",
+        "k×k",
+        ["MC34", "MC35", "MC37", "X17", "X13", "MC98"],
+    ),
+    (
+        "np.sum(np.log(1 + np.exp(-y * (X @ w))))",
+        "w",
+        None,
+        "-X^T \\left(\\sigma\\left(-y \\odot \\left(X w\\right)\\right) \\odot y\\right)",
+        "X^T \\operatorname{diag}\\left(\\sigma\\left(-y \\odot \\left(X w\\right)\\right) \\odot "
+        "y^{\\circ 2} \\odot \\left(\\mathbf{1} - \\sigma\\left(-y \\odot \\left(X w\\right)\\right)"
+        "\\right)\\right) X",
+        "k×k",
+        ["R19", "X15", "MC38", "MC37", "MC98", "MC34", "X13"],
+    ),
+    (
+        "np.linalg.norm(A @ x - y)**2",
+        "x",
+        None,
+        "2 A^T \\left(A x - y\\right)",
+        "2 A^T A",
+        "m×m",
+        ["X11", "MC35", "MC37", "MC98", "MC34"],
+    ),
+    ("np.sum(relu(W @ x))", "x", None, "W^T \\operatorname{step}\\left(W x\\right)", "0", "m×m", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("expr", "wrt", "shapes", "grad", "hess", "shape", "rules"), HESSIANS, ids=[h[0] for h in HESSIANS]
+)
+def test_the_hessian_of_a_scalar(
+    expr: str, wrt: str, shapes: str | None, grad: str, hess: str, shape: str, rules: list[str] | None
+) -> None:
+    d = mcref.derive(expr, wrt, shapes, order=2)
+    assert (d.kind, d.gradient, d.numerator, d.denominator) == ("hessian", grad, hess, hess)
+    assert (d.f_shape, d.numerator_shape, d.denominator_shape) == ("scalar", shape, shape)
+    assert d.checks[0].startswith("exact (the gradient): entry by entry")
+    assert d.checks[1].startswith("exact: second derivatives entry by entry")
+    assert d.checks[-1].startswith("numerical: mcref.check_jacobian")
+    assert "def grad_f(" in d.numpy and "def hessian_f(" in d.numpy
+    assert " and mcref.check_jacobian(grad_f, hessian_f, " in d.check_call
+    assert ("∇²f = ∂(∇f)/∂x: the Hessian is the Jacobian of the gradient, a symmetric matrix", "MC98") in d.steps
+    if rules is not None:
+        assert [r for _, r in d.steps] == rules
+
+
+def test_the_hessian_refuses_what_it_does_not_cover() -> None:
+    with pytest.raises(DeriveError, match="col 1: order=2 gives the Hessian of a scalar f with respect to a vector; "
+                       "got f: n and x: m"):  # fmt: skip
+        derive("W @ x", "x", order=2)
+    with pytest.raises(DeriveError, match="got f: scalar and X: n×m"):
+        derive("np.sum(X)", "X", order=2)
+    with pytest.raises(ValueError, match="order must be 1 or 2; got 3"):
+        derive("x @ x", "x", order=3)
+    with pytest.raises(TypeError, match="order must be 1 or 2; got str '2'"):
+        derive("x @ x", "x", order="2")  # type: ignore[arg-type]
+
+
+def test_the_exact_check_catches_a_wrong_hessian(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Hessian off by a factor of 2 (the gradient right) is refused by the second-derivative check."""
+    original = reverse.jacobian_from_vjp
+
+    def doubled(vjp: Any, v: str, rows: Any = None) -> Any:
+        return reverse.ir.smul(reverse.ir.const(2), original(vjp, v, rows))
+
+    module = importlib.import_module("mcref.engine.derive")  # the module, not the function mcref.engine.derive
+    monkeypatch.setattr(module, "jacobian_from_vjp", doubled)
+    with pytest.raises(DeriveError, match="internal: the derived formula failed its exact check"):
+        derive("np.sum(np.exp(A @ x))", "x", order=2)
 
 
 CHECK_CALLS = [

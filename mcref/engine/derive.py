@@ -22,8 +22,10 @@ class Derivative:
     Attributes:
         expr: The input as typed.
         wrt: The variable.
-        kind: "gradient" (scalar f), "jacobian" (vector f of a vector or a scalar), or "vjp"
-            (a matrix f, or a vector f of a matrix: the map G ↦ vᵀJ, written with G shaped like f).
+        kind: "gradient" (scalar f), "jacobian" (vector f of a vector or a scalar), "vjp"
+            (a matrix f, or a vector f of a matrix: the map G ↦ vᵀJ, written with G shaped like f), or
+            "hessian" (`order=2`: a scalar f of a vector x; `numerator` and `denominator` are then the
+            Hessian H, H_ij = ∂²f/∂x_i∂x_j, n×n and symmetric, so both layouts are the same matrix).
         latex: The parsed expression f in LaTeX.
         numerator: The derivative in numerator layout (a row for a gradient, m×n for a Jacobian).
         denominator: The derivative in denominator layout (shaped like the variable for a gradient).
@@ -37,6 +39,7 @@ class Derivative:
         checks: What was proven before the result was returned.
         syntax: "numpy" or "matrixcalculus", how the text was read.
         symmetric: The symbols declared symmetric.
+        gradient: For a Hessian, the gradient it differentiates (denominator layout); otherwise "".
         check_call: One line that re-checks the result on the reader's own data with mcref's checker,
             using the names `numpy` defines and the symbols as variables (`x`, `A`, ...):
             `mcref.check_jacobian(f, grad_f, x, A, wrt="x").ok`, `mcref.check_backprop(...)` for a VJP.
@@ -59,6 +62,10 @@ class Derivative:
     syntax: str
     symmetric: tuple[str, ...] = ()
     check_call: str = ""
+    gradient: str = ""
+
+
+HESSIAN_STEP = ("∇²f = ∂(∇f)/∂x: the Hessian is the Jacobian of the gradient, a symmetric matrix", "MC98")
 
 
 def check_call(kind: str, names: list[str], wrt: str, symmetric: bool) -> str:
@@ -104,6 +111,9 @@ def derive(
         shapes: Declarations, a dict {"A": "n,n"} or a string "x: n; A: n×n; A symmetric; c: scalar".
             Undeclared one-letter names follow the letter convention (lowercase vector, uppercase matrix).
         syntax: "auto" (decided by the text's markers), "numpy" or "matrixcalculus".
+        order: 1 for the first derivative; 2 for the Hessian of a scalar f with respect to a vector: the
+            Jacobian of the gradient, found by a second reverse pass over the gradient's tree and proven
+            against second derivatives taken entry by entry.
 
     Returns:
         A `Derivative`, already proven on explicit instances (its `checks` say how).
@@ -126,6 +136,9 @@ def derive(
         X^{-T}
         >>> [rule for _, rule in derive("np.log(np.linalg.det(X))", "X").steps]
         ['MC43']
+        >>> h = derive("np.sum(np.exp(A @ x))", "x", order=2)
+        >>> print(h.kind, "|", h.gradient, "|", h.numerator, "|", h.numerator_shape)
+        hessian | A^T \\exp\\left(A x\\right) | A^T \\operatorname{diag}\\left(\\exp\\left(A x\\right)\\right) A | m×m
 
         The numpy code, and one line that re-checks it on your own data with mcref's checker:
 
@@ -138,7 +151,7 @@ def derive(
         raise TypeError(f"wrt must be a string; got {type(wrt).__name__}")
     if isinstance(order, bool) or not isinstance(order, int):
         raise TypeError(f"order must be 1 or 2; got {type(order).__name__} {order!r}")
-    if order not in (1,):
+    if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2; got {order}")
     parsed = parse(expr, shapes, syntax)
     f = parsed.tree
@@ -148,7 +161,26 @@ def derive(
     f_shape = f.shape
     taken = set(parsed.shapes) | set(parsed.dims)
     seed_name: str | None = None
-    if f.is_scalar:
+    grad_node: ir.Node | None = None
+    if order == 2:
+        if not f.is_scalar or x_shape[1] != 1:
+            raise DeriveError(
+                f"col 1: order=2 gives the Hessian of a scalar f with respect to a vector; got f: "
+                f"{ir.shape_text(f_shape)} and {wrt}: {ir.shape_text(x_shape)}"
+            )
+        kind = "hessian"
+        adj, steps = gradient(f, wrt, ir.const(1))
+        grad_node = ir.simplify(adj)
+        check_g, _ = prove(f, grad_node, "gradient", wrt, parsed.shapes, parsed.symmetric, None)
+        v = _pick("v", taken)
+        seed = ir.Node("seed", (), x_shape, (v, False))
+        adj2, steps2 = gradient(grad_node, wrt, seed)
+        steps.append(HESSIAN_STEP)
+        steps += [s for s in steps2 if s not in steps]
+        den = jacobian_from_vjp(adj2, v, x_shape[0])
+        num = ir.simplify(ir.T(den))
+        proven, proof_kind = num, "hessian"
+    elif f.is_scalar:
         kind = "gradient"
         adj, steps = gradient(f, wrt, ir.const(1))
         den = ir.simplify(adj)
@@ -159,7 +191,7 @@ def derive(
         v = _pick("v", taken)
         seed = ir.Node("seed", (), f.shape, (v, False))
         adj, steps = gradient(f, wrt, seed)
-        den = jacobian_from_vjp(adj, v)
+        den = jacobian_from_vjp(adj, v, f.shape[0])
         num = ir.simplify(ir.T(den))
         proven, proof_kind = num, "jacobian"
     else:
@@ -173,6 +205,8 @@ def derive(
     check, flip = prove(f, proven, proof_kind, wrt, parsed.shapes, parsed.symmetric, seed_name)
     prove_transpose(den, num, wrt, parsed.shapes, parsed.symmetric, seed_name, flip)
     checks = [check, "exact: the numerator-layout form is the transpose of the denominator-layout form there"]
+    if kind == "hessian":
+        checks.insert(0, check_g.replace("exact: ", "exact (the gradient): ", 1))
     if wrt in parsed.symmetric:
         checks.append(
             f"{wrt} is symmetric: the free-matrix gradient G is shown; it was checked by its symmetric part "
@@ -187,7 +221,7 @@ def derive(
         num_tex, den_tex = ir.latex(num), ir.latex(den)
         num_shape, den_shape = ir.shape_text(num.shape), ir.shape_text(den.shape)
     names = list(parsed.shapes)
-    code = source(f, proven if kind != "vjp" else den, kind, names, wrt, dim_sources(parsed.shapes))
+    code = source(f, proven if kind != "vjp" else den, kind, names, wrt, dim_sources(parsed.shapes), grad_node)
     return Derivative(
         expr=expr,
         wrt=wrt,
@@ -206,4 +240,5 @@ def derive(
         syntax=parsed.syntax,
         symmetric=tuple(sorted(parsed.symmetric)),
         check_call=check_call(kind, names, wrt, wrt in parsed.symmetric),
+        gradient=ir.latex(grad_node) if grad_node is not None else "",
     )

@@ -211,8 +211,9 @@ def prove(
     """Check `formula` against f differentiated entry by entry; return what was checked (and whether
     the sizes were flipped), or raise.
 
-    kind: "gradient" (formula shaped like the variable), "jacobian" (numerator layout), or "vjp"
-    (formula holds the seed `seed_name`, shaped like f).
+    kind: "gradient" (formula shaped like the variable), "jacobian" (numerator layout), "hessian" (the
+    n×n matrix of second derivatives of a scalar f), or "vjp" (formula holds the seed `seed_name`,
+    shaped like f).
     """
     extra = {seed_name: f.shape} if seed_name else {}
     for flip in (False, True):
@@ -239,13 +240,19 @@ def prove(
 
     if kind == "jacobian":
         want = sympy.Matrix(len(fv), len(variables), lambda i, j: d(list(fv)[i], variables[j]))
+    elif kind == "hessian":  # second derivatives of the scalar f, entry by entry
+        first = [d(fv[0, 0], s) for s in variables]
+        want = sympy.Matrix(len(variables), len(variables), lambda i, j: d(first[i], variables[j]))
     else:
         g = env[seed_name] if seed_name else sympy.Matrix([[1]])
         total = sum((g[i, j] * fv[i, j] for i in range(fv.shape[0]) for j in range(fv.shape[1])), sympy.Integer(0))
         want = xs.applyfunc(lambda s: d(total, s))
         if wrt in symmetric:  # a gradient with respect to a symmetric matrix, read as a free matrix
             want = sympy.Matrix(xs.shape[0], xs.shape[1], lambda i, j: d(total, xs[i, j]) / (1 if i == j else 2))
-    if wrt in symmetric and kind != "jacobian":  # the free-matrix gradient, symmetrized, is the one that counts
+    if wrt in symmetric and kind not in (
+        "jacobian",
+        "hessian",
+    ):  # the free-matrix gradient, symmetrized, is the one that counts
         got = (got + got.T) / 2
     if got.shape != want.shape:
         raise DeriveError(
@@ -262,7 +269,8 @@ def prove(
             )
     where = ", ".join(f"{k}={v}" for k, v in sizes.items() if isinstance(k, str))
     how = "at a random rational point (piecewise f)" if point else "symbolically in the variable's entries"
-    return f"exact: entry by entry at {where or 'the given sizes'}, other symbols random rationals, {how}", flip
+    what = "second derivatives entry by entry" if kind == "hessian" else "entry by entry"
+    return f"exact: {what} at {where or 'the given sizes'}, other symbols random rationals, {how}", flip
 
 
 def prove_transpose(

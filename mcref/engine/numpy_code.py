@@ -115,23 +115,40 @@ class Printer:
         raise ValueError(f"internal: no numpy form for {op}")  # pragma: no cover
 
 
-def source(f: Node, result: Node, kind: str, names: list[str], wrt: str, dim_source: dict[str, str]) -> str:
-    """A module text with `f(...)` and the derivative function (`grad_f`, `jacobian_f` or `vjp_f`)."""
+def source(
+    f: Node,
+    result: Node,
+    kind: str,
+    names: list[str],
+    wrt: str,
+    dim_source: dict[str, str],
+    gradient: Node | None = None,
+) -> str:
+    """A module text with `f(...)` and the derivative function (`grad_f`, `jacobian_f`, `vjp_f`, or for a
+    Hessian `grad_f` and `hessian_f`)."""
     pr = Printer(dim_source)
     body_f = pr.p(f)
     body_d = pr.p(result)
+    body_g = pr.p(gradient) if gradient is not None else ""
     args = ", ".join(names)
     doc = {
         "gradient": f"The gradient of f with respect to {wrt}, shaped like {wrt} (denominator layout).",
         "jacobian": f"The Jacobian of f with respect to {wrt}, numerator layout: one row per entry of f.",
         "vjp": f"The VJP G ↦ vᵀJ of f with respect to {wrt}: G shaped like f, the result like {wrt}.",
+        "hessian": f"The Hessian of f with respect to {wrt}: H[i, j] = ∂²f/∂{wrt}[i]∂{wrt}[j], symmetric.",
     }[kind]
-    fname = {"gradient": "grad_f", "jacobian": "jacobian_f", "vjp": "vjp_f"}[kind]
+    fname = {"gradient": "grad_f", "jacobian": "jacobian_f", "vjp": "vjp_f", "hessian": "hessian_f"}[kind]
+    grad = ""
+    if gradient is not None:
+        doc_g = f"The gradient of f with respect to {wrt}, shaped like {wrt} (denominator layout)."
+        grad = f'\n\ndef grad_f({args}):\n    """{doc_g}"""\n    return {body_g}\n'
+
     dargs = f"G, {args}" if kind == "vjp" else args
     helpers = "".join("\n\n" + HELPERS[h] for h in sorted(pr.helpers))
     return (
         "import numpy as np"
         + helpers
         + f"\n\n\ndef f({args}):\n    return {body_f}\n"
+        + grad
         + f'\n\ndef {fname}({dargs}):\n    """{doc}"""\n    return {body_d}\n'
     )

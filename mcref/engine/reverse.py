@@ -241,6 +241,10 @@ def _transpose_scalar(e: Node) -> Node:
     return ir.matmul([ir.T(f) for f in reversed(e.args)])
 
 
-def jacobian_from_vjp(vjp: Node, v: str) -> Node:
-    """The denominator-layout Jacobian M (so that the VJP is M v) from a VJP linear in the seed v."""
-    return ir.simplify(_extract(ir.simplify(vjp), v))
+def jacobian_from_vjp(vjp: Node, v: str, rows: ir.Dim = None) -> Node:
+    """The denominator-layout Jacobian M (so that the VJP is M v) from a VJP linear in the seed v
+    (`rows`, the seed's length, shapes M when the VJP is 0)."""
+    e = ir.simplify(vjp)
+    if e.op == "zero" and rows is not None:
+        return ir.zero((e.shape[0], rows))
+    return ir.simplify(_extract(e, v))
