@@ -933,6 +933,50 @@ def test_the_exact_check_catches_a_wrong_hessian(monkeypatch: pytest.MonkeyPatch
         derive("np.sum(np.exp(A @ x))", "x", order=2)
 
 
+# (expression, variable, the VJP, the Kronecker form of ∂vec f/∂vec X, its shape)
+KRONECKER = [
+    ("A @ X @ B", "X", "G \\mapsto A^T G B^T", "B^T \\otimes A", "(n·r)×(m·p)"),
+    ("X.T", "X", "G \\mapsto G^T", "K_{nm}", "(m·n)×(n·m)"),
+    ("np.linalg.inv(X)", "X", "G \\mapsto -X^{-T} G X^{-T}", "-X^{-T} \\otimes X^{-1}", "(n·n)×(n·n)"),
+    ("X @ X", "X", "G \\mapsto G X^T + X^T G", "X^T \\otimes I_{n} + I_{n} \\otimes X", "(n·n)×(n·n)"),
+    (
+        "X.T @ X",
+        "X",
+        "G \\mapsto X \\left(G^T + G\\right)",
+        "K_{mm} \\left(I_{m} \\otimes X^T\\right) + I_{m} \\otimes X^T",
+        "(m·m)×(n·m)",
+    ),
+    ("W @ x", "W", "G \\mapsto G x^T", "x^T \\otimes I_{n}", "n×(n·m)"),
+    ("2 * X @ A + X", "X", "G \\mapsto 2 G A^T + G", "2 A^T \\otimes I_{n} + I_{nm}", "(n·m)×(n·m)"),
+    ("np.exp(X)", "X", "G \\mapsto G \\odot \\exp\\left(X\\right)", "", ""),  # G element-wise: none
+]
+
+
+@pytest.mark.parametrize(("expr", "wrt", "vjp", "kron", "shape"), KRONECKER, ids=[k[0] for k in KRONECKER])
+def test_the_kronecker_form(expr: str, wrt: str, vjp: str, kron: str, shape: str) -> None:
+    d = derive(expr, wrt)
+    assert (d.kind, d.denominator, d.kronecker, d.kronecker_shape) == ("vjp", vjp, kron, shape)
+    proven = [c for c in d.checks if "Kronecker" in c]
+    sizes = d.checks[0].split(" at ")[1].split(", other")[0]  # the instance of the exact check
+    assert proven == ([f"exact: the Kronecker form equals ∂vec f/∂vec {wrt} entry by entry at {sizes}"] if kron else [])
+
+
+def test_no_kronecker_form_where_it_would_be_ambiguous() -> None:
+    """A symmetric variable (free or symmetric entries?) and a gradient or Jacobian get none."""
+    assert derive("X @ X", "X", "X symmetric").kronecker == ""
+    assert derive("x.T @ A @ x", "x").kronecker == "" and derive("W @ x", "x").kronecker == ""
+
+
+def test_the_exact_check_catches_a_wrong_kronecker_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kronecker factors in the row-major order (P ⊗ Qᵀ's mirror image) are refused."""
+    from mcref.engine import kron
+
+    original = kron.matrices
+    monkeypatch.setattr(kron, "matrices", lambda t, shape: tuple(reversed(original(t, shape))))
+    with pytest.raises(DeriveError, match="internal: the Kronecker form failed its exact check"):
+        derive("A @ X @ B", "X")
+
+
 CHECK_CALLS = [
     ("x.T @ A @ x", "x", None),
     ("np.log(np.linalg.det(X))", "X", None),

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mcref.engine import ir
+from mcref.engine import ir, kron
 from mcref.engine.errors import DeriveError
-from mcref.engine.exact import prove, prove_transpose
+from mcref.engine.exact import prove, prove_kronecker, prove_transpose
 from mcref.engine.numpy_code import dim_sources, source
 from mcref.engine.parse import parse
 from mcref.engine.reverse import gradient, jacobian_from_vjp
@@ -39,6 +39,11 @@ class Derivative:
         checks: What was proven before the result was returned.
         syntax: "numpy" or "matrixcalculus", how the text was read.
         symmetric: The symbols declared symmetric.
+        kronecker: For a VJP, where it is unambiguous, the whole Jacobian ∂vec f/∂vec X as Kronecker
+            products (vec stacks columns; ⊗ is the Kronecker product, K the commutation matrix; see
+            `mcref.engine.kron`); "" where the VJP has no such form (G inside an element-wise product,
+            a symmetric variable).
+        kronecker_shape: Its shape, entries of f × entries of X ("(n·r)×(m·p)"); "" with no Kronecker form.
         gradient: For a Hessian, the gradient it differentiates (denominator layout); otherwise "".
         check_call: One line that re-checks the result on the reader's own data with mcref's checker,
             using the names `numpy` defines and the symbols as variables (`x`, `A`, ...):
@@ -63,6 +68,8 @@ class Derivative:
     symmetric: tuple[str, ...] = ()
     check_call: str = ""
     gradient: str = ""
+    kronecker: str = ""
+    kronecker_shape: str = ""
 
 
 HESSIAN_STEP = ("∇²f = ∂(∇f)/∂x: the Hessian is the Jacobian of the gradient, a symmetric matrix", "MC98")
@@ -92,6 +99,12 @@ def check_call(kind: str, names: list[str], wrt: str, symmetric: bool) -> str:
     if kind == "hessian":
         return first + f' and mcref.check_jacobian(grad_f, hessian_f, {args}, wrt="{wrt}", layout="numerator").ok'
     return first
+
+
+def _size(shape: tuple[object, object]) -> str:
+    """The number of entries of a shape, as text: "(n·r)", "m"."""
+    dims = [str(d) for d in shape if d != 1]
+    return f"({'·'.join(dims)})" if len(dims) > 1 else dims[0] if dims else "1"
 
 
 def _pick(name: str, taken: set[str]) -> str:
@@ -212,6 +225,13 @@ def derive(
             f"{wrt} is symmetric: the free-matrix gradient G is shown; it was checked by its symmetric part "
             "(G + G^T)/2, the gradient along symmetric directions"
         )
+    kron_tex = kron_shape = ""
+    if kind == "vjp" and seed_name is not None and wrt not in parsed.symmetric:
+        ts = kron.terms(den, seed_name)
+        if ts is not None:
+            checks.append(prove_kronecker(f, ts, wrt, parsed.shapes, parsed.symmetric, flip))
+            kron_tex = kron.latex(ts, f_shape)
+            kron_shape = f"{_size(f_shape)}×{_size(x_shape)}"
     if kind == "vjp":
         num_tex = f"{seed_name} \\mapsto " + ir.latex(num)
         den_tex = f"{seed_name} \\mapsto " + ir.latex(den)
@@ -241,4 +261,6 @@ def derive(
         symmetric=tuple(sorted(parsed.symmetric)),
         check_call=check_call(kind, names, wrt, wrt in parsed.symmetric),
         gradient=ir.latex(grad_node) if grad_node is not None else "",
+        kronecker=kron_tex,
+        kronecker_shape=kron_shape,
     )

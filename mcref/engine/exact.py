@@ -16,10 +16,11 @@ from typing import Any
 
 import sympy
 
+from mcref.engine import kron
 from mcref.engine.errors import DeriveError
 from mcref.engine.ir import Node, walk
 
-__all__ = ["Instance", "evaluate", "instance", "prove", "prove_transpose"]
+__all__ = ["Instance", "evaluate", "instance", "prove", "prove_kronecker", "prove_transpose"]
 
 SEED = 20261205
 Instance = dict[str, Any]
@@ -293,3 +294,35 @@ def prove_transpose(
 
 def _seed_shape(n: Node, name: str) -> tuple[Any, Any]:
     return next(m.shape for m in walk(n) if m.op == "seed" and m.data[0] == name)
+
+
+def prove_kronecker(
+    f: Node,
+    terms: list[kron.Term],
+    wrt: str,
+    shapes: dict[str, tuple[Any, Any]],
+    symmetric: set[str],
+    flip: bool = False,
+) -> str:
+    """Check the Kronecker form against ∂vec f/∂vec X taken entry by entry (vec stacks columns) on the
+    instance `prove` uses; return what was checked, or raise."""
+    sizes, env = instance(shapes, wrt, symmetric, {}, flip)
+    fv = evaluate(f, env, sizes)
+    xs = env[wrt]
+    vec_f = [fv[i, j] for j in range(fv.shape[1]) for i in range(fv.shape[0])]
+    vec_x = [xs[i, j] for j in range(xs.shape[1]) for i in range(xs.shape[0])]
+    want = sympy.Matrix(len(vec_f), len(vec_x), lambda p, q: sympy.diff(vec_f[p], vec_x[q]))
+    got = sympy.zeros(len(vec_f), len(vec_x))
+    r, c = fv.shape
+    for t in terms:
+        q, pt = kron.matrices(t, f.shape)
+        block = kron.kron(evaluate(q, env, sizes), evaluate(pt, env, sizes))
+        if t.transposed:
+            block = kron.commutation(c, r) * block
+        if t.coef is not None:
+            block = evaluate(t.coef, env, sizes)[0, 0] * block
+        got += block
+    if got.shape != want.shape or not all(_zero(a - b) for a, b in zip(got, want, strict=True)):
+        raise DeriveError("internal: the Kronecker form failed its exact check; this is a bug in the engine")
+    where = ", ".join(f"{k}={v}" for k, v in sizes.items() if isinstance(k, str))
+    return f"exact: the Kronecker form equals ∂vec f/∂vec {wrt} entry by entry at {where or 'the given sizes'}"
