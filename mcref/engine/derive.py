@@ -40,7 +40,7 @@ class Derivative:
         syntax: "numpy" or "matrixcalculus", how the text was read.
         symmetric: The symbols declared symmetric.
         kronecker: For a VJP, where it is unambiguous, the whole Jacobian ∂vec f/∂vec X as Kronecker
-            products (vec stacks columns; ⊗ is the Kronecker product, K the commutation matrix; see
+            products (vec stacks columns; kron(A, B) is the Kronecker product, K the commutation matrix; see
             `mcref.engine.kron`); "" where the VJP has no such form (G inside an element-wise product,
             a symmetric variable).
         kronecker_shape: Its shape, entries of f × entries of X ("(n·r)×(m·p)"); "" with no Kronecker form.

@@ -4,20 +4,21 @@ For a matrix (or vector) f of a matrix X, the whole derivative is the Jacobian
 ∂vec f/∂vec X, where vec stacks the columns (column-major, as in the Matrix Cookbook and in
 Magnus and Neudecker; numpy's `order="F"`). The engine finds the VJP G ↦ X̄ first; when X̄ is a sum
 of terms c P G Q or c P Gᵀ Q, with c a number and P, Q free of G, the identity
-vec(P M Q) = (Qᵀ ⊗ P) vec M gives, term by term,
+vec(P M Q) = kron(Qᵀ, P) vec M gives, term by term,
 
-* c P G Q contributes c (Q ⊗ Pᵀ) to ∂vec f/∂vec X;
-* c P Gᵀ Q contributes c K (Q ⊗ Pᵀ), with K the commutation matrix: K_{pq} vec(M) = vec(Mᵀ) for
+* c P G Q contributes c kron(Q, Pᵀ) to ∂vec f/∂vec X;
+* c P Gᵀ Q contributes c K kron(Q, Pᵀ), with K the commutation matrix: K_{pq} vec(M) = vec(Mᵀ) for
   a p×q matrix M (it is the identity when M is a vector).
 
-Here ⊗ is the Kronecker product (the engine writes the element-wise product ⊙). A VJP in which G
+The Kronecker product is written kron(A, B) (numpy's `np.kron`), as on the site's layer pages: this
+site keeps ⊗ for the paper's element-wise product. A VJP in which G
 enters element-wise (G ⊙ σ(...)) or through a number (tr(G), sᵀG) has no Kronecker form of this
 kind, and none is given. `exact.prove_kronecker` checks the result entry by entry.
 
 Examples:
     >>> from mcref.engine import derive
     >>> print(derive("A @ X @ B", "X").kronecker)
-    B^T \\otimes A
+    \\operatorname{kron}\\left(B^T, A\\right)
     >>> print(derive("X.T", "X").kronecker)
     K_{nm}
 """
@@ -99,10 +100,7 @@ def matrices(t: Term, f_shape: ir.Shape) -> tuple[Node, Node]:
 
 
 def _tex(n: Node) -> str:
-    if n.op == "eye":
-        return f"I_{{{n.shape[0]}}}"
-    s = ir.latex(n)
-    return s if n.op in ("var", "T", "inv") else r"\left(" + s + r"\right)"
+    return f"I_{{{n.shape[0]}}}" if n.op == "eye" else ir.latex(n)
 
 
 def latex(ts: list[Term], f_shape: ir.Shape) -> str:
@@ -111,12 +109,12 @@ def latex(ts: list[Term], f_shape: ir.Shape) -> str:
     parts: list[str] = []
     for t in ts:
         q, pt = matrices(t, f_shape)
-        body = f"{_tex(q)} \\otimes {_tex(pt)}"
+        body = f"\\operatorname{{kron}}\\left({_tex(q)}, {_tex(pt)}\\right)"
         if q.op == "eye" and pt.op == "eye":
             body = ""
         if t.transposed and r != 1 and c != 1:
             k = f"K_{{{c}{r}}}"
-            body = k if not body else f"{k} \\left({body}\\right)"
+            body = f"{k} {body}" if body else k
         body = body or f"I_{{{r}{c}}}"
         coef = ir.simplify(t.coef) if t.coef is not None else None
         if coef is None or (coef.op == "const" and coef.data == 1):

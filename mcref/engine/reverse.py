@@ -55,11 +55,11 @@ RULES: dict[str, tuple[str, str | None]] = {
     "fn:softplus": ("d softplus(u) = σ(u) ∘ du", "X15"),
     "fn:relu": ("d max(0, u) = step(u) ∘ du, with step(0) = 0", "N6"),
     "fn:sqrt": ("d √u = du ⊘ (2√u)", "S3"),
-    "fn:sin": ("d sin(u) = cos(u) ∘ du", None),
-    "fn:cos": ("d cos(u) = -sin(u) ∘ du", None),
-    "fn:abs": ("d |u| = sign(u) ∘ du, away from 0", None),
-    "fn:sign": ("d sign(u) = 0, away from 0", None),
-    "fn:step": ("d step(u) = 0, away from 0", None),
+    "fn:sin": ("d sin(u) = cos(u) ∘ du", "X37"),
+    "fn:cos": ("d cos(u) = -sin(u) ∘ du", "X38"),
+    "fn:abs": ("d |u| = sign(u) ∘ du, away from 0", "X39"),
+    "fn:sign": ("d sign(u) = 0, away from 0", "X51"),
+    "fn:step": ("d step(u) = 0, away from 0", "X52"),
 }
 
 
