@@ -43,8 +43,10 @@ import numpy as np
 
 from mcref.core.check import check_backprop, check_jacobian
 from mcref.core.numerical import ATOL, RTOL, STEP, CheckResult
-from mcref.engine import Derivative, DeriveError, ir
-from mcref.engine import derive as derive_exactly
+from mcref.engine import ir
+from mcref.engine.derive import Derivative
+from mcref.engine.derive import derive as derive_exactly
+from mcref.engine.errors import DeriveError
 from mcref.engine.numpy_code import Printer, dim_sources
 from mcref.engine.parse import parse
 
