@@ -606,6 +606,9 @@ def test_steps_cite_the_rules() -> None:
     assert ("d(UV) = dU V + U dV", "MC37") in derive("x.T @ A @ x", "x").steps
     assert [r for _, r in derive("-y @ np.log(softmax(z))", "z").steps] == ["MC37", "X19"]
     assert "X15" in [r for _, r in derive("np.sum(np.log(1 + np.exp(-y * (X @ w))))", "w").steps]
+    # np.diag either way: X53 (a vector onto a diagonal), X54 (the diagonal of a matrix), not S8 (scalar linearity)
+    assert [r for _, r in derive("np.diag(x) @ y", "x").steps] == ["MC37", "X53"]
+    assert [r for _, r in derive("np.sum(np.diag(X) * y)", "X").steps] == ["R19", "MC38", "X54"]
     # the element-wise rules that closed the engine's gaps: sin, cos, abs, and sign and step in Hessians
     assert [r for _, r in derive("np.sum(np.sin(x) + np.cos(x))", "x").steps] == ["R19", "MC35", "X37", "X38"]
     assert [r for _, r in derive("np.sum(np.abs(x))", "x", order=2).steps] == ["R19", "X39", "MC98", "X51"]
