@@ -679,7 +679,12 @@ def test_a_scalar_declaration_and_greek_names() -> None:
         ("x.T @ A @ x", "A: n×n; A symmetric; x: m", "needs"),
         ("x[0]", None, "col 1: unsupported syntax (Subscript)"),
         ("x.T @ A @ x * 2 ^ 3", None, "mixes numpy syntax"),
-        ("sum(X^2*x)", None, "col 5: X^2: ^ is the matrix power, which the engine does not support; use .^"),
+        ("sum(x^2)", None, "col 5: x^2: the matrix power needs a square matrix; got x: n; use .^"),
+        ("tr(X^0) + x'*x", None, "col 4: X^0: the matrix power needs an integer exponent k >= 1; got 0"),
+        ("np.linalg.matrix_power(X, 1.5) @ x", None, "col 27: np.linalg.matrix_power(X, 1.5): the matrix power needs"),
+        ("np.linalg.matrix_power(W, 2) @ x", "W: m×n", "col 1: np.linalg.matrix_power(W, 2) needs a square matrix"),
+        ("np.outer(x, A)", None, "col 13: np.outer(x, A): outer needs two vectors; got A: m×k"),
+        ("np.sum(np.outer(x))", None, "col 8: np.outer(x): outer takes two arguments"),
         ("sum(vector(2).*x)", None, "col 5: vector(2): only vector(1), the all-ones vector, is supported"),
         ("np.sum(x, axis=0)", None, "col 1: np.sum(x, axis=0): keyword arguments are not supported"),
         ("np.sum(softmax(X)) + x.T @ x", "X: n×n", "col 8: softmax(X) needs a vector; got X: n×n"),
@@ -1000,6 +1005,54 @@ def test_the_exact_check_catches_a_wrong_kronecker_form(monkeypatch: pytest.Monk
     monkeypatch.setattr(kron, "matrices", lambda t, shape: tuple(reversed(original(t, shape))))
     with pytest.raises(DeriveError, match="internal: the Kronecker form failed its exact check"):
         derive("A @ X @ B", "X")
+
+
+# matrix powers and outer products: (expression, variable, the derivative, the steps' rule IDs)
+POWERS = [
+    ("np.trace(np.linalg.matrix_power(X, 3))", "X", "3 \\left(X^T\\right)^{2}", ["MC36", "MC90"]),
+    ("tr(X^2)", "X", "2 X^T", ["MC36", "MC90"]),
+    (
+        "a'*X^3*b",
+        "X",
+        "a b^T \\left(X^T\\right)^{2} + X^T a b^T X^T + \\left(X^T\\right)^{2} a b^T",
+        ["MC37", "MC90"],
+    ),
+    (
+        "np.linalg.matrix_power(X, 3)",
+        "X",
+        "G \\mapsto G \\left(X^T\\right)^{2} + X^T G X^T + \\left(X^T\\right)^{2} G",
+        ["MC90"],
+    ),
+    ("np.trace(X @ X @ X)", "X", "3 \\left(X^T\\right)^{2}", ["MC36", "MC37"]),
+    ("np.outer(x, y)", "y", "G \\mapsto G^T x", ["MC37", "MC44"]),
+    ("np.sum(np.outer(x, y) * A)", "x", "A y", ["R19", "MC38", "MC37"]),
+]
+
+
+@pytest.mark.parametrize(("expr", "wrt", "den", "rules"), POWERS, ids=[p[0] for p in POWERS])
+def test_matrix_powers_and_outer_products(expr: str, wrt: str, den: str, rules: list[str]) -> None:
+    d = mcref.derive(expr, wrt)
+    assert d.denominator == den and [r for _, r in d.steps] == rules
+    assert d.wrt_shape == d.denominator_shape  # the gradient or VJP is shaped like the variable
+    assert d.checks[-1].startswith("numerical: mcref.check_")
+
+
+def test_the_matrix_power_in_both_syntaxes() -> None:
+    d = derive("np.linalg.matrix_power(X, 3)", "X")
+    assert (d.latex, d.f_shape, d.wrt_shape) == ("X^{3}", "n×n", "n×n")
+    assert "np.linalg.matrix_power(X, 3)" in d.numpy
+    assert d.kronecker == (
+        "\\operatorname{kron}\\left(\\left(X^T\\right)^{2}, I_{n}\\right) + "
+        "\\operatorname{kron}\\left(X^T, X\\right) + \\operatorname{kron}\\left(I_{n}, X^{2}\\right)"
+    )
+    assert derive("X^3", "X").denominator == d.denominator  # matrixcalculus.org's ^ on a matrix
+    assert derive("np.linalg.matrix_power(X, 1)", "X").denominator == "G \\mapsto G"
+    outer = derive("np.outer(x, y)", "x")
+    assert (outer.latex, outer.f_shape, outer.kronecker) == (
+        "x y^T",
+        "n×m",
+        "\\operatorname{kron}\\left(y, I_{n}\\right)",
+    )
 
 
 CHECK_CALLS = [

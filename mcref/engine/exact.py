@@ -153,6 +153,8 @@ def evaluate(n: Node, env: Instance, sizes: dict[str, int]) -> sympy.Matrix:
         if op == "lse":
             return sympy.Matrix([[sympy.log(total)]])
         return x.applyfunc(lambda u: u - sympy.log(total))
+    if op == "mpow":
+        return x**n.data
     if op == "diagm":
         return sympy.diag(*list(x))
     if op == "diagv":

@@ -103,6 +103,8 @@ class Printer:
                   "norm": "np.linalg.norm", "diagm": "np.diag", "diagv": "np.diag"}  # fmt: skip
         if op in simple:
             return f"{simple[op]}({arg})"
+        if op == "mpow":
+            return f"np.linalg.matrix_power({arg}, {n.data})"
         if op == "logdet":
             return f"np.linalg.slogdet({arg})[1]"
         if op == "sqnorm":

@@ -46,6 +46,7 @@ RULES: dict[str, tuple[str, str | None]] = {
     "softmax": ("d softmax(x) = (diag(s) - ssᵀ) dx", "X18"),
     "logsoftmax": ("d log softmax(x) = (I - 1sᵀ) dx", "X19"),
     "lse": ("d logsumexp(x) = softmax(x)ᵀ dx", "X21"),
+    "mpow": ("d(X^k) = Σ_r X^r dX X^(k-1-r), r = 0 … k-1", "MC90"),
     "diagm": ("d diag(u) = diag(du)", "X53"),
     "diagv": ("d diag(U) = diag(dU)", "X54"),
     "fn:exp": ("d exp(u) = exp(u) ∘ du", "X16"),
@@ -75,6 +76,11 @@ def _key(n: Node, wrt: str) -> str:
 
 def _fn(name: str, a: Node) -> Node:
     return ir.node("fn", [a], a.shape, name)
+
+
+def _power(x: Node, r: int) -> Node:
+    """X^r as a node: I, X, or the matrix power."""
+    return ir.node("eye", [], x.shape) if r == 0 else x if r == 1 else ir.node("mpow", [x], x.shape, r)
 
 
 def _inner(a: Node, b: Node) -> Node:
@@ -133,6 +139,8 @@ def adjoint(n: Node, i: int, g: Node) -> Node:
         return ir.add([g, ir.smul(ir.const(-1), ir.smul(ir.node("sum", [g], (1, 1)), s))])
     if op == "lse":
         return ir.smul(g, ir.node("softmax", [x], x.shape))
+    if op == "mpow":
+        return ir.add([ir.matmul([ir.T(_power(x, r)), g, ir.T(_power(x, n.data - 1 - r))]) for r in range(n.data)])
     if op == "diagm":
         return ir.node("diagv", [g], x.shape)
     if op == "diagv":
