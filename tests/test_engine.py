@@ -685,6 +685,8 @@ def test_a_scalar_declaration_and_greek_names() -> None:
         ("np.linalg.matrix_power(W, 2) @ x", "W: m×n", "col 1: np.linalg.matrix_power(W, 2) needs a square matrix"),
         ("np.outer(x, A)", None, "col 13: np.outer(x, A): outer needs two vectors; got A: m×k"),
         ("np.sum(np.outer(x))", None, "col 8: np.outer(x): outer takes two arguments"),
+        ("np.sum(softmax(X, axis=2)) + x @ x", None, "col 24: softmax(X, axis=2): softmax's axis must be 0, 1 or -1"),
+        ("np.sum(np.exp(X, axis=1)) + x @ x", None, "col 8: np.exp(X, axis=1): keyword arguments are not supported"),
         ("sum(vector(2).*x)", None, "col 5: vector(2): only vector(1), the all-ones vector, is supported"),
         ("np.sum(x, axis=0)", None, "col 1: np.sum(x, axis=0): keyword arguments are not supported"),
         ("np.sum(softmax(X)) + x.T @ x", "X: n×n", "col 8: softmax(X) needs a vector; got X: n×n"),
@@ -1053,6 +1055,24 @@ def test_the_matrix_power_in_both_syntaxes() -> None:
         "n×m",
         "\\operatorname{kron}\\left(y, I_{n}\\right)",
     )
+
+
+def test_softmax_along_an_axis_of_a_matrix() -> None:
+    """softmax(X, axis=1) normalizes each row (X18 on each), axis=0 each column; attention is the use."""
+    s_row = "\\operatorname{softmax}_{\\mathrm{row}}\\left(X\\right)"
+    d = mcref.derive("softmax(X, axis=1)", "X")
+    assert (d.kind, d.latex, d.f_shape, d.wrt_shape, d.denominator_shape) == ("vjp", s_row, "n×m", "n×m", "n×m")
+    assert d.denominator == (
+        f"G \\mapsto {s_row} \\odot \\left(G - \\left({s_row} \\odot G\\right) \\mathbf{{1}} \\mathbf{{1}}^T\\right)"
+    )
+    assert [r for _, r in d.steps] == ["X18"] and d.kronecker == ""  # G enters element-wise: no Kronecker form
+    assert "softmax_axis(X, axis=1)" in d.numpy
+    col = mcref.derive("softmax(X, axis=0)", "X")
+    assert "\\mathbf{1} \\mathbf{1}^T \\left(" in col.denominator and "_{\\mathrm{col}}" in col.latex
+    assert mcref.derive("softmax(X, axis=-1)", "X").denominator == d.denominator
+    assert derive("softmax(x, axis=0)", "x").numerator == derive("softmax(x)", "x").numerator  # a vector: X18
+    att = mcref.derive("softmax(Q @ K.T / np.sqrt(d), axis=-1) @ V", "Q", "d: scalar")
+    assert att.wrt_shape == att.denominator_shape and att.checks[-1].startswith("numerical: mcref.check_backprop")
 
 
 CHECK_CALLS = [

@@ -145,6 +145,11 @@ def evaluate(n: Node, env: Instance, sizes: dict[str, int]) -> sympy.Matrix:
         return sympy.Matrix([[sympy.sqrt(sum(u**2 for u in x))]])
     if op == "sqnorm":
         return sympy.Matrix([[sum(u**2 for u in x)]])
+    if op == "softmax" and n.data is not None:  # each row (1) or column (0)
+        e = x.applyfunc(sympy.exp)
+        if n.data == 1:
+            return sympy.Matrix(e.shape[0], e.shape[1], lambda i, j: e[i, j] / sum(e.row(i)))
+        return sympy.Matrix(e.shape[0], e.shape[1], lambda i, j: e[i, j] / sum(e.col(j)))
     if op in ("softmax", "logsoftmax", "lse"):
         e = x.applyfunc(sympy.exp)
         total = sum(e)

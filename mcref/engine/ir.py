@@ -8,7 +8,8 @@ Operations: `var` (datum: name), `seed` (the cotangent G of a VJP; datum: name),
 number, possibly holding dimension symbols), `ones`, `eye`, `zero`, `add`, `smul` (a 1×1 factor
 times any node), `matmul` (a chain), `T`, `had` (Hadamard product), `pow` (element-wise, datum: the
 exponent), `fn` (element-wise function, datum: its name), and `sum`, `trace`, `det`, `logdet`, `inv`,
-`norm` (2-norm or Frobenius), `sqnorm`, `softmax`, `logsoftmax`, `lse`, `diagm` (vector to diagonal
+`norm` (2-norm or Frobenius), `sqnorm`, `softmax` (datum: None for a vector, 1 for each row of a
+matrix, 0 for each column), `logsoftmax`, `lse`, `diagm` (vector to diagonal
 matrix), `diagv` (diagonal of a matrix as a vector), `mpow` (the matrix power X^k; datum: the integer k).
 
 Examples:
@@ -614,7 +615,8 @@ def latex(n: Node) -> str:
     if op == "sqnorm":
         return r"\left\lVert " + latex(a) + r" \right\rVert" + ("" if a.shape[1] == 1 else "_F") + "^2"
     if op == "softmax":
-        return r"\operatorname{softmax}\left(" + latex(a) + r"\right)"
+        along = {None: "", 1: r"_{\mathrm{row}}", 0: r"_{\mathrm{col}}"}[n.data]
+        return r"\operatorname{softmax}" + along + r"\left(" + latex(a) + r"\right)"
     if op == "logsoftmax":
         return r"\log\operatorname{softmax}\left(" + latex(a) + r"\right)"
     if op == "lse":

@@ -9,7 +9,8 @@ Two syntaxes are read:
   `.*`, `./`, `.^` are element-wise, `vector(1)` and `matrix(1)` are all-ones, and `X^k` on a square
   matrix is the matrix power (an integer k >= 1; numpy's `np.linalg.matrix_power(X, k)`).
 
-`np.outer(x, y)` is the matrix x yᵀ of two vectors.
+`np.outer(x, y)` is the matrix x yᵀ of two vectors, and `softmax(X, axis=1)` (scipy's keyword) the softmax
+of each row of a matrix (`axis=0`: of each column).
 
 A text is matrixcalculus.org's when it has `'`, `.*`, `./`, `.^`, `^` or one of its function names
 (`tr`, `logdet`, `norm1`, `norm2`, `vector`, `matrix`) and numpy's when it has `@`, `np.`, `.T` or `**`
@@ -487,7 +488,16 @@ class _Parser:
 
     def call(self, n: ast.Call) -> _Pre:
         name = self.func_name(n.func)
-        if n.keywords:
+        axis: int | None = None
+        if name == "softmax" and len(n.keywords) == 1 and n.keywords[0].arg == "axis":
+            k = n.keywords[0].value
+            value = k.value if isinstance(k, ast.Constant) else None
+            if isinstance(k, ast.UnaryOp) and isinstance(k.op, ast.USub) and isinstance(k.operand, ast.Constant):
+                value = -k.operand.value
+            if value not in (0, 1, -1) or isinstance(value, bool):
+                raise self.fail(k, f"{self.segment(n)}: softmax's axis must be 0, 1 or -1; got {self.segment(k)}")
+            axis = 1 if value == -1 else value
+        elif n.keywords:
             raise self.fail(n, f"{self.segment(n)}: keyword arguments are not supported")
         args = n.args
         seg = self.segment(n)
@@ -554,6 +564,8 @@ class _Parser:
         if name in ("trace", "det", "logdet", "inv"):
             self.unify(a.shape[0], a.shape[1], n, f"{seg} needs a square matrix; got {sa}: {self.shape_str(a.shape)}")
             return _Pre(name, [a], s1 if name != "inv" else a.shape, None, n)
+        if name == "softmax" and axis is not None and not (self._is_vec(a) or self._is_scalar(a)):
+            return _Pre("softmax", [a], a.shape, axis, n)  # each row (axis=1) or column (axis=0) of a matrix
         if name in ("softmax", "logsumexp"):
             if not (self._is_vec(a) or self._is_scalar(a)):
                 raise self.fail(n, f"{seg} needs a vector; got {sa}: {self.shape_str(a.shape)}")
@@ -604,7 +616,7 @@ def _build(p: _Pre, symmetric: set[str]) -> Node:
         return ir.smul(ir.const(1 / size), ir.node("sum", args, (1, 1)))
     if p.op == "pow" and p.data == 2 and args[0].op == "norm":  # ‖a‖² has a rule of its own
         return ir.node("sqnorm", args[0].args, shape)
-    if p.op == "fn" and p.data == "log" and args[0].op in ("softmax", "det"):  # one rule each: X19, MC43
+    if p.op == "fn" and p.data == "log" and args[0].op in ("softmax", "det") and args[0].data is None:  # X19, MC43
         return ir.node("logsoftmax" if args[0].op == "softmax" else "logdet", args[0].args, shape)
     if p.op == "fn" and p.data == "log" and args[0].op == "add" and len(args[0].args) == 2:
         one, e = args[0].args if args[0].args[1].op == "fn" else reversed(args[0].args)

@@ -44,6 +44,7 @@ RULES: dict[str, tuple[str, str | None]] = {
     "sqnorm": ("d‖x‖² = 2xᵀdx", "X11"),
     "sqnorm:F": ("d‖X‖_F² = 2 tr(XᵀdX)", "MC132.1"),
     "softmax": ("d softmax(x) = (diag(s) - ssᵀ) dx", "X18"),
+    "softmax:axis": ("softmax of each row (or column): X18 on each, dS = S ∘ dX - S ∘ ((S ∘ dX) 1 1ᵀ)", "X18"),
     "logsoftmax": ("d log softmax(x) = (I - 1sᵀ) dx", "X19"),
     "lse": ("d logsumexp(x) = softmax(x)ᵀ dx", "X21"),
     "mpow": ("d(X^k) = Σ_r X^r dX X^(k-1-r), r = 0 … k-1", "MC90"),
@@ -69,6 +70,8 @@ def _key(n: Node, wrt: str) -> str:
         return "smul:product"
     if n.op == "fn":
         return f"fn:{n.data}"
+    if n.op == "softmax" and n.data is not None:
+        return "softmax:axis"
     if n.op in ("norm", "sqnorm") and n.args[0].shape[1] != 1:
         return f"{n.op}:F"
     return n.op
@@ -132,6 +135,14 @@ def adjoint(n: Node, i: int, g: Node) -> Node:
         return ir.smul(ir.matmul([g, ir.node("pow", [n], n.shape, -1)]), x)
     if op == "sqnorm":
         return ir.smul(ir.smul(ir.const(2), g), x)
+    if op == "softmax" and n.data is not None:  # row by row (1) or column by column (0): X18 on each
+        r, c = n.shape
+        sg = ir.had([n, g])
+        if n.data == 1:
+            sums = ir.matmul([sg, ir.ones((c, 1)), ir.ones((1, c))])
+        else:
+            sums = ir.matmul([ir.ones((r, 1)), ir.ones((1, r)), sg])
+        return ir.add([sg, ir.smul(ir.const(-1), ir.had([n, sums]))])
     if op == "softmax":
         return ir.add([ir.had([n, g]), ir.smul(ir.const(-1), ir.smul(_inner(n, g), n))])
     if op == "logsoftmax":
