@@ -491,12 +491,10 @@ class _Parser:
         axis: int | None = None
         if name == "softmax" and len(n.keywords) == 1 and n.keywords[0].arg == "axis":
             k = n.keywords[0].value
-            value = k.value if isinstance(k, ast.Constant) else None
-            if isinstance(k, ast.UnaryOp) and isinstance(k.op, ast.USub) and isinstance(k.operand, ast.Constant):
-                value = -k.operand.value
-            if value not in (0, 1, -1) or isinstance(value, bool):
+            text = self.segment(k) if isinstance(k, (ast.Constant, ast.UnaryOp)) else ""
+            if text not in ("0", "1", "-1"):
                 raise self.fail(k, f"{self.segment(n)}: softmax's axis must be 0, 1 or -1; got {self.segment(k)}")
-            axis = 1 if value == -1 else value
+            axis = 0 if text == "0" else 1
         elif n.keywords:
             raise self.fail(n, f"{self.segment(n)}: keyword arguments are not supported")
         args = n.args
