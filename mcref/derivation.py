@@ -90,7 +90,9 @@ def derive(
 
         `check_call` re-checks the result on your own data, with the names `numpy` defines:
 
+        >>> import mcref
         >>> import numpy as np
+        >>> d = mcref.derive("x.T @ A @ x", "x")
         >>> print(d.check_call)
         mcref.check_jacobian(f, grad_f, x, A, wrt="x").ok
         >>> scope = {"mcref": mcref, "x": np.array([1.0, -2.0]), "A": np.array([[1.0, 2.0], [0.0, 3.0]])}
@@ -100,6 +102,11 @@ def derive(
     """
     d = derive_exactly(expr, wrt, shapes, syntax=syntax, order=order)
     return dataclasses.replace(d, checks=(*d.checks, check_numerically(d)))
+
+
+def _derivative(d: Any) -> None:
+    if not isinstance(d, Derivative):
+        raise TypeError(f"d must be a Derivative (a result of mcref.derive); got {type(d).__name__}")
 
 
 def _names(n: ir.Node) -> set[str]:
@@ -206,6 +213,7 @@ def points(d: Derivative, namespace: dict[str, Any] | None = None) -> list[tuple
         >>> [(sizes, {k: v.shape for k, v in values.items()}) for sizes, values in points(mcref.derive("W @ x", "x"))]
         [({'n': 3, 'm': 4}, {'W': (3, 4), 'x': (4,)}), ({'n': 5, 'm': 2}, {'W': (5, 2), 'x': (2,)})]
     """
+    _derivative(d)
     if namespace is None:
         namespace = {}
         exec(compile(d.numpy, "<mcref.derive>", "exec"), namespace)  # the engine's own code
@@ -239,7 +247,9 @@ def check_numerically(d: Derivative) -> str:
     Raises:
         DeriveError: The numpy code's derivative disagrees with central differences, has the wrong shape,
             or no point in f's domain was found.
+        TypeError: `d` is not a `Derivative`.
     """
+    _derivative(d)
     namespace: dict[str, Any] = {}
     exec(compile(d.numpy, "<mcref.derive>", "exec"), namespace)  # the engine's own code
     found = points(d, namespace)

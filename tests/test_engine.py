@@ -712,6 +712,20 @@ def test_bad_arguments() -> None:
         derive("x.T @ A @ x", "x", "A: m×n; A symmetric")
 
 
+def test_the_numerical_layer_refuses_bad_arguments() -> None:
+    with pytest.raises(TypeError, match="must be a string"):
+        mcref.derive(3, "x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="wrt must be a string; got int"):
+        mcref.derive("x @ x", 0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="order must be 1 or 2; got 0"):
+        mcref.derive("x @ x", "x", order=0)
+    with pytest.raises(DeriveError, match="col 1: 'z' does not occur"):
+        mcref.derive("x @ x", "z")
+    for check in (derivation.check_numerically, derivation.points):
+        with pytest.raises(TypeError, match=r"d must be a Derivative \(a result of mcref\.derive\); got str"):
+            check("x @ x")  # type: ignore[arg-type]
+
+
 def test_the_exact_check_catches_a_wrong_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """A planted bug (the trace's adjoint transposed, the log's derivative off by a factor) is refused."""
     original = reverse.adjoint

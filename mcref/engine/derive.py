@@ -155,6 +155,8 @@ def derive(
 
         The numpy code, and one line that re-checks it on your own data with mcref's checker:
 
+        >>> from mcref.engine import derive
+        >>> d = derive("x.T @ A @ x", "x")
         >>> print([line.strip() for line in d.numpy.splitlines() if line.startswith(("def", "    return"))])
         ['def f(x, A):', 'return ((x @ A) @ x)', 'def grad_f(x, A):', 'return ((A + A.T) @ x)']
         >>> print(d.check_call)
