@@ -1,35 +1,16 @@
-"""`mcref.derive`: the engine's derivative, proven exactly, then checked numerically with mcref's own checker.
+"""`mcref.derive`: the engine's result, proven exactly, then checked numerically with mcref's checker.
 
-[`mcref.engine.derive`][mcref.engine.derive.derive] imports no numpy: it proves each result on small
-explicit instances with SymPy. This layer sits on top of it where numpy is present. It runs the numpy
-code the engine wrote (in a fresh namespace) and hands it to
-[`check_jacobian`][mcref.core.check.check_jacobian] (or
-[`check_backprop`][mcref.core.check.check_backprop] for a VJP) in full mode, at random points and at
-two assignments of sizes in which every dimension symbol has a size of its own (n=3, m=4, ... and
-n=5, m=2, ...), so a non-square shape is always covered. The result's `checks` then name both proofs.
-
-How the points are drawn, so that they lie where f is defined:
-
-* a symbol inside a `log`, a `sqrt`, a negative or fractional power gets entries in [0.5, 1.5]; any other
-  symbol standard normal entries, and a scalar a number in [0.5, 1.5];
-* a square matrix inside a `det`, `logdet` or inverse is drawn as U + nI with U's entries in [-1, 1]:
-  every eigenvalue then has a positive real part, so the determinant is positive;
-* a matrix declared symmetric is drawn symmetric, and the variable, if symmetric, is checked along
-  symmetric directions (f and the gradient's symmetric part at (X + Xᵀ)/2);
-* then every such argument is evaluated: a `log` or `sqrt` argument must be positive and a `det`,
-  `logdet` or inverse argument well conditioned (condition number below 1e6); otherwise the point is
-  drawn again (five times at most) and, failing that, those sizes are left out (log det(XᵀX) needs a
-  tall X). At least one assignment of sizes must be checked.
-
-A failure raises [`DeriveError`][mcref.engine.errors.DeriveError], as a failed exact check does.
-
-Examples:
-    >>> import mcref
-    >>> d = mcref.derive("np.sum(np.exp(W @ x + b))", "x")
-    >>> print(d.denominator)
-    W^T \\exp\\left(W x + b\\right)
-    >>> print(d.checks[-1].split(" (")[0])
-    numerical: mcref.check_jacobian on the numpy code
+[`mcref.engine.derive`][mcref.engine.derive.derive] (no numpy) proves each result exactly. This layer
+runs the numpy code it wrote and checks it with [`check_jacobian`][mcref.core.check.check_jacobian]
+([`check_backprop`][mcref.core.check.check_backprop] for a VJP), full mode, at random points of two
+sets of sizes, each dimension symbol a size of its own (n=3, m=4, ... and n=5, m=2, ...). The points
+lie where f is defined: symbols under `log`, `sqrt` or a negative or fractional power get entries in
+[0.5, 1.5] (scalars too), others standard normal ones; a square matrix under `det`, `logdet` or an
+inverse is U + nI, U's entries in [-1, 1] (a positive determinant); a symmetric one is drawn
+symmetric, and a symmetric variable is checked along symmetric directions. A point where a `log`
+argument is not positive or a `det` argument has a condition number above 1e6 is drawn again (five
+times), else its sizes are left out (log det(XᵀX) needs a tall X); one set at least is checked. A
+failure raises [`DeriveError`][mcref.engine.errors.DeriveError].
 """
 
 from __future__ import annotations
@@ -52,47 +33,29 @@ from mcref.engine.parse import parse
 
 __all__ = ["check_numerically", "derive", "points"]
 
-SEED = 20261205
-"""The seed of the random points: a result is checked at the same points every time."""
-MAX_CONDITION = 1e6
-"""A matrix inside a det, logdet or inverse must have a condition number below this at a checked point."""
+_SEED = 20261205  # the same points every time
+_MAX_CONDITION = 1e6  # for a matrix inside a det, logdet or inverse at a checked point
 _TRIES = 5
 
 
 def derive(
     expr: str, wrt: str, shapes: dict[str, str] | str | None = None, *, syntax: str = "auto", order: int = 1
 ) -> Derivative:
-    """Differentiate `expr` with respect to `wrt`, prove the result exactly, check it numerically, return it.
-
-    Args:
-        expr: numpy syntax (`x.T @ A @ x`) or matrixcalculus.org's (`x'*A*x`).
-        wrt: The variable's name; it must occur in `expr`.
-        shapes: Declarations, a dict {"A": "n,n"} or a string "x: n; A: n×n; A symmetric; c: scalar".
-        syntax: "auto", "numpy" or "matrixcalculus".
-        order: 1 for the first derivative; 2 for the Hessian of a scalar with respect to a vector.
+    """[`mcref.engine.derive`][mcref.engine.derive.derive] (same arguments), then the numerical check.
 
     Returns:
-        A [`Derivative`][mcref.engine.derive.Derivative] whose `checks` state the exact check and the
-        numerical one (step, tolerances, sizes).
+        A [`Derivative`][mcref.engine.derive.Derivative]; its last `checks` entry states the numerical
+        check (checker, step, tolerances, sizes), and `check_call` re-checks it on your own data.
 
     Raises:
-        DeriveError: The text cannot be read (naming its column), or, never expected, the result failed
-            its exact or its numerical check.
-        TypeError: An argument has the wrong type.
+        DeriveError: As the engine's, or the numpy code failed its numerical check (never expected).
 
     Examples:
         >>> import mcref
-        >>> d = mcref.derive("x.T @ A @ x", "x")
-        >>> print(d.denominator)
-        \\left(A + A^T\\right) x
-        >>> print(d.checks[-1].split(": ")[0], "|", d.checks[-1].split("at random points, ")[1].split(";")[0])
-        numerical | n=3 and n=2
-
-        `check_call` re-checks the result on your own data, with the names `numpy` defines:
-
-        >>> import mcref
         >>> import numpy as np
         >>> d = mcref.derive("x.T @ A @ x", "x")
+        >>> print(d.denominator, "|", d.checks[-1].split("points, ")[1])
+        \\left(A + A^T\\right) x | n=3 and n=2
         >>> print(d.check_call)
         mcref.check_jacobian(f, grad_f, x, A, wrt="x").ok
         >>> scope = {"mcref": mcref, "x": np.array([1.0, -2.0]), "A": np.array([[1.0, 2.0], [0.0, 3.0]])}
@@ -179,7 +142,7 @@ def _defined(namespace: dict[str, Any], values: dict[str, Any], signed: list[str
                     return False
             for code in square:
                 v = np.asarray(eval(code, scope))
-                if not np.all(np.isfinite(v)) or np.linalg.cond(v) > MAX_CONDITION:
+                if not np.all(np.isfinite(v)) or np.linalg.cond(v) > _MAX_CONDITION:
                     return False
             return bool(np.all(np.isfinite(namespace["f"](**values))))
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
@@ -197,15 +160,9 @@ def _sym(a: Any) -> Any:
 
 
 def points(d: Derivative, namespace: dict[str, Any] | None = None) -> list[tuple[dict[str, int], dict[str, Any]]]:
-    """Random points where f is defined, at the two sets of sizes (a set is left out if none is found).
+    """Random points where f is defined, one per set of sizes: [(sizes, f's arguments by name), ...].
 
-    Args:
-        d: A result of [`mcref.engine.derive`][mcref.engine.derive.derive].
-        namespace: `d.numpy` already run (made here when None).
-
-    Returns:
-        (the sizes of the dimension symbols, the arguments of `f` by name) for each set of sizes: scalars
-        as floats, vectors 1-D, matrices 2-D, drawn as the module description says.
+    `namespace` is `d.numpy` already run (run here when None). Scalars are floats, vectors 1-D.
 
     Examples:
         >>> import mcref
@@ -224,11 +181,11 @@ def points(d: Derivative, namespace: dict[str, Any] | None = None) -> list[tuple
     signed = [printer.p(n if n.op != "logdet" else ir.node("det", n.args, (1, 1))) for n in signed_nodes]
     square = [printer.p(n) for n in square_nodes]
     dims = list(dict.fromkeys(d_ for s in shapes.values() for d_ in s))
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(_SEED)
     found = []
     for sizes in _size_sets(dims):
         for _ in range(_TRIES):
-            values = _draw(shapes, sizes, positive, dominant, set(d.symmetric), rng)
+            values = _draw(shapes, sizes, positive, dominant, set(d.declared_symmetric), rng)
             if _defined(namespace, values, signed, square):
                 found.append((sizes, values))
                 break
@@ -260,7 +217,7 @@ def check_numerically(d: Derivative) -> str:
         )
     parsed = parse(d.expr, dict(d.shapes), d.syntax)
     shapes = parsed.shapes
-    symmetric = set(d.symmetric)
+    symmetric = set(d.declared_symmetric)
     positive, dominant, _, _ = _needs(parsed.tree)
     checked: list[str] = []
     for sizes, values in found:
@@ -293,7 +250,7 @@ def _check_at(
     f = namespace["f"]
     x_shape = np.shape(values[wrt])
     f_shape = np.shape(f(**values))
-    symmetric = wrt in d.symmetric
+    symmetric = wrt in d.declared_symmetric
 
     def on_symmetric(g: Callable[..., Any], *, part: bool = False) -> Callable[..., Any]:
         """g at the symmetric part of the variable (and, with `part`, the symmetric part of its value)."""

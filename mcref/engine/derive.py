@@ -38,7 +38,7 @@ class Derivative:
         numpy: A module text defining f and its derivative with numpy (`grad_f`, `jacobian_f`, `vjp_f`).
         checks: What was proven before the result was returned.
         syntax: "numpy" or "matrixcalculus", how the text was read.
-        symmetric: The symbols declared symmetric.
+        declared_symmetric: The symbols declared symmetric.
         kronecker: For a VJP, where it is unambiguous, the whole Jacobian ∂vec f/∂vec X as Kronecker
             products (vec stacks columns; kron(A, B) is the Kronecker product, K the commutation matrix; see
             `mcref.engine.kron`); "" where the VJP has no such form (G inside an element-wise product,
@@ -65,7 +65,7 @@ class Derivative:
     numpy: str
     checks: tuple[str, ...]
     syntax: str
-    symmetric: tuple[str, ...] = ()
+    declared_symmetric: tuple[str, ...] = ()
     check_call: str = ""
     gradient: str = ""
     kronecker: str = ""
@@ -260,7 +260,7 @@ def derive(
         numpy=code,
         checks=tuple(checks),
         syntax=parsed.syntax,
-        symmetric=tuple(sorted(parsed.symmetric)),
+        declared_symmetric=tuple(sorted(parsed.symmetric)),
         check_call=check_call(kind, names, wrt, wrt in parsed.symmetric),
         gradient=ir.latex(grad_node) if grad_node is not None else "",
         kronecker=kron_tex,
