@@ -35,8 +35,10 @@ class Derivative:
         denominator_shape: The shape of the denominator-layout derivative.
         shapes: Every symbol's inferred shape.
         steps: (the differential in words, the mcref rule ID it applied, None for a gap).
-        numpy: A module text defining f and its derivative with numpy (`grad_f`, `jacobian_f`, `vjp_f`).
-        checks: What was proven before the result was returned.
+        numpy: A module text defining f and its derivative with numpy (`grad_f`, `jacobian_f`, `vjp_f`;
+            `grad_f` and `hessian_f` for a Hessian).
+        checks: What was proven before the result was returned: the exact checks here, and the numerical
+            one last when it comes from `mcref.derive` (`mcref.derivation`).
         syntax: "numpy" or "matrixcalculus", how the text was read.
         declared_symmetric: The symbols declared symmetric.
         kronecker: For a VJP, where it is unambiguous, the whole Jacobian ∂vec f/∂vec X as Kronecker
