@@ -14,8 +14,9 @@ The package has four layers, and imports point down only:
 
 Beside them, `mcref.engine` derives a reader's own expression and proves the result exactly; it
 imports the standard library and SymPy only, no numpy and no other part of mcref (it is meant to run
-in a browser too). `derive`, `Derivative` and `DeriveError` are re-exported here, and loaded on first
-use: the engine brings SymPy, which would double the time `import mcref` takes.
+in a browser too). `mcref.derivation` adds the numerical check on top of it: `derive` (from there),
+`Derivative` and `DeriveError` are re-exported here, and loaded on first use: the engine brings SymPy,
+which would double the time `import mcref` takes.
 
 This module re-exports the public API and nothing else: the names in
 `__all__` below. Rule functions are imported from their modules, for example
@@ -49,7 +50,8 @@ from mcref.core.registry import Arg, Rule, all_rules, check_rule, check_vjp, get
 
 if _typing.TYPE_CHECKING:
     from mcref import engine
-    from mcref.engine import Derivative, DeriveError, derive
+    from mcref.derivation import derive
+    from mcref.engine import Derivative, DeriveError
 
 _ENGINE_NAMES = frozenset({"Derivative", "DeriveError", "derive"})
 
@@ -88,6 +90,8 @@ def __getattr__(name: str) -> _typing.Any:
     """Load the derivative engine (and SymPy) only when one of its names is first used."""
     import importlib
 
+    if name == "derive":  # the engine's derive, checked numerically too (mcref.derivation)
+        return importlib.import_module("mcref.derivation").derive
     if name == "engine" or name in _ENGINE_NAMES:
         engine = importlib.import_module("mcref.engine")
         return engine if name == "engine" else getattr(engine, name)

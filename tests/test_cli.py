@@ -219,7 +219,7 @@ def test_show_a_scalar_rule_without_vjp():
     assert code == 0 and "Backprop form" not in out and "scalar" in out
 
 
-@pytest.mark.parametrize(("given", "close"), [("R99", "close IDs: R9, R19, MC99"), ("X99", "close IDs: X9, X49, X29")])
+@pytest.mark.parametrize(("given", "close"), [("R99", "close IDs: R9, R19, MC99"), ("X99", "close IDs: X9, X49, X39")])
 def test_show_unknown_id_exits_2_with_close_ids(given, close):
     code, out, err = run("show", given)
     assert code == 2 and out == ""

@@ -1,12 +1,16 @@
 """The derivative engine (mcref/engine/): results, shapes, steps, bad input, the exact proof, the
-no-numpy rule, and a numerical cross-check of the numpy code it writes.
+no-numpy rule, and the numerical layer on top of it (mcref/derivation.py, `mcref.derive`).
 
-The engine imports no numpy; this file does, for the numerical layer: the engine's `numpy` source is
-run at random points and compared with mcref's own central differences (`numerical_jacobian`).
+The engine imports no numpy; this file does, for the numerical layer: every case goes through
+`mcref.derive`, which runs the engine's `numpy` source at random points and checks it with mcref's
+own checker, and the cross-checks compare it with the registered rules.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,7 +20,7 @@ import numpy as np
 import pytest
 
 import mcref
-from mcref.core.numerical import numerical_jacobian
+from mcref import derivation
 from mcref.engine import Derivative, DeriveError, derive, reverse
 from tests.conftest import ROOT
 
@@ -570,10 +574,11 @@ def test_the_engine_derives(
     den_shape: str,
     num_shape: str,
 ) -> None:
-    d = derive(expr, wrt, shapes)
+    d = mcref.derive(expr, wrt, shapes)  # the engine's result, checked numerically too
     assert (d.denominator, d.numerator) == (den, num)
     assert (d.f_shape, d.wrt_shape, d.denominator_shape, d.numerator_shape) == (f_shape, x_shape, den_shape, num_shape)
     assert d.checks and d.checks[0].startswith("exact: entry by entry")
+    assert d.checks[-1].startswith("numerical: mcref.check_") and "at random points" in d.checks[-1]
     assert "\\top" not in d.denominator + d.numerator + d.latex
     assert d.steps, "every derivative shows its steps"
 
@@ -601,6 +606,13 @@ def test_steps_cite_the_rules() -> None:
     assert ("d(UV) = dU V + U dV", "MC37") in derive("x.T @ A @ x", "x").steps
     assert [r for _, r in derive("-y @ np.log(softmax(z))", "z").steps] == ["MC37", "X19"]
     assert "X15" in [r for _, r in derive("np.sum(np.log(1 + np.exp(-y * (X @ w))))", "w").steps]
+    # np.diag either way: X53 (a vector onto a diagonal), X54 (the diagonal of a matrix), not S8 (scalar linearity)
+    assert [r for _, r in derive("np.diag(x) @ y", "x").steps] == ["MC37", "X53"]
+    assert [r for _, r in derive("np.sum(np.diag(X) * y)", "X").steps] == ["R19", "MC38", "X54"]
+    # the element-wise rules that closed the engine's gaps: sin, cos, abs, and sign and step in Hessians
+    assert [r for _, r in derive("np.sum(np.sin(x) + np.cos(x))", "x").steps] == ["R19", "MC35", "X37", "X38"]
+    assert [r for _, r in derive("np.sum(np.abs(x))", "x", order=2).steps] == ["R19", "X39", "MC98", "X51"]
+    assert [r for _, r in derive("np.sum(relu(x))", "x", order=2).steps] == ["R19", "N6", "MC98", "X52"]
 
 
 def test_every_rule_id_the_engine_cites_is_registered() -> None:
@@ -609,7 +621,7 @@ def test_every_rule_id_the_engine_cites_is_registered() -> None:
     assert cited <= registered, f"not registered: {sorted(cited - registered)}"
     # the gaps: steps no registered rule states yet (close one by registering the rule and citing it)
     gaps = sorted(k for k, (_, rid) in reverse.RULES.items() if rid is None)
-    assert gaps == ["fn:abs", "fn:cos", "fn:sign", "fn:sin", "fn:step"]
+    assert gaps == []
 
 
 def test_the_result_object() -> None:
@@ -618,7 +630,7 @@ def test_the_result_object() -> None:
     assert d.latex == "x^T A x"
     assert d.shapes == {"x": "n", "A": "n×n"}
     assert "def grad_f(x, A):" in d.numpy and "import numpy as np" in d.numpy
-    assert mcref.derive is derive and mcref.DeriveError is DeriveError
+    assert mcref.derive is derivation.derive and mcref.DeriveError is DeriveError
 
 
 @pytest.mark.parametrize(
@@ -667,7 +679,14 @@ def test_a_scalar_declaration_and_greek_names() -> None:
         ("x.T @ A @ x", "A: n×n; A symmetric; x: m", "needs"),
         ("x[0]", None, "col 1: unsupported syntax (Subscript)"),
         ("x.T @ A @ x * 2 ^ 3", None, "mixes numpy syntax"),
-        ("sum(X^2*x)", None, "col 5: X^2: ^ is the matrix power, which the engine does not support; use .^"),
+        ("sum(x^2)", None, "col 5: x^2: the matrix power needs a square matrix; got x: n; use .^"),
+        ("tr(X^0) + x'*x", None, "col 4: X^0: the matrix power needs an integer exponent k >= 1; got 0"),
+        ("np.linalg.matrix_power(X, 1.5) @ x", None, "col 27: np.linalg.matrix_power(X, 1.5): the matrix power needs"),
+        ("np.linalg.matrix_power(W, 2) @ x", "W: m×n", "col 1: np.linalg.matrix_power(W, 2) needs a square matrix"),
+        ("np.outer(x, A)", None, "col 13: np.outer(x, A): outer needs two vectors; got A: m×k"),
+        ("np.sum(np.outer(x))", None, "col 8: np.outer(x): outer takes two arguments"),
+        ("np.sum(softmax(X, axis=2)) + x @ x", None, "col 24: softmax(X, axis=2): softmax's axis must be 0, 1 or -1"),
+        ("np.sum(np.exp(X, axis=1)) + x @ x", None, "col 8: np.exp(X, axis=1): keyword arguments are not supported"),
         ("sum(vector(2).*x)", None, "col 5: vector(2): only vector(1), the all-ones vector, is supported"),
         ("np.sum(x, axis=0)", None, "col 1: np.sum(x, axis=0): keyword arguments are not supported"),
         ("np.sum(softmax(X)) + x.T @ x", "X: n×n", "col 8: softmax(X) needs a vector; got X: n×n"),
@@ -691,6 +710,20 @@ def test_bad_arguments() -> None:
         derive("x.T @ x", "x", 3)  # type: ignore[arg-type]
     with pytest.raises(DeriveError, match="declared symmetric but its shape m×n is not square"):
         derive("x.T @ A @ x", "x", "A: m×n; A symmetric")
+
+
+def test_the_numerical_layer_refuses_bad_arguments() -> None:
+    with pytest.raises(TypeError, match="must be a string"):
+        mcref.derive(3, "x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="wrt must be a string; got int"):
+        mcref.derive("x @ x", 0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="order must be 1 or 2; got 0"):
+        mcref.derive("x @ x", "x", order=0)
+    with pytest.raises(DeriveError, match="col 1: 'z' does not occur"):
+        mcref.derive("x @ x", "z")
+    for check in (derivation.check_numerically, derivation.points):
+        with pytest.raises(TypeError, match=r"d must be a Derivative \(a result of mcref\.derive\); got str"):
+            check("x @ x")  # type: ignore[arg-type]
 
 
 def test_the_exact_check_catches_a_wrong_rule(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -791,28 +824,297 @@ def _arguments(d: Derivative, rng: np.random.Generator, sizes: dict[str, int]) -
     return args
 
 
-NUMERIC = [c for c in CASES if c[0] not in ("np.abs(x)", "norm1(x)", "np.log(np.linalg.det(X.T @ X))")][:40]
+def test_the_numerical_check_states_its_sizes_and_draws() -> None:
+    """Distinct sizes per dimension (non-square), and the domain of log and det respected."""
+    d = mcref.derive("np.sum(np.exp(W @ x + b))", "x")
+    assert d.checks[:2] == derive("np.sum(np.exp(W @ x + b))", "x").checks[:2]
+    assert d.checks[-1] == (
+        "numerical: mcref.check_jacobian on the numpy code (central differences, step 1e-06, rtol 1e-05, atol 1e-07)"
+        " at random points, n=3, m=4 and n=5, m=2"
+    )
+    d = mcref.derive("np.log(np.linalg.det(X)) + np.sum(np.log(x))", "X")
+    assert d.checks[-1].endswith("n=3, k=4 and n=5, k=2; x drawn positive (under log, sqrt or a negative power); "
+                                 "X drawn as U + nI (inside det, logdet or an inverse)")  # fmt: skip
+    assert "A drawn symmetric" in mcref.derive("x.T @ A @ x", "x", "A symmetric").checks[-1]
+    assert mcref.derive("A @ X @ B", "X").checks[-1].startswith("numerical: mcref.check_backprop")
+    # log det(XᵀX) needs a tall X: the wide sizes are left out, the tall ones checked
+    assert mcref.derive("np.log(np.linalg.det(X.T @ X))", "X").checks[-1].split("points, ")[1] == "n=5, m=2"
 
 
-@pytest.mark.parametrize("case", NUMERIC, ids=[c[0] for c in NUMERIC])
-def test_the_numpy_code_matches_central_differences(case: tuple[Any, ...]) -> None:
-    expr, wrt, shapes = case[:3]
-    d = derive(expr, wrt, shapes)
-    namespace: dict[str, Any] = {}
-    exec(compile(d.numpy, "<engine>", "exec"), namespace)
-    rng = np.random.default_rng(7)
-    for sizes in ({}, {"n": 4, "m": 2, "k": 3, "p": 5, "r": 3}):
-        args = _arguments(d, rng, dict(sizes))
-        jac = numerical_jacobian(lambda v, a=args: namespace["f"](**{**a, wrt: v}), args[wrt])
-        if d.kind == "gradient":
-            got = np.asarray(namespace["grad_f"](**args)).reshape(1, -1)
-        elif d.kind == "jacobian":
-            got = np.asarray(namespace["jacobian_f"](**args)).reshape(jac.shape)
-        else:
-            g = rng.normal(size=np.shape(namespace["f"](**args)))
-            got = np.asarray(namespace["vjp_f"](g, **args)).reshape(1, -1)
-            jac = g.reshape(1, -1) @ jac
-        np.testing.assert_allclose(got, jac, rtol=1e-5, atol=1e-6)
+@pytest.mark.parametrize(
+    ("expr", "wrt", "planted", "message"),
+    [
+        ("x.T @ A @ x", "x", ("return ((A + A.T) @ x)", "return ((A + A) @ x)"), "grad_f failed its numerical check"),
+        ("W @ x", "x", ("return W\n", "return W.T\n"), "jacobian_f returned shape (4, 3), expected (3, 4)"),
+        ("A @ X @ B", "X", ("return ((A.T @ G) @ B.T)", "return ((A.T @ G) @ B.T) * 1.001"), "vjp_f failed"),
+        ("np.sum(np.exp(W @ x + b))", "x", ("return (W.T @", "return (1.0001 * W.T @"), "grad_f failed"),
+    ],
+)
+def test_the_numerical_check_catches_wrong_code(expr: str, wrt: str, planted: tuple[str, str], message: str) -> None:
+    """The exact check proves the formula; the numerical one catches a wrong numpy text of it."""
+    d = derive(expr, wrt)
+    assert planted[0] in d.numpy, d.numpy
+    wrong = dataclasses.replace(d, numpy=d.numpy.replace(*planted))
+    with pytest.raises(DeriveError, match=re.escape(message)):
+        derivation.check_numerically(wrong)
+    assert derivation.check_numerically(d).startswith("numerical:")
+
+
+# (expression, variable, declarations, gradient LaTeX, Hessian LaTeX, Hessian shape, rule IDs cited)
+HESSIANS = [
+    ("x.T @ A @ x", "x", None, "\\left(A + A^T\\right) x", "A + A^T", "n×n", ["MC37", "MC44", "MC98"]),
+    ("x.T @ A @ x + b @ x", "x", "A symmetric", "2 A x + b", "2 A", "n×n", ["MC35", "MC37", "MC44", "MC98", "MC34"]),
+    (
+        "np.sum(np.exp(A @ x))",
+        "x",
+        None,
+        "A^T \\exp\\left(A x\\right)",
+        "A^T \\operatorname{diag}\\left(\\exp\\left(A x\\right)\\right) A",
+        "m×m",
+        ["R19", "X16", "MC37", "MC98"],
+    ),
+    (
+        "logsumexp(x)",
+        "x",
+        None,
+        "\\operatorname{softmax}\\left(x\\right)",
+        "\\operatorname{diag}\\left(\\operatorname{softmax}\\left(x\\right)\\right) - "
+        "\\operatorname{softmax}\\left(x\\right) \\operatorname{softmax}\\left(x\\right)^T",
+        "n×n",
+        ["X21", "MC98", "X18"],
+    ),
+    (
+        "-(y @ np.log(sigmoid(X @ w)) + (1 - y) @ np.log(1 - sigmoid(X @ w)))",
+        "w",
+        None,
+        "X^T \\left(\\sigma\\left(X w\\right) - y\\right)",
+        "X^T \\operatorname{diag}\\left(\\sigma\\left(X w\\right) \\odot \\left(\\mathbf{1} - "
+        "\\sigma\\left(X w\\right)\\right)\\right) X",
+        "k×k",
+        ["MC34", "MC35", "MC37", "X17", "X13", "MC98"],
+    ),
+    (
+        "np.sum(np.log(1 + np.exp(-y * (X @ w))))",
+        "w",
+        None,
+        "-X^T \\left(\\sigma\\left(-y \\odot \\left(X w\\right)\\right) \\odot y\\right)",
+        "X^T \\operatorname{diag}\\left(\\sigma\\left(-y \\odot \\left(X w\\right)\\right) \\odot "
+        "y^{\\circ 2} \\odot \\left(\\mathbf{1} - \\sigma\\left(-y \\odot \\left(X w\\right)\\right)"
+        "\\right)\\right) X",
+        "k×k",
+        ["R19", "X15", "MC38", "MC37", "MC98", "MC34", "X13"],
+    ),
+    (
+        "np.linalg.norm(A @ x - y)**2",
+        "x",
+        None,
+        "2 A^T \\left(A x - y\\right)",
+        "2 A^T A",
+        "m×m",
+        ["X11", "MC35", "MC37", "MC98", "MC34"],
+    ),
+    ("np.sum(relu(W @ x))", "x", None, "W^T \\operatorname{step}\\left(W x\\right)", "0", "m×m", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("expr", "wrt", "shapes", "grad", "hess", "shape", "rules"), HESSIANS, ids=[h[0] for h in HESSIANS]
+)
+def test_the_hessian_of_a_scalar(
+    expr: str, wrt: str, shapes: str | None, grad: str, hess: str, shape: str, rules: list[str] | None
+) -> None:
+    d = mcref.derive(expr, wrt, shapes, order=2)
+    assert (d.kind, d.gradient, d.numerator, d.denominator) == ("hessian", grad, hess, hess)
+    assert (d.f_shape, d.numerator_shape, d.denominator_shape) == ("scalar", shape, shape)
+    assert d.checks[0].startswith("exact (the gradient): entry by entry")
+    assert d.checks[1].startswith("exact: second derivatives entry by entry")
+    assert d.checks[-1].startswith("numerical: mcref.check_jacobian")
+    assert "def grad_f(" in d.numpy and "def hessian_f(" in d.numpy
+    assert " and mcref.check_jacobian(grad_f, hessian_f, " in d.check_call
+    assert ("∇²f = ∂(∇f)/∂x: the Hessian is the Jacobian of the gradient, a symmetric matrix", "MC98") in d.steps
+    if rules is not None:
+        assert [r for _, r in d.steps] == rules
+
+
+def test_the_hessian_refuses_what_it_does_not_cover() -> None:
+    with pytest.raises(DeriveError, match="col 1: order=2 gives the Hessian of a scalar f with respect to a vector; "
+                       "got f: n and x: m"):  # fmt: skip
+        derive("W @ x", "x", order=2)
+    with pytest.raises(DeriveError, match="got f: scalar and X: n×m"):
+        derive("np.sum(X)", "X", order=2)
+    with pytest.raises(ValueError, match="order must be 1 or 2; got 3"):
+        derive("x @ x", "x", order=3)
+    with pytest.raises(TypeError, match="order must be 1 or 2; got str '2'"):
+        derive("x @ x", "x", order="2")  # type: ignore[arg-type]
+
+
+def test_the_exact_check_catches_a_wrong_hessian(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Hessian off by a factor of 2 (the gradient right) is refused by the second-derivative check."""
+    original = reverse.jacobian_from_vjp
+
+    def doubled(vjp: Any, v: str, rows: Any = None) -> Any:
+        return reverse.ir.smul(reverse.ir.const(2), original(vjp, v, rows))
+
+    module = importlib.import_module("mcref.engine.derive")  # the module, not the function mcref.engine.derive
+    monkeypatch.setattr(module, "jacobian_from_vjp", doubled)
+    with pytest.raises(DeriveError, match="internal: the derived formula failed its exact check"):
+        derive("np.sum(np.exp(A @ x))", "x", order=2)
+
+
+# (expression, variable, the VJP, the Kronecker form of ∂vec f/∂vec X, its shape)
+KRONECKER = [
+    ("A @ X @ B", "X", "G \\mapsto A^T G B^T", "\\operatorname{kron}\\left(B^T, A\\right)", "(n·r)×(m·p)"),
+    ("X.T", "X", "G \\mapsto G^T", "K_{nm}", "(m·n)×(n·m)"),
+    (
+        "np.linalg.inv(X)",
+        "X",
+        "G \\mapsto -X^{-T} G X^{-T}",
+        "-\\operatorname{kron}\\left(X^{-T}, X^{-1}\\right)",
+        "(n·n)×(n·n)",
+    ),
+    (
+        "X @ X",
+        "X",
+        "G \\mapsto G X^T + X^T G",
+        "\\operatorname{kron}\\left(X^T, I_{n}\\right) + \\operatorname{kron}\\left(I_{n}, X\\right)",
+        "(n·n)×(n·n)",
+    ),
+    (
+        "X.T @ X",
+        "X",
+        "G \\mapsto X \\left(G^T + G\\right)",
+        "K_{mm} \\operatorname{kron}\\left(I_{m}, X^T\\right) + \\operatorname{kron}\\left(I_{m}, X^T\\right)",
+        "(m·m)×(n·m)",
+    ),
+    ("W @ x", "W", "G \\mapsto G x^T", "\\operatorname{kron}\\left(x^T, I_{n}\\right)", "n×(n·m)"),
+    (
+        "2 * X @ A + X",
+        "X",
+        "G \\mapsto 2 G A^T + G",
+        "2 \\operatorname{kron}\\left(A^T, I_{n}\\right) + I_{nm}",
+        "(n·m)×(n·m)",
+    ),
+    ("np.exp(X)", "X", "G \\mapsto G \\odot \\exp\\left(X\\right)", "", ""),  # G element-wise: none
+]
+
+
+@pytest.mark.parametrize(("expr", "wrt", "vjp", "kron", "shape"), KRONECKER, ids=[k[0] for k in KRONECKER])
+def test_the_kronecker_form(expr: str, wrt: str, vjp: str, kron: str, shape: str) -> None:
+    d = derive(expr, wrt)
+    assert (d.kind, d.denominator, d.kronecker, d.kronecker_shape) == ("vjp", vjp, kron, shape)
+    proven = [c for c in d.checks if "Kronecker" in c]
+    sizes = d.checks[0].split(" at ")[1].split(", other")[0]  # the instance of the exact check
+    assert proven == ([f"exact: the Kronecker form equals ∂vec f/∂vec {wrt} entry by entry at {sizes}"] if kron else [])
+
+
+def test_no_kronecker_form_where_it_would_be_ambiguous() -> None:
+    """A symmetric variable (free or symmetric entries?) and a gradient or Jacobian get none."""
+    assert derive("X @ X", "X", "X symmetric").kronecker == ""
+    assert derive("x.T @ A @ x", "x").kronecker == "" and derive("W @ x", "x").kronecker == ""
+
+
+def test_the_exact_check_catches_a_wrong_kronecker_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kronecker factors in the row-major order (P ⊗ Qᵀ's mirror image) are refused."""
+    from mcref.engine import kron
+
+    original = kron.matrices
+    monkeypatch.setattr(kron, "matrices", lambda t, shape: tuple(reversed(original(t, shape))))
+    with pytest.raises(DeriveError, match="internal: the Kronecker form failed its exact check"):
+        derive("A @ X @ B", "X")
+
+
+# matrix powers and outer products: (expression, variable, the derivative, the steps' rule IDs)
+POWERS = [
+    ("np.trace(np.linalg.matrix_power(X, 3))", "X", "3 \\left(X^T\\right)^{2}", ["MC36", "MC90"]),
+    ("tr(X^2)", "X", "2 X^T", ["MC36", "MC90"]),
+    (
+        "a'*X^3*b",
+        "X",
+        "a b^T \\left(X^T\\right)^{2} + X^T a b^T X^T + \\left(X^T\\right)^{2} a b^T",
+        ["MC37", "MC90"],
+    ),
+    (
+        "np.linalg.matrix_power(X, 3)",
+        "X",
+        "G \\mapsto G \\left(X^T\\right)^{2} + X^T G X^T + \\left(X^T\\right)^{2} G",
+        ["MC90"],
+    ),
+    ("np.trace(X @ X @ X)", "X", "3 \\left(X^T\\right)^{2}", ["MC36", "MC37"]),
+    ("np.outer(x, y)", "y", "G \\mapsto G^T x", ["MC37", "MC44"]),
+    ("np.sum(np.outer(x, y) * A)", "x", "A y", ["R19", "MC38", "MC37"]),
+]
+
+
+@pytest.mark.parametrize(("expr", "wrt", "den", "rules"), POWERS, ids=[p[0] for p in POWERS])
+def test_matrix_powers_and_outer_products(expr: str, wrt: str, den: str, rules: list[str]) -> None:
+    d = mcref.derive(expr, wrt)
+    assert d.denominator == den and [r for _, r in d.steps] == rules
+    assert d.wrt_shape == d.denominator_shape  # the gradient or VJP is shaped like the variable
+    assert d.checks[-1].startswith("numerical: mcref.check_")
+
+
+def test_the_matrix_power_in_both_syntaxes() -> None:
+    d = derive("np.linalg.matrix_power(X, 3)", "X")
+    assert (d.latex, d.f_shape, d.wrt_shape) == ("X^{3}", "n×n", "n×n")
+    assert "np.linalg.matrix_power(X, 3)" in d.numpy
+    assert d.kronecker == (
+        "\\operatorname{kron}\\left(\\left(X^T\\right)^{2}, I_{n}\\right) + "
+        "\\operatorname{kron}\\left(X^T, X\\right) + \\operatorname{kron}\\left(I_{n}, X^{2}\\right)"
+    )
+    assert derive("X^3", "X").denominator == d.denominator  # matrixcalculus.org's ^ on a matrix
+    assert derive("np.linalg.matrix_power(X, 1)", "X").denominator == "G \\mapsto G"
+    outer = derive("np.outer(x, y)", "x")
+    assert (outer.latex, outer.f_shape, outer.kronecker) == (
+        "x y^T",
+        "n×m",
+        "\\operatorname{kron}\\left(y, I_{n}\\right)",
+    )
+
+
+def test_softmax_along_an_axis_of_a_matrix() -> None:
+    """softmax(X, axis=1) normalizes each row (X18 on each), axis=0 each column; attention is the use."""
+    s_row = "\\operatorname{softmax}_{\\mathrm{row}}\\left(X\\right)"
+    d = mcref.derive("softmax(X, axis=1)", "X")
+    assert (d.kind, d.latex, d.f_shape, d.wrt_shape, d.denominator_shape) == ("vjp", s_row, "n×m", "n×m", "n×m")
+    assert d.denominator == (
+        f"G \\mapsto {s_row} \\odot \\left(G - \\left({s_row} \\odot G\\right) \\mathbf{{1}} \\mathbf{{1}}^T\\right)"
+    )
+    assert [r for _, r in d.steps] == ["X18"] and d.kronecker == ""  # G enters element-wise: no Kronecker form
+    assert "softmax_axis(X, axis=1)" in d.numpy
+    col = mcref.derive("softmax(X, axis=0)", "X")
+    assert "\\mathbf{1} \\mathbf{1}^T \\left(" in col.denominator and "_{\\mathrm{col}}" in col.latex
+    assert mcref.derive("softmax(X, axis=-1)", "X").denominator == d.denominator
+    assert derive("softmax(x, axis=0)", "x").numerator == derive("softmax(x)", "x").numerator  # a vector: X18
+    att = mcref.derive("softmax(Q @ K.T / np.sqrt(d), axis=-1) @ V", "Q", "d: scalar")
+    assert att.wrt_shape == att.denominator_shape and att.checks[-1].startswith("numerical: mcref.check_backprop")
+
+
+CHECK_CALLS = [
+    ("x.T @ A @ x", "x", None),
+    ("np.log(np.linalg.det(X))", "X", None),
+    ("W @ x", "x", None),
+    ("A @ X @ B", "X", None),
+    ("np.trace(A @ X)", "X", "X: n×n; X symmetric; A: n×n"),
+    ("(x - m).T @ np.linalg.inv(S) @ (x - m)", "S", "S symmetric"),
+    ("np.sum(np.log(1 + np.exp(-y * (X @ w))))", "w", None),
+    ("x * 3", "x", None),
+]
+
+
+@pytest.mark.parametrize(("expr", "wrt", "shapes"), CHECK_CALLS, ids=[c[0] for c in CHECK_CALLS])
+def test_the_check_call_reverifies_on_the_readers_data(expr: str, wrt: str, shapes: str | None) -> None:
+    """The numpy source plus the one-line check, run on random data: it passes, and fails on a wrong derivative."""
+    d = mcref.derive(expr, wrt, shapes)
+    assert d.check_call.startswith(("mcref.check_jacobian(", "mcref.check_backprop(")) and d.check_call.endswith(".ok")
+    assert "\n" not in d.check_call
+    for _, values in derivation.points(d):
+        scope: dict[str, Any] = {"mcref": mcref, **values}
+        exec(d.numpy, scope)
+        assert eval(d.check_call, scope) is True
+        name = next(k for k in ("grad_f", "jacobian_f", "vjp_f") if k in scope)
+        right = scope[name]
+        scope[name] = lambda *a, right=right: 1.01 * right(*a)  # a derivative off by 1 %
+        assert eval(d.check_call, scope) is False
 
 
 # the engine against the reference's own registered rules: the same derivative, at random points

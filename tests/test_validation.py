@@ -213,6 +213,9 @@ HELPERS = {
     "mcref.cli.main",  # tests/test_cli.py
     "mcref.cli.example_script",  # tests/test_cli.py
     "mcref.cli.tex_to_unicode",  # tests/test_cli.py
+    "mcref.derivation.derive",  # tests/test_engine.py
+    "mcref.derivation.check_numerically",  # tests/test_engine.py
+    "mcref.derivation.points",  # tests/test_engine.py
 }
 
 

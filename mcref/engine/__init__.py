@@ -5,6 +5,7 @@
 * [`reverse`][mcref.engine.reverse]: reverse mode over matrix differentials, each step citing its rule;
 * [`exact`][mcref.engine.exact]: the exact check on explicit small instances;
 * [`numpy_code`][mcref.engine.numpy_code]: numpy source for the result;
+* [`kron`][mcref.engine.kron]: the Kronecker form of a matrix derivative, where it is unambiguous;
 * [`derive`][mcref.engine.derive]: the entry point.
 
 The engine imports the standard library and SymPy only, never numpy nor the rest of mcref, so that it

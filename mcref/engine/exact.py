@@ -16,10 +16,11 @@ from typing import Any
 
 import sympy
 
+from mcref.engine import kron
 from mcref.engine.errors import DeriveError
 from mcref.engine.ir import Node, walk
 
-__all__ = ["Instance", "evaluate", "instance", "prove", "prove_transpose"]
+__all__ = ["Instance", "evaluate", "instance", "prove", "prove_kronecker", "prove_transpose"]
 
 SEED = 20261205
 Instance = dict[str, Any]
@@ -144,6 +145,11 @@ def evaluate(n: Node, env: Instance, sizes: dict[str, int]) -> sympy.Matrix:
         return sympy.Matrix([[sympy.sqrt(sum(u**2 for u in x))]])
     if op == "sqnorm":
         return sympy.Matrix([[sum(u**2 for u in x)]])
+    if op == "softmax" and n.data is not None:  # each row (1) or column (0)
+        e = x.applyfunc(sympy.exp)
+        if n.data == 1:
+            return sympy.Matrix(e.shape[0], e.shape[1], lambda i, j: e[i, j] / sum(e.row(i)))
+        return sympy.Matrix(e.shape[0], e.shape[1], lambda i, j: e[i, j] / sum(e.col(j)))
     if op in ("softmax", "logsoftmax", "lse"):
         e = x.applyfunc(sympy.exp)
         total = sum(e)
@@ -152,6 +158,8 @@ def evaluate(n: Node, env: Instance, sizes: dict[str, int]) -> sympy.Matrix:
         if op == "lse":
             return sympy.Matrix([[sympy.log(total)]])
         return x.applyfunc(lambda u: u - sympy.log(total))
+    if op == "mpow":
+        return x**n.data
     if op == "diagm":
         return sympy.diag(*list(x))
     if op == "diagv":
@@ -211,8 +219,9 @@ def prove(
     """Check `formula` against f differentiated entry by entry; return what was checked (and whether
     the sizes were flipped), or raise.
 
-    kind: "gradient" (formula shaped like the variable), "jacobian" (numerator layout), or "vjp"
-    (formula holds the seed `seed_name`, shaped like f).
+    kind: "gradient" (formula shaped like the variable), "jacobian" (numerator layout), "hessian" (the
+    n×n matrix of second derivatives of a scalar f), or "vjp" (formula holds the seed `seed_name`,
+    shaped like f).
     """
     extra = {seed_name: f.shape} if seed_name else {}
     for flip in (False, True):
@@ -239,13 +248,19 @@ def prove(
 
     if kind == "jacobian":
         want = sympy.Matrix(len(fv), len(variables), lambda i, j: d(list(fv)[i], variables[j]))
+    elif kind == "hessian":  # second derivatives of the scalar f, entry by entry
+        first = [d(fv[0, 0], s) for s in variables]
+        want = sympy.Matrix(len(variables), len(variables), lambda i, j: d(first[i], variables[j]))
     else:
         g = env[seed_name] if seed_name else sympy.Matrix([[1]])
         total = sum((g[i, j] * fv[i, j] for i in range(fv.shape[0]) for j in range(fv.shape[1])), sympy.Integer(0))
         want = xs.applyfunc(lambda s: d(total, s))
         if wrt in symmetric:  # a gradient with respect to a symmetric matrix, read as a free matrix
             want = sympy.Matrix(xs.shape[0], xs.shape[1], lambda i, j: d(total, xs[i, j]) / (1 if i == j else 2))
-    if wrt in symmetric and kind != "jacobian":  # the free-matrix gradient, symmetrized, is the one that counts
+    if wrt in symmetric and kind not in (
+        "jacobian",
+        "hessian",
+    ):  # the free-matrix gradient, symmetrized, is the one that counts
         got = (got + got.T) / 2
     if got.shape != want.shape:
         raise DeriveError(
@@ -262,7 +277,8 @@ def prove(
             )
     where = ", ".join(f"{k}={v}" for k, v in sizes.items() if isinstance(k, str))
     how = "at a random rational point (piecewise f)" if point else "symbolically in the variable's entries"
-    return f"exact: entry by entry at {where or 'the given sizes'}, other symbols random rationals, {how}", flip
+    what = "second derivatives entry by entry" if kind == "hessian" else "entry by entry"
+    return f"exact: {what} at {where or 'the given sizes'}, other symbols random rationals, {how}", flip
 
 
 def prove_transpose(
@@ -285,3 +301,35 @@ def prove_transpose(
 
 def _seed_shape(n: Node, name: str) -> tuple[Any, Any]:
     return next(m.shape for m in walk(n) if m.op == "seed" and m.data[0] == name)
+
+
+def prove_kronecker(
+    f: Node,
+    terms: list[kron.Term],
+    wrt: str,
+    shapes: dict[str, tuple[Any, Any]],
+    symmetric: set[str],
+    flip: bool = False,
+) -> str:
+    """Check the Kronecker form against ∂vec f/∂vec X taken entry by entry (vec stacks columns) on the
+    instance `prove` uses; return what was checked, or raise."""
+    sizes, env = instance(shapes, wrt, symmetric, {}, flip)
+    fv = evaluate(f, env, sizes)
+    xs = env[wrt]
+    vec_f = [fv[i, j] for j in range(fv.shape[1]) for i in range(fv.shape[0])]
+    vec_x = [xs[i, j] for j in range(xs.shape[1]) for i in range(xs.shape[0])]
+    want = sympy.Matrix(len(vec_f), len(vec_x), lambda p, q: sympy.diff(vec_f[p], vec_x[q]))
+    got = sympy.zeros(len(vec_f), len(vec_x))
+    r, c = fv.shape
+    for t in terms:
+        q, pt = kron.matrices(t, f.shape)
+        block = kron.kron(evaluate(q, env, sizes), evaluate(pt, env, sizes))
+        if t.transposed:
+            block = kron.commutation(c, r) * block
+        if t.coef is not None:
+            block = evaluate(t.coef, env, sizes)[0, 0] * block
+        got += block
+    if got.shape != want.shape or not all(_zero(a - b) for a, b in zip(got, want, strict=True)):
+        raise DeriveError("internal: the Kronecker form failed its exact check; this is a bug in the engine")
+    where = ", ".join(f"{k}={v}" for k, v in sizes.items() if isinstance(k, str))
+    return f"exact: the Kronecker form equals ∂vec f/∂vec {wrt} entry by entry at {where or 'the given sizes'}"

@@ -8,8 +8,9 @@ Operations: `var` (datum: name), `seed` (the cotangent G of a VJP; datum: name),
 number, possibly holding dimension symbols), `ones`, `eye`, `zero`, `add`, `smul` (a 1×1 factor
 times any node), `matmul` (a chain), `T`, `had` (Hadamard product), `pow` (element-wise, datum: the
 exponent), `fn` (element-wise function, datum: its name), and `sum`, `trace`, `det`, `logdet`, `inv`,
-`norm` (2-norm or Frobenius), `sqnorm`, `softmax`, `logsoftmax`, `lse`, `diagm` (vector to diagonal
-matrix), `diagv` (diagonal of a matrix as a vector).
+`norm` (2-norm or Frobenius), `sqnorm`, `softmax` (datum: None for a vector, 1 for each row of a
+matrix, 0 for each column), `logsoftmax`, `lse`, `diagm` (vector to diagonal
+matrix), `diagv` (diagonal of a matrix as a vector), `mpow` (the matrix power X^k; datum: the integer k).
 
 Examples:
     >>> from mcref.engine.ir import T, add, latex, matmul, simplify, var
@@ -212,6 +213,8 @@ def _transpose(a: Node) -> Node:
         return had([f if f.is_scalar else _transpose(f) for f in a.args])
     if a.op in ("pow", "fn") and a.shape[1] != 1 and a.shape[0] != 1:
         return Node(a.op, (_transpose(a.args[0]),), (a.shape[1], a.shape[0]), a.data)
+    if a.op == "mpow":  # (X^k)^T = (X^T)^k
+        return Node("mpow", (_transpose(a.args[0]),), (a.shape[1], a.shape[0]), a.data)
     if a.op == "inv" and _transpose(a.args[0]) == a.args[0]:  # the inverse of a symmetric matrix (XᵀX too)
         return a
     return T(a)
@@ -275,7 +278,7 @@ def _simplify(n: Node) -> Node:
             if lone and len(lone) < len(factors):
                 rest = [f for f in factors if not f.is_scalar]
                 return smul(_scalar_product(lone), matmul(rest))
-        return matmul(factors)
+        return matmul(_powers(factors))
     if op == "had":
         factors = []
         for f in args:
@@ -325,6 +328,23 @@ def _simplify(n: Node) -> Node:
     if op == "trace" and args[0].op == "eye":
         return const(sympy.Symbol(str(args[0].shape[0])))
     return n
+
+
+def _plain(n: Node) -> bool:
+    """A symbol or its transpose: the factors whose repeats are written as a matrix power."""
+    return n.op == "var" or (n.op == "T" and n.args[0].op == "var")
+
+
+def _powers(factors: list[Node]) -> list[Node]:
+    """Repeated square symbols as matrix powers: X X -> X^2, X^2 X -> X^3, Xᵀ Xᵀ -> (Xᵀ)^2."""
+    out: list[tuple[Node, int]] = []
+    for f in factors:
+        base, k = (f.args[0], f.data) if f.op == "mpow" else (f, 1)
+        if out and out[-1][0] == base and _plain(base) and base.shape[0] == base.shape[1]:
+            out[-1] = (base, out[-1][1] + k)
+        else:
+            out.append((base, k))
+    return [b if k == 1 else Node("mpow", (b,), b.shape, k) for b, k in out]
 
 
 def _scalar_product(factors: list[Node]) -> Node:
@@ -485,7 +505,7 @@ def name_tex(name: str) -> str:
 
 
 def _atomic(n: Node) -> bool:
-    if n.op == "pow":
+    if n.op in ("pow", "mpow"):
         return True  # its LaTeX brackets a compound base itself
     return n.op in ("var", "seed", "ones", "eye", "fn", "sum", "trace", "det", "logdet", "norm", "sqnorm",
                     "softmax", "logsoftmax", "lse", "diagm", "diagv", "inv", "T", "zero") or (
@@ -515,11 +535,15 @@ def latex(n: Node) -> str:
         a = n.args[0]
         if a.op == "inv":
             return _wrap(a.args[0]) + "^{-T}"
-        if a.op == "pow":
+        if a.op in ("pow", "mpow"):
             return r"\left(" + latex(a) + r"\right)^T"
         return _wrap(a) + "^T"
     if op == "inv":
         return _wrap(n.args[0]) + "^{-1}"
+    if op == "mpow":
+        base = n.args[0]
+        text = latex(base) if base.op in ("var", "seed") else r"\left(" + latex(base) + r"\right)"
+        return text + "^{" + str(n.data) + "}"
     if op == "add":
         out = latex(n.args[0])
         for t in n.args[1:]:
@@ -591,7 +615,8 @@ def latex(n: Node) -> str:
     if op == "sqnorm":
         return r"\left\lVert " + latex(a) + r" \right\rVert" + ("" if a.shape[1] == 1 else "_F") + "^2"
     if op == "softmax":
-        return r"\operatorname{softmax}\left(" + latex(a) + r"\right)"
+        along = {None: "", 1: r"_{\mathrm{row}}", 0: r"_{\mathrm{col}}"}[n.data]
+        return r"\operatorname{softmax}" + along + r"\left(" + latex(a) + r"\right)"
     if op == "logsoftmax":
         return r"\log\operatorname{softmax}\left(" + latex(a) + r"\right)"
     if op == "lse":

@@ -11,7 +11,7 @@ import sympy
 
 from mcref.engine.ir import Node
 
-__all__ = ["HELPERS", "source"]
+__all__ = ["HELPERS", "Printer", "dim_sources", "source"]
 
 HELPERS = {
     "sigmoid": "def sigmoid(z):\n    return np.exp(-np.logaddexp(0, -z))\n",
@@ -19,12 +19,26 @@ HELPERS = {
     "relu": "def relu(z):\n    return np.maximum(0, z)\n",
     "step": "def step(z):\n    return (z > 0).astype(float)  # the derivative of relu, 0 at 0\n",
     "softmax": "def softmax(z):\n    e = np.exp(z - np.max(z))\n    return e / np.sum(e)\n",
+    "softmax_axis": (
+        "def softmax_axis(z, axis):\n    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n"
+        "    return e / np.sum(e, axis=axis, keepdims=True)\n"
+    ),
     "lse": "def logsumexp(z):\n    top = np.max(z)\n    return top + np.log(np.sum(np.exp(z - top)))\n",
     "logsoftmax": "def log_softmax(z):\n    return z - logsumexp(z)\n",
 }
 _NP_FN = {"exp": "np.exp", "log": "np.log", "sin": "np.sin", "cos": "np.cos", "tanh": "np.tanh",
           "abs": "np.abs", "sign": "np.sign", "sqrt": "np.sqrt", "sigmoid": "sigmoid", "relu": "relu",
           "softplus": "softplus", "step": "step"}  # fmt: skip
+
+
+def dim_sources(shapes: dict[str, tuple[Any, Any]]) -> dict[str, str]:
+    """Where the numpy code reads each dimension symbol: the first symbol that has it (`x.shape[0]`)."""
+    out: dict[str, str] = {}
+    for name, shape in shapes.items():
+        for i, d in enumerate(shape):
+            if isinstance(d, str) and d not in out:
+                out[d] = f"{name}.shape[{i}]"
+    return out
 
 
 class Printer:
@@ -93,10 +107,15 @@ class Printer:
                   "norm": "np.linalg.norm", "diagm": "np.diag", "diagv": "np.diag"}  # fmt: skip
         if op in simple:
             return f"{simple[op]}({arg})"
+        if op == "mpow":
+            return f"np.linalg.matrix_power({arg}, {n.data})"
         if op == "logdet":
             return f"np.linalg.slogdet({arg})[1]"
         if op == "sqnorm":
             return f"np.sum({arg} ** 2)"
+        if op == "softmax" and n.data is not None:
+            self.helpers.add("softmax_axis")
+            return f"softmax_axis({arg}, axis={n.data})"
         if op in ("softmax", "lse", "logsoftmax"):
             self.helpers.add(op)
             if op == "logsoftmax":
@@ -105,23 +124,40 @@ class Printer:
         raise ValueError(f"internal: no numpy form for {op}")  # pragma: no cover
 
 
-def source(f: Node, result: Node, kind: str, names: list[str], wrt: str, dim_source: dict[str, str]) -> str:
-    """A module text with `f(...)` and the derivative function (`grad_f`, `jacobian_f` or `vjp_f`)."""
+def source(
+    f: Node,
+    result: Node,
+    kind: str,
+    names: list[str],
+    wrt: str,
+    dim_source: dict[str, str],
+    gradient: Node | None = None,
+) -> str:
+    """A module text with `f(...)` and the derivative function (`grad_f`, `jacobian_f`, `vjp_f`, or for a
+    Hessian `grad_f` and `hessian_f`)."""
     pr = Printer(dim_source)
     body_f = pr.p(f)
     body_d = pr.p(result)
+    body_g = pr.p(gradient) if gradient is not None else ""
     args = ", ".join(names)
     doc = {
         "gradient": f"The gradient of f with respect to {wrt}, shaped like {wrt} (denominator layout).",
         "jacobian": f"The Jacobian of f with respect to {wrt}, numerator layout: one row per entry of f.",
         "vjp": f"The VJP G ↦ vᵀJ of f with respect to {wrt}: G shaped like f, the result like {wrt}.",
+        "hessian": f"The Hessian of f with respect to {wrt}: H[i, j] = ∂²f/∂{wrt}[i]∂{wrt}[j], symmetric.",
     }[kind]
-    fname = {"gradient": "grad_f", "jacobian": "jacobian_f", "vjp": "vjp_f"}[kind]
+    fname = {"gradient": "grad_f", "jacobian": "jacobian_f", "vjp": "vjp_f", "hessian": "hessian_f"}[kind]
+    grad = ""
+    if gradient is not None:
+        doc_g = f"The gradient of f with respect to {wrt}, shaped like {wrt} (denominator layout)."
+        grad = f'\n\ndef grad_f({args}):\n    """{doc_g}"""\n    return {body_g}\n'
+
     dargs = f"G, {args}" if kind == "vjp" else args
     helpers = "".join("\n\n" + HELPERS[h] for h in sorted(pr.helpers))
     return (
         "import numpy as np"
         + helpers
         + f"\n\n\ndef f({args}):\n    return {body_f}\n"
+        + grad
         + f'\n\ndef {fname}({dargs}):\n    """{doc}"""\n    return {body_d}\n'
     )

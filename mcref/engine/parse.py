@@ -6,7 +6,11 @@ Two syntaxes are read:
   the matrix product, and a vector on either side of `@` works as numpy's 1-D arrays do (`x @ A @ x`
   is xᵀAx);
 * **matrixcalculus.org**: `x'*A*x`, `sum(exp(W*x+b))`; `*` is the matrix product, `'` transposes,
-  `.*`, `./`, `.^` are element-wise, `vector(1)` and `matrix(1)` are all-ones.
+  `.*`, `./`, `.^` are element-wise, `vector(1)` and `matrix(1)` are all-ones, and `X^k` on a square
+  matrix is the matrix power (an integer k >= 1; numpy's `np.linalg.matrix_power(X, k)`).
+
+`np.outer(x, y)` is the matrix x yᵀ of two vectors, and `softmax(X, axis=1)` (scipy's keyword) the softmax
+of each row of a matrix (`axis=0`: of each column).
 
 A text is matrixcalculus.org's when it has `'`, `.*`, `./`, `.^`, `^` or one of its function names
 (`tr`, `logdet`, `norm1`, `norm2`, `vector`, `matrix`) and numpy's when it has `@`, `np.`, `.T` or `**`
@@ -236,8 +240,9 @@ _FUNCS = {
     "tr": "trace", "det": "det", "logdet": "logdet", "inv": "inv", "inverse": "inv", "norm": "norm",
     "norm2": "norm", "norm1": "norm1", "softmax": "softmax", "logsumexp": "logsumexp", "lse": "logsumexp",
     "diag": "diag", "maximum": "maximum", "max": "maximum", "vector": "vector", "matrix": "matrix",
-    "dot": "dot",
+    "dot": "dot", "outer": "outer", "matrix_power": "matrix_power",
 }  # fmt: skip
+_SPECIAL = {"vector", "matrix", "maximum", "power", "dot", "outer", "matrix_power"}
 _PREFIXES = ("np.linalg.", "numpy.linalg.", "np.", "numpy.", "linalg.", "scipy.special.", "special.")
 
 
@@ -416,9 +421,7 @@ class _Parser:
                 and not self._is_scalar(a)
                 and any(c in self.carets for c in range(caret, caret + 4))
             ):
-                raise self.fail(
-                    n, f"{seg}: ^ is the matrix power, which the engine does not support; use .^ for element-wise"
-                )
+                return self.matrix_power(a, b.data, n, seg, sa)
             a = self.as_col(a)
             return _Pre("pow", [a], a.shape, b.data, n)
         op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}.get(type(n.op))
@@ -456,6 +459,16 @@ class _Parser:
             return _Pre("had", [a, b], a.shape, None, n)
         return _Pre("had", [a, _Pre("pow", [b], b.shape, sympy.Integer(-1), n.right)], a.shape, None, n)
 
+    def matrix_power(self, a: _Pre, k: Any, n: ast.AST, seg: str, sa: str) -> _Pre:
+        """X^k for a square matrix X and an integer k >= 1 (X^1 is X)."""
+        if not (sympy.sympify(k).is_integer and k >= 1):
+            raise self.fail(n, f"{seg}: the matrix power needs an integer exponent k >= 1; got {k}")
+        if self._is_vec(a) or self._is_row(a):
+            raise self.fail(n, f"{seg}: the matrix power needs a square matrix; got {sa}: {self.shape_str(a.shape)}; "
+                            "use .^ (matrixcalculus.org) or ** (numpy) for element-wise")  # fmt: skip
+        self.unify(a.shape[0], a.shape[1], n, f"{seg} needs a square matrix; got {sa}: {self.shape_str(a.shape)}")
+        return a if k == 1 else _Pre("mpow", [a], a.shape, int(k), n)
+
     def scale(self, s: _Pre, a: _Pre, n: ast.AST) -> _Pre:
         if self._is_scalar(a):
             return _Pre("matmul", [s, a], a.shape, None, n)
@@ -469,13 +482,20 @@ class _Parser:
                 break
         if dotted not in _FUNCS:
             raise self.fail(f, f"unsupported function {dotted or self.segment(f)!r}; the engine knows "
-                            + ", ".join(sorted(set(_FUNCS.values()) - {'vector', 'matrix', 'maximum', 'power', 'dot'}))
-                            + ", maximum(0, .), power, dot, vector(1), matrix(1)")  # fmt: skip
+                            + ", ".join(sorted(set(_FUNCS.values()) - _SPECIAL))
+                            + ", maximum(0, .), power, dot, outer, matrix_power, vector(1), matrix(1)")  # fmt: skip
         return _FUNCS[dotted]
 
     def call(self, n: ast.Call) -> _Pre:
         name = self.func_name(n.func)
-        if n.keywords:
+        axis: int | None = None
+        if name == "softmax" and len(n.keywords) == 1 and n.keywords[0].arg == "axis":
+            k = n.keywords[0].value
+            text = self.segment(k) if isinstance(k, (ast.Constant, ast.UnaryOp)) else ""
+            if text not in ("0", "1", "-1"):
+                raise self.fail(k, f"{self.segment(n)}: softmax's axis must be 0, 1 or -1; got {self.segment(k)}")
+            axis = 0 if text == "0" else 1
+        elif n.keywords:
             raise self.fail(n, f"{self.segment(n)}: keyword arguments are not supported")
         args = n.args
         seg = self.segment(n)
@@ -497,6 +517,25 @@ class _Parser:
             if len(args) != 2:
                 raise self.fail(n, f"{seg}: dot takes two arguments")
             return self.binop(ast.BinOp(left=args[0], op=ast.MatMult(), right=args[1], **_pos(n)))
+        if name == "outer":
+            if len(args) != 2:
+                raise self.fail(n, f"{seg}: outer takes two arguments")
+            a, b = (self.as_col(self.expr(x)) for x in args)
+            for x, p in zip(args, (a, b), strict=True):
+                if not self._is_vec(p):
+                    raise self.fail(
+                        x, f"{seg}: outer needs two vectors; got {self.segment(x)}: {self.shape_str(p.shape)}"
+                    )
+            bt = _Pre("T", [b], (b.shape[1], b.shape[0]), None, args[1])
+            return _Pre("matmul", [a, bt], (a.shape[0], b.shape[0]), None, n)
+        if name == "matrix_power":
+            if len(args) != 2:
+                raise self.fail(n, f"{seg}: matrix_power takes two arguments, a matrix and an integer")
+            a = self.expr(args[0])
+            k = args[1]
+            if not (isinstance(k, ast.Constant) and isinstance(k.value, int) and not isinstance(k.value, bool)):
+                raise self.fail(k, f"{seg}: the matrix power needs an integer exponent k >= 1; got {self.segment(k)}")
+            return self.matrix_power(a, k.value, n, seg, self.segment(args[0]))
         if name == "norm" and len(args) == 2:
             if isinstance(args[1], ast.Constant) and args[1].value == 1:
                 name, args = "norm1", args[:1]
@@ -523,6 +562,8 @@ class _Parser:
         if name in ("trace", "det", "logdet", "inv"):
             self.unify(a.shape[0], a.shape[1], n, f"{seg} needs a square matrix; got {sa}: {self.shape_str(a.shape)}")
             return _Pre(name, [a], s1 if name != "inv" else a.shape, None, n)
+        if name == "softmax" and axis is not None and not (self._is_vec(a) or self._is_scalar(a)):
+            return _Pre("softmax", [a], a.shape, axis, n)  # each row (axis=1) or column (axis=0) of a matrix
         if name in ("softmax", "logsumexp"):
             if not (self._is_vec(a) or self._is_scalar(a)):
                 raise self.fail(n, f"{seg} needs a vector; got {sa}: {self.shape_str(a.shape)}")
@@ -573,7 +614,7 @@ def _build(p: _Pre, symmetric: set[str]) -> Node:
         return ir.smul(ir.const(1 / size), ir.node("sum", args, (1, 1)))
     if p.op == "pow" and p.data == 2 and args[0].op == "norm":  # ‖a‖² has a rule of its own
         return ir.node("sqnorm", args[0].args, shape)
-    if p.op == "fn" and p.data == "log" and args[0].op in ("softmax", "det"):  # one rule each: X19, MC43
+    if p.op == "fn" and p.data == "log" and args[0].op in ("softmax", "det") and args[0].data is None:  # X19, MC43
         return ir.node("logsoftmax" if args[0].op == "softmax" else "logdet", args[0].args, shape)
     if p.op == "fn" and p.data == "log" and args[0].op == "add" and len(args[0].args) == 2:
         one, e = args[0].args if args[0].args[1].op == "fn" else reversed(args[0].args)

@@ -44,10 +44,12 @@ RULES: dict[str, tuple[str, str | None]] = {
     "sqnorm": ("d‖x‖² = 2xᵀdx", "X11"),
     "sqnorm:F": ("d‖X‖_F² = 2 tr(XᵀdX)", "MC132.1"),
     "softmax": ("d softmax(x) = (diag(s) - ssᵀ) dx", "X18"),
+    "softmax:axis": ("softmax of each row (or column): X18 on each, dS = S ∘ dX - S ∘ ((S ∘ dX) 1 1ᵀ)", "X18"),
     "logsoftmax": ("d log softmax(x) = (I - 1sᵀ) dx", "X19"),
     "lse": ("d logsumexp(x) = softmax(x)ᵀ dx", "X21"),
-    "diagm": ("d diag(u) = diag(du)", "S8"),
-    "diagv": ("d diag(U) = diag(dU)", "S8"),
+    "mpow": ("d(X^k) = Σ_r X^r dX X^(k-1-r), r = 0 … k-1", "MC90"),
+    "diagm": ("d diag(u) = diag(du)", "X53"),
+    "diagv": ("d diag(U) = diag(dU)", "X54"),
     "fn:exp": ("d exp(u) = exp(u) ∘ du", "X16"),
     "fn:log": ("d log(u) = du ⊘ u", "X17"),
     "fn:sigmoid": ("d σ(u) = σ(u) ∘ (1 - σ(u)) ∘ du", "X13"),
@@ -55,11 +57,11 @@ RULES: dict[str, tuple[str, str | None]] = {
     "fn:softplus": ("d softplus(u) = σ(u) ∘ du", "X15"),
     "fn:relu": ("d max(0, u) = step(u) ∘ du, with step(0) = 0", "N6"),
     "fn:sqrt": ("d √u = du ⊘ (2√u)", "S3"),
-    "fn:sin": ("d sin(u) = cos(u) ∘ du", None),
-    "fn:cos": ("d cos(u) = -sin(u) ∘ du", None),
-    "fn:abs": ("d |u| = sign(u) ∘ du, away from 0", None),
-    "fn:sign": ("d sign(u) = 0, away from 0", None),
-    "fn:step": ("d step(u) = 0, away from 0", None),
+    "fn:sin": ("d sin(u) = cos(u) ∘ du", "X37"),
+    "fn:cos": ("d cos(u) = -sin(u) ∘ du", "X38"),
+    "fn:abs": ("d |u| = sign(u) ∘ du, away from 0", "X39"),
+    "fn:sign": ("d sign(u) = 0, away from 0", "X51"),
+    "fn:step": ("d step(u) = 0, away from 0", "X52"),
 }
 
 
@@ -68,6 +70,8 @@ def _key(n: Node, wrt: str) -> str:
         return "smul:product"
     if n.op == "fn":
         return f"fn:{n.data}"
+    if n.op == "softmax" and n.data is not None:
+        return "softmax:axis"
     if n.op in ("norm", "sqnorm") and n.args[0].shape[1] != 1:
         return f"{n.op}:F"
     return n.op
@@ -75,6 +79,11 @@ def _key(n: Node, wrt: str) -> str:
 
 def _fn(name: str, a: Node) -> Node:
     return ir.node("fn", [a], a.shape, name)
+
+
+def _power(x: Node, r: int) -> Node:
+    """X^r as a node: I, X, or the matrix power."""
+    return ir.node("eye", [], x.shape) if r == 0 else x if r == 1 else ir.node("mpow", [x], x.shape, r)
 
 
 def _inner(a: Node, b: Node) -> Node:
@@ -126,6 +135,14 @@ def adjoint(n: Node, i: int, g: Node) -> Node:
         return ir.smul(ir.matmul([g, ir.node("pow", [n], n.shape, -1)]), x)
     if op == "sqnorm":
         return ir.smul(ir.smul(ir.const(2), g), x)
+    if op == "softmax" and n.data is not None:  # row by row (1) or column by column (0): X18 on each
+        r, c = n.shape
+        sg = ir.had([n, g])
+        if n.data == 1:
+            sums = ir.matmul([sg, ir.ones((c, 1)), ir.ones((1, c))])
+        else:
+            sums = ir.matmul([ir.ones((r, 1)), ir.ones((1, r)), sg])
+        return ir.add([sg, ir.smul(ir.const(-1), ir.had([n, sums]))])
     if op == "softmax":
         return ir.add([ir.had([n, g]), ir.smul(ir.const(-1), ir.smul(_inner(n, g), n))])
     if op == "logsoftmax":
@@ -133,6 +150,8 @@ def adjoint(n: Node, i: int, g: Node) -> Node:
         return ir.add([g, ir.smul(ir.const(-1), ir.smul(ir.node("sum", [g], (1, 1)), s))])
     if op == "lse":
         return ir.smul(g, ir.node("softmax", [x], x.shape))
+    if op == "mpow":
+        return ir.add([ir.matmul([ir.T(_power(x, r)), g, ir.T(_power(x, n.data - 1 - r))]) for r in range(n.data)])
     if op == "diagm":
         return ir.node("diagv", [g], x.shape)
     if op == "diagv":
@@ -241,6 +260,10 @@ def _transpose_scalar(e: Node) -> Node:
     return ir.matmul([ir.T(f) for f in reversed(e.args)])
 
 
-def jacobian_from_vjp(vjp: Node, v: str) -> Node:
-    """The denominator-layout Jacobian M (so that the VJP is M v) from a VJP linear in the seed v."""
-    return ir.simplify(_extract(ir.simplify(vjp), v))
+def jacobian_from_vjp(vjp: Node, v: str, rows: ir.Dim = None) -> Node:
+    """The denominator-layout Jacobian M (so that the VJP is M v) from a VJP linear in the seed v
+    (`rows`, the seed's length, shapes M when the VJP is 0)."""
+    e = ir.simplify(vjp)
+    if e.op == "zero" and rows is not None:
+        return ir.zero((e.shape[0], rows))
+    return ir.simplify(_extract(e, v))

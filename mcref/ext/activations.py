@@ -10,7 +10,10 @@ own transpose, and numerator and denominator layout give the same array.
 * X14, tanh: diag(1 − tanh²(x));
 * X15, softplus log(1 + eˣ): diag(σ(x));
 * X16, exp: diag(eˣ);
-* X17, log, for x > 0: diag(1/x).
+* X17, log, for x > 0: diag(1/x);
+* X37 sin: diag(cos x); X38 cos: diag(−sin x);
+* X39 |x|: diag(sign x), X51 sign and X52 the unit step 1[x > 0]: 0, each for x_i ≠ 0 (0 is returned at
+  0, as numpy and PyTorch do).
 
 The ReLU, max(0, x) applied to every entry, is rule N6 in `mcref.paper.neuron`.
 
@@ -43,32 +46,47 @@ from mcref.core.validate import FloatArray
 # __all__ lists the rule functions: forward functions, closed forms and VJPs, which
 # tests/test_validation.py sweeps with bad input through the registry.
 __all__ = [
+    "absolute",
+    "cos",
     "exp",
     "gelu",
     "gelu_tanh",
+    "jac_absolute",
+    "jac_cos",
     "jac_exp",
     "jac_gelu",
     "jac_gelu_tanh",
     "jac_log",
     "jac_sigmoid",
+    "jac_sign",
     "jac_silu",
+    "jac_sin",
     "jac_softplus",
+    "jac_step",
     "jac_swish_beta",
     "jac_swish_x",
     "jac_tanh",
     "log",
     "sigmoid",
+    "sign",
     "silu",
+    "sin",
     "softplus",
+    "step",
     "swish",
     "tanh",
+    "vjp_absolute",
+    "vjp_cos",
     "vjp_exp",
     "vjp_gelu",
     "vjp_gelu_tanh",
     "vjp_log",
     "vjp_sigmoid",
+    "vjp_sign",
     "vjp_silu",
+    "vjp_sin",
     "vjp_softplus",
+    "vjp_step",
     "vjp_swish_beta",
     "vjp_swish_x",
     "vjp_tanh",
@@ -858,3 +876,309 @@ def vjp_swish_beta(v: ArrayLike, x: ArrayLike, beta: ArrayLike) -> np.float64:
     x, beta = _x_and_beta(x, beta)
     v = validate.cotangent(v, x.shape[0], "swish")
     return np.float64(v @ _swish_prime_beta(x, beta))
+
+
+# ----- X37-X39, X51, X52: sine, cosine, absolute value, sign and step, entry by entry -----
+#
+# The derivative engine (mcref.derive) cites these when an expression holds np.sin, np.cos, np.abs,
+# np.sign, or the step that the ReLU's derivative brings into a Hessian.
+
+_KINK = 0.05
+_ZERO = r"\operatorname{diag}(\vec{\mathbf{0}}) = 0"
+"""Random points of the numerical checks keep every input of abs, sign and step at least this far from 0."""
+_AT_ZERO = (
+    " Every $x_i \\ne 0$: at 0 the function has a {what} and no derivative. mcref returns {value} there, "
+    "as numpy's `np.sign` and PyTorch's autograd do, and its checks draw every $x_i$ at least 0.05 away from 0."
+)
+
+
+def sin(x: ArrayLike) -> FloatArray:
+    """The sine of every entry.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        sin(x), shape `(n,)`.
+    """
+    return np.sin(_x(x))
+
+
+def cos(x: ArrayLike) -> FloatArray:
+    """The cosine of every entry.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        cos(x), shape `(n,)`.
+    """
+    return np.cos(_x(x))
+
+
+def absolute(x: ArrayLike) -> FloatArray:
+    """The absolute value |x_i| of every entry.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        |x|, shape `(n,)`.
+    """
+    return np.abs(_x(x))
+
+
+def sign(x: ArrayLike) -> FloatArray:
+    """The sign of every entry: -1, 0 or 1.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        sign(x), shape `(n,)`.
+    """
+    return np.sign(_x(x))
+
+
+def step(x: ArrayLike) -> FloatArray:
+    """The unit step of every entry: 1 where x_i > 0, else 0 (the ReLU's derivative, 0 at 0).
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        1[x > 0] as floats, shape `(n,)`.
+    """
+    return (_x(x) > 0).astype(np.float64)
+
+
+_X37 = elementwise(
+    "X37",
+    title="Element-wise sine: diag(cos x)",
+    forward=sin,
+    wrt="x",
+    derivative=lambda x: np.cos(x),
+    latex=_statement(r"\sin", rf"\cos({_X})"),
+    diagonal_latex=rf"\cos({_X})",
+    args=_ARGS,
+    conditions=_DIAGONAL + r" Angles in radians: $\frac{d}{dx}\sin x = \cos x$.",
+    keywords=("sine", "sin derivative", "trigonometric"),
+)
+
+
+@_X37.jacobian
+def jac_sin(x: ArrayLike) -> FloatArray:
+    """X37: the Jacobian of the element-wise sine is diag(cos x).
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        The diagonal matrix with cos(x_i) on its diagonal, shape `(n, n)`.
+
+    Examples:
+        >>> from mcref.ext.activations import jac_sin
+        >>> print(jac_sin([0.0, 1.0]).round(6))
+        [[1.       0.      ]
+         [0.       0.540302]]
+    """
+
+
+@_X37.vjp
+def vjp_sin(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X37 backprop: vᵀJ = (v ⊗ cos x)ᵀ, without forming the n by n Jacobian.
+
+    Args:
+        v: The gradient flowing back into sin(x), a vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        The gradient with respect to x, shape `(n,)`.
+    """
+
+
+_X38 = elementwise(
+    "X38",
+    title="Element-wise cosine: diag(−sin x)",
+    forward=cos,
+    wrt="x",
+    derivative=lambda x: -np.sin(x),
+    latex=_statement(r"\cos", rf"-\sin({_X})"),
+    diagonal_latex=rf"(-\sin({_X}))",
+    args=_ARGS,
+    conditions=_DIAGONAL + r" Angles in radians: $\frac{d}{dx}\cos x = -\sin x$.",
+    keywords=("cosine", "cos derivative", "trigonometric"),
+)
+
+
+@_X38.jacobian
+def jac_cos(x: ArrayLike) -> FloatArray:
+    """X38: the Jacobian of the element-wise cosine is diag(−sin x).
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        The diagonal matrix with −sin(x_i) on its diagonal, shape `(n, n)`.
+
+    Examples:
+        >>> from mcref.ext.activations import jac_cos
+        >>> print(jac_cos([1.0, 2.0]).round(6))
+        [[-0.841471  0.      ]
+         [ 0.       -0.909297]]
+    """
+
+
+@_X38.vjp
+def vjp_cos(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X38 backprop: vᵀJ = (−v ⊗ sin x)ᵀ, without forming the n by n Jacobian.
+
+    Args:
+        v: The gradient flowing back into cos(x), a vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        The gradient with respect to x, shape `(n,)`.
+    """
+
+
+_X39 = elementwise(
+    "X39",
+    title="Element-wise absolute value: diag(sign x), away from 0",
+    forward=absolute,
+    wrt="x",
+    derivative=lambda x: np.sign(x),
+    latex=(
+        rf"\frac{{\partial \lvert {_X} \rvert}}{{\partial {_X}}} = "
+        rf"\operatorname{{diag}}\big(\operatorname{{sign}}({_X})\big)"
+    ),
+    diagonal_latex=rf"\operatorname{{sign}}({_X})",
+    args={"x": Arg(min_abs=_KINK)},
+    conditions=_DIAGONAL + _AT_ZERO.format(what="corner (slope −1 on the left, 1 on the right)", value="0"),
+    keywords=("absolute value", "abs derivative", "L1 norm", "modulus"),
+)
+
+
+@_X39.jacobian
+def jac_absolute(x: ArrayLike) -> FloatArray:
+    """X39: the Jacobian of the element-wise absolute value is diag(sign x), for x_i ≠ 0.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        The diagonal matrix with sign(x_i) on its diagonal (0 where x_i = 0, by convention), shape `(n, n)`.
+
+    Examples:
+        >>> from mcref.ext.activations import jac_absolute
+        >>> print(jac_absolute([2.0, -0.5]))
+        [[ 1.  0.]
+         [ 0. -1.]]
+    """
+
+
+@_X39.vjp
+def vjp_absolute(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X39 backprop: vᵀJ = (v ⊗ sign x)ᵀ, without forming the n by n Jacobian.
+
+    Args:
+        v: The gradient flowing back into |x|, a vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        The gradient with respect to x, shape `(n,)`.
+    """
+
+
+_X51 = elementwise(
+    "X51",
+    title="Element-wise sign: a zero Jacobian, away from 0",
+    forward=sign,
+    wrt="x",
+    derivative=lambda x: 0.0,
+    latex=rf"\frac{{\partial \operatorname{{sign}}({_X})}}{{\partial {_X}}} = " + _ZERO,
+    vjp_latex=r"\mathbf{v}^T J = \vec{\mathbf{0}}^T",
+    args={"x": Arg(min_abs=_KINK)},
+    conditions=_DIAGONAL
+    + r" sign is constant on each side of 0."
+    + _AT_ZERO.format(what="jump from −1 to 1", value="0"),
+    keywords=("sign function", "signum", "sign derivative"),
+)
+
+
+@_X51.jacobian
+def jac_sign(x: ArrayLike) -> FloatArray:
+    """X51: the Jacobian of the element-wise sign is the n by n zero matrix, for x_i ≠ 0.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        Zeros, shape `(n, n)` (also at x_i = 0, by convention).
+
+    Examples:
+        >>> from mcref.ext.activations import jac_sign
+        >>> print(jac_sign([2.0, -0.5]))
+        [[0. 0.]
+         [0. 0.]]
+    """
+
+
+@_X51.vjp
+def vjp_sign(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X51 backprop: vᵀJ = 0, shaped like x.
+
+    Args:
+        v: The gradient flowing back into sign(x), a vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        Zeros, shape `(n,)`.
+    """
+
+
+_X52 = elementwise(
+    "X52",
+    title="Element-wise unit step: a zero Jacobian, away from 0",
+    forward=step,
+    wrt="x",
+    derivative=lambda x: 0.0,
+    latex=rf"\frac{{\partial\, \mathbb{{1}}[{_X} > 0]}}{{\partial {_X}}} = " + _ZERO,
+    vjp_latex=r"\mathbf{v}^T J = \vec{\mathbf{0}}^T",
+    args={"x": Arg(min_abs=_KINK)},
+    conditions=_DIAGONAL
+    + r" The step $\mathbb{1}[x > 0]$ is the ReLU's derivative ([N6](../rules/neuron.md#N6)), constant on each "
+    + "side of 0, so the ReLU's second derivative is 0 there."
+    + _AT_ZERO.format(what="jump from 0 to 1", value="0"),
+    keywords=("Heaviside step", "unit step", "step function derivative", "ReLU second derivative"),
+)
+
+
+@_X52.jacobian
+def jac_step(x: ArrayLike) -> FloatArray:
+    """X52: the Jacobian of the element-wise unit step 1[x > 0] is the n by n zero matrix, for x_i ≠ 0.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        Zeros, shape `(n, n)` (also at x_i = 0, by convention).
+
+    Examples:
+        >>> from mcref.ext.activations import jac_step
+        >>> print(jac_step([2.0, -0.5, 1.0]).shape)
+        (3, 3)
+    """
+
+
+@_X52.vjp
+def vjp_step(v: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X52 backprop: vᵀJ = 0, shaped like x.
+
+    Args:
+        v: The gradient flowing back into 1[x > 0], a vector of length n.
+        x: A vector of length n.
+
+    Returns:
+        Zeros, shape `(n,)`.
+    """

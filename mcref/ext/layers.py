@@ -10,6 +10,8 @@ that reverse-mode autodiff actually computes.
   PyTorch: Y = XW + b with X of shape (N, n), W of shape (n, m), b of length m
   added to every row, and Y of shape (N, m).
 * X7, X8, the matrix product C = AB with A of shape (p, q) and B of shape (q, r).
+* X53, X54, diag: a vector onto a diagonal matrix, and the diagonal of a square
+  matrix as a vector (`np.diag` either way); both linear, with 0/1 Jacobians.
 
 **Matrices as variables.** A Jacobian with respect to a matrix, or of a matrix,
 is stored as a 2-D array by flattening the matrix row by row (numpy's
@@ -35,12 +37,16 @@ from mcref.core.validate import FloatArray
 __all__ = [
     "affine",
     "batched_affine",
+    "diag_matrix",
+    "diagonal",
     "jac_affine_W",
     "jac_affine_b",
     "jac_affine_x",
     "jac_batched_W",
     "jac_batched_X",
     "jac_batched_b",
+    "jac_diag_matrix",
+    "jac_diagonal",
     "jac_matmul_A",
     "jac_matmul_B",
     "matmul",
@@ -50,6 +56,8 @@ __all__ = [
     "vjp_batched_W",
     "vjp_batched_X",
     "vjp_batched_b",
+    "vjp_diag_matrix",
+    "vjp_diagonal",
     "vjp_matmul_A",
     "vjp_matmul_B",
 ]
@@ -743,3 +751,159 @@ def vjp_matmul_B(G: ArrayLike, A: ArrayLike, B: ArrayLike) -> FloatArray:
     A, B = _matmul(A, B)
     g = _upstream("G", G, (A.shape[0], B.shape[1]), "C = AB")
     return A.T @ g
+
+
+# ----- X53, X54: diag, from a vector to a diagonal matrix and back -----
+#
+# Both maps are linear and only move entries: each Jacobian is a 0/1 selection matrix, and the
+# derivative engine (mcref.derive) cites them for np.diag.
+
+
+def diag_matrix(x: ArrayLike) -> FloatArray:
+    """diag(x): the n by n matrix with x on its diagonal and 0 elsewhere (`np.diag` of a vector).
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        diag(x), shape `(n, n)`.
+    """
+    return np.diag(validate.vector("x", x))
+
+
+def diagonal(X: ArrayLike) -> FloatArray:
+    """diag(X): the diagonal of a square matrix as a vector (`np.diag` of a matrix).
+
+    Args:
+        X: A square matrix, shape `(n, n)`.
+
+    Returns:
+        (X_11, ..., X_nn), shape `(n,)`.
+
+    Raises:
+        ValueError: If X is not square.
+    """
+    X = validate.matrix("X", X)
+    if X.shape[0] != X.shape[1]:
+        raise ValueError(f"X must be square, (n, n), got shape {X.shape}")
+    return np.diagonal(X).copy()
+
+
+def _selection(n: int) -> FloatArray:
+    """The (n·n, n) matrix E with E[i·n + i, i] = 1: row-major vec(diag(x)) = E x."""
+    E = np.zeros((n * n, n))
+    E[np.arange(n) * (n + 1), np.arange(n)] = 1.0
+    return E
+
+
+@rule(
+    "X53",
+    title="Jacobian of diag(x), a vector onto a diagonal matrix",
+    forward=diag_matrix,
+    wrt="x",
+    latex=(
+        r"\frac{\partial \operatorname{diag}(\mathbf{x})_{ij}}{\partial x_k} = \delta_{ij}\,\delta_{ik}, \qquad "
+        r"d \operatorname{diag}(\mathbf{x}) = \operatorname{diag}(d\mathbf{x})"
+    ),
+    shape=("n*n", "n"),
+    args={"x": Arg(shape=("n",))},
+    conditions=(
+        r"diag is linear, so its Jacobian is the constant 0/1 matrix that puts $x_k$ at entry $(k, k)$; the "
+        r"output is flattened row by row, $\operatorname{vec}_r$, an $n^2 \times n$ matrix."
+    ),
+    keywords=("diag", "diagonal matrix", "np.diag", "diag derivative"),
+)
+def jac_diag_matrix(x: ArrayLike) -> FloatArray:
+    """X53: the Jacobian of diag(x), flattened row by row, is the (n², n) selection matrix.
+
+    Args:
+        x: A vector of length n.
+
+    Returns:
+        E with E[i·n + i, i] = 1 and 0 elsewhere, shape `(n*n, n)`, numerator layout.
+
+    Examples:
+        >>> from mcref.ext.layers import jac_diag_matrix
+        >>> print(jac_diag_matrix([5.0, 7.0]))
+        [[1. 0.]
+         [0. 0.]
+         [0. 0.]
+         [0. 1.]]
+    """
+    return _selection(validate.vector("x", x).shape[0])
+
+
+@vjp_of("X53", latex=r"\frac{\partial L}{\partial \mathbf{x}} = \operatorname{diag}(G)")
+def vjp_diag_matrix(G: ArrayLike, x: ArrayLike) -> FloatArray:
+    """X53 backprop: ∂L/∂x = diag(G), the diagonal of the upstream gradient G = ∂L/∂diag(x).
+
+    Args:
+        G: The upstream gradient, shape `(n, n)`.
+        x: A vector of length n.
+
+    Returns:
+        The diagonal of G, shape `(n,)`.
+
+    Examples:
+        >>> from mcref.ext.layers import vjp_diag_matrix
+        >>> print(vjp_diag_matrix([[1.0, 2.0], [3.0, 4.0]], [5.0, 7.0]))
+        [1. 4.]
+    """
+    n = validate.vector("x", x).shape[0]
+    return np.diagonal(_upstream("G", G, (n, n), "diag(x)")).copy()
+
+
+@rule(
+    "X54",
+    title="Jacobian of diag(X), the diagonal of a square matrix",
+    forward=diagonal,
+    wrt="X",
+    latex=(
+        r"\frac{\partial \operatorname{diag}(X)_k}{\partial X_{ij}} = \delta_{ki}\,\delta_{kj}, \qquad "
+        r"d \operatorname{diag}(X) = \operatorname{diag}(dX)"
+    ),
+    shape=("n", "n*n"),
+    args={"X": Arg(shape=("n", "n"))},
+    conditions=(
+        r"$X$ is $n \times n$ and is flattened row by row, $\operatorname{vec}_r$. diag is linear, so the "
+        r"Jacobian is constant: the transpose of [X53](#X53)'s, $n \times n^2$."
+    ),
+    keywords=("diagonal of a matrix", "np.diagonal", "diag of a matrix derivative"),
+)
+def jac_diagonal(X: ArrayLike) -> FloatArray:
+    """X54: the Jacobian of the diagonal of X (flattened row by row) is the (n, n²) selection matrix.
+
+    Args:
+        X: A square matrix, shape `(n, n)`.
+
+    Returns:
+        Eᵀ with Eᵀ[i, i·n + i] = 1 and 0 elsewhere, shape `(n, n*n)`, numerator layout.
+
+    Examples:
+        >>> from mcref.ext.layers import jac_diagonal
+        >>> print(jac_diagonal([[1.0, 2.0], [3.0, 4.0]]))
+        [[1. 0. 0. 0.]
+         [0. 0. 0. 1.]]
+    """
+    return _selection(diagonal(X).shape[0]).T
+
+
+@vjp_of("X54", latex=r"\frac{\partial L}{\partial X} = \operatorname{diag}(\mathbf{g})")
+def vjp_diagonal(g: ArrayLike, X: ArrayLike) -> FloatArray:
+    """X54 backprop: ∂L/∂X = diag(g), the upstream gradient g = ∂L/∂diag(X) put on a diagonal.
+
+    Args:
+        g: The upstream gradient, a vector of length n.
+        X: A square matrix, shape `(n, n)`.
+
+    Returns:
+        diag(g), shape `(n, n)` (shaped like X).
+
+    Examples:
+        >>> from mcref.ext.layers import vjp_diagonal
+        >>> print(vjp_diagonal([1.0, -2.0], [[1.0, 2.0], [3.0, 4.0]]))
+        [[ 1.  0.]
+         [ 0. -2.]]
+    """
+    n = diagonal(X).shape[0]
+    return np.diag(_upstream("g", g, (n,), "diag(X)"))
