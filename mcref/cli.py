@@ -633,9 +633,8 @@ def _derive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 cite = f"{rule_id}  (not a registered rule in this mcref)"
         lines.append(f"  {k:>2}. {sentence.ljust(width)}  {cite}")
     lines += ["", "Proven before it was shown:", *(f"  - {check}" for check in d.checks)]
-    check_call = getattr(d, "check_call", None)
-    if check_call:
-        lines += ["", "Check it again on your own data:", f"  {check_call}"]
+    if d.check_call:
+        lines += ["", "Check it again on your own data:", f"  {d.check_call}"]
     if args.numpy:
         lines += ["", "numpy:", "", d.numpy.rstrip("\n")]
     print("\n".join(lines), file=out)

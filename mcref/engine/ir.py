@@ -239,6 +239,8 @@ def _simplify(n: Node) -> Node:
         return _transpose(args[0])
     if op == "inv" and args[0].op == "T":
         return T(Node("inv", (args[0].args[0],), n.shape))
+    if op == "inv" and args[0].op == "inv":  # (X^{-1})^{-1} = X
+        return args[0].args[0]
     if op == "smul":
         c, a = args
         if c.op == "zero" or a.op == "zero" or (c.op == "const" and c.data == 0):
@@ -278,6 +280,9 @@ def _simplify(n: Node) -> Node:
             if lone and len(lone) < len(factors):
                 rest = [f for f in factors if not f.is_scalar]
                 return smul(_scalar_product(lone), matmul(rest))
+        factors = _cancel_inverses(factors)
+        if not factors:
+            return Node("eye", (), n.shape)
         return matmul(_powers(factors))
     if op == "had":
         factors = []
@@ -333,6 +338,24 @@ def _simplify(n: Node) -> Node:
 def _plain(n: Node) -> bool:
     """A symbol or its transpose: the factors whose repeats are written as a matrix power."""
     return n.op == "var" or (n.op == "T" and n.args[0].op == "var")
+
+
+def _inverses(a: Node, b: Node) -> bool:
+    """Whether a b = I: one is the other's inverse, or both are transposed and their bases are."""
+    if a.op == "T" and b.op == "T":
+        return _inverses(a.args[0], b.args[0])
+    return (a.op == "inv" and a.args[0] == b) or (b.op == "inv" and b.args[0] == a)
+
+
+def _cancel_inverses(factors: list[Node]) -> list[Node]:
+    """Adjacent factors that are each other's inverses go: X^{-T} X^T -> I, A A^{-1} -> I."""
+    out: list[Node] = []
+    for f in factors:
+        if out and _inverses(out[-1], f):
+            out.pop()
+        else:
+            out.append(f)
+    return out
 
 
 def _powers(factors: list[Node]) -> list[Node]:
@@ -517,6 +540,13 @@ def _wrap(n: Node) -> str:
     return s if _atomic(n) else r"\left(" + s + r"\right)"
 
 
+def _base(n: Node) -> str:
+    """`n` as the base of a superscript: bracketed unless it is a plain symbol or call (a base that
+    carries a superscript of its own, X^{-1} or X^T, is bracketed: X^{-1}^T is no TeX)."""
+    s = latex(n)
+    return s if _atomic(n) and n.op not in ("T", "inv", "pow", "mpow", "ones") else r"\left(" + s + r"\right)"
+
+
 def latex(n: Node) -> str:
     """The LaTeX of a node: transposes as ^T, products by juxtaposition, Hadamard products as ⊙."""
     op = n.op
@@ -533,13 +563,13 @@ def latex(n: Node) -> str:
         return "0"
     if op == "T":
         a = n.args[0]
+        if a.op == "T":  # (a^T)^T as typed: a
+            return latex(a.args[0])
         if a.op == "inv":
-            return _wrap(a.args[0]) + "^{-T}"
-        if a.op in ("pow", "mpow"):
-            return r"\left(" + latex(a) + r"\right)^T"
-        return _wrap(a) + "^T"
+            return _base(a.args[0]) + "^{-T}"
+        return _base(a) + "^T"
     if op == "inv":
-        return _wrap(n.args[0]) + "^{-1}"
+        return _base(n.args[0]) + "^{-1}"
     if op == "mpow":
         base = n.args[0]
         text = latex(base) if base.op in ("var", "seed") else r"\left(" + latex(base) + r"\right)"
@@ -592,8 +622,8 @@ def latex(n: Node) -> str:
         if n.is_scalar:
             if n.data == -1:
                 return r"\frac{1}{" + latex(a) + "}"
-            return _wrap(a) + "^{" + sympy.latex(n.data) + "}"
-        return _wrap(a) + r"^{\circ " + sympy.latex(n.data) + "}"
+            return _base(a) + "^{" + sympy.latex(n.data) + "}"
+        return _base(a) + r"^{\circ " + sympy.latex(n.data) + "}"
     if op == "fn":
         a = n.args[0]
         if n.data == "abs":
