@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT, BuiltSite
@@ -595,6 +594,52 @@ def _search(page: Any, query: str) -> list[dict[str, Any]]:
     )
 
 
+# Many queries in one call, in the page: each is put in the search box as typing leaves it (the
+# whole text, then a key going up, which is when Material searches), after the box was emptied
+# and the previous list had gone; then the list is read until `window.__mcrefWanted(arg)` holds,
+# or `timeout` ms pass. What each failing query showed is `window.__mcrefShown()`. One call saves
+# a dozen round trips to the browser per query (the ID test types over 200 of them).
+SEARCH_EACH = """async ({queries, timeout}) => {
+  const input = document.querySelector("input.md-search__input");
+  const put = text => {
+    input.value = text;
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+    input.dispatchEvent(new KeyboardEvent("keyup", {key: "End", bubbles: true}));
+  };
+  const until = async (test, ms) => {
+    const end = performance.now() + ms;
+    for (;;) {
+      if (test()) return true;
+      if (performance.now() > end) return false;
+      await new Promise(done => setTimeout(done, 5));
+    }
+  };
+  const listed = () => document.querySelector(".md-search-result__item") !== null;
+  const missed = [];
+  for (const [query, arg] of queries) {
+    put("");
+    if (!await until(() => !listed(), 3000)) { missed.push([query, "the previous list stayed"]); continue; }
+    put(query);
+    try {
+      const found = await until(() => listed() && window.__mcrefWanted(arg), timeout);
+      if (!found) missed.push([query, window.__mcrefShown(arg)]);
+    } catch (error) {
+      missed.push([query, String(error) + " (arg: " + JSON.stringify(arg) + ")"]);
+    }
+  }
+  return missed;
+}"""
+
+
+def _search_each(page: Any, queries: list[tuple[str, Any]], wanted: str, shown: str, timeout: int) -> dict[str, Any]:
+    """The queries (with each one's argument for `wanted`) whose results never satisfied the JavaScript
+    predicate `wanted`, with what `shown` read from their results (see SEARCH_EACH)."""
+    page.evaluate(f"() => {{ window.__mcrefWanted = {wanted}; window.__mcrefShown = {shown}; }}")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    missed = page.evaluate(SEARCH_EACH, {"queries": [list(q) for q in queries], "timeout": timeout})
+    return dict((query, why) for query, why in missed)
+
+
 @pytest.fixture(scope="module")
 def search_page(browser: Any, base_url: str):  # type: ignore[no-untyped-def]
     """The home page, opened once for every search test of this module: each test types its
@@ -634,6 +679,10 @@ FIRST_SECTION = """() => {
 }"""
 
 
+# The rule `id` is the first section listed and the one Enter opens.
+FIRST_IS = "id => { const r = window.__mcrefFirstSection(); return r.shown === id && r.enter === id; }"
+
+
 @pytest.mark.xdist_group("search")  # one search page (the fixture above) per run
 def test_a_search_for_an_id_lists_that_rule_first(search_page: Any, site: BuiltSite) -> None:
     """Every ID on the site (R1, S4, C2, E8, X13, ...) typed into the search box: its section is
@@ -646,20 +695,9 @@ def test_a_search_for_an_id_lists_that_rule_first(search_page: Any, site: BuiltS
     assert len(ids) > 80 and {"R1", "R26", "S1", "E8", "C1", "X13"} <= set(ids), ids
     page = search_page()
     page.evaluate(f"window.__mcrefFirstSection = {FIRST_SECTION}")
-    wrong = {}
-    for rule_id in ids:
-        _search(page, rule_id)
-        # The list on screen may still be that of a shorter query typed on the way ("R1" while
-        # typing "R10"): wait for the right answer, and take what is shown once the search has
-        # had ample time to settle.
-        try:
-            page.wait_for_function(
-                "id => { const r = window.__mcrefFirstSection(); return r.shown === id && r.enter === id; }",
-                arg=rule_id,
-                timeout=3000,
-            )
-        except PlaywrightTimeoutError:
-            wrong[rule_id] = page.evaluate("window.__mcrefFirstSection()")
+    # The list on screen may still be that of a shorter query typed on the way ("R1" while typing
+    # "R10"): each ID waits for its own answer, with ample time for the search to settle.
+    wrong = _search_each(page, [(i, i) for i in ids], FIRST_IS, "id => window.__mcrefFirstSection()", timeout=3000)
     assert not wrong, wrong
     # and Enter does open it
     _search(page, "R1")
@@ -684,17 +722,8 @@ COOKBOOK_QUERIES = {
 def test_a_search_for_a_cookbook_equation_lists_its_rule(search_page: Any) -> None:
     page = search_page()
     page.evaluate(f"window.__mcrefFirstSection = {FIRST_SECTION}")
-    wrong = {}
-    for query, rule_id in COOKBOOK_QUERIES.items():
-        _search(page, query)
-        try:
-            page.wait_for_function(
-                "id => { const r = window.__mcrefFirstSection(); return r.shown === id && r.enter === id; }",
-                arg=rule_id,
-                timeout=3000,
-            )
-        except PlaywrightTimeoutError:
-            wrong[query] = page.evaluate("window.__mcrefFirstSection()")
+    queries = list(COOKBOOK_QUERIES.items())
+    wrong = _search_each(page, queries, FIRST_IS, "id => window.__mcrefFirstSection()", timeout=3000)
     assert not wrong, wrong
 
 
@@ -734,16 +763,9 @@ def test_reader_searches_find_their_rule(search_page: Any) -> None:
     queries = tomllib.loads((ROOT / "tests" / "search_queries.toml").read_text("utf-8"))
     page = search_page()
     page.evaluate(f"window.__mcrefTopSections = {TOP_SECTIONS}")
-    missed = {}
-    for query, wanted in queries.items():
-        rule_ids = [wanted] if isinstance(wanted, str) else wanted
-        _search(page, query)
-        try:  # (the list may be redrawn once more as the search settles)
-            page.wait_for_function(RULE_FOUND, arg=rule_ids, timeout=2000)
-        except PlaywrightTimeoutError:
-            top = page.evaluate("window.__mcrefTopSections()")
-            got = [path.strip("/").split("/")[-1] + hash for path, hash in top]
-            missed[query] = f"{' or '.join(rule_ids)}, got {got}"
+    wanted = [(query, [ids] if isinstance(ids, str) else ids) for query, ids in queries.items()]
+    shown = "ids => ids.join(' or ') + ', got ' + window.__mcrefTopSections().map(([p, h]) => p + h).join(' ')"
+    missed = _search_each(page, wanted, RULE_FOUND, shown, timeout=2000)
     assert not missed, "\n".join(f"{q!r}: {why}" for q, why in missed.items())
 
 
