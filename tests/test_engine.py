@@ -1153,3 +1153,14 @@ def test_the_engine_agrees_with_the_registered_rule(rule_id: str, expr: str) -> 
         else:
             ours = np.asarray(namespace["jacobian_f"](**args))
         np.testing.assert_allclose(ours, closed, rtol=1e-8, atol=1e-10)
+
+
+def test_the_numpy_code_computes_a_repeated_part_once_and_scales_a_vector_not_an_outer_product() -> None:
+    """The generated gradient names a part it needs twice (the logistic loss's exponential, the
+    network's pre-activation) and puts a number on a factor of an outer product, not on the matrix
+    it makes (mcref.derive runs this code against central differences before it answers)."""
+    logistic = derive("sum(log(exp(-y.*(X*w))+vector(1)))", "w").numpy.split("def grad_f")[1]
+    assert logistic.count("np.exp(") == 1 and "    t1 = np.exp(" in logistic
+    network = derive("np.sum((W2 @ relu(W1 @ x + b1) + b2 - y)**2)", "W1").numpy.split("def grad_f")[1]
+    assert "    t1 = ((W1 @ x) + b1)" in network and network.count("W1 @ x") == 1
+    assert "return np.outer((2 * (" in network

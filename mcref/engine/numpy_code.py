@@ -41,12 +41,23 @@ def dim_sources(shapes: dict[str, tuple[Any, Any]]) -> dict[str, str]:
     return out
 
 
+_LEAVES = frozenset({"var", "seed", "const", "ones", "zero", "eye"})
+
+
+def _fresh(k: int, taken: set[str]) -> str:
+    name = f"t{k}"
+    while name in taken:
+        name += "_"
+    return name
+
+
 class Printer:
     """Prints nodes as numpy expressions, collecting the helpers they use."""
 
     def __init__(self, dim_source: dict[str, str]) -> None:
         self.dim_source = dim_source
         self.helpers: set[str] = set()
+        self.named: dict[Node, str] = {}  # parts already computed into a local name (`body`)
 
     def dim(self, d: Any) -> str:
         return self.dim_source.get(d, str(d)) if isinstance(d, str) else str(d)
@@ -57,7 +68,36 @@ class Printer:
             return f"({self.dim(r)},)"
         return f"({self.dim(r)}, {self.dim(c)})"
 
+    def body(self, root: Node, taken: set[str]) -> str:
+        """The lines of a function body that returns `root`: a part that occurs more than once is
+        computed once into a local name (t1, t2, ...; a name in `taken` is skipped), innermost first."""
+        counts: dict[Node, int] = {}
+        order: list[Node] = []
+
+        def visit(n: Node) -> None:
+            if n.op in _LEAVES or (n.op == "T" and n.args[0].op in _LEAVES):
+                return
+            counts[n] = counts.get(n, 0) + 1
+            if counts[n] == 1:
+                for a in n.args:
+                    visit(a)
+                order.append(n)  # after its arguments
+
+        visit(root)
+        self.named = {}
+        lines = []
+        for n in order:
+            if counts[n] > 1 and n != root:
+                name = _fresh(len(self.named) + 1, taken)
+                lines.append(f"    {name} = {self.p(n)}")
+                self.named[n] = name
+        lines.append(f"    return {self.p(root)}")
+        self.named = {}
+        return "\n".join(lines)
+
     def p(self, n: Node) -> str:
+        if n in self.named:
+            return self.named[n]
         op = n.op
         if op in ("var", "seed"):
             return str(n.data[0])
@@ -79,7 +119,15 @@ class Printer:
         if op == "add":
             return "(" + " + ".join(self.p(t) for t in a) + ")"
         if op == "smul":
-            return f"({self.p(a[0])} * {self.p(a[1])})"
+            c, body = a
+            if body.op == "matmul" and not body.is_scalar:
+                # the number goes on a vector factor, not on the matrix the product makes (c u vᵀ)
+                at = next((i for i, f in enumerate(body.args) if 1 in f.shape and not f.is_scalar), None)
+                if at is not None:
+                    factors = list(body.args)
+                    factors[at] = Node("smul", (c, factors[at]), factors[at].shape)
+                    return self.p(Node("matmul", tuple(factors), body.shape))
+            return f"({self.p(c)} * {self.p(body)})"
         if op == "T":
             x = a[0]
             return self.p(x) if x.shape[1] == 1 or x.shape[0] == 1 else f"{self.p(x)}.T"
@@ -136,9 +184,10 @@ def source(
     """A module text with `f(...)` and the derivative function (`grad_f`, `jacobian_f`, `vjp_f`, or for a
     Hessian `grad_f` and `hessian_f`)."""
     pr = Printer(dim_source)
-    body_f = pr.p(f)
-    body_d = pr.p(result)
-    body_g = pr.p(gradient) if gradient is not None else ""
+    taken = set(names) | {"G"}
+    body_f = pr.body(f, taken)
+    body_d = pr.body(result, taken)
+    body_g = pr.body(gradient, taken) if gradient is not None else ""
     args = ", ".join(names)
     doc = {
         "gradient": f"The gradient of f with respect to {wrt}, shaped like {wrt} (denominator layout).",
@@ -150,14 +199,14 @@ def source(
     grad = ""
     if gradient is not None:
         doc_g = f"The gradient of f with respect to {wrt}, shaped like {wrt} (denominator layout)."
-        grad = f'\n\ndef grad_f({args}):\n    """{doc_g}"""\n    return {body_g}\n'
+        grad = f'\n\ndef grad_f({args}):\n    """{doc_g}"""\n{body_g}\n'
 
     dargs = f"G, {args}" if kind == "vjp" else args
     helpers = "".join("\n\n" + HELPERS[h] for h in sorted(pr.helpers))
     return (
         "import numpy as np"
         + helpers
-        + f"\n\n\ndef f({args}):\n    return {body_f}\n"
+        + f"\n\n\ndef f({args}):\n{body_f}\n"
         + grad
-        + f'\n\ndef {fname}({dargs}):\n    """{doc}"""\n    return {body_d}\n'
+        + f'\n\ndef {fname}({dargs}):\n    """{doc}"""\n{body_d}\n'
     )
