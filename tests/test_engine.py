@@ -1131,6 +1131,14 @@ RULE_CROSS_CHECKS = [
     ("MC49", "np.linalg.det(X)"),
     ("MC101", "np.trace(A @ X @ B)"),
     ("MC108", "np.trace(X.T @ B @ X)"),
+    ("MC102", "np.trace(A @ X.T @ B)"),
+    ("MC103", "np.trace(X.T @ A)"),
+    ("MC104", "np.trace(A @ X.T)"),
+    ("MC106", "np.trace(X @ X)"),
+    ("MC107", "np.trace(X @ X @ B)"),
+    ("MC111", "np.trace(X @ B @ X.T)"),
+    ("MC113", "np.trace(X.T @ X @ B)"),
+    ("X15", "softplus(x)"),
     ("X23", "np.mean(-(y * np.log(sigmoid(X @ w)) + (1 - y) * np.log(1 - sigmoid(X @ w))))"),
 ]
 
