@@ -818,7 +818,9 @@ def _arguments(d: Derivative, rng: np.random.Generator, sizes: dict[str, int]) -
         elif "×" in shape:
             r, c = shape.split("×")
             m = rng.normal(size=(size(r), size(c)))
-            args[name] = m @ m.T + np.eye(size(r)) if r == c else m  # square: positive definite (log det)
+            k = rng.normal(size=m.shape)
+            # square: SPD plus a skew part, so not symmetric (a transpose error shows) and det > 0 (log det)
+            args[name] = m @ m.T + np.eye(size(r)) + (k - k.T) if r == c else m
         else:
             args[name] = rng.uniform(0.2, 1.0, size=size(shape))
     return args
