@@ -818,7 +818,9 @@ def _arguments(d: Derivative, rng: np.random.Generator, sizes: dict[str, int]) -
         elif "×" in shape:
             r, c = shape.split("×")
             m = rng.normal(size=(size(r), size(c)))
-            args[name] = m @ m.T + np.eye(size(r)) if r == c else m  # square: positive definite (log det)
+            k = rng.normal(size=m.shape)
+            # square: SPD plus a skew part, so not symmetric (a transpose error shows) and det > 0 (log det)
+            args[name] = m @ m.T + np.eye(size(r)) + (k - k.T) if r == c else m
         else:
             args[name] = rng.uniform(0.2, 1.0, size=size(shape))
     return args
@@ -1131,6 +1133,14 @@ RULE_CROSS_CHECKS = [
     ("MC49", "np.linalg.det(X)"),
     ("MC101", "np.trace(A @ X @ B)"),
     ("MC108", "np.trace(X.T @ B @ X)"),
+    ("MC102", "np.trace(A @ X.T @ B)"),
+    ("MC103", "np.trace(X.T @ A)"),
+    ("MC104", "np.trace(A @ X.T)"),
+    ("MC106", "np.trace(X @ X)"),
+    ("MC107", "np.trace(X @ X @ B)"),
+    ("MC111", "np.trace(X @ B @ X.T)"),
+    ("MC113", "np.trace(X.T @ X @ B)"),
+    ("X15", "softplus(x)"),
     ("X23", "np.mean(-(y * np.log(sigmoid(X @ w)) + (1 - y) * np.log(1 - sigmoid(X @ w))))"),
 ]
 
