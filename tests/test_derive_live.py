@@ -19,6 +19,7 @@ import pytest
 from hooks.derive_gallery import entries
 from mcref.engine import DeriveError, derive
 from tests.conftest import IN_CI, BuiltSite
+from tests.page_visits import AXE, NO_TRANSITIONS, PHONE, SCHEME, SCHEMES, TWO_FRAMES
 
 PAGE = "derive/"
 BOOT_TIMEOUT_MS = 180_000  # the first answer: the runtime's start on a shared, loaded machine
@@ -70,6 +71,13 @@ READ_ANSWER = """
     checks: [...box.querySelectorAll(".mcref-live__checks li")].map((li) => li.textContent),
     code: box.querySelector(".mcref-live__code")?.textContent ?? null,
   };
+}
+"""
+
+AXE_ON_THE_FORM = """
+async () => {
+  const result = await axe.run(document.querySelector(".mcref-live"), { resultTypes: ["violations"] });
+  return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.html.slice(0, 200)) }));
 }
 """
 
@@ -189,6 +197,29 @@ def test_the_page_answers_as_the_engine_does_in_python(live: Live, expr: str, wr
         assert urlparse(step["href"]).hostname == "127.0.0.1"
     assert answer["checks"] == list(d.checks)
     assert answer["code"] == d.numpy
+
+
+def test_the_answer_is_axe_clean_and_fits_a_phone(live: Live) -> None:
+    """axe-core on the form with an answer shown (light, then dark), and the page at 375 px."""
+    page = live.page
+    live.ask(GALLERY["layer-norm"].expr, GALLERY["layer-norm"].wrt, GALLERY["layer-norm"].shapes or "")
+    page.add_style_tag(content=NO_TRANSITIONS)
+    page.add_script_tag(path=str(AXE))
+    toggle = page.locator("form[data-md-component='palette'] label:visible").first
+    for scheme in (SCHEMES["light"], SCHEMES["dark"]):
+        if page.evaluate(SCHEME) != scheme:
+            toggle.click()  # as a reader switches (tests/page_visits.py)
+        page.evaluate(TWO_FRAMES)
+        violations = page.evaluate(AXE_ON_THE_FORM)
+        assert violations == [], (scheme, violations)
+    page.locator("form[data-md-component='palette'] label:visible").first.click()
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    try:
+        page.evaluate(TWO_FRAMES)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+        assert page.evaluate("document.querySelector('.mcref-live').getBoundingClientRect().right") <= PHONE
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_syntax_error_shows_its_column(live: Live) -> None:

@@ -137,7 +137,7 @@ const KIND = {
 };
 
 function copyButton(text) {
-  const button = el("button", { type: "button", class: "md-button mcref-live__copy", text: "Copy the code" });
+  const button = el("button", { type: "button", class: "mcref-live__example mcref-live__copy", text: "Copy the code" });
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(text);
@@ -178,7 +178,9 @@ function renderAnswer(d, rules) {
   const checks = el("ul", { class: "mcref-live__checks" });
   for (const check of d.checks) checks.append(el("li", { text: check }));
   out.push(el("p", {}, el("strong", { text: "Proven" }), " in your browser before it was shown (exact checks; numpy's numerical check runs only in Python):"), checks);
-  const code = el("pre", { class: "mcref-live__code", tabindex: "0" }, el("code", { class: "language-python", text: d.numpy }));
+  // the code scrolls sideways in its <code> (Material's style): focusable, so keys can scroll it
+  const code = el("pre", { class: "mcref-live__code" },
+    el("code", { class: "language-python", tabindex: "0", "aria-label": "numpy code", text: d.numpy }));
   out.push(el("p", {}, el("strong", { text: "numpy code" }), " for f and its derivative:"), code, copyButton(d.numpy));
   if (d.check_call) out.push(el("p", { text: "Re-check it on your own data with mcref: " }, el("code", { text: d.check_call })));
   return out;
