@@ -105,19 +105,28 @@ def wheels() -> list[Path]:
     return out
 
 
+def _shown(path: Path) -> str:
+    """A path as the page and the log show it: relative to the repository when inside it."""
+    try:
+        return path.absolute().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def unavailable_reason() -> str | None:
     """Why this build cannot ship the in-browser engine, or None when it can."""
     source = pyodide_dir()
+    shown = _shown(source)
     if not (source / "package.json").exists():
-        return f"the pinned Pyodide runtime is not installed ({source} is missing: run npm ci --omit=dev)"
+        return f"the pinned Pyodide runtime is not installed ({shown} is missing: run npm ci --omit=dev)"
     version = json.loads((source / "package.json").read_text(encoding="utf-8")).get("version")
     if version != PYODIDE_VERSION:
-        return f"{source} holds Pyodide {version}, package.json pins {PYODIDE_VERSION} (run npm ci --omit=dev)"
+        return f"{shown} holds Pyodide {version}, package.json pins {PYODIDE_VERSION} (run npm ci --omit=dev)"
     absent = [name for name in PYODIDE_FILES if not (source / name).exists()]
     if absent:
-        return f"{source} lacks {', '.join(absent)}"
+        return f"{shown} lacks {', '.join(absent)}"
     if not TEMML_JS.exists():
-        return f"{TEMML_JS} is missing (run npm ci --omit=dev)"
+        return f"{_shown(TEMML_JS)} is missing (run npm ci --omit=dev)"
     try:
         wheels()
     except (OSError, RuntimeError) as exc:
@@ -185,6 +194,8 @@ def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
         raise PluginError(
             f"in-browser engine: {_state['reason']}. Under CI=true the Derive page must ship with its engine."
         )
+    if _state["reason"] is not None:
+        log.info(f"no in-browser engine on the Derive page in this build: {_state['reason']}")
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files, **kwargs: Any) -> str:
