@@ -239,9 +239,19 @@ def prove(
     variables = list(dict.fromkeys(xs))
     piecewise = any(m.op == "fn" and m.data in ("relu", "abs", "sign", "step") for m in walk(f))
     point: dict[Any, Any] = {}
-    if piecewise:
+    if piecewise:  # compared at a point off every kink: relu, abs, sign and step differ from SymPy's there
         rng = random.Random(SEED + 1)
-        point = {s: _rational(rng) for s in variables}
+        kinks = {
+            a
+            for m in (fv, got)
+            for c in m.atoms(sympy.Max, sympy.Heaviside, sympy.Abs, sympy.sign)
+            for a in c.args
+            if a.free_symbols & set(variables)
+        }
+        for _ in range(50):
+            point = {s: _rational(rng) for s in variables}
+            if all(a.subs(point) != 0 for a in kinks):
+                break
 
     def d(e: Any, s: Any) -> Any:
         return sympy.diff(e, s)
@@ -292,15 +302,16 @@ def prove_transpose(
 ) -> None:
     """Check that the simplified b is exactly aᵀ on the instance `prove` uses (the other layout is
     printed from b, so it is proven too)."""
-    extra = {seed_name: _seed_shape(a, seed_name)} if seed_name else {}
+    seed_shape = _seed_shape(a, seed_name) if seed_name else None
+    extra = {seed_name: seed_shape} if seed_name and seed_shape else {}  # no seed: a zero derivative
     sizes, env = instance(shapes, wrt, symmetric, extra, flip)
     va, vb = evaluate(a, env, sizes), evaluate(b, env, sizes)
     if va.T.shape != vb.shape or not all(_zero(x - y) for x, y in zip(va.T, vb, strict=True)):
         raise DeriveError("internal: the two layouts of the derived formula disagree; this is a bug in the engine")
 
 
-def _seed_shape(n: Node, name: str) -> tuple[Any, Any]:
-    return next(m.shape for m in walk(n) if m.op == "seed" and m.data[0] == name)
+def _seed_shape(n: Node, name: str) -> tuple[Any, Any] | None:
+    return next((m.shape for m in walk(n) if m.op == "seed" and m.data[0] == name), None)
 
 
 def prove_kronecker(

@@ -17,7 +17,7 @@ HELPERS = {
     "sigmoid": "def sigmoid(z):\n    return np.exp(-np.logaddexp(0, -z))\n",
     "softplus": "def softplus(z):\n    return np.logaddexp(0, z)\n",
     "relu": "def relu(z):\n    return np.maximum(0, z)\n",
-    "step": "def step(z):\n    return (z > 0).astype(float)  # the derivative of relu, 0 at 0\n",
+    "step": "def step(z):\n    return np.greater(z, 0).astype(float)  # the derivative of relu, 0 at 0\n",
     "softmax": "def softmax(z):\n    e = np.exp(z - np.max(z))\n    return e / np.sum(e)\n",
     "softmax_axis": (
         "def softmax_axis(z, axis):\n    e = np.exp(z - np.max(z, axis=axis, keepdims=True))\n"
@@ -64,8 +64,8 @@ class Printer:
 
     def shape(self, n: Node) -> str:
         r, c = n.shape
-        if c == 1:
-            return f"({self.dim(r)},)"
+        if c == 1 or r == 1:  # a column or a row: a 1-D array, as vectors are (1ᵀx is then a number)
+            return f"({self.dim(r if c == 1 else c)},)"
         return f"({self.dim(r)}, {self.dim(c)})"
 
     def body(self, root: Node, taken: set[str]) -> str:
