@@ -1174,3 +1174,19 @@ def test_the_numpy_code_computes_a_repeated_part_once_and_scales_a_vector_not_an
     network = derive("np.sum((W2 @ relu(W1 @ x + b1) + b2 - y)**2)", "W1").numpy.split("def grad_f")[1]
     assert "    t1 = ((W1 @ x) + b1)" in network and network.count("W1 @ x") == 1
     assert "return np.outer((2 * (" in network
+
+
+def test_a_zero_derivative_a_number_variable_and_a_point_off_the_kinks() -> None:
+    """Found by the cross-checks against the registered rules (tests/test_engine_rules.py): a matrix f
+    whose derivative is zero, a gradient with respect to a number, ReLU's derivative at a number, and a
+    ReLU whose argument has a constant term (the exact check drew its point on a kink and failed)."""
+    code: dict[str, Any] = {}
+    exec(derive("A + 0 * t", "t", "t: scalar").numpy, code)  # was StopIteration
+    assert code["vjp_f"](np.ones((2, 3)), np.ones((2, 3)), 0.5) == 0.0
+    exec(derive("np.sum(x * z)", "z", "z: scalar").numpy, code)  # was a 1-entry array, from np.ones((1, n)) @ x
+    assert np.shape(code["grad_f"](np.array([1.0, 2.0, 4.0]), 0.5)) == ()
+    assert code["grad_f"](np.array([1.0, 2.0, 4.0]), 0.5) == 7
+    exec(derive("relu(z)", "z", "z: scalar").numpy, code)  # was AttributeError: a bool has no astype
+    assert code["grad_f"](1.5) == 1.0 and code["grad_f"](-1.5) == 0.0
+    d = derive("np.sum((y - relu(X @ w + b))**2)", "w", "b: scalar")  # was "internal: ... failed its exact check"
+    assert d.denominator.startswith("-2 X^T \\left(\\operatorname{step}\\left(X w + b")
