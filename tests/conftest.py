@@ -225,14 +225,27 @@ def colour_pages(built_site: BuiltSite) -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def axe_pages(built_site: BuiltSite, colour_pages: list[str]) -> list[str]:
+    """The pages axe checks: the colour sample, and the pages that between them show every kind
+    of structure of the site (tests/page_visits.py, `axe_sample`)."""
+    from tests.page_visits import axe_sample
+    from tests.test_browser import PAGES
+
+    return axe_sample(built_site.path, PAGES, colour_pages)
+
+
+@pytest.fixture(scope="session")
 def page_visits(
-    browser: object, base_url: str, colour_pages: list[str], tmp_path_factory: pytest.TempPathFactory
+    browser: object, base_url: str, colour_pages: list[str], axe_pages: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[object]:
     """Each built page opened once per width and colour scheme for the whole session
     (tests/page_visits.py); the browser and accessibility tests read the records."""
     from tests.page_visits import PageVisits
     from tests.test_browser import PAGES
 
-    visits = PageVisits(browser, base_url, tmp_path_factory.mktemp("page-shots"), colours=colour_pages, order=PAGES)
+    visits = PageVisits(
+        browser, base_url, tmp_path_factory.mktemp("page-shots"), colours=colour_pages, order=PAGES, axe=axe_pages
+    )
     yield visits
     visits.close()

@@ -25,13 +25,18 @@ query), so a switched page has the colours of one opened in the dark scheme; a s
 page cost about 1.8 s each for the same answer. That a page does open in the reader's scheme is
 checked by tests/test_accessibility.py on a few pages.
 
-The colour rules (light, and the switch to dark) run only on the colour sample (`colour_sample`):
-the pages that between them show every kind of text of the site, 14 of 77 when it was introduced.
-The other pages get every other axe rule.
+axe runs on a sample of the pages (`axe_sample`): the pages that between them show every kind of
+structure of the site (elements by tag, classes, parent and the attributes axe reads; heading
+steps, repeated ids and landmarks, broken references), 23 of 95 when it was introduced; its
+colour rules (light, and the switch to dark) run only on the colour sample (`colour_sample`):
+the pages that between them show every kind of text, 17 of 95, all in the axe sample. What
+depends on layout rather than on the document is checked on every page: that a box that scrolls
+takes focus (`UNREACHABLE`, axe's scrollable-region-focusable), at both widths.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -191,6 +196,30 @@ CHECK_IMAGES = """
   .map(img => img.outerHTML.slice(0, 160))
 """
 
+# Every box on the page that scrolls (its content is wider or taller than it, and it lets the reader
+# scroll: overflow auto or scroll) but cannot be reached by Tab: neither it nor anything in it takes
+# keyboard focus. This is axe's scrollable-region-focusable, answered from the layout, which differs
+# by page and by width, so it runs on every page at both widths, axe sample or not.
+UNREACHABLE = """
+() => {
+  const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex^='-'])";
+  const found = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1) continue;
+    const style = getComputedStyle(el);
+    const scrolls = axis => ["auto", "scroll"].includes(axis);
+    const wide = el.scrollWidth > el.clientWidth + 1 && scrolls(style.overflowX);
+    const tall = el.scrollHeight > el.clientHeight + 1 && scrolls(style.overflowY);
+    if (!(wide || tall) || !el.checkVisibility()) continue;
+    if (el.tabIndex >= 0 && el.matches(FOCUSABLE)) continue;
+    if ([...el.querySelectorAll(FOCUSABLE)].some(c => c.checkVisibility())) continue;
+    found.push(el.tagName.toLowerCase() + "." + [...el.classList].join(".") + " " +
+               (el.textContent || "").trim().slice(0, 50));
+  }
+  return found;
+}
+"""
+
 # Colours that are still fading (Material animates a scheme switch) would be measured half-way.
 TWO_FRAMES = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
@@ -260,6 +289,7 @@ class PageVisit:
     axe: list[dict[str, Any]] | None = None  # desktop, both schemes
     overflow: dict[str, Any] | None = None  # OVERFLOW (phone)
     clipped: list[dict[str, Any]] | None = None  # CLIPPED (desktop and phone, light)
+    unreachable: list[str] | None = None  # UNREACHABLE (desktop and phone, light)
     screenshot: str | None = None  # taken when the load or overflow checks found a problem
     phone: PageVisit | None = None  # the desktop light visit narrowed to a phone's width
     dark: PageVisit | None = None  # the desktop light visit switched to the dark scheme
@@ -346,11 +376,12 @@ def open_page(browser: Any, base_url: str, path: str) -> _Opening:
     return opening
 
 
-def finish_visit(opening: _Opening, shots: Path, colours: bool = True) -> PageVisit:
+def finish_visit(opening: _Opening, shots: Path, colours: bool = True, axe: bool = True) -> PageVisit:
     """Wait for the page `open_page` began to load and settle, and record what the tests need; its
     `phone` and `dark` records are the same page narrowed, then switched to dark. With
     `colours=False` (a page outside the colour sample), axe leaves out its colour rules and the
-    page is not switched to dark: `dark` stays None."""
+    page is not switched to dark: `dark` stays None. With `axe=False` (a page outside the axe
+    sample, `axe_sample`), axe does not run (`axe` stays None); the rest is recorded."""
     seen = PageVisit(opening.path, DESKTOP, "light")
     page = opening.page
     try:
@@ -369,22 +400,25 @@ def finish_visit(opening: _Opening, shots: Path, colours: bool = True) -> PageVi
         seen.math = page.evaluate(CHECK_MATH)
         seen.images = page.evaluate(CHECK_IMAGES)
         seen.clipped = page.evaluate(CLIPPED)
+        seen.unreachable = page.evaluate(UNREACHABLE) if seen.settled else None
         if seen.load_problems():
             _screenshot(page, seen, shots)
-        if seen.settled and AXE.is_file():  # the axe tests say when it is missing
+        if axe and seen.settled and AXE.is_file():  # the axe tests say when it is missing
             seen.axe = run_axe(page, without=None if colours else COLOUR_RULES)
         seen.phone = _narrowed(page, seen, shots)
-        if colours:
+        if colours and axe:
             seen.dark = _switched_to_dark(page, seen)
     finally:
         opening.ctx.close()
     return seen
 
 
-def visit_page(browser: Any, base_url: str, path: str, shots: Path, colours: bool = True) -> PageVisit:
+def visit_page(
+    browser: Any, base_url: str, path: str, shots: Path, colours: bool = True, axe: bool = True
+) -> PageVisit:
     """Open `path` once in a fresh context and record what the tests need (`open_page`, then
     `finish_visit`)."""
-    return finish_visit(open_page(browser, base_url, path), shots, colours=colours)
+    return finish_visit(open_page(browser, base_url, path), shots, colours=colours, axe=axe)
 
 
 def _screenshot(page: Any, seen: PageVisit, shots: Path) -> None:
@@ -400,6 +434,7 @@ def _narrowed(page: Any, desktop: PageVisit, shots: Path) -> PageVisit:
     page.evaluate(TWO_FRAMES)
     phone.overflow = page.evaluate(OVERFLOW)
     phone.clipped = page.evaluate(CLIPPED)
+    phone.unreachable = page.evaluate(UNREACHABLE) if desktop.settled else None
     if phone.overflow_problems():
         _screenshot(page, phone, shots)
     page.set_viewport_size({"width": DESKTOP, "height": 900})
@@ -478,8 +513,124 @@ def colour_sample(site: Path, paths: list[str], always: list[str]) -> list[str]:
     pages: 1.5-3.8 s of 2.7-5.9 s), and they run twice, light and dark; checking each kind of
     text once instead of on every page keeps the suite fast without leaving any text unchecked.
     """
-    kinds = {p: text_kinds((site / p / "index.html" if not p.endswith(".html") else site / p).read_text("utf-8"))
-             for p in paths}
+    kinds = {p: text_kinds(_html(site, p)) for p in paths}
+    return _greedy(kinds, paths, always)
+
+
+
+# The structure of a page, for the axe sample: what axe's rules other than the colour rules read.
+# An element is named by its tag, its classes, the attributes axe reads (with the value where the
+# value matters: a role, a type, a tabindex's sign), whether it is empty where emptiness is a
+# fault (a link, a button, a heading with no text), and its parent's tag and classes. A page adds
+# the rules that look across the page: each step between heading levels, whether it has an h1,
+# a landmark that occurs more than once, an id used twice, and a reference (aria-labelledby,
+# for, ...) to an id the page does not have. Inside <math> only the <math> element itself counts:
+# formulas are written by one program (hooks/mathml.py), whatever their symbols.
+_AXE_VALUED = frozenset({"role", "type", "scope", "lang", "aria-hidden", "aria-modal", "aria-level", "dir",
+                         "aria-expanded", "aria-checked", "aria-selected", "aria-current", "display"})
+_AXE_PRESENT = frozenset({"alt", "title", "href", "for", "name", "headers", "accesskey", "aria-label",
+                          "aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "placeholder",
+                          "value", "label", "open", "hidden", "disabled", "checked", "src", "id"})
+_MUST_NOT_BE_EMPTY = frozenset({"a", "button", "h1", "h2", "h3", "h4", "h5", "h6", "th", "label", "summary",
+                                "title", "option", "dt", "caption", "legend"})
+_LANDMARKS = frozenset({"header", "footer", "nav", "main", "aside", "form", "section"})
+_IDREFS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "for", "headers")
+
+
+class _StructureKinds(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str, list[bool]]] = []  # tag, kind, [has text or a named child]
+        self.kinds: set[str] = set()
+        self.math = 0
+        self.headings: list[int] = []
+        self.ids: list[str] = []
+        self.refs: list[str] = []
+        self.landmarks: list[str] = []
+
+    def _name(self, tag: str, attrs: dict[str, str | None]) -> str:
+        classes = ".".join(sorted((attrs.get("class") or "").split()))
+        parts = [f"{tag}.{classes}"]
+        for key in sorted(attrs):
+            if key in _AXE_VALUED or (key == "tabindex"):
+                value = attrs[key] or ""
+                if key == "tabindex":
+                    value = "-" if value.strip().startswith("-") else ("0" if value.strip() == "0" else "+")
+                parts.append(f"{key}={value}")
+            elif key in _AXE_PRESENT or key.startswith("aria-"):
+                parts.append(key if (attrs[key] or "").strip() else f"{key}=''")
+        return " ".join(parts)
+
+    def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
+        attrs = dict(attr_list)
+        if self.math:
+            if tag not in _VOID:
+                self.math += 1
+            return
+        if attrs.get("id"):
+            self.ids.append(attrs["id"] or "")
+        for key in _IDREFS:
+            self.refs.extend((attrs.get(key) or "").split())
+        name = self._name(tag, attrs)
+        parent = self.stack[-1][1].split(" ")[0] if self.stack else ""
+        self.kinds.add(f"{parent} > {name}")
+        if tag in ("img", "svg") or attrs.get("aria-label"):
+            for entry in self.stack:
+                entry[2][0] = True  # a named child names its parents
+        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self.headings.append(int(tag[1]))
+        if tag in _LANDMARKS or attrs.get("role") in {"navigation", "banner", "contentinfo", "main", "complementary",
+                                                      "search", "region", "form"}:
+            self.landmarks.append(name)
+        if tag == "math":
+            self.math = 1
+            for entry in self.stack:
+                entry[2][0] = True
+            return
+        if tag not in _VOID:
+            self.stack.append((tag, name, [False]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.math:
+            self.math -= 1
+            return
+        if tag in _VOID:
+            return
+        while self.stack:  # (an end tag closes what HTML's optional end tags left open)
+            open_tag, name, filled = self.stack.pop()
+            if open_tag in _MUST_NOT_BE_EMPTY and not filled[0]:
+                self.kinds.add(f"empty {name}")
+            if open_tag == tag:
+                return
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and not self.math:
+            for entry in self.stack:
+                entry[2][0] = True
+
+    def page_kinds(self) -> set[str]:
+        kinds = set(self.kinds)
+        if 1 not in self.headings:
+            kinds.add("no h1")
+        kinds.update(f"heading h{a} -> h{b}" for a, b in zip(self.headings, self.headings[1:], strict=False)
+                     if b > a + 1)
+        kinds.update(f"landmark twice: {name}" for name in set(self.landmarks) if self.landmarks.count(name) > 1)
+        kinds.update(f"id twice: {i}" for i in set(self.ids) if self.ids.count(i) > 1)
+        ids = set(self.ids)
+        kinds.update(f"missing id: {r}" for r in set(self.refs) if r not in ids)
+        return kinds
+
+
+def structure_kinds(html: str) -> set[str]:
+    """The kinds of structure a built page has (see `_StructureKinds`)."""
+    parser = _StructureKinds()
+    parser.feed(html)
+    parser.close()
+    return parser.page_kinds()
+
+
+def _greedy(kinds: dict[str, set[str]], paths: list[str], always: list[str]) -> list[str]:
+    """`always`, then the page with the most kinds not yet chosen, until every kind is on a chosen page."""
     chosen = [p for p in always if p in kinds]
     seen = set().union(*(kinds[p] for p in chosen)) if chosen else set()
     while True:
@@ -490,10 +641,38 @@ def colour_sample(site: Path, paths: list[str], always: list[str]) -> list[str]:
         seen |= kinds[best]
 
 
+_MATH = re.compile(r"(<math\b[^>]*>).*?</math>", re.S)
+
+
+def _html(site: Path, path: str) -> str:
+    """A built page's HTML with each formula's content left out (its <math> tag stays): neither
+    sample looks inside a formula, and parsing them was most of the time it took."""
+    html = (site / path / "index.html" if not path.endswith(".html") else site / path).read_text("utf-8")
+    return _MATH.sub(r"\1</math>", html)
+
+
+def axe_sample(site: Path, paths: list[str], always: list[str]) -> list[str]:
+    """The pages axe checks: `always` (the colour sample), then, greedily, the page with the most
+    kinds of structure (`structure_kinds`) not yet on a chosen page, until every kind on the site is.
+
+    axe's rules read the document: an element's tag, attributes, text and place, and across the
+    page the headings, landmarks and ids. The pages are made by one theme from a few kinds of
+    source (a hand-written page, a rule page, an API page from one template, a notebook), so most
+    pages show nothing another has not: an element of a kind that passes on one page passes on every
+    page. A page with anything new (a new element, attribute, heading step, repeated landmark or id,
+    or a broken reference) is in the sample, and axe judges it. What depends on layout rather than
+    on the document (a box that scrolls must take focus) is checked on every page
+    (`UNREACHABLE`), and so are images' alt text and the math (`CHECK_IMAGES`, `CHECK_MATH`).
+    """
+    kinds = {p: structure_kinds(_html(site, p)) for p in paths}
+    return _greedy(kinds, paths, always)
+
+
 class PageVisits:
     """Each page visited once, on first request, and kept for the session; a request for the
     phone width or the dark scheme is answered from that visit (see the module's docstring).
-    Only the pages of `colours` (the colour sample) are checked for colours and switched to dark."""
+    axe runs on the pages of `axe` (the axe sample) only, and of those only the pages of `colours`
+    (the colour sample, which the axe sample includes) are checked for colours and switched to dark."""
 
     # Pages loading at once: the one being checked and the next ones of `order`. A page spends most
     # of its visit waiting (for its fonts, and for a11y.js to draw its parts in idle moments), so
@@ -504,10 +683,11 @@ class PageVisits:
 
     def __init__(
         self, browser: Any, base_url: str, shots: Path, colours: list[str] | None = None,
-        order: list[str] | None = None,
+        order: list[str] | None = None, axe: list[str] | None = None,
     ) -> None:
         self.browser, self.base_url, self.shots = browser, base_url, shots
         self.colours = colours
+        self.axe = axe  # the axe sample (every page when None)
         self.order = list(order or [])  # the order the tests ask for the pages in (the next are opened early)
         self._done: dict[str, PageVisit] = {}
         self._opening: dict[str, _Opening] = {}
@@ -532,9 +712,10 @@ class PageVisits:
                              f"not {width} px {scheme}")
         if path not in self._done:
             colours = self.colours is None or path in self.colours
+            axe = self.axe is None or path in self.axe
             opening = self._opening.pop(path, None) or open_page(self.browser, self.base_url, path)
             self._open_ahead(path)
-            self._done[path] = finish_visit(opening, self.shots, colours=colours)
+            self._done[path] = finish_visit(opening, self.shots, colours=colours, axe=axe)
         seen = self._done[path]
         found = seen.phone if width == PHONE else seen.dark if scheme == "dark" else seen
         assert found is not None, f"/{path} is not in the colour sample: it has no dark visit"

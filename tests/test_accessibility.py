@@ -38,13 +38,16 @@ import pytest
 from tests.conftest import ROOT
 from tests.page_visits import (
     AXE,
+    PHONE,
     SCHEME,
     SCHEMES,
     TWO_FRAMES,
     PageVisits,
+    axe_sample,
     colour_sample,
     each_page,
     run_axe,
+    structure_kinds,
     text_kinds,
     visit_group,
 )
@@ -107,19 +110,38 @@ def _describe(violation: dict[str, Any], nodes: int = 3) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("path", each_page(PAGES))
-def test_axe_finds_nothing(page_visits: PageVisits, colour_pages: list[str], path: str) -> None:
-    """Every axe rule in the light scheme; the rules that depend on colour (tests/page_visits.py's
-    COLOUR_RULES) only on the pages of the colour sample, where the next test also checks them
-    dark: every kind of text of the site is on one of those pages."""
+def test_axe_finds_nothing(page_visits: PageVisits, colour_pages: list[str], axe_pages: list[str]) -> None:
+    """Every axe rule in the light scheme on the axe sample (tests/page_visits.py, `axe_sample`:
+    every kind of structure of the site is on one of its pages); the rules that depend on colour
+    (COLOUR_RULES) only on the colour sample, where the next test also checks them dark: every
+    kind of text of the site is on one of those pages."""
     _needs_axe()
+    assert set(colour_pages) <= set(axe_pages)
+    failures = []
+    for path in axe_pages:
+        seen = page_visits(path)
+        colours = "with" if path in colour_pages else "without"
+        if seen.opened_in != SCHEMES["light"]:
+            failures.append(f"/{path} did not open the light scheme: {seen.opened_in}")
+        elif not seen.settled or seen.axe is None:
+            failures.append(f"/{path}: a11y.js did not mark the page within 5 s")
+        elif seen.axe:
+            found = "\n".join(_describe(v) for v in seen.axe)
+            failures.append(f"axe on /{path} ({colours} the colour rules):\n{found}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path", each_page(PAGES))
+def test_every_box_that_scrolls_takes_keyboard_focus(page_visits: PageVisits, path: str) -> None:
+    """axe's scrollable-region-focusable on every page, whether in the axe sample or not, at 1280 px
+    and narrowed to 375 px: a box whose content scrolls must take focus itself or hold something
+    that does, or a keyboard user cannot scroll it. Whether a box scrolls is a matter of layout,
+    which differs from page to page and by width (tests/page_visits.py, `UNREACHABLE`)."""
     seen = page_visits(path)
-    assert seen.opened_in == SCHEMES["light"], f"/{path} did not open the light scheme: {seen.opened_in}"
-    assert seen.settled and seen.axe is not None, f"/{path}: a11y.js did not mark the page within 5 s"
-    violations = seen.axe
-    colours = "with" if path in colour_pages else "without"
-    found = "\n".join(_describe(v) for v in violations)
-    assert not violations, f"axe on /{path} ({colours} the colour rules):\n{found}"
+    assert seen.settled, f"/{path}: a11y.js did not mark the page within 5 s"
+    phone = page_visits(path, width=PHONE)
+    problems = {width: found for width, found in ((1280, seen.unreachable), (PHONE, phone.unreachable)) if found}
+    assert not problems, f"/{path}: boxes that scroll but cannot be reached by Tab: {problems}"
 
 
 def test_colours_pass_in_the_dark_scheme(page_visits: PageVisits, colour_pages: list[str]) -> None:
@@ -151,6 +173,36 @@ def test_the_colour_sample_covers_every_kind_of_text(tmp_path: Path) -> None:
     assert colour_sample(tmp_path, list(pages), ["a/"]) == ["a/", "b/"]
     assert ("p.", "a.x") in text_kinds(pages["c/"])
     assert "math" in {kind for _, kind in text_kinds(pages["a/"])}  # a formula is one kind, whatever its symbols
+
+
+def test_the_axe_sample_takes_every_page_with_something_new(tmp_path: Path) -> None:
+    """A page joins the axe sample when it has a kind of structure no chosen page has: an element
+    new by its tag, classes, parent or the attributes axe reads, a link with no text, a jump in
+    heading levels, an id used twice, a landmark twice, a reference to a missing id; a page with
+    nothing new stays out, and a formula's symbols are not structure."""
+    body = (
+        "<h1>T</h1><h2>S</h2><h3>U</h3><nav>n</nav><p id='a'>x <a href='/a'>link</a></p><p id='b'>y</p>"
+        "<span aria-labelledby='a'>s</span><math><mi>x</mi></math>"
+    )
+    pages = {
+        "base/": body,
+        "same/": body.replace("x <a", "z <a") + "<math><mfrac><mi>a</mi><mi>b</mi></mfrac></math>",
+        "new-element/": body + "<p><button type='button'>Go</button></p>",
+        "new-attribute/": body.replace("<a href", "<a title='t' href"),
+        "new-role/": body.replace("<p id='b'>", "<p id='b' role='note'>"),
+        "empty-link/": body.replace(">link<", "><"),
+        "heading-jump/": body.replace("<h2>S</h2><h3>U</h3>", "<h3>U</h3><h2>S</h2>"),
+        "no-h1/": body.replace("<h1>T</h1>", ""),
+        "twice-id/": body.replace("id='b'", "id='a'"),
+        "twice-landmark/": body.replace("<nav>n</nav>", "<nav>n</nav><nav>m</nav>"),
+        "missing-id/": body.replace("aria-labelledby='a'", "aria-labelledby='c'"),
+    }
+    for path, html in pages.items():
+        (tmp_path / path).mkdir()
+        (tmp_path / path / "index.html").write_text(f"<html lang='en'><body>{html}</body></html>", "utf-8")
+    chosen = axe_sample(tmp_path, list(pages), ["base/"])
+    assert sorted(chosen) == sorted(set(pages) - {"same/"}), chosen
+    assert structure_kinds(pages["base/"]) == structure_kinds(pages["same/"])
 
 
 @pytest.mark.parametrize("scheme", list(SCHEMES))

@@ -1,11 +1,13 @@
 /* Keyboard and screen-reader fixes for three gaps in Material for MkDocs 9.8.
  *
  * 1. The search dialog (div.md-search, role="dialog") has no accessible name.
- * 2. A formula or table wider than its column scrolls inside its own box; a box that
- *    scrolls must be focusable, or keyboard users cannot scroll it. Display formulas are
+ * 2. A formula, table or code block wider than its column scrolls inside its own box; a box
+ *    that scrolls must be focusable, or keyboard users cannot scroll it. Display formulas are
  *    delivered focusable (tabindex="0", hooks/mathml.py), so that holds before any script
  *    runs; once the page is idle, each box is measured and keeps tabindex="0", with a role
- *    and a name, while (and only while) it overflows.
+ *    and a name, while (and only while) it overflows, and again whenever the window is
+ *    resized. (Material makes a code block that scrolls focusable when the page loads, but not
+ *    when a narrower window makes it scroll: the Derive page's gallery did that at 375 px.)
  *    Measuring needs the whole page drawn: the parts far from the screen are skipped while
  *    the page loads (content-visibility, docs/assets/mcref.css), and a skipped part is drawn
  *    with a placeholder height, so an element in it is not where hit-testing (and axe's
@@ -26,7 +28,7 @@
 
   // (the cheat sheet's formulas are inline, each in a box of its own that scrolls when a part
   // of it is too wide for its cell: docs/assets/cheatsheet.css)
-  var SCROLLERS = ".math-display, .md-typeset__scrollwrap, .mcref-cheatsheet td .math-inline";
+  var SCROLLERS = ".math-display, .md-typeset__scrollwrap, .mcref-cheatsheet td .math-inline, .md-typeset pre > code";
 
   function nameSearchDialog() {
     var dialog = document.querySelector(".md-search[role='dialog']");
@@ -39,6 +41,7 @@
   }
 
   function labelFor(box) {
+    if (box.tagName === "CODE") return "Code (scrolls sideways)";
     return box.classList.contains("math") ? "Formula (scrolls sideways)" : "Table (scrolls sideways)";
   }
 
