@@ -77,15 +77,19 @@ class _Build:
 
 
 _background: dict[str, _Build] = {}
-_early = contextlib.ExitStack()  # what the early crawl of the links needs: its server
+_early = contextlib.ExitStack()  # what the early jobs need: the server of the built site
 
-# The link check crawls the served site in a process of its own: once the site is built, it is
-# started while the tests that need no site are still running (it would compete with the
-# browser tests for the CPU, and some of those measure time-sensitive things such as layout
-# shifts, so it never starts once they have begun). tests/test_links.py collects it.
-LINKCHECK_TEST = "tests/test_links.py::test_served_site_has_no_broken_link_or_anchor"
+# Two checks of the served site run in processes of their own: linkchecker's crawl
+# (tests/test_links.py) and the Lighthouse batch (tests/test_lighthouse.py). Once the site is
+# built, they are started while the tests that need no site are still running: those use one
+# core, the crawl and Lighthouse mostly wait (for the server, for each page to go quiet). Each is
+# started only if one of its tests is selected, and never once the browser tests have begun, some
+# of which measure time-sensitive things such as layout shifts. Their tests collect the results.
 EARLY_LINKCHECK = pytest.StashKey[Any]()
-_LINKCHECK_WANTED = pytest.StashKey[bool]()
+EARLY_LIGHTHOUSE = pytest.StashKey[Any]()
+_EARLY_WANTED = pytest.StashKey[dict[str, bool]]()
+LINKCHECK_TEST = "tests/test_links.py::test_served_site_has_no_broken_link_or_anchor"
+LIGHTHOUSE_TESTS = "tests/test_lighthouse.py::"
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they deselect
@@ -107,30 +111,44 @@ def pytest_collection_finish(session: pytest.Session) -> None:
                 stderr=subprocess.STDOUT,
             )
         _background["site"] = _Build(proc, site, log)
-        session.config.stash[_LINKCHECK_WANTED] = any(item.nodeid == LINKCHECK_TEST for item in session.items)
+        session.config.stash[_EARLY_WANTED] = {
+            "links": any(item.nodeid == LINKCHECK_TEST for item in session.items),
+            "lighthouse": any(item.nodeid.startswith(LIGHTHOUSE_TESTS) for item in session.items),
+        }
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """Start the link check early (see LINKCHECK_TEST) if the site is built and the tests that need
-    no site are still running."""
+    """Start the early jobs (see EARLY_LINKCHECK) if the site is built and the tests that need no
+    site are still running."""
     config = item.config
     build = _background.get("site")
+    wanted = config.stash.get(_EARLY_WANTED, {})
     if (
-        build is None or not config.stash.get(_LINKCHECK_WANTED, False) or EARLY_LINKCHECK in config.stash
-        or needs_site(item) or nextitem is None or needs_site(nextitem) or build.proc.poll() != 0
+        build is None or not any(wanted.values()) or EARLY_LINKCHECK in config.stash
+        or EARLY_LIGHTHOUSE in config.stash or needs_site(item) or nextitem is None or needs_site(nextitem)
+        or build.proc.poll() != 0
     ):
         return
-    from tests.test_links import LinkcheckerRun
-
     url = _early.enter_context(serve(build.site))
-    config.stash[EARLY_LINKCHECK] = LinkcheckerRun(url, url + "404.html")
+    if wanted["links"]:
+        from tests.test_links import LinkcheckerRun
+
+        config.stash[EARLY_LINKCHECK] = LinkcheckerRun(url, url + "404.html")
+    if wanted["lighthouse"]:
+        from tests.test_lighthouse import LighthouseRun, can_run, selected
+
+        if can_run():  # (otherwise its fixture says what is missing)
+            folder = Path(tempfile.mkdtemp(prefix="mcref-lighthouse-"))
+            config.stash[EARLY_LIGHTHOUSE] = LighthouseRun(url, selected(item.session), folder)
+            # the reports are kept when a test failed: its message names its report
+            _early.callback(lambda: shutil.rmtree(folder, ignore_errors=True) if not item.session.testsfailed else None)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    early = session.config.stash.get(EARLY_LINKCHECK, None)
-    if early is not None and early.proc.poll() is None:  # (its test was not reached)
-        early.proc.kill()
-        early.result()  # (removes its HOME)
+    for key in (EARLY_LINKCHECK, EARLY_LIGHTHOUSE):
+        early = session.config.stash.get(key, None)
+        if early is not None and early.running():  # (its test was not reached)
+            early.kill()
     _early.close()
     build = _background.pop("site", None)
     if build is not None:

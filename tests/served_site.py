@@ -25,11 +25,13 @@ import json
 import mimetypes
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -240,11 +242,58 @@ def compare_pages(browser: Any, base_url: str, page: str = RULE_PAGE, runs: int 
     }
 
 
-def lighthouse_batch(
+class Background:
+    """A command running in a process of its own, from now on; `result` waits for it. A thread
+    reads its output as it comes (a full pipe would stall the process) and notes when it ended,
+    so the time it took is its own, not the time until a test asked for it. `cleanup`, if any,
+    runs once the process has ended."""
+
+    def __init__(
+        self, args: list[str], cwd: Path, env: dict[str, str] | None = None, cleanup: Any = None
+    ) -> None:
+        self._cleanup = cleanup
+        self.start = time.monotonic()
+        self.end: float | None = None
+        self.proc = subprocess.Popen(
+            args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self._output: tuple[str, str] = ("", "")
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        self._output = self.proc.communicate()
+        self.end = time.monotonic()
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def result(self, timeout: float = 600) -> tuple[subprocess.CompletedProcess[str], float]:
+        """The finished run and the seconds it ran (killed after `timeout` more seconds)."""
+        self._reader.join(timeout)
+        try:
+            if self._reader.is_alive():
+                self.proc.kill()
+                self._reader.join()
+        finally:
+            if self._cleanup is not None:
+                self._cleanup()
+                self._cleanup = None
+        out, err = self._output
+        done = subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+        return done, (self.end or time.monotonic()) - self.start
+
+    def kill(self) -> None:
+        if self.running():
+            self.proc.kill()
+        self.result()
+
+
+def start_lighthouse_batch(
     runs: list[tuple[str, Path]], chrome: str, categories: tuple[str, ...] = LIGHTHOUSE_CATEGORIES,
-    audits: tuple[str, ...] = (), timeout: float = 600,
-) -> subprocess.CompletedProcess[str]:
-    """Run Lighthouse on each (url, report) of `runs` in turn, writing each JSON report to its
+    audits: tuple[str, ...] = (),
+) -> Background:
+    """Start Lighthouse on each (url, report) of `runs` in turn, writing each JSON report to its
     path, with one node process and one Chromium (the one at `chrome`, launched with
     LIGHTHOUSE_CHROME_FLAGS) for all of them: tests/lighthouse_batch.mjs.
 
@@ -260,10 +309,18 @@ def lighthouse_batch(
         "audits": list(audits),
         "runs": [{"url": url, "report": str(report)} for url, report in runs],
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        job_file = Path(tmp) / "job.json"
-        job_file.write_text(json.dumps(job), encoding="utf-8")
-        return subprocess.run(
-            ["node", str(LIGHTHOUSE_BATCH), str(job_file)], cwd=ROOT, capture_output=True, text=True,
-            timeout=timeout, check=False,
-        )
+    tmp = Path(tempfile.mkdtemp(prefix="mcref-lighthouse-job-"))
+    job_file = tmp / "job.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    return Background(
+        ["node", str(LIGHTHOUSE_BATCH), str(job_file)], cwd=ROOT,
+        cleanup=functools.partial(shutil.rmtree, tmp, ignore_errors=True),
+    )
+
+
+def lighthouse_batch(
+    runs: list[tuple[str, Path]], chrome: str, categories: tuple[str, ...] = LIGHTHOUSE_CATEGORIES,
+    audits: tuple[str, ...] = (), timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """`start_lighthouse_batch`, waited for."""
+    return start_lighthouse_batch(runs, chrome, categories, audits).result(timeout)[0]

@@ -15,8 +15,10 @@ what is wrong.
 
 Lighthouse runs once per session over all six pages (the `lighthouse_reports` fixture):
 one node process, one Chromium, a run of Lighthouse's own for each page in turn
-(tests/lighthouse_batch.mjs), which saves starting node and a browser five times. Each
-test reads its page's report; if the batch as a whole failed (an exit status other than
+(tests/lighthouse_batch.mjs), which saves starting node and a browser five times. It is
+started as soon as the site is built, beside the tests that need no site (tests/conftest.py,
+EARLY_LIGHTHOUSE): Lighthouse waits for each page to go quiet, so most of its minute costs the
+other tests nothing. Each test reads its page's report; if the batch as a whole failed (an exit status other than
 0, a missing report), every test fails with the end of its stderr.
 
 The performance category is left out here: its score depends on the machine's load,
@@ -31,6 +33,7 @@ folder, and a page's failure message names its report.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +42,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import IN_CI, chromium_path
-from tests.served_site import LIGHTHOUSE, LIGHTHOUSE_PAGES, lighthouse_batch, serve
+from tests.conftest import EARLY_LIGHTHOUSE, IN_CI, chromium_path
+from tests.served_site import LIGHTHOUSE, LIGHTHOUSE_PAGES, serve, start_lighthouse_batch
 
 # One batch per run: under pytest-xdist (./dev test) every test here goes to the same process.
 pytestmark = pytest.mark.xdist_group("lighthouse")
@@ -68,6 +71,8 @@ class Batch:
     returncode: int
     stderr: str
     reports: dict[str, Path]  # a page of PAGES, or BAD -> its JSON report (the pages this session tests)
+    base_url: str  # the address the site was served at for the run
+    seconds: float  # how long the run took
 
     def result(self, page: str) -> tuple[dict[str, Any], Path]:
         """The page's report, read; a failed batch or a missing report fails the test."""
@@ -80,39 +85,80 @@ class Batch:
         return json.loads(report.read_text(encoding="utf-8")), report
 
 
-def _selected(session: pytest.Session) -> list[str]:
+def selected(session: pytest.Session) -> list[str]:
     """The pages (and BAD) whose tests this session runs: with `-k`, only those are audited."""
-    names = {item.name for item in session.items}
+    names = {item.name for item in session.items if item.nodeid.startswith("tests/test_lighthouse.py::")}
     pages = [page for page in PAGES if f"test_lighthouse_scores_one[{_page_id(page)}]" in names]
     if "test_lighthouse_reports_a_bad_page" in names:
         pages.append(BAD)
     return pages or [*PAGES, BAD]
 
 
+def can_run() -> bool:
+    """Lighthouse and a Chromium are installed (the fixture says what is missing when not)."""
+    return LIGHTHOUSE.is_file() and chromium_path() is not None
+
+
+class LighthouseRun:
+    """Lighthouse on `keys` (pages of PAGES, and BAD) of the site served at `base_url`, one after the
+    other in one Chromium (tests/lighthouse_batch.mjs), started at once in a process of its own; the
+    bad page has a server of its own, kept until the run ends. `batch` waits for it. tests/conftest.py
+    starts one early, beside the tests that need no site: Lighthouse spends most of its time waiting
+    for each page to go quiet, which costs the other tests little."""
+
+    def __init__(self, base_url: str, keys: list[str], folder: Path) -> None:
+        executable = chromium_path()
+        assert executable is not None, "can_run() says when there is no Chromium"
+        self.base_url = base_url
+        self._servers = contextlib.ExitStack()
+        site = folder / "bad-site"
+        site.mkdir()
+        (site / "index.html").write_text(BAD_PAGE, encoding="utf-8")
+        reports = {page: folder / f"{n}-{_page_id(page).strip('/').replace('/', '-')}.json"
+                   for n, page in enumerate(PAGES)}
+        reports[BAD] = folder / "bad-page.json"
+        self.reports = {key: reports[key] for key in keys}
+        bad_url = self._servers.enter_context(serve(site, prefix="/"))
+        urls = {**{page: base_url + page for page in PAGES}, BAD: bad_url}
+        try:
+            self.run = start_lighthouse_batch(
+                [(urls[key], self.reports[key]) for key in self.reports], executable, CATEGORIES, AUDITS
+            )
+        except BaseException:
+            self._servers.close()
+            raise
+
+    def running(self) -> bool:
+        return self.run.running()
+
+    def kill(self) -> None:
+        self.run.kill()
+        self._servers.close()
+
+    def batch(self) -> Batch:
+        try:
+            proc, seconds = self.run.result()
+        finally:
+            self._servers.close()
+        return Batch(proc.returncode, proc.stderr, self.reports, self.base_url, seconds)
+
+
 @pytest.fixture(scope="session")
 def lighthouse_reports(
-    request: pytest.FixtureRequest, base_url: str, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Batch:
-    """Lighthouse on the pages of PAGES and on the bad page, one after the other in one
-    Chromium (tests/lighthouse_batch.mjs); the bad page has a server of its own."""
-    if not LIGHTHOUSE.is_file():
-        pytest.fail(f"{LIGHTHOUSE} is missing: lighthouse is a devDependency in package.json; ./dev test installs it")
-    executable = chromium_path()
-    if executable is None:
-        if IN_CI:
-            pytest.fail("No Chromium found, and CI=true makes a missing browser a failure")
-        pytest.skip("No Chromium found (see tests/conftest.py for how to install one)")
-    tmp = tmp_path_factory.mktemp("lighthouse")
-    site = tmp / "bad-site"
-    site.mkdir()
-    (site / "index.html").write_text(BAD_PAGE, encoding="utf-8")
-    reports = {page: tmp / f"{n}-{_page_id(page).strip('/').replace('/', '-')}.json" for n, page in enumerate(PAGES)}
-    reports[BAD] = tmp / "bad-page.json"
-    reports = {page: reports[page] for page in _selected(request.session)}
-    with serve(site, prefix="/") as bad_url:
-        urls = {**{page: base_url + page for page in PAGES}, BAD: bad_url}
-        run = lighthouse_batch([(urls[key], reports[key]) for key in reports], executable, CATEGORIES, AUDITS)
-    return Batch(run.returncode, run.stderr, reports)
+    """The Lighthouse run started early (tests/conftest.py), or, if it was not, one run now."""
+    run = request.config.stash.get(EARLY_LIGHTHOUSE, None)
+    if run is None:
+        if not LIGHTHOUSE.is_file():
+            pytest.fail(f"{LIGHTHOUSE} is missing: it is a devDependency in package.json; ./dev test installs it")
+        if chromium_path() is None:
+            if IN_CI:
+                pytest.fail("No Chromium found, and CI=true makes a missing browser a failure")
+            pytest.skip("No Chromium found (see tests/conftest.py for how to install one)")
+        base_url = request.getfixturevalue("base_url")
+        run = LighthouseRun(base_url, selected(request.session), tmp_path_factory.mktemp("lighthouse"))
+    return run.batch()
 
 
 def _shortfalls(result: dict[str, Any]) -> list[str]:
@@ -131,8 +177,9 @@ def _shortfalls(result: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", PAGES, ids=_page_id)
-def test_lighthouse_scores_one(lighthouse_reports: Batch, base_url: str, path: str) -> None:
+def test_lighthouse_scores_one(lighthouse_reports: Batch, path: str) -> None:
     result, report = lighthouse_reports.result(path)
+    base_url = lighthouse_reports.base_url
     assert not result.get("runtimeError"), result["runtimeError"]
     assert result["finalDisplayedUrl"].startswith(base_url), result["finalDisplayedUrl"]
     # Lighthouse's browser is not confined to the local host as the playwright one is:

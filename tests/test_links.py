@@ -43,14 +43,13 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EARLY_LINKCHECK, BuiltSite
-from tests.served_site import serve
+from tests.served_site import Background, serve
 
 CONFIG = textwrap.dedent(
     """\
@@ -130,23 +129,20 @@ class LinkcheckerRun:
             "XDG_CONFIG_HOME": str(home / ".config"),
             "XDG_DATA_HOME": str(home / ".local" / "share"),
         }
-        self.start = time.monotonic()
-        self.proc = subprocess.Popen(
+        self.run = Background(
             [sys.executable, "-c", RUNNER, "-f", str(home / "linkcheckerrc"), "--no-status", *urls],
-            env=env, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=home, env=env, cleanup=lambda: self._home.__exit__(None, None, None),
         )
 
+    def running(self) -> bool:
+        return self.run.running()
+
+    def kill(self) -> None:
+        self.run.kill()
+
     def result(self, timeout: float = 600) -> tuple[subprocess.CompletedProcess[str], float]:
-        """The finished run and the seconds it took from its start."""
-        try:
-            out, err = self.proc.communicate(timeout=timeout)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.communicate()
-            self._home.__exit__(None, None, None)
-        done = subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
-        return done, time.monotonic() - self.start
+        """The finished run and the seconds it ran."""
+        return self.run.result(timeout)
 
 
 def run_linkchecker(*urls: str) -> tuple[subprocess.CompletedProcess[str], float]:
