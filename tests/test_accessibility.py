@@ -1,9 +1,12 @@
 """Accessibility of the built site, checked in headless Chromium.
 
-* axe-core (node_modules/axe-core, pinned in package.json) runs on every page that
-  tests/test_browser.py visits, in the light scheme with its default rules, and again
-  after the page's toggle has switched it to the dark scheme with the rules that depend
-  on colour (tests/page_visits.py says why that is the same as opening it dark). Its
+* axe-core (node_modules/axe-core, pinned in package.json) runs on the pages that between
+  them show every kind of structure of the site (the axe sample, tests/page_visits.py), in
+  the light scheme with its default rules, and on the pages that show every kind of text
+  again after the page's toggle has switched it to the dark scheme with the rules that
+  depend on colour (tests/page_visits.py says why that is the same as opening it dark).
+  The one axe rule that depends on layout, that a box that scrolls takes focus, is checked
+  on every page at 1280 and 375 px. Its
   default rules are (WCAG A and AA, and axe's best practices). Any violation fails, whatever
   its impact: the issue asks for nothing serious or critical, and the site has nothing
   minor either, so a new minor finding is a regression too.
