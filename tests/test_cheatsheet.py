@@ -6,6 +6,7 @@ and docs/assets/cheatsheet.css in its extra_css. The others build a small projec
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 import subprocess
@@ -104,8 +105,9 @@ def sheet(site: BuiltSite) -> _Sheet:
     return parser
 
 
+@functools.cache  # the built pages do not change during a run; the link checks below ask for each many times
 def anchors(html: Path) -> dict[str, str | None]:
-    """id -> data-rule of every element with an id on a page."""
+    """id -> data-rule of every element with an id on a page (do not change the answer: it is shared)."""
 
     class Ids(HTMLParser):
         def __init__(self) -> None:
