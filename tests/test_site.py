@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import importlib
 import importlib.util
@@ -41,7 +42,9 @@ class _Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
+@functools.cache  # the built pages do not change during a run, and several tests read every page
 def tags(page: Path) -> list[tuple[str, dict[str, str | None]]]:
+    """Every start tag of a built page with its attributes, in order (shared: read, do not change)."""
     parser = _Tags()
     parser.feed(page.read_text(encoding="utf-8"))
     return parser.tags
