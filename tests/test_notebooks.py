@@ -28,7 +28,6 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from tests.conftest import ROOT, BuiltSite, mkdocs_build
-from tests.page_visits import NO_TRANSITIONS, SCHEME, SCHEMES, TWO_FRAMES
 from tests.served_site import SETTLED
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "docs" / "notebooks").glob("*.py"))
@@ -542,28 +541,29 @@ def test_the_cut_stylesheet_draws_the_page_like_the_whole_one(
     built = page.read_text("utf-8")
     cut = max((m for m in NOTEBOOK_CSS._STYLE.finditer(built)), key=lambda m: len(m.group(2)))
     whole_page = built[: cut.start(2)] + "\n" + _jupyterlab_css() + built[cut.end(2) :]
-    shots = _cut_and_whole(browser, base_url, name, whole_page)
-    differ = [state for state, (a, b) in shots.items() if a != b]
-    for scheme, width in differ:
-        for label, shot in zip(("cut", "whole"), shots[scheme, width], strict=True):
-            (tmp_path / f"{name}-{scheme}-{width}-{label}.png").write_bytes(shot)
-    assert not differ, f"{name} differs with the cut stylesheet in {differ}; see {tmp_path}"
+    for scheme in ("light", "dark"):
+        for width in (1280, 375):
+            shots = _cut_and_whole(browser, base_url, name, whole_page, scheme, width)
+            if shots[0] != shots[1]:
+                for label, shot in zip(("cut", "whole"), shots, strict=True):
+                    (tmp_path / f"{name}-{scheme}-{width}-{label}.png").write_bytes(shot)
+                pytest.fail(f"{name} ({scheme}, {width} px) differs with the cut stylesheet; see {tmp_path}")
 
 
-def _cut_and_whole(browser: Any, base_url: str, name: str, whole_page: str) -> dict[tuple[str, int], list[bytes]]:
-    """Full-page screenshots of a notebook page as built and with the whole stylesheet, light and
-    dark, at 1280 and 375 px: (scheme, width) -> [as built, whole]. Each page is opened once, then
-    narrowed and switched to dark as a reader would (tests/page_visits.py says why that draws what
-    a fresh load draws). The second page is answered from memory at an address next to the first,
-    so its relative links reach the same files, and the built site, which other tests read at the
-    same time, is never written to."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+def _cut_and_whole(
+    browser: Any, base_url: str, name: str, whole_page: str, scheme: str, width: int
+) -> list[bytes]:
+    """Full-page screenshots of a notebook page as built and with the whole stylesheet. The
+    second page is answered from memory at an address next to the first, so its relative links
+    reach the same files, and the built site, which other tests read at the same time, is
+    never written to."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     ctx.route(
         base_url + f"notebooks/{name}/whole-css.html",
         lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=whole_page),
     )
-    shots: dict[tuple[str, int], list[bytes]] = {}
     try:
+        shots = []
         for url in (f"notebooks/{name}/", f"notebooks/{name}/whole-css.html"):
             tab = ctx.new_page()
             # every stylesheet and inline plot is in by "load"; then the fonts, and a11y.js's
@@ -571,25 +571,15 @@ def _cut_and_whole(browser: Any, base_url: str, name: str, whole_page: str) -> d
             tab.goto(base_url + url, wait_until="load")
             tab.evaluate("document.fonts.ready.then(() => true)")
             tab.wait_for_function(SETTLED)
-            tab.add_style_tag(content=NO_TRANSITIONS)
-            for scheme in ("light", "dark"):
-                if tab.evaluate(SCHEME) != SCHEMES[scheme]:  # (the toggle's choice is kept for the next tab)
-                    tab.locator("form[data-md-component='palette'] label:visible").first.click()
-                    assert tab.evaluate(SCHEME) == SCHEMES[scheme]
-                for width in (1280, 375):
-                    tab.set_viewport_size({"width": width, "height": 900})
-                    tab.evaluate(TWO_FRAMES)
-                    # The header's search box is masked: its placeholder is drawn a pixel differently
-                    # now and then whatever the stylesheet (1 page load in 2 to 5 on a busy machine,
-                    # waiting for network silence or not), and no JupyterLab rule reaches it.
-                    shots.setdefault((scheme, width), []).append(
-                        tab.screenshot(
-                            full_page=True, animations="disabled", caret="hide",
-                            mask=[tab.locator(".md-search__form")],
-                        )
-                    )
+            # The header's search box is masked: its placeholder is drawn a pixel differently
+            # now and then whatever the stylesheet (1 page load in 2 to 5 on a busy machine,
+            # waiting for network silence or not), and no JupyterLab rule reaches it.
+            shots.append(
+                tab.screenshot(
+                    full_page=True, animations="disabled", caret="hide", mask=[tab.locator(".md-search__form")]
+                )
+            )
             tab.close()
         return shots
     finally:
         ctx.close()
-
