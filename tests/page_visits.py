@@ -700,6 +700,12 @@ class PageVisits:
             if ahead not in self._done and ahead not in self._opening:
                 self._opening[ahead] = open_page(self.browser, self.base_url, ahead)
 
+    def expect(self, paths: list[str]) -> None:
+        """The pages a test is about to ask for, in its order: they are opened ahead first (a test
+        that reads a sample of the pages would otherwise wait for each of them in turn: 94 s for
+        the axe sample's 23 pages, 67 s with this)."""
+        self.order = [*paths, *(p for p in self.order if p not in paths)]
+
     def close(self) -> None:
         """Close the pages opened ahead that no test asked for."""
         for opening in self._opening.values():

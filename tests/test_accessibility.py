@@ -120,6 +120,7 @@ def test_axe_finds_nothing(page_visits: PageVisits, colour_pages: list[str], axe
     kind of text of the site is on one of those pages."""
     _needs_axe()
     assert set(colour_pages) <= set(axe_pages)
+    page_visits.expect(axe_pages)
     failures = []
     for path in axe_pages:
         seen = page_visits(path)
