@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import EARLY_LIGHTHOUSE, IN_CI, chromium_path
+from tests.conftest import EARLY_LIGHTHOUSE, IN_CI, BuiltSite, chromium_path
 from tests.served_site import LIGHTHOUSE, LIGHTHOUSE_PAGES, serve, start_lighthouse_batch
 
 # One batch per run: under pytest-xdist (./dev test) every test here goes to the same process.
@@ -145,9 +145,10 @@ class LighthouseRun:
 
 @pytest.fixture(scope="session")
 def lighthouse_reports(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, site: BuiltSite, tmp_path_factory: pytest.TempPathFactory
 ) -> Batch:
-    """The Lighthouse run started early (tests/conftest.py), or, if it was not, one run now."""
+    """The Lighthouse run started early (tests/conftest.py), or, if it was not, one run now. (It
+    asks for the built site, which makes its tests run with the site's: tests/conftest.py.)"""
     run = request.config.stash.get(EARLY_LIGHTHOUSE, None)
     if run is None:
         if not LIGHTHOUSE.is_file():
@@ -205,3 +206,4 @@ def test_lighthouse_reports_a_bad_page(lighthouse_reports: Batch) -> None:
     problems = "\n".join(_shortfalls(result))
     for expected in ("image-alt", "html-has-lang", "document-title", "errors-in-console", "meta-description"):
         assert expected in problems, f"{expected} not reported:\n{problems}"
+
