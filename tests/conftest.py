@@ -88,6 +88,7 @@ _early = contextlib.ExitStack()  # what the early jobs need: the server of the b
 EARLY_LINKCHECK = pytest.StashKey[Any]()
 EARLY_LIGHTHOUSE = pytest.StashKey[Any]()
 _EARLY_WANTED = pytest.StashKey[dict[str, bool]]()
+_EARLY_STARTED = pytest.StashKey[bool]()
 LINKCHECK_TEST = "tests/test_links.py::test_served_site_has_no_broken_link_or_anchor"
 LIGHTHOUSE_TESTS = "tests/test_lighthouse.py::"
 
@@ -124,11 +125,11 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     build = _background.get("site")
     wanted = config.stash.get(_EARLY_WANTED, {})
     if (
-        build is None or not any(wanted.values()) or EARLY_LINKCHECK in config.stash
-        or EARLY_LIGHTHOUSE in config.stash or needs_site(item) or nextitem is None or needs_site(nextitem)
-        or build.proc.poll() != 0
+        build is None or not any(wanted.values()) or config.stash.get(_EARLY_STARTED, False)
+        or needs_site(item) or nextitem is None or needs_site(nextitem) or build.proc.poll() != 0
     ):
         return
+    config.stash[_EARLY_STARTED] = True  # once, whether or not each job could start
     url = _early.enter_context(serve(build.site))
     if wanted["links"]:
         from tests.test_links import LinkcheckerRun
