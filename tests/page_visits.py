@@ -457,8 +457,8 @@ def _switched_to_dark(page: Any, light: PageVisit) -> PageVisit:
 
 
 # The kinds of text of a page, for the colour sample: an element that holds text of its own, named
-# by its tag and classes and those of its parent (a link in a table cell, a token in a code block,
-# the title of a warning). Text inside <math> is named by the formula's box: every formula is drawn
+# by its tag, classes and inline style and those of its parent (a link in a table cell, a token in a
+# code block, the title of a warning). Text inside <math> is named by the formula's box: every formula is drawn
 # in the same colours, whatever its symbols.
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -476,7 +476,8 @@ class _TextKinds(HTMLParser):
         if tag in _VOID:
             return
         classes = " ".join(sorted((dict(attrs).get("class") or "").split()))
-        self.stack.append(f"{tag}.{classes}")
+        style = dict(attrs).get("style")  # an inline style may set a colour
+        self.stack.append(f"{tag}.{classes}" + (f"[style={style}]" if style else ""))
         if tag in ("script", "style", "math") or self.skip:
             if tag == "math":
                 self.kinds.add((self.stack[-2] if len(self.stack) > 1 else "", "math"))
@@ -520,14 +521,14 @@ def colour_sample(site: Path, paths: list[str], always: list[str]) -> list[str]:
 
 # The structure of a page, for the axe sample: what axe's rules other than the colour rules read.
 # An element is named by its tag, its classes, the attributes axe reads (with the value where the
-# value matters: a role, a type, a tabindex's sign), whether it is empty where emptiness is a
+# value matters: a role, a type, an inline style, a tabindex's sign), whether it is empty where emptiness is a
 # fault (a link, a button, a heading with no text), and its parent's tag and classes. A page adds
 # the rules that look across the page: each step between heading levels, whether it has an h1,
 # a landmark that occurs more than once, an id used twice, and a reference (aria-labelledby,
 # for, ...) to an id the page does not have. Inside <math> only the <math> element itself counts:
 # formulas are written by one program (hooks/mathml.py), whatever their symbols.
 _AXE_VALUED = frozenset({"role", "type", "scope", "lang", "aria-hidden", "aria-modal", "aria-level", "dir",
-                         "aria-expanded", "aria-checked", "aria-selected", "aria-current", "display"})
+                         "aria-expanded", "aria-checked", "aria-selected", "aria-current", "display", "style"})
 _AXE_PRESENT = frozenset({"alt", "title", "href", "for", "name", "headers", "accesskey", "aria-label",
                           "aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "placeholder",
                           "value", "label", "open", "hidden", "disabled", "checked", "src", "id"})

@@ -170,11 +170,12 @@ def test_the_colour_sample_covers_every_kind_of_text(tmp_path: Path) -> None:
         "a/": '<p>text <a class="x">link</a></p><math><mi>x</mi></math>',
         "b/": '<p>more text</p><div class="admonition warning"><p class="admonition-title">Careful</p></div>',
         "c/": "<p>again</p><p>and <a class='x'>a link</a></p>",
+        "d/": "<p>again</p><p style='color: #eee'>pale</p>",
     }
     for path, html in pages.items():
         (tmp_path / path).mkdir()
         (tmp_path / path / "index.html").write_text(f"<html><body>{html}</body></html>", "utf-8")
-    assert colour_sample(tmp_path, list(pages), ["a/"]) == ["a/", "b/"]
+    assert colour_sample(tmp_path, list(pages), ["a/"]) == ["a/", "b/", "d/"]  # d/: a colour of its own
     assert ("p.", "a.x") in text_kinds(pages["c/"])
     assert "math" in {kind for _, kind in text_kinds(pages["a/"])}  # a formula is one kind, whatever its symbols
 
@@ -200,6 +201,7 @@ def test_the_axe_sample_takes_every_page_with_something_new(tmp_path: Path) -> N
         "twice-id/": body.replace("id='b'", "id='a'"),
         "twice-landmark/": body.replace("<nav>n</nav>", "<nav>n</nav><nav>m</nav>"),
         "missing-id/": body.replace("aria-labelledby='a'", "aria-labelledby='c'"),
+        "inline-style/": body.replace("<p id='b'>", "<p id='b' style='color: #eee'>"),
     }
     for path, html in pages.items():
         (tmp_path / path).mkdir()
