@@ -22,6 +22,7 @@ import pytest
 import mcref
 from tests.conftest import IN_CI, ROOT, BuiltSite, chromium_path, mkdocs_build
 from tests.served_site import SETTLED
+from tests.test_site import tags
 
 RULE_IDS = [r.id for r in mcref.all_rules()]
 PAGE = "cheatsheet/index.html"
@@ -105,23 +106,10 @@ def sheet(site: BuiltSite) -> _Sheet:
     return parser
 
 
-@functools.cache  # the built pages do not change during a run; the link checks below ask for each many times
+@functools.cache  # the link checks below ask for each page many times
 def anchors(html: Path) -> dict[str, str | None]:
-    """id -> data-rule of every element with an id on a page (do not change the answer: it is shared)."""
-
-    class Ids(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.found: dict[str, str | None] = {}
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            a = dict(attrs)
-            if a.get("id"):
-                self.found[str(a["id"])] = a.get("data-rule")
-
-    parser = Ids()
-    parser.feed(html.read_text(encoding="utf-8"))
-    return parser.found
+    """id -> data-rule of every element with an id on a page (shared: read, do not change)."""
+    return {str(a["id"]): a.get("data-rule") for _, a in tags(html) if a.get("id")}
 
 
 # ----- the page on the built site -----
