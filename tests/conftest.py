@@ -85,6 +85,10 @@ _early = contextlib.ExitStack()  # what the early jobs need: the server of the b
 # core, the crawl and Lighthouse mostly wait (for the server, for each page to go quiet). Each is
 # started only if one of its tests is selected, and never once the browser tests have begun, some
 # of which measure time-sensitive things such as layout shifts. Their tests collect the results.
+# They run at a lower priority (EARLY_NICENESS): the tests in the foreground are the run's critical
+# path (the library tests, then the browser tests, one after the other), and the early jobs take
+# what CPU time those leave, until the end of the run if need be.
+EARLY_NICENESS = 10
 EARLY_LINKCHECK = pytest.StashKey[Any]()
 EARLY_LIGHTHOUSE = pytest.StashKey[Any]()
 _EARLY_WANTED = pytest.StashKey[dict[str, bool]]()
@@ -134,13 +138,15 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if wanted["links"]:
         from tests.test_links import LinkcheckerRun
 
-        config.stash[EARLY_LINKCHECK] = LinkcheckerRun(url, url + "404.html")
+        config.stash[EARLY_LINKCHECK] = LinkcheckerRun(url, url + "404.html", nice=EARLY_NICENESS)
     if wanted["lighthouse"]:
         from tests.test_lighthouse import LighthouseRun, can_run, selected
 
         if can_run():  # (otherwise its fixture says what is missing)
             folder = Path(tempfile.mkdtemp(prefix="mcref-lighthouse-"))
-            config.stash[EARLY_LIGHTHOUSE] = LighthouseRun(url, selected(item.session), folder)
+            config.stash[EARLY_LIGHTHOUSE] = LighthouseRun(
+                url, selected(item.session), folder, nice=EARLY_NICENESS
+            )
             # the reports are kept when a test failed: its message names its report
             _early.callback(lambda: shutil.rmtree(folder, ignore_errors=True) if not item.session.testsfailed else None)
 

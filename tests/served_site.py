@@ -246,16 +246,18 @@ class Background:
     """A command running in a process of its own, from now on; `result` waits for it. A thread
     reads its output as it comes (a full pipe would stall the process) and notes when it ended,
     so the time it took is its own, not the time until a test asked for it. `cleanup`, if any,
-    runs once the process has ended."""
+    runs once the process has ended. A `nice` above 0 lowers the priority of the process (and of
+    what it starts): it then takes the CPU time the tests in the foreground leave."""
 
     def __init__(
-        self, args: list[str], cwd: Path, env: dict[str, str] | None = None, cleanup: Any = None
+        self, args: list[str], cwd: Path, env: dict[str, str] | None = None, cleanup: Any = None, nice: int = 0
     ) -> None:
         self._cleanup = cleanup
         self.start = time.monotonic()
         self.end: float | None = None
         self.proc = subprocess.Popen(
-            args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=(lambda: os.nice(nice)) if nice > 0 else None,
         )
         self._output: tuple[str, str] = ("", "")
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -291,7 +293,7 @@ class Background:
 
 def start_lighthouse_batch(
     runs: list[tuple[str, Path]], chrome: str, categories: tuple[str, ...] = LIGHTHOUSE_CATEGORIES,
-    audits: tuple[str, ...] = (),
+    audits: tuple[str, ...] = (), nice: int = 0,
 ) -> Background:
     """Start Lighthouse on each (url, report) of `runs` in turn, writing each JSON report to its
     path, with one node process and one Chromium (the one at `chrome`, launched with
@@ -301,7 +303,8 @@ def start_lighthouse_batch(
     simulated slow CPU and network for the performance figures, a fresh tab and cleared
     cache); only the full-page screenshot, which nothing reads, is left out. `audits` adds
     single audits to the categories. The exit status is 0 when every report was written
-    (a page's Lighthouse runtime error is in its report); stderr says what went wrong."""
+    (a page's Lighthouse runtime error is in its report); stderr says what went wrong. `nice`:
+    see `Background`."""
     job = {
         "chromePath": chrome,
         "chromeFlags": LIGHTHOUSE_CHROME_FLAGS,
@@ -314,7 +317,7 @@ def start_lighthouse_batch(
     job_file.write_text(json.dumps(job), encoding="utf-8")
     return Background(
         ["node", str(LIGHTHOUSE_BATCH), str(job_file)], cwd=ROOT,
-        cleanup=functools.partial(shutil.rmtree, tmp, ignore_errors=True),
+        cleanup=functools.partial(shutil.rmtree, tmp, ignore_errors=True), nice=nice,
     )
 
 

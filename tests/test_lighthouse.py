@@ -106,7 +106,7 @@ class LighthouseRun:
     starts one early, beside the tests that need no site: Lighthouse spends most of its time waiting
     for each page to go quiet, which costs the other tests little."""
 
-    def __init__(self, base_url: str, keys: list[str], folder: Path) -> None:
+    def __init__(self, base_url: str, keys: list[str], folder: Path, nice: int = 0) -> None:
         executable = chromium_path()
         assert executable is not None, "can_run() says when there is no Chromium"
         self.base_url = base_url
@@ -122,7 +122,7 @@ class LighthouseRun:
         urls = {**{page: base_url + page for page in PAGES}, BAD: bad_url}
         try:
             self.run = start_lighthouse_batch(
-                [(urls[key], self.reports[key]) for key in self.reports], executable, CATEGORIES, AUDITS
+                [(urls[key], self.reports[key]) for key in self.reports], executable, CATEGORIES, AUDITS, nice=nice
             )
         except BaseException:
             self._servers.close()
