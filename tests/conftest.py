@@ -79,21 +79,18 @@ class _Build:
 _background: dict[str, _Build] = {}
 _early = contextlib.ExitStack()  # what the early jobs need: the server of the built site
 
-# Two checks of the served site run in processes of their own: linkchecker's crawl
-# (tests/test_links.py) and the Lighthouse batch (tests/test_lighthouse.py). Once the site is
-# built, they are started while the tests that need no site are still running: those use one
-# core, the crawl and Lighthouse mostly wait (for the server, for each page to go quiet). Each is
-# started only if one of its tests is selected, and never once the browser tests have begun, some
-# of which measure time-sensitive things such as layout shifts. Their tests collect the results.
-# They run at a lower priority (EARLY_NICENESS): the tests in the foreground are the run's critical
-# path (the library tests, then the browser tests, one after the other), and the early jobs take
-# what CPU time those leave, until the end of the run if need be.
+# The Lighthouse batch (tests/test_lighthouse.py) runs in processes of its own. Once the site is
+# built, it is started while the tests that need no site are still running: those use one core,
+# Lighthouse mostly waits (for the server, for each page to go quiet). It is started only if one of
+# its tests is selected, and never once the browser tests have begun, some of which measure
+# time-sensitive things such as layout shifts. Its tests collect the results. It runs at a lower
+# priority (EARLY_NICENESS): the tests in the foreground are the run's critical path (the library
+# tests, then the browser tests, one after the other), and the early job takes what CPU time those
+# leave, until the end of the run if need be.
 EARLY_NICENESS = 10
-EARLY_LINKCHECK = pytest.StashKey[Any]()
 EARLY_LIGHTHOUSE = pytest.StashKey[Any]()
 _EARLY_WANTED = pytest.StashKey[dict[str, bool]]()
 _EARLY_STARTED = pytest.StashKey[bool]()
-LINKCHECK_TEST = "tests/test_links.py::test_served_site_has_no_broken_link_or_anchor"
 LIGHTHOUSE_TESTS = "tests/test_lighthouse.py::"
 
 
@@ -117,13 +114,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             )
         _background["site"] = _Build(proc, site, log)
         session.config.stash[_EARLY_WANTED] = {
-            "links": any(item.nodeid == LINKCHECK_TEST for item in session.items),
             "lighthouse": any(item.nodeid.startswith(LIGHTHOUSE_TESTS) for item in session.items),
         }
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """Start the early jobs (see EARLY_LINKCHECK) if the site is built and the tests that need no
+    """Start the early job (see EARLY_NICENESS) if the site is built and the tests that need no
     site are still running."""
     config = item.config
     build = _background.get("site")
@@ -135,10 +131,6 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return
     config.stash[_EARLY_STARTED] = True  # once, whether or not each job could start
     url = _early.enter_context(serve(build.site))
-    if wanted["links"]:
-        from tests.test_links import LinkcheckerRun
-
-        config.stash[EARLY_LINKCHECK] = LinkcheckerRun(url, url + "404.html", nice=EARLY_NICENESS)
     if wanted["lighthouse"]:
         from tests.test_lighthouse import LighthouseRun, can_run, selected
 
@@ -152,7 +144,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    for key in (EARLY_LINKCHECK, EARLY_LIGHTHOUSE):
+    for key in (EARLY_LIGHTHOUSE,):
         early = session.config.stash.get(key, None)
         if early is not None and early.running():  # (its test was not reached)
             early.kill()

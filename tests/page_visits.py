@@ -12,12 +12,19 @@ once the page is idle and every part of it is drawn (`SETTLED`), never for netwo
 Every request to a host other than 127.0.0.1 is aborted and recorded from the first byte on
 (a script or asset from another host is requested while the page is parsed, before `load`).
 
+Material's search worker downloads the whole search index (1.1 MB) and builds its lunr index
+on every page load, whether or not the reader searches. The visits hand it the site's own index
+with its documents left out (`SEARCH_INDEX`: the same configuration, so the worker starts as it
+does for a reader): measured on 25 pages opened one after another, 55 CPU-s with the real index,
+40 with this (2026-12-06). Searching the real index is what tests/test_browser.py's search tests
+check, on the pages they open.
+
 One visit per page, in a 1280 px window, light scheme: everything but the colours of the dark
 scheme, and the formulas cut off by their box. Then, in the same visit, the page is narrowed to
 375 px and checked for horizontal overflow and cut-off formulas again (the phone layout is CSS
 media queries and Material's resize handlers, which a narrowed window runs as a phone's first
-layout does; a page load at 375 px cost about a second per page for the same answer). Then it is
-widened again, switched to the dark scheme with the palette toggle, as a reader switches, and
+layout does; a page load at 375 px cost about a second per page for the same answer). A page of
+the colour sample is then widened again, switched to the dark scheme with the palette toggle, as a reader switches, and
 axe checks the rules whose answer depends on colours (`COLOUR_RULES`); every other axe rule
 reads the document, which is the same in both schemes. The site's colours follow Material's
 `data-md-color-scheme` attribute only (docs/assets/theme.css has no `prefers-color-scheme`
@@ -36,6 +43,7 @@ takes focus (`UNREACHABLE`, axe's scrollable-region-focusable), at both widths.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -355,6 +363,35 @@ def layout_shift_problems(report: dict[str, Any]) -> list[str]:
     return [f"layout shifts add up to {total:.3f} (ceiling {CLS_CEILING}); largest: {worst}"]
 
 
+SEARCH_INDEX = "/search/search_index.json"  # Material's, under the site's path
+_search_stubs: dict[str, str] = {}  # the index's address -> the index without its documents
+
+
+def _search_stub(route: Any) -> None:
+    """Answer the search worker's request for the index with the index's configuration and no
+    documents (see the module's docstring); the real index is read once per address."""
+    url = route.request.url
+    body = _search_stubs.get(url)
+    if body is None:
+        index = json.loads(route.fetch().text())
+        body = _search_stubs[url] = json.dumps({"config": index["config"], "docs": []})
+    route.fulfill(status=200, content_type="application/json", body=body)
+
+
+def without_search_documents(ctx: Any) -> None:
+    """Give the search worker of every page of the browser context `ctx` the index without its
+    documents (see the module's docstring), for a test that opens pages and does not search."""
+    ctx.route("**" + SEARCH_INDEX, _search_stub)
+
+
+def settle(page: Any) -> None:
+    """Wait for a page that has loaded to settle as a visit does: its fonts, every skipped part
+    drawn in one go (`DRAW_ALL`), then a11y.js's mark."""
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.evaluate(DRAW_ALL, SKIPPABLE)
+    page.wait_for_function(SETTLED, timeout=5000)
+
+
 @dataclass
 class _Opening:
     """A page whose visit has begun: its context, its tab (navigating, or loaded) and what it recorded."""
@@ -377,8 +414,9 @@ def open_page(browser: Any, base_url: str, path: str) -> _Opening:
     try:
 
         def route(r: Any) -> None:
-            if urlparse(r.request.url).hostname == "127.0.0.1":
-                r.continue_()
+            address = urlparse(r.request.url)
+            if address.hostname == "127.0.0.1":
+                _search_stub(r) if address.path.endswith(SEARCH_INDEX) else r.continue_()
             else:
                 opening.foreign.append(r.request.url)
                 r.abort()
@@ -426,8 +464,9 @@ def finish_visit(opening: _Opening, shots: Path, colours: bool = True, axe: bool
             _screenshot(page, seen, shots)
         if axe and seen.settled and AXE.is_file():  # the axe tests say when it is missing
             seen.axe = run_axe(page, without=None if colours else COLOUR_RULES)
-        seen.phone = _narrowed(page, seen, shots)
-        if colours and axe:
+        dark = colours and axe
+        seen.phone = _narrowed(page, seen, shots, widen=dark)
+        if dark:
             seen.dark = _switched_to_dark(page, seen)
     finally:
         opening.ctx.close()
@@ -448,8 +487,10 @@ def _screenshot(page: Any, seen: PageVisit, shots: Path) -> None:
     seen.screenshot = str(target)
 
 
-def _narrowed(page: Any, desktop: PageVisit, shots: Path) -> PageVisit:
-    """The open page narrowed to a phone's width: its horizontal overflow, once laid out again."""
+def _narrowed(page: Any, desktop: PageVisit, shots: Path, widen: bool) -> PageVisit:
+    """The open page narrowed to a phone's width: its horizontal overflow, once laid out again.
+    With `widen`, the page is then widened back to the desktop width (for the dark switch);
+    otherwise the visit ends narrow (laying the page out again cost about 0.2 CPU-s a page)."""
     phone = PageVisit(desktop.path, PHONE, desktop.scheme, opened_in=desktop.opened_in, settled=desktop.settled)
     page.set_viewport_size({"width": PHONE, "height": 900})
     page.evaluate(TWO_FRAMES)
@@ -458,8 +499,9 @@ def _narrowed(page: Any, desktop: PageVisit, shots: Path) -> PageVisit:
     phone.unreachable = page.evaluate(UNREACHABLE) if desktop.settled else None
     if phone.overflow_problems():
         _screenshot(page, phone, shots)
-    page.set_viewport_size({"width": DESKTOP, "height": 900})
-    page.evaluate(TWO_FRAMES)
+    if widen:
+        page.set_viewport_size({"width": DESKTOP, "height": 900})
+        page.evaluate(TWO_FRAMES)
     return phone
 
 

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT, BuiltSite
-from tests.page_visits import CHECK_PAGE, PHONE, TWO_FRAMES, PageVisits, each_page
+from tests.page_visits import CHECK_PAGE, PHONE, TWO_FRAMES, PageVisits, each_page, without_search_documents
 from tests.served_site import SETTLED
 
 
@@ -61,7 +61,9 @@ def test_every_built_page_is_tested(site: BuiltSite) -> None:
 def visit(browser: Any, base_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     """Open a page in a fresh context, for a test that changes it (clicks, selects, navigates);
     return the page once loaded with its fonts, and what happened while it loaded. The checks
-    every page gets read one shared visit per page instead (the `page_visits` fixture)."""
+    every page gets read one shared visit per page instead (the `page_visits` fixture). None of
+    these tests searches: the search worker gets the index without its documents (see
+    tests/page_visits.py)."""
     contexts = []
 
     def open_page(path: str, width: int = 1280) -> tuple[Any, dict[str, list[str]]]:
@@ -77,6 +79,7 @@ def visit(browser: Any, base_url: str, tmp_path: Path):  # type: ignore[no-untyp
                 r.abort()
 
         ctx.route("**/*", route)
+        without_search_documents(ctx)  # (registered last, so it answers first)
         page = ctx.new_page()
         page.on("pageerror", lambda e: seen["js_errors"].append(str(e)))
         page.on("console", lambda m: seen["console_errors"].append(m.text) if m.type == "error" else None)

@@ -1,210 +1,208 @@
-"""Every link on the served site resolves, #anchors included: linkchecker over HTTP.
+"""Every link and every file a built page refers to resolves, #anchors included.
 
 `mkdocs build --strict` with `validation:` already fails on a broken markdown link or
 anchor. This test also covers what mkdocs does not see: raw HTML links (`<a href>` in
-markdown, templates, the 404 page), links inside executed notebooks, and autorefs to
-the API pages. linkchecker crawls the site from its home page (and from the 404 page,
-which nothing links to) as the test server serves it, with its AnchorCheck plugin on
-and external URLs left alone (checkextern=0), and must report no error and no warning.
+markdown, templates, the 404 page, the redirect pages of old addresses), links inside
+executed notebooks, autorefs to the API pages, and the scripts, stylesheets, images and
+fonts the pages load (`src`, `href` of `<link>`, `srcset`, and `url()` in the site's own
+stylesheets), plus every address of the sitemap.
 
-Two adjustments keep the run short. Measured on 2026-11-26 over 543 URLs and 30 pages
-of up to 1.2 MB of KaTeX markup: stock linkchecker had not finished after 11 minutes;
-with the first adjustment alone it took 2 min 51 s, with the second alone 8 min 52 s,
-with both 19 s (and 29 to 33 s for the 753 URLs the test server's /mcref/ paths give).
+It reads the built files the way the test server serves them (tests/served_site.py) and
+GitHub Pages does: the site lives at the path of its site_url (`/mcref/`), a folder's
+address serves its `index.html` (with or without the final slash), and an absolute address
+on the site's own host is a file of the site. Addresses on other hosts are left alone here
+(a page that loads anything from another host fails the browser tests, which block and
+record every such request). A #fragment must name an `id` (or an `<a name>`) of the page it
+points into; `#` and `#top` are the top of any page, as in HTML.
 
-* AnchorCheck downloads and parses a page again for every #fragment that points into
-  it (its cache key includes the fragment when the plugin is on); the API reference
-  (one page then) was the target of 441 fragments. The runner below keeps each page's list of anchors
-  after the first parse and checks each fragment against it with the plugin's own
-  `check_anchor`; `nofollow=[#]` stops linkchecker from parsing a page again for links
-  under every #fragment URL (the page itself, without a fragment, is still crawled).
-* linkchecker waits 0.1 to 0.6 s between two requests to one host, unless the server
-  answers with a `LinkChecker` header; the test server is ours and local, so the
-  runner removes that floor (maxrequestspersecond=1000).
+The pages are parsed once for the whole run (tests/test_site.py, `tags`), as the other site
+tests read them: about 2.5 s for the 118 HTML files. This replaced a crawl of the served
+site by linkchecker, which cost 45 to 60 CPU-s a run (and two patches to its anchor
+plugin) for the same answer on the pages it reached, which were only those linked from
+the home page.
 
-A small fixture site with known breaks proves that this setup still reports a missing
-page and a missing anchor on another page and on the same page.
-
-Two threads, not ten: the crawl is CPU-bound in one Python process (parsing pages), and more
-threads only contend for the interpreter. Measured on 2026-12-06 over the 95 pages, one run
-each on a quiet machine: 60 CPU-s with 10 threads, 53 with 4, 47 with 2, 45 with 1, with the
-wall time close to the CPU time in each.
-
-linkchecker writes into $HOME, so HOME points at a temporary directory. Run as root
-(as CI does), stock linkchecker switches to the user nobody, a guard for crawling the web
-as root; nobody may not be able to enter the checkout (a fresh clone under a 0700
-directory) to load linkchecker's plugins. It crawls only our own server on 127.0.0.1
-here, so the runner keeps the user it was started as.
+A small site with known breaks shows the check reports each kind of break it looks for.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
-import textwrap
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
-import pytest
+from tests.conftest import BuiltSite
+from tests.test_site import tags
 
-from tests.conftest import EARLY_LINKCHECK, BuiltSite
-from tests.served_site import Background, serve
-
-CONFIG = textwrap.dedent(
-    """\
-    [checking]
-    threads=2
-    maxrequestspersecond=1000
-    [filtering]
-    checkextern=0
-    nofollow=[#]
-    [output]
-    status=0
-    [AnchorCheck]
-    """
-)
-
-# linkchecker, with AnchorCheck parsing each page once and no politeness delay (see the module docstring).
-RUNNER = textwrap.dedent(
-    """\
-    import collections, sys, threading
-    from linkcheck.director.aggregator import Aggregate
-    from linkcheck.htmlutil import linkparse
-    from linkcheck.plugins import anchorcheck
-
-    _anchors, _guard = {}, threading.Lock()
-    _locks = collections.defaultdict(threading.Lock)
-
-    def check(self, url_data):
-        page = url_data.url.split("#", 1)[0]
-        with _guard:
-            lock = _locks[page]
-        with lock:
-            found = _anchors.get(page)
-            if found is None:
-                found = anchorcheck.UrlAnchorCheck()
-                linkparse.find_links(url_data.get_soup(), found.add_anchor, linkparse.AnchorTags)
-                _anchors[page] = found
-        found.check_anchor(url_data)
-
-    anchorcheck.AnchorCheck.check = check
-    Aggregate.wait_time_min_default = Aggregate.wait_time_max_default = 0.0
-
-    from linkcheck.command import linkchecker as command
-    command.drop_privileges = lambda: None  # only 127.0.0.1 is crawled (see the module docstring)
-    sys.argv[0] = "linkchecker"
-    sys.exit(command.linkchecker())
-    """
-)
-
-SUMMARY = re.compile(r"(\d+) links? in (\d+) URLs? checked\. (\d+) warnings? found\. (\d+) errors? found\.")
+# The attributes that hold an address, by tag (srcset is read apart: it holds several).
+ADDRESSES = {
+    "a": "href", "area": "href", "link": "href", "script": "src", "img": "src", "iframe": "src",
+    "source": "src", "video": "src", "audio": "src", "track": "src", "embed": "src", "object": "data",
+}
+# <link rel=...> whose href is a hint to the browser, not a file it needs
+HINTS = {"preconnect", "dns-prefetch"}
+# schemes that name no file: left alone (javascript: is not among them, and is reported)
+NO_FILE = ("mailto:", "tel:", "data:", "blob:")
+# url(...) in a stylesheet, quoted or not; a quoted one may hold parentheses and the other quote
+# (an SVG data: URL with its own url(#id) inside is one address, which is left alone)
+CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^'")\s]*))\s*\)""")
 
 
-@contextlib.contextmanager
-def linkchecker_home() -> Iterator[Path]:
-    """A fresh HOME with the configuration file."""
-    home = Path(tempfile.mkdtemp(prefix="mcref-linkchecker-"))
-    try:
-        (home / "linkcheckerrc").write_text(CONFIG, encoding="utf-8")
-        yield home
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+def _file(site: Path, path: str) -> Path | None:
+    """The file a path inside the site (no leading slash) is served from, or None."""
+    target = site / unquote(path)
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
 
 
-class LinkcheckerRun:
-    """linkchecker crawling `urls` in a process of its own, started at once: `result` waits for it."""
-
-    def __init__(self, *urls: str, nice: int = 0) -> None:
-        spec = importlib.util.find_spec("linkcheck")
-        if spec is None or spec.origin is None:
-            pytest.fail(
-                "linkchecker is not installed; it is in the test extras, which ./dev test installs", pytrace=False
-            )
-        self._home = linkchecker_home()
-        home = self._home.__enter__()
-        env = {
-            **os.environ,
-            "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / ".config"),
-            "XDG_DATA_HOME": str(home / ".local" / "share"),
-        }
-        self.run = Background(
-            [sys.executable, "-c", RUNNER, "-f", str(home / "linkcheckerrc"), "--no-status", *urls],
-            cwd=home, env=env, cleanup=lambda: self._home.__exit__(None, None, None), nice=nice,
-        )
-
-    def running(self) -> bool:
-        return self.run.running()
-
-    def kill(self) -> None:
-        self.run.kill()
-
-    def result(self, timeout: float = 600) -> tuple[subprocess.CompletedProcess[str], float]:
-        """The finished run and the seconds it ran."""
-        return self.run.result(timeout)
+def _ids(page: Path) -> set[str]:
+    return {
+        value for tag, attrs in tags(page) for name, value in attrs.items()
+        if value is not None and (name == "id" or (name == "name" and tag == "a"))
+    }
 
 
-def run_linkchecker(*urls: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    return LinkcheckerRun(*urls).result()
+class _Site:
+    """The built site at `site`, published at `site_url`: resolves addresses to its files."""
+
+    def __init__(self, site: Path, site_url: str) -> None:
+        self.site, self.url = site, site_url if site_url.endswith("/") else site_url + "/"
+        self.host, self.path = urlsplit(self.url).netloc, urlsplit(self.url).path
+
+    def page_url(self, page: Path) -> str:
+        """The address `page` is served at (a folder's index.html at the folder's)."""
+        relative = page.relative_to(self.site).as_posix()
+        return self.url + (relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+
+    def problem(self, source: str, address: str) -> str | None:
+        """What is wrong with `address`, read on the page served at `source`; None if it resolves."""
+        address = address.strip()
+        if address.lower().startswith(NO_FILE):
+            return None
+        absolute = urljoin(source, address)
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https"):
+            return f"{address!r}: not an address a reader can follow"
+        if parts.netloc != self.host:
+            return None  # another host (see the module docstring)
+        if not parts.path.startswith(self.path) and parts.path + "/" != self.path:
+            return f"{address!r} leads outside the site ({self.path})"
+        target = _file(self.site, parts.path[len(self.path) :])
+        if target is None:
+            return f"{address!r}: no such file ({absolute})"
+        fragment = unquote(parts.fragment)
+        if fragment and fragment != "top" and target.suffix == ".html" and fragment not in _ids(target):
+            return f"{address!r}: no anchor #{fragment} on {self.page_url(target)}"
+        return None
 
 
-def summary(proc: subprocess.CompletedProcess[str]) -> dict[str, int]:
-    match = SUMMARY.search(proc.stdout)
-    assert match, f"no summary line in linkchecker's output (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-    links, urls, warnings, errors = map(int, match.groups())
-    return {"links": links, "urls": urls, "warnings": warnings, "errors": errors}
+def _addresses(page: Path) -> Iterator[str]:
+    for tag, attrs in tags(page):
+        name = ADDRESSES.get(tag)
+        value = attrs.get(name) if name else None
+        if value is not None and not (tag == "link" and HINTS & set((attrs.get("rel") or "").split())):
+            yield value
+        srcset = attrs.get("srcset")
+        if srcset:
+            yield from (candidate.split()[0] for candidate in srcset.split(",") if candidate.strip())
 
 
-def test_linkchecker_setup_reports_broken_pages_and_anchors(tmp_path: Path) -> None:
-    """The configuration and runner above do catch what they are meant to catch."""
-    (tmp_path / "index.html").write_text(
-        '<html><body><h1 id="top">Home</h1>'
-        '<a href="other.html#here">fine</a> <a href="#top">fine too</a>'
-        '<a href="other.html#gone">missing anchor on another page</a>'
-        '<a href="#nowhere">missing anchor on this page</a>'
-        '<a href="missing.html">missing page</a></body></html>',
+def broken_links(site: Path, site_url: str) -> list[str]:
+    """Every address in the built site at `site` (published at `site_url`) that does not resolve,
+    each with the page or file it is on."""
+    where = _Site(site, site_url)
+    problems = []
+    for page in sorted(site.rglob("*.html")):
+        source = where.page_url(page)
+        for address in _addresses(page):
+            found = where.problem(source, address)
+            if found:
+                problems.append(f"{page.relative_to(site)}: {found}")
+    for sheet in sorted(site.rglob("*.css")):
+        source = where.page_url(sheet)
+        for match in CSS_URL.finditer(sheet.read_text(encoding="utf-8")):
+            found = where.problem(source, next(group for group in match.groups() if group is not None))
+            if found:
+                problems.append(f"{sheet.relative_to(site)}: {found}")
+    sitemap = site / "sitemap.xml"
+    if sitemap.is_file():
+        for loc in ET.parse(sitemap).getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc"):
+            found = where.problem(where.url, loc.text or "")
+            if found:
+                problems.append(f"sitemap.xml: {found}")
+    return problems
+
+
+def site_url_of(site: Path) -> str:
+    """The site_url the site was built with: its home page's canonical address."""
+    for tag, attrs in tags(site / "index.html"):
+        if tag == "link" and attrs.get("rel") == "canonical" and attrs.get("href"):
+            return str(attrs["href"])
+    raise AssertionError(f"{site / 'index.html'} has no <link rel=canonical>: the site_url cannot be read")
+
+
+def test_every_link_and_anchor_of_the_built_site_resolves(built_site: BuiltSite) -> None:
+    site = built_site.path
+    pages = built_site.pages()
+    assert len(pages) > 90, f"only {len(pages)} pages built"
+    problems = broken_links(site, site_url_of(site))
+    assert not problems, f"{len(problems)} broken links:\n" + "\n".join(problems[:50])
+
+
+def test_the_check_reports_each_kind_of_break(tmp_path: Path) -> None:
+    """A missing page, a missing anchor on another page and on the same one, a missing script,
+    image, stylesheet, srcset candidate and font, a folder without an index, an address outside
+    the site, a javascript: link and a sitemap entry to nowhere are each reported; what resolves
+    (relative, folder and absolute addresses, the site's own host, #top, other hosts) is not."""
+    site = tmp_path
+    (site / "guide").mkdir()
+    (site / "empty").mkdir()
+    (site / "assets").mkdir()
+    (site / "assets" / "ok.css").write_text(
+        "@font-face { src: url('fonts/gone.woff2') } a { background: url(data:image/gif;base64,R0lG) }"
+        " b { mask: url(\"data:image/svg+xml,<svg><use href='url(%23a)'/></svg>\") }",
         encoding="utf-8",
     )
-    (tmp_path / "other.html").write_text('<html><body><p id="here">x</p></body></html>', encoding="utf-8")
-    with serve(tmp_path, prefix="/") as url:
-        proc, _ = run_linkchecker(url)
-    found = summary(proc)
-    report = proc.stdout
-    text = " ".join(report.split())  # the text output wraps long lines
-    assert proc.returncode == 1, report
-    missing_page = rf"Real URL {re.escape(url)}missing\.html .*?Result Error: 404"
-    assert found["errors"] == 1 and re.search(missing_page, text), report
-    assert found["warnings"] == 2, report
-    assert "Anchor `gone' (decoded: `gone') not found" in text, report
-    assert "Anchor `nowhere' (decoded: `nowhere') not found" in text, report
-
-
-def test_served_site_has_no_broken_link_or_anchor(
-    site: BuiltSite, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The crawl may have begun early, while the tests that need no site ran (tests/conftest.py
-    starts it as soon as the site is built); otherwise it runs now."""
-    run = request.config.stash.get(EARLY_LINKCHECK, None)
-    when = "started early, beside the tests that need no site"
-    if run is None:
-        base_url = request.getfixturevalue("base_url")
-        run, when = LinkcheckerRun(base_url, base_url + "404.html"), "run now"
-    proc, seconds = run.result()
-    found = summary(proc)
-    with capsys.disabled():
-        print(
-            f"\nlinkchecker: {found['urls']} URLs ({found['links']} links) checked in {seconds:.1f} s, "
-            f"{found['warnings']} warnings, {found['errors']} errors ({when})"
-        )
-    assert proc.returncode == 0 and found["errors"] == 0 and found["warnings"] == 0, (
-        f"linkchecker found {found['errors']} errors and {found['warnings']} warnings "
-        f"(exit {proc.returncode}) in {seconds:.1f} s:\n{proc.stdout}\n{proc.stderr}"
+    (site / "guide" / "index.html").write_text('<h2 id="here">Here</h2><a name="old">old</a>', encoding="utf-8")
+    (site / "index.html").write_text(
+        '<html><head><link rel="canonical" href="https://example.org/docs/">'
+        '<link rel="stylesheet" href="assets/ok.css"><link rel="stylesheet" href="assets/gone.css">'
+        '<link rel="preconnect" href="https://fonts.example.com"><script src="/docs/assets/gone.js"></script>'
+        '</head><body><h1 id="start">Home</h1>'
+        '<a href="guide/#here">fine</a> <a href="guide#old">fine</a> <a href="#start">fine</a> <a href="#top">fine</a>'
+        '<a href="/docs/guide/">fine</a> <a href="https://example.org/docs/guide/#here">fine</a>'
+        '<a href="https://elsewhere.example.com/x#y">another host</a> <a href="mailto:a@example.org">mail</a>'
+        '<a href="guide/#gone">missing anchor on another page</a> <a href="#nowhere">missing anchor here</a>'
+        '<a href="missing/">missing page</a> <a href="empty/">folder without index</a>'
+        '<a href="/elsewhere/">outside the site</a> <a href="javascript:void(0)">script</a>'
+        '<img src="assets/gone.png" alt=""> <img srcset="assets/ok.css 1x, assets/gone@2x.png 2x" alt="">'
+        "</body></html>",
+        encoding="utf-8",
     )
-    # a crawl that stopped at the home page would also report nothing
-    assert found["urls"] > 200, f"only {found['urls']} URLs checked: the crawl did not reach the site\n{proc.stdout}"
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>https://example.org/docs/guide/</loc></url><url><loc>https://example.org/docs/old/</loc></url>"
+        "</urlset>",
+        encoding="utf-8",
+    )
+    assert site_url_of(site) == "https://example.org/docs/"
+    found = broken_links(site, site_url_of(site))
+    expected = [
+        "index.html: 'assets/gone.css': no such file",
+        "index.html: '/docs/assets/gone.js': no such file",
+        "index.html: 'guide/#gone': no anchor #gone on https://example.org/docs/guide/",
+        "index.html: '#nowhere': no anchor #nowhere on https://example.org/docs/",
+        "index.html: 'missing/': no such file",
+        "index.html: 'empty/': no such file",
+        "index.html: '/elsewhere/' leads outside the site",
+        "index.html: 'javascript:void(0)': not an address",
+        "index.html: 'assets/gone.png': no such file",
+        "index.html: 'assets/gone@2x.png': no such file",
+        "assets/ok.css: 'fonts/gone.woff2': no such file",
+        "sitemap.xml: 'https://example.org/docs/old/': no such file",
+    ]
+    for start in expected:
+        assert sum(problem.startswith(start) for problem in found) == 1, (start, found)
+    assert len(found) == len(expected), found

@@ -28,7 +28,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from tests.conftest import ROOT, BuiltSite, mkdocs_build
-from tests.served_site import SETTLED
+from tests.page_visits import TWO_FRAMES, settle, without_search_documents
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "docs" / "notebooks").glob("*.py"))
 
@@ -542,43 +542,44 @@ def test_the_cut_stylesheet_draws_the_page_like_the_whole_one(
     cut = max((m for m in NOTEBOOK_CSS._STYLE.finditer(built)), key=lambda m: len(m.group(2)))
     whole_page = built[: cut.start(2)] + "\n" + _jupyterlab_css() + built[cut.end(2) :]
     for scheme in ("light", "dark"):
-        for width in (1280, 375):
-            shots = _cut_and_whole(browser, base_url, name, whole_page, scheme, width)
+        for width, shots in _cut_and_whole(browser, base_url, name, whole_page, scheme).items():
             if shots[0] != shots[1]:
                 for label, shot in zip(("cut", "whole"), shots, strict=True):
                     (tmp_path / f"{name}-{scheme}-{width}-{label}.png").write_bytes(shot)
                 pytest.fail(f"{name} ({scheme}, {width} px) differs with the cut stylesheet; see {tmp_path}")
 
 
-def _cut_and_whole(
-    browser: Any, base_url: str, name: str, whole_page: str, scheme: str, width: int
-) -> list[bytes]:
-    """Full-page screenshots of a notebook page as built and with the whole stylesheet. The
-    second page is answered from memory at an address next to the first, so its relative links
-    reach the same files, and the built site, which other tests read at the same time, is
-    never written to."""
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+def _cut_and_whole(browser: Any, base_url: str, name: str, whole_page: str, scheme: str) -> dict[int, list[bytes]]:
+    """Full-page screenshots of a notebook page as built and with the whole stylesheet, at 1280 px,
+    then narrowed to 375 px (as tests/page_visits.py narrows a page: the same layout as a load at
+    that width, for half the loads). The second page is answered from memory at an address next to
+    the first, so its relative links reach the same files, and the built site, which other tests
+    read at the same time, is never written to."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    without_search_documents(ctx)
     ctx.route(
         base_url + f"notebooks/{name}/whole-css.html",
         lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=whole_page),
     )
     try:
-        shots = []
+        shots: dict[int, list[bytes]] = {1280: [], 375: []}
         for url in (f"notebooks/{name}/", f"notebooks/{name}/whole-css.html"):
-            tab = ctx.new_page()
-            # every stylesheet and inline plot is in by "load"; then the fonts, and a11y.js's
-            # idle pass, so both pages are shot in the same settled state
+            tab = ctx.new_page()  # one at a time: a tab behind another gets no animation frames
+            # every stylesheet and inline plot is in by "load"; then the fonts, and every part
+            # drawn, so both pages are shot in the same settled state
             tab.goto(base_url + url, wait_until="load")
-            tab.evaluate("document.fonts.ready.then(() => true)")
-            tab.wait_for_function(SETTLED)
-            # The header's search box is masked: its placeholder is drawn a pixel differently
-            # now and then whatever the stylesheet (1 page load in 2 to 5 on a busy machine,
-            # waiting for network silence or not), and no JupyterLab rule reaches it.
-            shots.append(
-                tab.screenshot(
-                    full_page=True, animations="disabled", caret="hide", mask=[tab.locator(".md-search__form")]
+            settle(tab)
+            for width, taken in shots.items():
+                tab.set_viewport_size({"width": width, "height": 900})
+                tab.evaluate(TWO_FRAMES)
+                # The header's search box is masked: its placeholder is drawn a pixel differently
+                # now and then whatever the stylesheet (1 page load in 2 to 5 on a busy machine,
+                # waiting for network silence or not), and no JupyterLab rule reaches it.
+                taken.append(
+                    tab.screenshot(
+                        full_page=True, animations="disabled", caret="hide", mask=[tab.locator(".md-search__form")]
+                    )
                 )
-            )
             tab.close()
         return shots
     finally:
