@@ -126,6 +126,14 @@ MUTATIONS = [
         ("tests/test_site.py::test_strict_build_passes_with_zero_warnings",),
     ),
     Mutation(
+        "preload-outside-the-site",
+        "the math font's preload link one folder too high (the font still loads through the stylesheet)",
+        "hooks/mathml.py",
+        '''href="{"../" * depth}{ASSET_DIR}''',
+        '''href="{"../" * (depth + 1)}{ASSET_DIR}''',
+        ("tests/test_links.py::test_every_link_and_anchor_of_the_built_site_resolves",),
+    ),
+    Mutation(
         "missing-rule-anchor",
         "a missing rule anchor (rule headings lose their ID, which pages and the cheat sheet link to)",
         "hooks/rules.py",
