@@ -10,7 +10,9 @@ no JavaScript for math and fetches nothing but the site's own CSS and one math f
 The font is Latin Modern Math (vendor/latinmodern-math/, GUST Font License), cut at
 build time to the characters the site's formulas use and renamed "mcref Math" (the
 license asks that a changed font carry a new name): about 65 KiB for the whole site,
-fetched once and preloaded on every page with math. Temml's stylesheet comes from
+fetched once and preloaded on every page with math. On screens it is optional
+(`font-display: optional`, see `math_css`): a page drawn before it arrives keeps the
+fallback math font instead of moving when it comes. Temml's stylesheet comes from
 the pinned npm package.
 
 One `node` process renders every page of a build: it reads a JSON list of formulas
@@ -45,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMML_DIST = ROOT / "node_modules" / "temml" / "dist"
 FONT_SOURCE = ROOT / "vendor" / "latinmodern-math" / "latinmodern-math.otf"
 FONT_FAMILY = "mcref Math"
+FONT_DISPLAY = "font-display: optional;"  # (see math_css)
 FONT_FILE = "mcref-math.woff2"
 ASSET_DIR = "assets/math"
 CSS_FILE = "math.css"
@@ -176,9 +179,15 @@ def on_page_content(html_text: str, page: Page, **kwargs: Any) -> str:
 def math_css() -> str:
     """Temml's stylesheet for Latin Modern, pointed at the site's cut of the font."""
     css = (TEMML_DIST / "Temml-Latin-Modern.css").read_text(encoding="utf-8")
+    # The font is optional: a page uses it if it is there by the first drawing (it is preloaded,
+    # and cached after the first page), and otherwise keeps the fallback math font rather than
+    # drawing every formula again when it arrives. That redrawing moved the text of
+    # rules/elementwise/ by a layout shift of 0.104 (Web Vitals' ceiling is 0.1) when the font came
+    # a second late (tests/test_browser.py, test_a_late_math_font_moves_nothing). The cheat sheet's
+    # PDF is printed with the font whenever it comes (scripts/cheatsheet_pdf.py, FONT_DISPLAY).
     changes = (
         ("  font-family: Latin Modern Math;\n  src: url('./latinmodernmath.woff2');",
-         f"  font-family: \"{FONT_FAMILY}\";\n  src: url('{FONT_FILE}') format('woff2');"),
+         f"  font-family: \"{FONT_FAMILY}\";\n  src: url('{FONT_FILE}') format('woff2');\n  {FONT_DISPLAY}"),
         ('font-family: "Latin Modern Math", math;', f'font-family: "{FONT_FAMILY}", math;'),
     )
     for old, new in changes:

@@ -51,6 +51,10 @@ MAX_PAGES = 12  # 11 with the Matrix Cookbook part and the layers (2026-12-05): 
 # Where the browser is told the site is when it has no site_url: a name that never resolves
 # (RFC 2606), so that the links the PDF would carry are recognised and made relative.
 NO_SITE_URL = "http://mcref-pdf.invalid/"
+# The math font is optional on screens (hooks/mathml.py, math_css): a page drawn before it came
+# keeps the fallback. The printer is handed the stylesheets with the font blocking instead, so
+# the PDF has the math font however late it comes (document.fonts.ready waits for it, below).
+FONT_DISPLAY = b"font-display: optional;"
 # Matches @page in docs/assets/cheatsheet.css, so the PDF and a reader's own print agree.
 MARGIN: PdfMargins = {"top": "10mm", "bottom": "10mm", "left": "10mm", "right": "10mm"}
 
@@ -209,7 +213,10 @@ def _answer_from(site: Path, base: str, errors: list[str]) -> Any:
             route.fulfill(status=404, body="not found")
             return
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        route.fulfill(status=200, body=target.read_bytes(), headers={"Content-Type": kind})
+        body = target.read_bytes()
+        if target.suffix == ".css":  # a font the screen may do without, the printout waits for
+            body = body.replace(FONT_DISPLAY, b"font-display: block;")
+        route.fulfill(status=200, body=body, headers={"Content-Type": kind})
 
     return handle
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -252,6 +252,24 @@ def test_the_script_makes_the_pdf_from_a_built_site(site: BuiltSite, tmp_path: P
     assert len(links) > len(RULE_IDS) and all(link.startswith("../") for link in links), links[:5]
     # as read from the PDF in its place, cheatsheet/mcref-cheatsheet.pdf, on any host
     assert unreachable_links(site, links, "http://example.org/docs/cheatsheet/mcref-cheatsheet.pdf") == []
+
+
+def test_the_printer_gets_the_math_font_blocking(site: BuiltSite) -> None:
+    """On screens the math font is optional (hooks/mathml.py, math_css: a late font would move the
+    page); the stylesheet the printer is served makes it block, so the PDF waits for it."""
+    served: dict[str, Any] = {}
+
+    class Route:
+        request = SimpleNamespace(url=script.NO_SITE_URL + "assets/math/math.css")
+
+        def fulfill(self, **answer: Any) -> None:
+            served.update(answer)
+
+    errors: list[str] = []
+    script._answer_from(site.path.resolve(), script.NO_SITE_URL, errors)(Route())
+    built = (site.path / "assets" / "math" / "math.css").read_bytes()
+    assert errors == [] and script.FONT_DISPLAY in built
+    assert served["body"] == built.replace(script.FONT_DISPLAY, b"font-display: block;")
 
 
 def test_relative_links_keep_every_byte_offset() -> None:

@@ -42,6 +42,7 @@ def _load_hook(name: str) -> ModuleType:
 
 
 hook = _load_hook("notebook_math")
+MATHML = _load_hook("mathml")
 mathml_hook = _load_hook("mathml")
 
 
@@ -542,14 +543,16 @@ def test_the_cut_stylesheet_draws_the_page_like_the_whole_one(
     cut = max((m for m in NOTEBOOK_CSS._STYLE.finditer(built)), key=lambda m: len(m.group(2)))
     whole_page = built[: cut.start(2)] + "\n" + _jupyterlab_css() + built[cut.end(2) :]
     for scheme in ("light", "dark"):
-        for width, shots in _cut_and_whole(browser, base_url, name, whole_page, scheme).items():
+        for width, shots in _cut_and_whole(browser, base_url, name, whole_page, scheme, site.path).items():
             if shots[0] != shots[1]:
                 for label, shot in zip(("cut", "whole"), shots, strict=True):
                     (tmp_path / f"{name}-{scheme}-{width}-{label}.png").write_bytes(shot)
                 pytest.fail(f"{name} ({scheme}, {width} px) differs with the cut stylesheet; see {tmp_path}")
 
 
-def _cut_and_whole(browser: Any, base_url: str, name: str, whole_page: str, scheme: str) -> dict[int, list[bytes]]:
+def _cut_and_whole(
+    browser: Any, base_url: str, name: str, whole_page: str, scheme: str, site: Path
+) -> dict[int, list[bytes]]:
     """Full-page screenshots of a notebook page as built and with the whole stylesheet, at 1280 px,
     then narrowed to 375 px (as tests/page_visits.py narrows a page: the same layout as a load at
     that width, for half the loads). The second page is answered from memory at an address next to
@@ -557,6 +560,17 @@ def _cut_and_whole(browser: Any, base_url: str, name: str, whole_page: str, sche
     read at the same time, is never written to."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     without_search_documents(ctx)
+    # The math font is optional on screens (hooks/mathml.py): a page drawn before it came keeps the
+    # fallback, and the two pages could differ by that alone. Here both wait for it.
+    display = MATHML.FONT_DISPLAY.encode()
+    math_css = (site / "assets" / "math" / "math.css").read_bytes()
+    assert display in math_css
+    ctx.route(
+        base_url + "assets/math/math.css",
+        lambda route: route.fulfill(
+            status=200, content_type="text/css", body=math_css.replace(display, b"font-display: block;")
+        ),
+    )
     ctx.route(
         base_url + f"notebooks/{name}/whole-css.html",
         lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=whole_page),
