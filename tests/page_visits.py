@@ -851,7 +851,7 @@ class PageVisits:
             self._open_ahead(path)  # (the next pages load while this one does)
             begun = begun or self._begin(path)
             # While this page's axe audit runs in its own tab, the next page of the order is begun:
-            # two pages' work on the two cores (see the class docstring).
+            # two pages' work on the two cores (see the comment on AHEAD).
             at = self.order.index(path) if path in self.order else len(self.order)
             following = self.order[at + 1] if at + 1 < len(self.order) else None
             if begun.auditing and following in self._opening:
