@@ -24,13 +24,13 @@ scheme, and the formulas cut off by their box. Then, in the same visit, the page
 375 px and checked for horizontal overflow and cut-off formulas again (the phone layout is CSS
 media queries and Material's resize handlers, which a narrowed window runs as a phone's first
 layout does; a page load at 375 px cost about a second per page for the same answer). A page of
-the colour sample is then widened again, switched to the dark scheme with the palette toggle, as a reader switches, and
-axe checks the rules whose answer depends on colours (`COLOUR_RULES`); every other axe rule
-reads the document, which is the same in both schemes. The site's colours follow Material's
-`data-md-color-scheme` attribute only (docs/assets/theme.css has no `prefers-color-scheme`
-query), so a switched page has the colours of one opened in the dark scheme; a second load per
-page cost about 1.8 s each for the same answer. That a page does open in the reader's scheme is
-checked by tests/test_accessibility.py on a few pages.
+the colour sample is then widened again, switched to the dark scheme with the palette toggle, as
+a reader switches, and axe checks the rules whose answer depends on colours (`COLOUR_RULES`);
+every other axe rule reads the document, which is the same in both schemes. The site's colours
+follow Material's `data-md-color-scheme` attribute only (docs/assets/theme.css has no
+`prefers-color-scheme` query), so a switched page has the colours of one opened in the dark
+scheme; a second load per page cost about 1.8 s each for the same answer. That a page does open
+in the reader's scheme is checked by tests/test_accessibility.py on a few pages.
 
 axe runs on a sample of the pages (`axe_sample`): the pages that between them show every kind of
 structure of the site (elements by tag, classes, parent and the attributes axe reads; heading
@@ -430,7 +430,7 @@ class _Opening:
 def open_page(browser: Any, base_url: str, path: str) -> _Opening:
     """Begin a visit of `path`: a fresh context (1280 px, light) that records requests to other hosts
     (and aborts them), script and console errors, failed requests and layout shifts; the navigation
-    is started and left to run (`finish_visit` waits for the page to load)."""
+    is started and left to run (`begin_visit` waits for the page to load)."""
     ctx = browser.new_context(viewport={"width": DESKTOP, "height": 900}, color_scheme="light")
     opening = _Opening(path, ctx, None, [], [], [], [])
     try:
@@ -478,10 +478,8 @@ def begin_visit(opening: _Opening, shots: Path, colours: bool = True, axe: bool 
     page = opening.page
     try:
         page.wait_for_load_state("load")
-        page.evaluate("document.fonts.ready.then(() => true)")
-        page.evaluate(DRAW_ALL, SKIPPABLE)
         try:
-            page.wait_for_function(SETTLED, timeout=5000)
+            settle(page)
             seen.settled = True
         except Exception:  # playwright's timeout: recorded, and the axe tests fail on it
             seen.settled = False
@@ -519,19 +517,6 @@ def end_visit(begun: _Begun) -> PageVisit:
     finally:
         begun.opening.ctx.close()
     return seen
-
-
-def finish_visit(opening: _Opening, shots: Path, colours: bool = True, axe: bool = True) -> PageVisit:
-    """`begin_visit`, then `end_visit`: the whole visit of the page `open_page` began."""
-    return end_visit(begin_visit(opening, shots, colours=colours, axe=axe))
-
-
-def visit_page(
-    browser: Any, base_url: str, path: str, shots: Path, colours: bool = True, axe: bool = True
-) -> PageVisit:
-    """Open `path` once in a fresh context and record what the tests need (`open_page`, then
-    `finish_visit`)."""
-    return finish_visit(open_page(browser, base_url, path), shots, colours=colours, axe=axe)
 
 
 def _screenshot(page: Any, seen: PageVisit, shots: Path) -> None:

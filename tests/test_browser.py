@@ -472,7 +472,7 @@ def test_a_late_math_font_moves_nothing(browser: Any, base_url: str) -> None:
     """The math font is preloaded, but a slow connection (or a busy machine: a CI run) can deliver
     it after the page is first drawn. Drawing every formula again in it then moved the text of
     rules/elementwise/ by a layout shift of 0.104 (0.107 in all), over the ceiling; on screens the
-    font is optional (hooks/mathml.py, SCREEN_FONT_FACE), so a page that drew without it keeps
+    font is optional (hooks/mathml.py, FONT_DISPLAY), so a page that drew without it keeps
     the fallback and nothing moves. Here the font comes LATE_FONT_SECONDS late."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:

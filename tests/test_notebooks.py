@@ -42,7 +42,6 @@ def _load_hook(name: str) -> ModuleType:
 
 
 hook = _load_hook("notebook_math")
-MATHML = _load_hook("mathml")
 mathml_hook = _load_hook("mathml")
 
 
@@ -562,7 +561,7 @@ def _cut_and_whole(
     without_search_documents(ctx)
     # The math font is optional on screens (hooks/mathml.py): a page drawn before it came keeps the
     # fallback, and the two pages could differ by that alone. Here both wait for it.
-    display = MATHML.FONT_DISPLAY.encode()
+    display = mathml_hook.FONT_DISPLAY.encode()
     math_css = (site / "assets" / "math" / "math.css").read_bytes()
     assert display in math_css
     ctx.route(
